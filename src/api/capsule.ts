@@ -1,0 +1,266 @@
+// The in-process library: a local Internet Computer subnet driven by method calls (no server).
+import { createHash, randomBytes } from 'node:crypto';
+import { executeQuery, inspectMessage, UserError } from '../execution/index.ts';
+import { allowedViaIngress, candid, effectiveCanisterIdOf } from '../management/index.ts';
+import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
+import { ANONYMOUS, MANAGEMENT_CANISTER, principalEquals, toPrincipal, type Principal, type PrincipalLike } from '../state/principal.ts';
+import { stateHash } from '../state/state_hash.ts';
+import { getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { DEFAULT_PROVISIONAL_CYCLES } from '../state/units.ts';
+import { CallError, unwrap } from './errors.ts';
+import { CYCLES_MINTING_CANISTER, newSubnetState } from './subnet.ts';
+
+export interface CapsuleOptions {
+  /** Initial time in nanoseconds since the epoch (default: now). */
+  time?: bigint;
+  /** `application`: the 13-node application subnet prices (default); `free`: no cycles are charged. */
+  costSchedule?: 'application' | 'free';
+  /** Seed of the subnet's keys and randomness (default: random). Same seed + same calls = same state hash. */
+  seed?: Uint8Array;
+  /** Rounds an update call may take before it is given up (default 10,000). */
+  maxRoundsPerCall?: number;
+}
+
+export interface CallOptions {
+  canisterId: PrincipalLike;
+  method: string;
+  arg?: Uint8Array;
+  sender?: PrincipalLike;
+}
+
+export interface LogRecord {
+  idx: bigint;
+  /** Nanoseconds since the epoch. */
+  timestampNanos: bigint;
+  content: Uint8Array;
+  text: string;
+}
+
+const EMPTY_ARG = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
+const MILLION = 1_000_000n;
+
+export class Capsule {
+  readonly #state: SubnetState;
+  readonly #maxRounds: number;
+  #nonce = 0n;
+  #closed = false;
+
+  private constructor(state: SubnetState, maxRounds: number) {
+    this.#state = state;
+    this.#maxRounds = maxRounds;
+  }
+
+  /** A fresh in-memory subnet. */
+  static async create(options: CapsuleOptions = {}): Promise<Capsule> {
+    const { state } = newSubnetState({
+      seed: options.seed ?? new Uint8Array(randomBytes(32)),
+      time: options.time ?? BigInt(Date.now()) * MILLION,
+      costSchedule: options.costSchedule ?? 'application',
+    });
+    return new Capsule(state, options.maxRoundsPerCall ?? 10_000);
+  }
+
+  get subnetId(): Principal {
+    return this.#state.config.subnetId;
+  }
+
+  get rootKey(): Uint8Array {
+    return this.#state.config.rootKeyDer;
+  }
+
+  /** Creates a canister through `provisional_create_canister_with_cycles`. */
+  async createCanister(options: { sender?: PrincipalLike; cycles?: bigint; controllers?: PrincipalLike[]; specifiedId?: PrincipalLike } = {}): Promise<Principal> {
+    const settings = candid.decodeManagementArg('update_settings', candid.encodeManagementArg('update_settings', {
+      canister_id: MANAGEMENT_CANISTER,
+      settings: { ...emptySettings(), controllers: options.controllers ? [options.controllers.map(toPrincipal)] : [] },
+      sender_canister_version: [],
+    })).settings;
+    const arg = candid.encodeManagementArg('provisional_create_canister_with_cycles', {
+      amount: [options.cycles ?? DEFAULT_PROVISIONAL_CYCLES],
+      settings: [settings],
+      specified_id: options.specifiedId ? [toPrincipal(options.specifiedId)] : [],
+      sender_canister_version: [],
+    });
+    const reply = await this.#callManagement('provisional_create_canister_with_cycles', arg, options.sender);
+    return candid.decodeManagementResult('provisional_create_canister_with_cycles', reply).canister_id;
+  }
+
+  /** install_code; `upgrade` of an enhanced-orthogonal-persistence module keeps memory by default, as IC tooling does. */
+  async installCode(options: {
+    canisterId: PrincipalLike;
+    wasm: Uint8Array;
+    arg?: Uint8Array;
+    sender?: PrincipalLike;
+    mode?: 'install' | 'reinstall' | 'upgrade';
+    wasmMemoryPersistence?: 'keep' | 'replace';
+    skipPreUpgrade?: boolean;
+  }): Promise<void> {
+    const canisterId = toPrincipal(options.canisterId);
+    const modeName = options.mode ?? 'install';
+    let persistence = options.wasmMemoryPersistence;
+    if (modeName === 'upgrade' && persistence === undefined && getCanister(this.#state, canisterId)?.wasm?.module.enhancedOrthogonalPersistence) {
+      persistence = 'keep';
+    }
+    const mode =
+      modeName === 'upgrade'
+        ? { upgrade: [{ skip_pre_upgrade: options.skipPreUpgrade ? [true] as [boolean] : [] as [], wasm_memory_persistence: persistence ? [{ [persistence]: null } as { keep: null }] as [{ keep: null }] : [] as [] }] as [never] }
+        : ({ [modeName]: null } as { install: null });
+    const arg = candid.encodeManagementArg('install_code', {
+      mode,
+      canister_id: canisterId,
+      wasm_module: options.wasm,
+      arg: options.arg ?? EMPTY_ARG,
+      sender_canister_version: [],
+    });
+    await this.#callManagement('install_code', arg, options.sender);
+  }
+
+  /** An update call through ingress; runs rounds until it and every call it causes completes. */
+  async updateCall(options: CallOptions): Promise<Uint8Array> {
+    const receiver = toPrincipal(options.canisterId);
+    const sender = options.sender === undefined ? ANONYMOUS : toPrincipal(options.sender);
+    const arg = options.arg ?? EMPTY_ARG;
+    const messageId = this.#submit(receiver, sender, options.method, arg);
+    return this.#await(messageId);
+  }
+
+  /** A non-replicated query against the current state; nothing it does persists. */
+  async queryCall(options: CallOptions): Promise<Uint8Array> {
+    const result = executeQuery(this.#env(), (id) => getCanister(this.#state, id), {
+      canisterId: toPrincipal(options.canisterId),
+      method: options.method,
+      arg: options.arg ?? EMPTY_ARG,
+      caller: options.sender === undefined ? ANONYMOUS : toPrincipal(options.sender),
+      dataCertificate: undefined,
+    });
+    return unwrap(result);
+  }
+
+  /** Calls a management method as an ingress message and returns its Candid reply. */
+  async callManagement(method: string, arg: Uint8Array, sender?: PrincipalLike): Promise<Uint8Array> {
+    return this.#callManagement(method, arg, sender);
+  }
+
+  async advanceTime(milliseconds: number): Promise<void> {
+    this.#state.time += BigInt(Math.round(milliseconds * 1e6));
+  }
+
+  /** Sets the time (nanoseconds since the epoch); time never goes backwards. */
+  async setTime(nanos: bigint): Promise<void> {
+    if (nanos < this.#state.time) throw new RangeError(`Time cannot go backwards: ${nanos} < ${this.#state.time}`);
+    this.#state.time = nanos;
+  }
+
+  /** Runs `rounds` rounds (timers, heartbeats and queued messages progress). */
+  async tick(rounds = 1): Promise<void> {
+    for (let i = 0; i < rounds; i++) this.#round([]);
+  }
+
+  /** Current time in nanoseconds since the epoch. */
+  async getTime(): Promise<bigint> {
+    return this.#state.time;
+  }
+
+  async getCycleBalance(canisterId: PrincipalLike): Promise<bigint> {
+    return this.#canister(canisterId).cycles;
+  }
+
+  /** Adds cycles (provisional top-up) and returns the new balance. */
+  async addCycles(canisterId: PrincipalLike, amount: bigint): Promise<bigint> {
+    const id = toPrincipal(canisterId);
+    await this.#callManagement('provisional_top_up_canister', candid.encodeManagementArg('provisional_top_up_canister', { canister_id: id, amount }));
+    return this.#canister(id).cycles;
+  }
+
+  /** The canister's log: debug_print output and trap messages, with timestamps. */
+  async canisterLogs(canisterId: PrincipalLike): Promise<LogRecord[]> {
+    return this.#canister(canisterId).logs.map((record) => ({
+      idx: record.idx,
+      timestampNanos: record.timestampNanos,
+      content: record.content,
+      text: new TextDecoder().decode(record.content),
+    }));
+  }
+
+  /** SHA-256 of the replicated state (see src/state/state_hash.ts). */
+  async stateHash(): Promise<string> {
+    return stateHash(this.#state);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #canister(canisterId: PrincipalLike) {
+    const id = toPrincipal(canisterId);
+    const canister = getCanister(this.#state, id);
+    if (!canister) throw new CallError(3, `Canister ${id.toText()} not found`, 'IC0301');
+    return canister;
+  }
+
+  #env() {
+    return environmentOf(this.#state, CYCLES_MINTING_CANISTER);
+  }
+
+  #round(ingress: IngressMessage[]): void {
+    if (this.#closed) throw new Error('This Capsule is closed');
+    executeRound(this.#state, { time: this.#state.time, ingress }, CYCLES_MINTING_CANISTER);
+  }
+
+  async #callManagement(method: string, arg: Uint8Array, sender?: PrincipalLike): Promise<Uint8Array> {
+    const messageId = this.#submit(MANAGEMENT_CANISTER, sender === undefined ? ANONYMOUS : toPrincipal(sender), method, arg);
+    return this.#await(messageId);
+  }
+
+  /** Checks an ingress message as the HTTP layer would (spec §3.10), then inducts it in a round. */
+  #submit(receiver: Principal, sender: Principal, method: string, arg: Uint8Array): string {
+    const nonce = this.#nonce++;
+    const messageId = createHash('sha256').update(receiver.toUint8Array()).update(sender.toUint8Array()).update(method).update(arg).update(String(nonce)).digest('hex');
+    let effectiveId = receiver;
+    if (principalEquals(receiver, MANAGEMENT_CANISTER)) {
+      if (!allowedViaIngress(method)) throw new CallError(4, `Only canisters can call the management canister method ${method}`, 'IC0406');
+      effectiveId = effectiveCanisterIdOf(method, arg) ?? this.#state.config.subnetId;
+    } else {
+      const canister = getCanister(this.#state, receiver);
+      if (!canister) throw new CallError(3, `Canister ${receiver.toText()} not found`, 'IC0301');
+      const refused = inspectMessage(this.#env(), canister, sender, method, arg);
+      if (refused) throw toCallError(refused);
+    }
+    const message: IngressMessage = { messageId, sender, receiver, method, arg, effectiveId, bytes: arg.length + method.length + 100 };
+    setIngressStatus(this.#state, message, 'received');
+    this.#round([message]);
+    return messageId;
+  }
+
+  async #await(messageId: string): Promise<Uint8Array> {
+    for (let rounds = 0; ; rounds++) {
+      const status = this.#state.ingress.get(messageId);
+      if (status?.status === 'replied') return status.reply;
+      if (status?.status === 'rejected') throw new CallError(status.code, status.message, status.errorCode || undefined);
+      if (rounds >= this.#maxRounds) throw new Error(`The call did not complete within ${this.#maxRounds} rounds`);
+      this.#round([]);
+    }
+  }
+}
+
+function toCallError(error: UserError): CallError {
+  return new CallError(error.rejectCode, error.message, error.errorCode);
+}
+
+function emptySettings() {
+  return {
+    controllers: [] as [],
+    compute_allocation: [] as [],
+    memory_allocation: [] as [],
+    freezing_threshold: [] as [],
+    reserved_cycles_limit: [] as [],
+    minimum_incoming_canister_call_cycles: [] as [],
+    log_visibility: [] as [],
+    log_memory_limit: [] as [],
+    snapshot_visibility: [] as [],
+    status_visibility: [] as [],
+    wasm_memory_limit: [] as [],
+    wasm_memory_threshold: [] as [],
+    environment_variables: [] as [],
+  };
+}

@@ -1,0 +1,48 @@
+// Building a fresh single-subnet state: keys, subnet id, canister ranges (digest §6.5, §7).
+import { createHash } from 'node:crypto';
+import { blsKeyFromSeed, type BlsKeyPair } from '../certification/index.ts';
+import { APPLICATION_SUBNET_COSTS, FREE_COSTS } from '../state/cost_schedule.ts';
+import { canisterIdFromIndex, Principal } from '../state/principal.ts';
+import type { SubnetState } from '../state/subnet_state.ts';
+
+/** Canister indices of the subnet: the low range holds system canisters at their mainnet ids. */
+export const SUBNET_RANGES = [
+  { start: 0n, end: 0xfffffn },
+  { start: 0x100000n, end: 0x1fffffn },
+  { start: 0x2100000n, end: 0x21fffffn },
+];
+/** User canisters are allocated from here: the first is 5v3p4-iyaaa-aaaaa-qaaaa-cai. */
+export const FIRST_USER_CANISTER_INDEX = 0x100000n;
+export const CYCLES_MINTING_CANISTER = canisterIdFromIndex(4n);
+
+export interface SubnetOptions {
+  seed: Uint8Array;
+  time: bigint;
+  costSchedule: 'application' | 'free';
+}
+
+export function deriveBytes(seed: Uint8Array, label: string): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(label).update(seed).digest());
+}
+
+export function newSubnetState(options: SubnetOptions): { state: SubnetState; rootKey: BlsKeyPair } {
+  const rootKey = blsKeyFromSeed(deriveBytes(options.seed, 'capsule root key'));
+  const subnetId = Principal.selfAuthenticating(rootKey.publicKeyDer);
+  const state: SubnetState = {
+    config: {
+      subnetId,
+      ranges: SUBNET_RANGES,
+      costs: options.costSchedule === 'free' ? FREE_COSTS : APPLICATION_SUBNET_COSTS,
+      subnetSize: 13,
+      rootKeyDer: rootKey.publicKeyDer,
+    },
+    canisters: new Map(),
+    nextCanisterIndex: FIRST_USER_CANISTER_INDEX,
+    time: options.time,
+    round: 0n,
+    randomSeed: deriveBytes(options.seed, 'capsule randomness'),
+    randomCounter: 0n,
+    ingress: new Map(),
+  };
+  return { state, rootKey };
+}

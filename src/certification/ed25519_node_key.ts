@@ -1,0 +1,59 @@
+// The node key: Ed25519, used to sign query responses (interface spec, "Query call" responses).
+// Clients fetch it from `/subnet/<subnet>/node/<node>/public_key` (44-byte DER) and check
+// `signature` over `\x0Bic-response ‖ hash_of_map(response)` where `response` is
+// {status, reply, timestamp, request_id} or {status, reject_code, reject_message, error_code,
+// timestamp, request_id}.
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesEqual, concatBytes, fromHex } from './_bytes.ts';
+import { IC_RESPONSE } from './domain_separators.ts';
+import { hashOfMap, type HashableMap } from './request_id.ts';
+import { selfAuthenticatingId } from './principal_ids.ts';
+
+/** RFC 8410 SubjectPublicKeyInfo prefix of an Ed25519 key (12 bytes; + 32 key bytes = 44). */
+export const ED25519_DER_PREFIX: Uint8Array = fromHex('302a300506032b6570032100');
+
+export interface NodeKey {
+  /** 32-byte Ed25519 seed. Keep it out of logs. */
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+  /** 44-byte DER form, the value at `/subnet/<s>/node/<n>/public_key`. */
+  readonly publicKeyDer: Uint8Array;
+  /** The node id: the self-authenticating principal of `publicKeyDer`. */
+  readonly nodeId: Uint8Array;
+}
+
+/** The node key of a 32-byte seed (deterministic). */
+export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
+  if (seed.length !== 32) throw new RangeError(`Ed25519 seed must be 32 bytes, got ${seed.length}`);
+  const publicKey = ed25519.getPublicKey(seed);
+  const publicKeyDer = ed25519PublicKeyToDer(publicKey);
+  return { secretKey: Uint8Array.from(seed), publicKey, publicKeyDer, nodeId: selfAuthenticatingId(publicKeyDer) };
+}
+
+export function ed25519PublicKeyToDer(publicKey: Uint8Array): Uint8Array {
+  if (publicKey.length !== 32) throw new RangeError(`Ed25519 public key must be 32 bytes, got ${publicKey.length}`);
+  return concatBytes(ED25519_DER_PREFIX, publicKey);
+}
+
+/** The raw key of a 44-byte DER Ed25519 key. @throws RangeError on another length or prefix. */
+export function ed25519PublicKeyFromDer(der: Uint8Array): Uint8Array {
+  if (der.length !== 44 || !bytesEqual(der.subarray(0, 12), ED25519_DER_PREFIX)) {
+    throw new RangeError(`not a DER Ed25519 public key (${der.length} bytes)`);
+  }
+  return der.slice(12);
+}
+
+/** Sign a query response map: Ed25519 over `\x0Bic-response ‖ hash_of_map(response)`. */
+export function signQueryResponse(key: NodeKey, response: HashableMap): Uint8Array {
+  return ed25519.sign(concatBytes(IC_RESPONSE, hashOfMap(response)), key.secretKey);
+}
+
+/** Check a query-response signature against a DER node key. Never throws. */
+export function verifyQueryResponse(signature: Uint8Array, response: HashableMap, publicKeyDer: Uint8Array): boolean {
+  try {
+    const message = concatBytes(IC_RESPONSE, hashOfMap(response));
+    return ed25519.verify(signature, message, ed25519PublicKeyFromDer(publicKeyDer));
+  } catch {
+    return false;
+  }
+}

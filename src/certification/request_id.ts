@@ -1,0 +1,76 @@
+// Representation-independent hashing (interface spec, "Request ids"): the request id is the
+// hash of the decoded `content` map, so it does not depend on CBOR details such as key order
+// or integer width. Also used for delegations and for query-response signatures.
+//
+// hash_of_map(m) = SHA-256( concat( sort( SHA-256(key) ‖ SHA-256(encode(value)) ) ) )
+// encode: blob → itself; text → UTF-8; nat → unsigned LEB128; negative int → signed LEB128;
+//         array → concat of SHA-256(encode(element)); map → hash_of_map(map).
+// A decoded CBOR integer is a bigint (see cbor_value.ts); non-negative ones are nats, which is
+// what the IC's request fields are. `undefined` values count as absent fields.
+import { compareBytes, concatBytes, sha256, utf8 } from './_bytes.ts';
+import { CborTagged, CborSimple, type CborValue } from './cbor_value.ts';
+import { sleb128, uleb128 } from './leb128.ts';
+
+/** A value that has a representation-independent hash. */
+export type HashableValue =
+  | bigint
+  | number
+  | string
+  | Uint8Array
+  | readonly HashableValue[]
+  | HashableMap;
+
+/** A map: a decoded CBOR map or a plain object (convenient for responses built in code). */
+export type HashableMap =
+  | ReadonlyMap<string | bigint, CborValue>
+  | { readonly [key: string]: HashableValue | undefined };
+
+/** The representation-independent hash of a map. @throws TypeError for unhashable values. */
+export function hashOfMap(map: HashableMap): Uint8Array {
+  const entries = map instanceof Map ? [...map.entries()] : Object.entries(map);
+  const pairs: Uint8Array[] = [];
+  for (const [key, value] of entries) {
+    if (value === undefined) continue;
+    if (typeof key !== 'string') throw new TypeError(`map key ${String(key)} is not text`);
+    pairs.push(concatBytes(sha256(utf8(key)), sha256(encodeValue(value as CborValue, key))));
+  }
+  pairs.sort(compareBytes);
+  return sha256(...pairs);
+}
+
+/** The hash of one value: `SHA-256(encode(value))`. */
+export function hashOfValue(value: HashableValue): Uint8Array {
+  return sha256(encodeValue(value as CborValue, 'value'));
+}
+
+function encodeValue(value: CborValue, where: string): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  switch (typeof value) {
+    case 'string':
+      return utf8(value);
+    case 'bigint':
+      return value >= 0n ? uleb128(value) : sleb128(value);
+    case 'number':
+      if (!Number.isSafeInteger(value)) throw new TypeError(`${where}: ${value} is not an integer`);
+      return value >= 0 ? uleb128(value) : sleb128(value);
+  }
+  if (Array.isArray(value)) return concatBytes(...value.map((v: CborValue) => sha256(encodeValue(v, where))));
+  if (value instanceof Map) return hashOfMap(value);
+  if (value instanceof CborTagged || value instanceof CborSimple || value === null || typeof value !== 'object') {
+    throw new TypeError(`${where}: a ${describe(value)} has no representation-independent hash`);
+  }
+  if (Object.getPrototypeOf(value) === Object.prototype) return hashOfMap(value as HashableMap);
+  throw new TypeError(`${where}: a ${describe(value)} has no representation-independent hash`);
+}
+
+function describe(value: CborValue): string {
+  if (value === null) return 'null';
+  if (value instanceof CborTagged) return `tagged value (tag ${value.tag})`;
+  if (value instanceof CborSimple) return `simple value ${value.value}`;
+  return typeof value;
+}
+
+/** The request id of a request's decoded `content` map. */
+export function requestIdOf(content: HashableMap): Uint8Array {
+  return hashOfMap(content);
+}

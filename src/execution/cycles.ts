@@ -1,0 +1,67 @@
+// Cycle costs and the freezing limit (digest §8.1; replica's CyclesAccountManager).
+import { memoryUsage, type CanisterState } from '../state/canister.ts';
+import type { CostSchedule } from '../state/cost_schedule.ts';
+import { GIB, INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE } from '../state/units.ts';
+
+const SECONDS_PER_DAY = 86_400n;
+
+export interface Pricing {
+  costs: CostSchedule;
+  subnetSize: number;
+}
+
+/** Fees scale with the subnet's size, relative to a 13-node subnet. */
+export function scale(pricing: Pricing, fee: bigint): bigint {
+  return (fee * BigInt(pricing.subnetSize)) / 13n;
+}
+
+export function executionCost(pricing: Pricing, instructions: bigint, wasm64: boolean): bigint {
+  const perInstruction = wasm64 ? pricing.costs.perInstructionWasm64 : pricing.costs.perInstruction;
+  return scale(pricing, pricing.costs.updateMessageBase + perInstruction * instructions);
+}
+
+/** Fee of sending a request: base plus bytes of method name and argument. */
+export function callTransmissionFee(pricing: Pricing, methodBytes: number, argBytes: number): bigint {
+  return scale(pricing, pricing.costs.interCanisterCall + pricing.costs.interCanisterByte * BigInt(methodBytes + argBytes));
+}
+
+/** Reserved at call_perform for the response: its maximal transmission and its execution. */
+export function responseReservation(pricing: Pricing, wasm64: boolean): bigint {
+  return (
+    scale(pricing, pricing.costs.interCanisterByte * BigInt(MAX_REPLICATED_RESPONSE)) +
+    executionCost(pricing, INSTRUCTION_LIMITS.update, wasm64)
+  );
+}
+
+/** Refund of the unused transmission reservation once the real response size is known. */
+export function responseTransmissionRefund(pricing: Pricing, responseBytes: number): bigint {
+  const unused = BigInt(Math.max(0, MAX_REPLICATED_RESPONSE - responseBytes));
+  return scale(pricing, pricing.costs.interCanisterByte * unused);
+}
+
+export function ingressInductionCost(pricing: Pricing, bytes: number): bigint {
+  return scale(pricing, pricing.costs.ingressMessage + pricing.costs.ingressByte * BigInt(bytes));
+}
+
+/** Storage fee for `bytes` during `seconds`. */
+export function storageCost(pricing: Pricing, bytes: bigint, nanos: bigint): bigint {
+  return scale(pricing, (bytes * pricing.costs.storagePerGibSecond * nanos) / (GIB * 1_000_000_000n));
+}
+
+export function idleCyclesBurnedPerDay(pricing: Pricing, canister: CanisterState): bigint {
+  const storage = storageCost(pricing, memoryUsage(canister), SECONDS_PER_DAY * 1_000_000_000n);
+  const compute = scale(pricing, pricing.costs.computePercentSecond * canister.settings.computeAllocation * SECONDS_PER_DAY);
+  return storage + compute;
+}
+
+/** Below this balance the canister is frozen (§3.9). */
+export function freezingLimit(pricing: Pricing, canister: CanisterState): bigint {
+  return (idleCyclesBurnedPerDay(pricing, canister) * canister.settings.freezingThreshold) / SECONDS_PER_DAY;
+}
+
+/** Cycles the canister can spend without freezing. */
+export function liquidBalance(pricing: Pricing, canister: CanisterState): bigint {
+  const frozen = freezingLimit(pricing, canister) - canister.reservedCycles;
+  const liquid = canister.cycles - (frozen > 0n ? frozen : 0n);
+  return liquid > 0n ? liquid : 0n;
+}

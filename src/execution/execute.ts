@@ -1,0 +1,144 @@
+// Runs one entry point of a canister in a context (one "message execution", spec §3.1): sets up the
+// System API, calls into wasm, and on a trap (or for a query) rolls heap, globals and stable memory back.
+import type { CanisterState, WasmState } from '../state/canister.ts';
+import type { Closure } from '../state/messages.ts';
+import type { ApiContext } from './context.ts';
+import { CanisterTrap, describeTrap, type Trap } from './errors.ts';
+import { appendLog } from './ic0_misc.ts';
+import { hostOf, rebuild } from './instance.ts';
+import { Journal } from './journal.ts';
+import { type ExecutionEnvironment, type ExecutionLimits, SystemApi } from './system_api.ts';
+
+export type Entry = { kind: 'export'; name: string } | { kind: 'closure'; closure: Closure };
+
+export interface ExecutionRequest {
+  canister: CanisterState;
+  context: ApiContext;
+  entry: Entry;
+  env: ExecutionEnvironment;
+  limits: ExecutionLimits;
+  /** Whether this call context was already answered by an earlier execution. */
+  responded: boolean;
+  availableCycles: bigint;
+  instructionsBeforeContext: bigint;
+  /** Enforced on memory growth (update, init, post_upgrade; spec §3.9), else undefined. */
+  wasmMemoryLimit: bigint | undefined;
+  /** Keep the journal open instead of discarding it on success (queries, and upgrade steps). */
+  keepJournal: boolean;
+}
+
+export type ExecutionOutcome =
+  | { ok: true; api: SystemApi; instructions: bigint; journal: Journal }
+  | { ok: false; api: SystemApi; instructions: bigint; trap: Trap; backtrace: string | undefined };
+
+/** Function names of the wasm frames in a V8 stack trace, innermost first. */
+function backtraceOf(error: unknown): string | undefined {
+  const stack = error instanceof Error ? error.stack : undefined;
+  if (!stack) return undefined;
+  const frames: string[] = [];
+  for (const line of stack.split('\n')) {
+    const match = /at (\S+) \(wasm:\/\/wasm\/[^)]*\)/.exec(line) ?? /at (wasm:\/\/wasm\/\S+)/.exec(line);
+    if (match && !match[1]!.startsWith('__capsule')) frames.push(match[1]!.replace(/^\$/, ''));
+  }
+  return frames.length > 0 ? `Canister Backtrace:\n${frames.join('\n')}` : undefined;
+}
+
+const WASM_TRAP_MESSAGES: Record<string, string> = {
+  'memory access out of bounds': 'heap out of bounds',
+  'divide by zero': 'integer division by 0',
+  'remainder by zero': 'integer division by 0',
+  'table index is out of bounds': 'table out of bounds',
+};
+
+function toTrap(error: unknown): Trap {
+  if (error instanceof CanisterTrap) return error.trap;
+  if (error instanceof WebAssembly.RuntimeError) {
+    return { kind: 'wasm', message: WASM_TRAP_MESSAGES[error.message] ?? error.message };
+  }
+  if (error instanceof RangeError && /call stack/.test(error.message)) return { kind: 'stackOverflow' };
+  if (error instanceof TypeError) return { kind: 'wasm', message: `function invocation failed: ${error.message}` };
+  return { kind: 'wasm', message: `execution failed: ${error instanceof Error ? error.message : String(error)}` };
+}
+
+function callEntry(wasm: WasmState, entry: Entry): void {
+  if (entry.kind === 'export') {
+    const fn = wasm.instance.exports[entry.name];
+    if (typeof fn !== 'function') throw new CanisterTrap({ kind: 'wasm', message: `export ${entry.name} is missing` });
+    (fn as () => void)();
+    return;
+  }
+  const index = Number(entry.closure.fun);
+  const fn = wasm.table && index < wasm.table.length ? (wasm.table.get(index) as ((env: number | bigint) => unknown) | null) : null;
+  if (typeof fn !== 'function' || fn.length !== 1) {
+    throw new CanisterTrap({ kind: 'callbackNotFound', message: `callback ${index} is not a function of the table with one parameter` });
+  }
+  const env = wasm.module.pointerWidth === 64 ? BigInt.asIntN(64, entry.closure.env) : Number(BigInt.asIntN(32, entry.closure.env));
+  const result = fn(env);
+  if (result !== undefined) throw new CanisterTrap({ kind: 'callbackNotFound', message: 'callback function has results' });
+}
+
+/** Clears the write barrier's dirty bytes so the next execution saves pages afresh. */
+function clearDirty(wasm: WasmState, journal: Journal): void {
+  const dirty = new Uint8Array(wasm.dirty.buffer);
+  for (const page of journal.heapPages.keys()) if (page < dirty.length) dirty[page] = 0;
+}
+
+/** Undoes everything the journal recorded; re-instantiates when the heap grew (it cannot shrink). */
+export function rollback(canister: CanisterState, journal: Journal): void {
+  const wasm = canister.wasm!;
+  journal.rollbackHeap(new Uint8Array(wasm.memory.buffer));
+  journal.rollbackStable(canister.stable);
+  clearDirty(wasm, journal);
+  if (wasm.memory.buffer.byteLength > journal.heapBytesBefore) {
+    canister.wasm = rebuild(wasm, journal.heapBytesBefore, journal.globalsBefore);
+  } else {
+    journal.rollbackGlobals(wasm.globals);
+  }
+}
+
+/** Ends a committed execution's journal (its pages are the message's dirty set). */
+export function commit(canister: CanisterState, journal: Journal): void {
+  if (canister.wasm) clearDirty(canister.wasm, journal);
+}
+
+export function execute(request: ExecutionRequest): ExecutionOutcome {
+  const { canister } = request;
+  const wasm = canister.wasm!;
+  const journal = new Journal(wasm.memory.buffer.byteLength, canister.stable, wasm.globals);
+  const api = new SystemApi({
+    context: request.context,
+    canister,
+    wasm,
+    env: request.env,
+    journal,
+    limits: request.limits,
+    responded: request.responded,
+    availableCycles: request.availableCycles,
+    instructionsBeforeContext: request.instructionsBeforeContext,
+  });
+  const host = hostOf(wasm);
+  host.api = api;
+  host.wasmMemoryLimit = request.wasmMemoryLimit;
+  wasm.counter.value = request.limits.instructions;
+  let failure: unknown;
+  let failed = false;
+  try {
+    callEntry(wasm, request.entry);
+  } catch (error) {
+    failed = true;
+    failure = error;
+  } finally {
+    host.api = undefined;
+  }
+  const left = wasm.counter.value as bigint;
+  const instructions = request.limits.instructions - (left > 0n ? left : 0n);
+  if (failed) {
+    rollback(canister, journal);
+    const trap = toTrap(failure);
+    // Traps go to the canister log like the replica's "[TRAP]" records (kept although the message rolls back).
+    appendLog(api, new TextEncoder().encode(`[TRAP]: ${describeTrap(trap)}`));
+    return { ok: false, api, instructions, trap, backtrace: backtraceOf(failure) };
+  }
+  if (!request.keepJournal) commit(canister, journal);
+  return { ok: true, api, instructions, journal };
+}

@@ -1,0 +1,102 @@
+// ic0 inter-canister call builder (spec §1.7): call_new … call_perform.
+import { Principal } from '../state/principal.ts';
+import { MAX_CALL_TIMEOUT_SECONDS, MAX_INTER_CANISTER_PAYLOAD } from '../state/units.ts';
+import { callTransmissionFee, responseReservation } from './cycles.ts';
+import { contractViolation } from './errors.ts';
+import type { Handlers } from './ic0_types.ts';
+import { decodeUtf8, type SystemApi } from './system_api.ts';
+
+const MAX_PRINCIPAL_BYTES = 29;
+/** Same-subnet request limit (digest §8.2). */
+const MAX_SAME_SUBNET_PAYLOAD = 10 * 1024 * 1024;
+
+function requireDraft(api: SystemApi, name: string) {
+  if (!api.draft) throw contractViolation(`${name}: there is no call under construction (call ic0_call_new first)`);
+  return api.draft;
+}
+
+function isComposite(api: SystemApi): boolean {
+  const context = api.context;
+  return context.kind === 'compositeQuery' || ((context.kind === 'callback' || context.kind === 'cleanup') && context.composite);
+}
+
+function discardDraft(api: SystemApi): void {
+  if (api.draft) api.cyclesOut -= api.draft.cycles;
+  api.draft = undefined;
+}
+
+function perform(api: SystemApi): number {
+  const draft = requireDraft(api, 'ic0_call_perform');
+  const arg = new Uint8Array(draft.argBytes);
+  let at = 0;
+  for (const part of draft.args) {
+    arg.set(part, at);
+    at += part.length;
+  }
+  const composite = isComposite(api);
+  const wasm64 = api.pointerWidth === 64;
+  const fee = composite ? 0n : callTransmissionFee(api.env, new TextEncoder().encode(draft.method).length, arg.length);
+  const reservation = composite ? 0n : responseReservation(api.env, wasm64);
+  if (fee + reservation > api.liquidBalance) {
+    discardDraft(api);
+    return 2; // SYS_TRANSIENT: the canister could not pay without freezing (§1.7)
+  }
+  api.cyclesOut += fee + reservation;
+  api.calls.push({
+    callee: draft.callee,
+    method: draft.method,
+    arg,
+    cycles: draft.cycles,
+    onReply: draft.onReply,
+    onReject: draft.onReject,
+    onCleanup: draft.onCleanup,
+    timeoutSeconds: draft.timeoutSeconds,
+    fee,
+    reservation,
+  });
+  api.draft = undefined;
+  return 0;
+}
+
+export const callHandlers: Handlers = {
+  call_new: (api, calleeSrc, calleeSize, nameSrc, nameSize, replyFun, replyEnv, rejectFun, rejectEnv) => {
+    const calleeBytes = api.readBytes(calleeSrc!, calleeSize!, 'ic0_call_new');
+    if (calleeBytes.length > MAX_PRINCIPAL_BYTES) throw contractViolation('ic0_call_new: the callee is not a valid principal');
+    const method = decodeUtf8(api.readBytes(nameSrc!, nameSize!, 'ic0_call_new'));
+    if (method === undefined) throw contractViolation('ic0_call_new: the method name is not valid UTF-8');
+    discardDraft(api);
+    api.draft = {
+      callee: Principal.fromUint8Array(calleeBytes),
+      method,
+      args: [],
+      argBytes: 0,
+      cycles: 0n,
+      onReply: { fun: BigInt(api.num(replyFun!)), env: BigInt(api.num(replyEnv!)) },
+      onReject: { fun: BigInt(api.num(rejectFun!)), env: BigInt(api.num(rejectEnv!)) },
+      onCleanup: undefined,
+      timeoutSeconds: undefined,
+    };
+  },
+  call_on_cleanup: (api, fun, env) => {
+    const draft = requireDraft(api, 'ic0_call_on_cleanup');
+    if (draft.onCleanup) throw contractViolation('ic0_call_on_cleanup: the cleanup closure is already set');
+    draft.onCleanup = { fun: BigInt(api.num(fun!)), env: BigInt(api.num(env!)) };
+  },
+  call_data_append: (api, src, size) => {
+    const draft = requireDraft(api, 'ic0_call_data_append');
+    const bytes = api.readBytes(src!, size!, 'ic0_call_data_append');
+    if (draft.argBytes + bytes.length > Math.max(MAX_INTER_CANISTER_PAYLOAD, MAX_SAME_SUBNET_PAYLOAD)) {
+      throw contractViolation(`ic0_call_data_append: the payload would exceed ${MAX_SAME_SUBNET_PAYLOAD} bytes`);
+    }
+    draft.args.push(bytes);
+    draft.argBytes += bytes.length;
+  },
+  call_with_best_effort_response: (api, seconds) => {
+    const draft = requireDraft(api, 'ic0_call_with_best_effort_response');
+    if (draft.timeoutSeconds !== undefined) {
+      throw contractViolation('ic0_call_with_best_effort_response: the timeout is already set');
+    }
+    draft.timeoutSeconds = Math.min(api.num(seconds!), MAX_CALL_TIMEOUT_SECONDS);
+  },
+  call_perform: (api) => perform(api),
+};

@@ -1,0 +1,72 @@
+// ic0 stable memory (spec §1.8, 32-bit legacy API §1.11): sparse pages, journaled for rollback.
+import { MAX_STABLE_32_PAGES, MAX_STABLE_MEMORY, WASM_PAGE_SIZE } from '../state/units.ts';
+import { contractViolation } from './errors.ts';
+import type { Handlers } from './ic0_types.ts';
+import type { SystemApi } from './system_api.ts';
+
+const MAX_STABLE_PAGES = MAX_STABLE_MEMORY / BigInt(WASM_PAGE_SIZE);
+
+function grow(api: SystemApi, pages: bigint, max: bigint): bigint {
+  const stable = api.canister.stable;
+  const old = stable.sizePages;
+  if (old + pages > max) return -1n;
+  stable.sizePages = old + pages;
+  return old;
+}
+
+function checkRange(api: SystemApi, offset: bigint, size: bigint, name: string): void {
+  if (offset + size > api.canister.stable.byteLength) {
+    throw contractViolation(`${name}: stable memory out of bounds: offset=${offset}, size=${size}, stable size=${api.canister.stable.byteLength}`);
+  }
+}
+
+function read(api: SystemApi, dst: number | bigint, offset: bigint, size: bigint, name: string): void {
+  checkRange(api, offset, size, name);
+  const heap = api.heap();
+  const start = api.num(dst);
+  if (start + Number(size) > heap.length) throw contractViolation(`${name}: heap out of bounds: dst=${start}, size=${size}`);
+  api.markHeap(start, Number(size));
+  api.canister.stable.read(Number(offset), heap, start, Number(size));
+}
+
+function write(api: SystemApi, offset: bigint, src: number | bigint, size: bigint, name: string): void {
+  checkRange(api, offset, size, name);
+  const bytes = api.readBytes(src, size, name);
+  const stable = api.canister.stable;
+  stable.write(Number(offset), bytes, (page) => api.journal.saveStablePage(stable, page));
+}
+
+function size32(api: SystemApi): number {
+  const pages = api.canister.stable.sizePages;
+  if (pages > MAX_STABLE_32_PAGES) throw contractViolation('ic0_stable_size: stable memory exceeds 4 GiB; use ic0_stable64_size');
+  return Number(pages);
+}
+
+function unsigned32(value: number | bigint | undefined): bigint {
+  return BigInt((value as number) >>> 0);
+}
+
+function unsigned64(value: number | bigint | undefined): bigint {
+  return BigInt.asUintN(64, value as bigint);
+}
+
+export const stableHandlers: Handlers = {
+  stable_size: (api) => size32(api),
+  stable_grow: (api, pages) => {
+    size32(api);
+    return Number(grow(api, unsigned32(pages), MAX_STABLE_32_PAGES));
+  },
+  stable_read: (api, dst, offset, size) => {
+    size32(api);
+    read(api, dst!, unsigned32(offset), unsigned32(size), 'ic0_stable_read');
+  },
+  stable_write: (api, offset, src, size) => {
+    size32(api);
+    write(api, unsigned32(offset), src!, unsigned32(size), 'ic0_stable_write');
+  },
+  stable64_size: (api) => api.canister.stable.sizePages,
+  stable64_grow: (api, pages) => grow(api, unsigned64(pages), MAX_STABLE_PAGES),
+  stable64_read: (api, dst, offset, size) => read(api, unsigned64(dst), unsigned64(offset), unsigned64(size), 'ic0_stable64_read'),
+  stable64_write: (api, offset, src, size) =>
+    write(api, unsigned64(offset), unsigned64(src), unsigned64(size), 'ic0_stable64_write'),
+};

@@ -1,0 +1,25 @@
+// The execution layer: message execution through the System API (IC: execution_environment + embedders).
+export { applyChanges, openCallContext, rejectOf, respond, settle } from './call_context.ts';
+export type { ApiContext, SystemTask } from './context.ts';
+export {
+  callTransmissionFee,
+  executionCost,
+  freezingLimit,
+  idleCyclesBurnedPerDay,
+  ingressInductionCost,
+  liquidBalance,
+  scale,
+  storageCost,
+} from './cycles.ts';
+export { CanisterTrap, ERROR_CODES, type ErrorCodeName, type Trap, trapToUserError, UserError } from './errors.ts';
+export { rollback } from './execute.ts';
+export { instantiate, loadGlobals, loadHeap, snapshotGlobals } from './instance.ts';
+export { type InstallMode, type InstallRequest, installCode } from './install.ts';
+export { inspectMessage } from './inspect_message.ts';
+export { checkCallable, methodKindOf } from './method.ts';
+export { executeQuery, type QueryRequest } from './query.ts';
+export { executeRequest } from './update.ts';
+export { executeResponse } from './response.ts';
+export { respondTo, type RoundContext } from './round_context.ts';
+export { executeSystemTask, hasTask } from './system_task.ts';
+export type { ExecutionEnvironment } from './system_api.ts';

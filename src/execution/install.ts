@@ -1,0 +1,147 @@
+// install_code: install, reinstall and upgrade as one atomic sequence (spec §3.8, management install_code).
+import type { CanisterState, WasmState } from '../state/canister.ts';
+import type { Principal } from '../state/principal.ts';
+import { StableMemory } from '../state/stable_memory.ts';
+import { INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE } from '../state/units.ts';
+import type { CanisterModule } from '../wasm/index.ts';
+import type { ApiContext } from './context.ts';
+import { executionCost, liquidBalance } from './cycles.ts';
+import { trapToUserError, UserError } from './errors.ts';
+import { commit, execute, rollback } from './execute.ts';
+import { instantiate, loadHeap } from './instance.ts';
+import type { Journal } from './journal.ts';
+import type { ExecutionEnvironment, SystemApi } from './system_api.ts';
+
+export type InstallMode = 'install' | 'reinstall' | 'upgrade';
+
+export interface InstallRequest {
+  module: CanisterModule;
+  mode: InstallMode;
+  arg: Uint8Array;
+  caller: Principal;
+  skipPreUpgrade: boolean;
+  wasmMemoryPersistence: 'keep' | 'replace' | undefined;
+}
+
+interface Step {
+  canister: CanisterState;
+  env: ExecutionEnvironment;
+  budget: { left: bigint };
+  journals: Journal[];
+  apis: SystemApi[];
+}
+
+function checkMode(canister: CanisterState, request: InstallRequest): UserError | undefined {
+  const id = canister.id.toText();
+  if (request.mode === 'install' && canister.wasm) {
+    return new UserError('CanisterNonEmpty', `Canister ${id} cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead.`);
+  }
+  if (request.mode !== 'upgrade') return undefined;
+  const old = canister.wasm?.module;
+  if (!old) return new UserError('CanisterWasmModuleNotFound', `Error from Canister ${id}: Attempted to execute a message, but the canister contains no Wasm module.`);
+  if (old.enhancedOrthogonalPersistence && request.wasmMemoryPersistence === undefined) {
+    return new UserError('CanisterContractViolation', 'Missing upgrade option: Enhanced orthogonal persistence requires the `wasm_memory_persistence` upgrade option.');
+  }
+  if (request.wasmMemoryPersistence === 'keep' && !request.module.enhancedOrthogonalPersistence) {
+    return new UserError('CanisterContractViolation', 'Invalid upgrade option: The `wasm_memory_persistence: opt Keep` upgrade option requires that the new canister module supports enhanced orthogonal persistence.');
+  }
+  return undefined;
+}
+
+/** Runs one step of the sequence on the canister's current instance; a trap becomes a UserError. */
+function runStep(step: Step, context: ApiContext, exportName: string, memoryLimit: bigint | undefined): UserError | undefined {
+  const outcome = execute({
+    canister: step.canister,
+    context,
+    entry: { kind: 'export', name: exportName },
+    env: step.env,
+    limits: { instructions: step.budget.left, maxReplySize: MAX_REPLICATED_RESPONSE, freezingLimit: 0n, prepaid: 0n },
+    responded: true,
+    availableCycles: 0n,
+    instructionsBeforeContext: INSTRUCTION_LIMITS.install - step.budget.left,
+    wasmMemoryLimit: memoryLimit,
+    keepJournal: true,
+  });
+  step.budget.left -= outcome.instructions;
+  if (!outcome.ok) return trapToUserError(outcome.trap, step.canister.id.toText(), outcome.backtrace);
+  step.journals.push(outcome.journal);
+  step.apis.push(outcome.api);
+  return undefined;
+}
+
+function hasExport(wasm: WasmState, name: string): boolean {
+  return typeof wasm.instance.exports[name] === 'function';
+}
+
+/** Runs pre_upgrade (old instance), then start and init/post_upgrade (new instance). */
+function runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | undefined): UserError | undefined {
+  const canister = step.canister;
+  if (request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm && hasExport(oldWasm, 'canister_pre_upgrade')) {
+    const failure = runStep(step, { kind: 'preUpgrade', caller: request.caller }, 'canister_pre_upgrade', undefined);
+    if (failure) return failure;
+  }
+  const fresh = instantiate(request.module);
+  if (request.wasmMemoryPersistence === 'keep' && oldWasm) loadHeap(fresh, new Uint8Array(oldWasm.memory.buffer));
+  canister.wasm = fresh;
+  const limit = canister.settings.wasmMemoryLimit;
+  if (request.module.hasStart) {
+    const failure = runStep(step, { kind: 'start' }, '__capsule_start', undefined);
+    if (failure) return failure;
+  }
+  const entry = request.mode === 'upgrade' ? 'canister_post_upgrade' : 'canister_init';
+  if (hasExport(fresh, entry)) {
+    return runStep(step, { kind: 'init', caller: request.caller, arg: request.arg }, entry, limit);
+  }
+  return undefined;
+}
+
+function restore(canister: CanisterState, step: Step, oldWasm: WasmState | undefined, oldStable: StableMemory, preUpgradeJournal: Journal | undefined): void {
+  for (const journal of [...step.journals].reverse()) journal.rollbackStable(canister.stable);
+  canister.stable = oldStable;
+  canister.wasm = oldWasm;
+  if (oldWasm && preUpgradeJournal) rollback(canister, preUpgradeJournal);
+}
+
+/** Installs code atomically; on failure the canister is exactly as before (except cycles spent). */
+export function installCode(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest): UserError | undefined {
+  const invalid = checkMode(canister, request);
+  if (invalid) return invalid;
+  const wasm64 = request.module.pointerWidth === 64;
+  const prepaid = executionCost(env, INSTRUCTION_LIMITS.install, wasm64);
+  const liquid = liquidBalance(env, canister);
+  if (liquid < prepaid) {
+    return new UserError('CanisterOutOfCycles', `Canister ${canister.id.toText()} is out of cycles: please top up the canister with at least ${prepaid - liquid} additional cycles`);
+  }
+  const oldWasm = canister.wasm;
+  const oldStable = canister.stable;
+  if (request.mode !== 'upgrade') canister.stable = new StableMemory();
+  const step: Step = { canister, env, budget: { left: INSTRUCTION_LIMITS.install }, journals: [], apis: [] };
+  const hadPreUpgrade = request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm !== undefined && hasExport(oldWasm, 'canister_pre_upgrade');
+  const failure = runSequence(step, request, oldWasm);
+  const cost = executionCost(env, INSTRUCTION_LIMITS.install - step.budget.left, wasm64);
+  canister.cycles -= cost < canister.cycles ? cost : canister.cycles;
+  canister.consumed.instructions += cost;
+  if (failure) {
+    restore(canister, step, oldWasm, oldStable, hadPreUpgrade ? step.journals[0] : undefined);
+    return failure;
+  }
+  finish(env, canister, request, step);
+  return undefined;
+}
+
+function finish(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest, step: Step): void {
+  if (request.mode !== 'upgrade') {
+    canister.certifiedData = new Uint8Array(0);
+    canister.logs = [];
+  }
+  canister.globalTimer = 0n;
+  canister.onLowWasmMemory = 'conditionNotSatisfied';
+  for (const api of step.apis) {
+    if (api.certifiedData) canister.certifiedData = api.certifiedData;
+    if (api.globalTimer !== undefined && api.context.kind === 'init') canister.globalTimer = api.globalTimer;
+    canister.cycles += api.mintedCycles - api.cyclesOut;
+  }
+  for (const journal of step.journals) commit(canister, journal);
+  canister.version += 1n;
+  canister.lastInstallAt = env.time;
+}

@@ -1,0 +1,98 @@
+// Live wasm instances of canisters: compile once per module, instantiate with the System API, and
+// rebuild an instance from saved heap and globals when a rollback must undo memory growth.
+import type { WasmState } from '../state/canister.ts';
+import { WASM_PAGE_SIZE } from '../state/units.ts';
+import type { CanisterModule } from '../wasm/index.ts';
+import { capsuleImports, ic0Imports, type InstanceHost } from './imports.ts';
+
+const compiled = new Map<string, WebAssembly.Module>();
+const MAX_COMPILED = 64;
+const hosts = new WeakMap<WebAssembly.Instance, InstanceHost>();
+
+function compile(module: CanisterModule): WebAssembly.Module {
+  const key = Buffer.from(module.moduleHash).toString('hex') + module.instrumented.length;
+  let result = compiled.get(key);
+  if (!result) {
+    result = new WebAssembly.Module(module.instrumented as Uint8Array<ArrayBuffer>);
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, result);
+  }
+  return result;
+}
+
+/** Creates a fresh instance (data segments applied, start function NOT run: it is exported). */
+export function instantiate(module: CanisterModule): WasmState {
+  const host: InstanceHost = { api: undefined, wasmMemoryLimit: undefined };
+  let state: WasmState | undefined;
+  const imports = {
+    ic0: ic0Imports(host, module.ic0Imports),
+    __capsule: capsuleImports(host, () => state!),
+  };
+  const instance = new WebAssembly.Instance(compile(module), imports as unknown as WebAssembly.Imports);
+  const exports = instance.exports;
+  const globals: WebAssembly.Global[] = [];
+  for (const [name, value] of Object.entries(exports)) {
+    const match = /^__capsule_global_(\d+)$/.exec(name);
+    if (match) globals[Number(match[1])] = value as WebAssembly.Global;
+  }
+  state = {
+    module,
+    instance,
+    memory: exports['__capsule_memory'] as WebAssembly.Memory,
+    globals: globals.filter((global) => global !== undefined),
+    table: exports['__capsule_table'] as WebAssembly.Table | undefined,
+    counter: exports['__capsule_instructions'] as WebAssembly.Global,
+    dirty: exports['__capsule_dirty'] as WebAssembly.Memory,
+  };
+  hosts.set(instance, host);
+  return state;
+}
+
+export function hostOf(wasm: WasmState): InstanceHost {
+  const host = hosts.get(wasm.instance);
+  if (!host) throw new Error('instance has no host');
+  return host;
+}
+
+/** Grows the memory by `pages` and returns the old size in pages (memory64 takes and gives bigints). */
+export function growMemory(wasm: WasmState, pages: number): number {
+  if (wasm.module.pointerWidth === 64) {
+    const grow = wasm.memory.grow as unknown as (delta: bigint) => bigint;
+    return Number(grow.call(wasm.memory, BigInt(pages)));
+  }
+  return wasm.memory.grow(pages);
+}
+
+/** Grows `wasm`'s memory to at least `bytes` and copies `heap` into it. */
+export function loadHeap(wasm: WasmState, heap: Uint8Array): void {
+  const current = wasm.memory.buffer.byteLength;
+  if (heap.length > current) growMemory(wasm, Math.ceil((heap.length - current) / WASM_PAGE_SIZE));
+  new Uint8Array(wasm.memory.buffer).set(heap);
+}
+
+export function loadGlobals(wasm: WasmState, values: (number | bigint)[]): void {
+  wasm.globals.forEach((global, i) => {
+    try {
+      global.value = values[i];
+    } catch {
+      // immutable global: its value comes from the module itself
+    }
+  });
+}
+
+/** A new instance holding the first `heapBytes` of `source`'s memory and the given globals. */
+export function rebuild(source: WasmState, heapBytes: number, globals: (number | bigint)[]): WasmState {
+  const fresh = instantiate(source.module);
+  const heap = new Uint8Array(source.memory.buffer, 0, heapBytes);
+  if (fresh.memory.buffer.byteLength > heapBytes) {
+    // A module's initial memory is never larger than a memory it has run in; keep it exact anyway.
+    new Uint8Array(fresh.memory.buffer).fill(0);
+  }
+  loadHeap(fresh, heap);
+  loadGlobals(fresh, globals);
+  return fresh;
+}
+
+export function snapshotGlobals(wasm: WasmState): (number | bigint)[] {
+  return wasm.globals.map((global) => global.value as number | bigint);
+}

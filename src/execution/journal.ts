@@ -1,0 +1,62 @@
+// Undo journal of one message execution (DESIGN 4): old contents of the pages a message touches,
+// so that a trap or a query rolls back in O(pages touched). Also the dirty set for persistence.
+import type { StableMemory } from '../state/stable_memory.ts';
+import { OS_PAGE_SIZE } from '../state/units.ts';
+
+export class Journal {
+  /** Heap page index → content before this execution's first write (zeros beyond the old size). */
+  readonly heapPages = new Map<number, Uint8Array>();
+  /** Stable page index → content before the first write (undefined = page did not exist). */
+  readonly stablePages = new Map<number, Uint8Array | undefined>();
+  readonly heapBytesBefore: number;
+  readonly stablePagesBefore: bigint;
+  readonly globalsBefore: (number | bigint)[];
+
+  constructor(heapBytes: number, stable: StableMemory, globals: WebAssembly.Global[]) {
+    this.heapBytesBefore = heapBytes;
+    this.stablePagesBefore = stable.sizePages;
+    this.globalsBefore = globals.map((global) => global.value as number | bigint);
+  }
+
+  /** Saves a heap page before its first write (called by the write barrier and by host writes). */
+  saveHeapPage(memory: Uint8Array, page: number): void {
+    if (this.heapPages.has(page)) return;
+    const start = page * OS_PAGE_SIZE;
+    const saved = new Uint8Array(OS_PAGE_SIZE);
+    if (start < this.heapBytesBefore) saved.set(memory.subarray(start, Math.min(start + OS_PAGE_SIZE, this.heapBytesBefore)));
+    this.heapPages.set(page, saved);
+  }
+
+  saveStablePage(stable: StableMemory, page: number): void {
+    if (this.stablePages.has(page)) return;
+    this.stablePages.set(page, stable.pages.get(page)?.slice());
+  }
+
+  /** Undoes stable memory changes in place. */
+  rollbackStable(stable: StableMemory): void {
+    for (const [index, content] of this.stablePages) {
+      if (content) stable.pages.set(index, content);
+      else stable.pages.delete(index);
+    }
+    stable.sizePages = this.stablePagesBefore;
+  }
+
+  /** Undoes heap writes in place; the caller re-instantiates if the memory grew. */
+  rollbackHeap(memory: Uint8Array): void {
+    for (const [page, content] of this.heapPages) {
+      const start = page * OS_PAGE_SIZE;
+      if (start >= memory.length) continue;
+      memory.set(content.subarray(0, Math.min(OS_PAGE_SIZE, memory.length - start)), start);
+    }
+  }
+
+  rollbackGlobals(globals: WebAssembly.Global[]): void {
+    globals.forEach((global, i) => {
+      try {
+        global.value = this.globalsBefore[i];
+      } catch {
+        // immutable globals cannot have changed
+      }
+    });
+  }
+}

@@ -1,0 +1,34 @@
+// Which exported method a call names, and whether the canister can run it now (spec §3.2).
+import type { CanisterState } from '../state/canister.ts';
+import { UserError } from './errors.ts';
+
+export type MethodKind = 'update' | 'query' | 'compositeQuery';
+
+export function methodKindOf(canister: CanisterState, method: string): MethodKind | undefined {
+  const module = canister.wasm?.module;
+  if (!module) return undefined;
+  if (module.updateMethods.includes(method)) return 'update';
+  if (module.queryMethods.includes(method)) return 'query';
+  if (module.compositeQueryMethods.includes(method)) return 'compositeQuery';
+  return undefined;
+}
+
+export function exportName(kind: MethodKind, method: string): string {
+  return kind === 'update' ? `canister_update ${method}` : kind === 'query' ? `canister_query ${method}` : `canister_composite_query ${method}`;
+}
+
+/** The replica's rejects for a call that cannot start; reject codes follow its error codes. */
+export function checkCallable(canister: CanisterState, method: string): UserError | MethodKind {
+  const id = canister.id.toText();
+  if (!canister.wasm) {
+    // The spec names DESTINATION_INVALID here; the replica answers IC0537 (reject code 5). We follow the replica.
+    return new UserError('CanisterWasmModuleNotFound', `Error from Canister ${id}: Attempted to execute a message, but the canister contains no Wasm module.`);
+  }
+  if (canister.status.kind === 'stopping') return new UserError('CanisterStopping', `Canister ${id} is stopping`);
+  if (canister.status.kind === 'stopped') return new UserError('CanisterStopped', `Canister ${id} is stopped`);
+  const kind = methodKindOf(canister, method);
+  if (!kind) {
+    return new UserError('CanisterMethodNotFound', `Error from Canister ${id}: Canister has no update method '${method}'.`);
+  }
+  return kind;
+}

@@ -1,0 +1,139 @@
+// Non-replicated queries and composite queries (spec §3.7): run on the current state, follow the
+// composite call graph, then roll every touched canister back. Nothing here persists but logs.
+import type { CanisterState } from '../state/canister.ts';
+import type { CallResult, Closure } from '../state/messages.ts';
+import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
+import { COMPOSITE_QUERY_MAX_DEPTH, INSTRUCTION_LIMITS, MAX_QUERY_RESPONSE } from '../state/units.ts';
+import { rejectOf } from './call_context.ts';
+import type { ApiContext } from './context.ts';
+import { freezingLimit } from './cycles.ts';
+import { trapToUserError, UserError } from './errors.ts';
+import { type Entry, execute, rollback } from './execute.ts';
+import type { Journal } from './journal.ts';
+import { exportName, methodKindOf } from './method.ts';
+import type { ExecutionEnvironment, OutgoingCall, SystemApi } from './system_api.ts';
+
+export interface QueryRequest {
+  canisterId: Principal;
+  method: string;
+  arg: Uint8Array;
+  caller: Principal;
+  /** Present only for the target of an HTTP query (data_certificate_present = 1, §1.9). */
+  dataCertificate: Uint8Array | undefined;
+}
+
+interface Graph {
+  env: ExecutionEnvironment;
+  lookup: (id: Principal) => CanisterState | undefined;
+  journals: { canister: CanisterState; journal: Journal }[];
+  budget: { left: bigint };
+  chain: Principal[];
+}
+
+function checkQueryable(canister: CanisterState | undefined, id: Principal, method: string, env: ExecutionEnvironment) {
+  if (!canister) return new UserError('CanisterNotFound', `Canister ${id.toText()} not found`);
+  if (!canister.wasm) {
+    return new UserError('CanisterWasmModuleNotFound', `Error from Canister ${id.toText()}: Attempted to execute a message, but the canister contains no Wasm module.`);
+  }
+  if (canister.status.kind === 'stopped') return new UserError('CanisterStopped', `Canister ${id.toText()} is stopped`);
+  if (canister.status.kind === 'stopping') return new UserError('CanisterStopping', `Canister ${id.toText()} is stopping`);
+  if (canister.cycles < freezingLimit(env, canister)) {
+    return new UserError('CanisterOutOfCycles', `Canister ${id.toText()} is out of cycles: it is frozen`);
+  }
+  const kind = methodKindOf(canister, method);
+  if (kind !== 'query' && kind !== 'compositeQuery') {
+    return new UserError('CanisterMethodNotFound', `Error from Canister ${id.toText()}: Canister has no query method '${method}'.`);
+  }
+  return kind;
+}
+
+function run(graph: Graph, canister: CanisterState, context: ApiContext, entry: Entry, responded: boolean) {
+  const outcome = execute({
+    canister,
+    context,
+    entry,
+    env: graph.env,
+    limits: { instructions: graph.budget.left, maxReplySize: MAX_QUERY_RESPONSE, freezingLimit: 0n, prepaid: 0n },
+    responded,
+    availableCycles: 0n,
+    instructionsBeforeContext: INSTRUCTION_LIMITS.query - graph.budget.left,
+    wasmMemoryLimit: undefined,
+    keepJournal: true,
+  });
+  graph.budget.left -= outcome.instructions;
+  if (outcome.ok) graph.journals.push({ canister, journal: outcome.journal });
+  return outcome;
+}
+
+function responseOf(api: SystemApi): CallResult | undefined {
+  if (!api.response) return undefined;
+  return api.response.kind === 'reply' ? { kind: 'reply', payload: api.response.payload } : { kind: 'reject', code: 4, message: api.response.message };
+}
+
+function callCallee(graph: Graph, caller: CanisterState, call: OutgoingCall, depth: number): CallResult {
+  if (principalEquals(call.callee, MANAGEMENT_CANISTER)) {
+    return rejectOf(new UserError('CanisterMethodNotFound', 'Composite queries cannot call the management canister yet'));
+  }
+  if (depth > COMPOSITE_QUERY_MAX_DEPTH) {
+    return rejectOf(new UserError('QueryCallGraphTooDeep', `Composite query call graph exceeded the maximum depth of ${COMPOSITE_QUERY_MAX_DEPTH}`));
+  }
+  if (graph.chain.some((id) => principalEquals(id, call.callee))) {
+    return rejectOf(new UserError('QueryCallGraphLoopDetected', `Loop detected in the composite query call graph at canister ${call.callee.toText()}`));
+  }
+  return evaluate(graph, { canisterId: call.callee, method: call.method, arg: call.arg, caller: caller.id, dataCertificate: undefined }, depth);
+}
+
+function runCallback(graph: Graph, canister: CanisterState, callContextId: number, call: OutgoingCall, result: CallResult, responded: boolean, caller: Principal) {
+  const closure: Closure = result.kind === 'reply' ? call.onReply : call.onReject;
+  const context: ApiContext = { kind: 'callback', composite: true, caller, callContextId, result, refunded: 0n, deadline: 0n };
+  const outcome = run(graph, canister, context, { kind: 'closure', closure }, responded);
+  if (!outcome.ok && call.onCleanup) {
+    const code = result.kind === 'reject' ? result.code : 0;
+    run(graph, canister, { kind: 'cleanup', composite: true, caller, callContextId, rejectCode: code }, { kind: 'closure', closure: call.onCleanup }, responded);
+  }
+  return outcome;
+}
+
+function evaluate(graph: Graph, request: QueryRequest, depth: number): CallResult {
+  const canister = graph.lookup(request.canisterId);
+  const kind = checkQueryable(canister, request.canisterId, request.method, graph.env);
+  if (kind instanceof UserError) return rejectOf(kind);
+  const target = canister!;
+  const context: ApiContext =
+    kind === 'query'
+      ? { kind: 'nonReplicatedQuery', caller: request.caller, arg: request.arg, dataCertificate: request.dataCertificate }
+      : { kind: 'compositeQuery', caller: request.caller, arg: request.arg, callContextId: 0, dataCertificate: request.dataCertificate };
+  graph.chain.push(target.id);
+  try {
+    const outcome = run(graph, target, context, { kind: 'export', name: exportName(kind, request.method) }, false);
+    target.queryStats.calls += 1n;
+    target.queryStats.instructions += outcome.instructions;
+    if (!outcome.ok) return rejectOf(trapToUserError(outcome.trap, target.id.toText(), outcome.backtrace));
+    let response = responseOf(outcome.api);
+    const pending = [...outcome.api.calls];
+    while (pending.length > 0) {
+      const call = pending.shift()!;
+      const result = callCallee(graph, target, call, depth + 1);
+      const callback = runCallback(graph, target, 0, call, result, response !== undefined, request.caller);
+      if (callback.ok) {
+        response ??= responseOf(callback.api);
+        pending.push(...callback.api.calls);
+      } else if (!response && pending.length === 0) {
+        return rejectOf(trapToUserError(callback.trap, target.id.toText(), callback.backtrace));
+      }
+    }
+    return response ?? rejectOf(new UserError('CanisterDidNotReply', `Canister ${target.id.toText()} did not produce a response`));
+  } finally {
+    graph.chain.pop();
+  }
+}
+
+/** Runs a query (or composite query) against the current state and discards all its changes. */
+export function executeQuery(env: ExecutionEnvironment, lookup: (id: Principal) => CanisterState | undefined, request: QueryRequest): CallResult {
+  const graph: Graph = { env, lookup, journals: [], budget: { left: INSTRUCTION_LIMITS.query }, chain: [] };
+  try {
+    return evaluate(graph, request, 0);
+  } finally {
+    for (const { canister, journal } of graph.journals.reverse()) rollback(canister, journal);
+  }
+}

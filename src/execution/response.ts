@@ -1,0 +1,113 @@
+// Executing a response: refunds first, then the reply or reject callback, and the cleanup callback
+// if that traps (spec §3.2 step 4, §3.3).
+import type { CanisterState } from '../state/canister.ts';
+import type { Callback, CallContext, Response } from '../state/messages.ts';
+import { INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE } from '../state/units.ts';
+import { applyChanges, settle } from './call_context.ts';
+import { executionCost, freezingLimit, scale } from './cycles.ts';
+import { trapToUserError } from './errors.ts';
+import { execute } from './execute.ts';
+import type { RoundContext } from './round_context.ts';
+
+function responseBytes(response: Response): number {
+  return response.result.kind === 'reply' ? response.result.payload.length : response.result.message.length;
+}
+
+/** Credits the refund and the unused part of the call's reservation, less this execution's cost. */
+function credit(round: RoundContext, canister: CanisterState, callback: Callback, response: Response, cost: bigint): void {
+  const transmission = scale(round.env, round.env.costs.interCanisterByte * BigInt(responseBytes(response)));
+  const unused = callback.reservation - transmission - cost;
+  canister.cycles += response.refund + (unused > 0n ? unused : 0n);
+  canister.consumed.transmission += transmission;
+  canister.consumed.instructions += cost;
+}
+
+function runCleanup(round: RoundContext, canister: CanisterState, callback: Callback, context: CallContext, rejectCode: number): bigint {
+  const composite = false;
+  const outcome = execute({
+    canister,
+    context: { kind: 'cleanup', composite, caller: callerOf(context, canister), callContextId: context.id, rejectCode },
+    entry: { kind: 'closure', closure: callback.onCleanup! },
+    env: round.env,
+    limits: { instructions: INSTRUCTION_LIMITS.update, maxReplySize: 0, freezingLimit: 0n, prepaid: 0n },
+    responded: context.responded,
+    availableCycles: 0n,
+    instructionsBeforeContext: context.instructionsExecuted,
+    wasmMemoryLimit: undefined,
+    keepJournal: false,
+  });
+  context.instructionsExecuted += outcome.instructions;
+  if (outcome.ok && outcome.api.globalTimer !== undefined) canister.globalTimer = outcome.api.globalTimer;
+  return outcome.instructions;
+}
+
+function callerOf(context: CallContext, canister: CanisterState) {
+  switch (context.origin.kind) {
+    case 'ingress':
+      return context.origin.sender;
+    case 'canister':
+      return context.origin.caller;
+    case 'system':
+      return canister.id;
+  }
+}
+
+export function executeResponse(round: RoundContext, canister: CanisterState, response: Response): void {
+  const callback = canister.callbacks.get(response.callbackId);
+  // A response to a callback that is gone (timed out, or its canister was reinstalled) is dropped.
+  if (!callback) return;
+  canister.callbacks.delete(callback.id);
+  const context = canister.callContexts.get(callback.callContextId);
+  if (!context) {
+    canister.cycles += response.refund;
+    return;
+  }
+  context.outstandingCalls -= 1;
+  const wasm64 = canister.wasm?.module.pointerWidth === 64;
+  // Deleted contexts (uninstall) and empty canisters get their cycles but run nothing (§3.3).
+  if (context.deleted || !canister.wasm) {
+    credit(round, canister, callback, response, 0n);
+    settle(round, canister, context, undefined);
+    return;
+  }
+  const closure = response.result.kind === 'reply' ? callback.onReply : callback.onReject;
+  const outcome = execute({
+    canister,
+    context: {
+      kind: 'callback',
+      composite: false,
+      caller: callerOf(context, canister),
+      callContextId: context.id,
+      result: response.result,
+      refunded: response.refund,
+      deadline: context.origin.kind === 'canister' ? context.origin.deadline : 0n,
+    },
+    entry: { kind: 'closure', closure },
+    env: round.env,
+    limits: {
+      instructions: INSTRUCTION_LIMITS.update,
+      maxReplySize: MAX_REPLICATED_RESPONSE,
+      freezingLimit: freezingLimit(round.env, canister),
+      prepaid: 0n,
+    },
+    responded: context.responded,
+    availableCycles: context.availableCycles,
+    instructionsBeforeContext: context.instructionsExecuted,
+    wasmMemoryLimit: undefined,
+    keepJournal: false,
+  });
+  context.instructionsExecuted += outcome.instructions;
+  canister.version += 1n;
+  if (outcome.ok) {
+    const cost = executionCost(round.env, outcome.instructions, wasm64);
+    credit(round, canister, callback, response, cost);
+    applyChanges(round, canister, context, outcome.api, 0n);
+    settle(round, canister, context, undefined);
+    return;
+  }
+  let instructions = outcome.instructions;
+  const rejectCode = response.result.kind === 'reject' ? response.result.code : 0;
+  if (callback.onCleanup) instructions += runCleanup(round, canister, callback, context, rejectCode);
+  credit(round, canister, callback, response, executionCost(round.env, instructions, wasm64));
+  settle(round, canister, context, trapToUserError(outcome.trap, canister.id.toText(), outcome.backtrace));
+}

@@ -1,0 +1,34 @@
+// What one round's executions share: the environment, and the outbox their messages go to.
+import type { CallOrigin, CallResult, CanisterMessage } from '../state/messages.ts';
+import type { Principal } from '../state/principal.ts';
+import type { ExecutionEnvironment } from './system_api.ts';
+
+export interface RoundContext {
+  env: ExecutionEnvironment;
+  /** Requests and responses produced in this round, in production order (routed by the scheduler). */
+  outbox: CanisterMessage[];
+  /** Final results of ingress messages produced in this round. */
+  ingressResults: { messageId: string; result: CallResult }[];
+}
+
+/** Sends a call's result back where the call came from (§3.2). */
+export function respondTo(round: RoundContext, origin: CallOrigin, respondent: Principal, result: CallResult, refund: bigint): void {
+  switch (origin.kind) {
+    case 'ingress':
+      round.ingressResults.push({ messageId: origin.messageId, result });
+      return;
+    case 'canister':
+      round.outbox.push({
+        kind: 'response',
+        receiver: origin.caller,
+        respondent,
+        callbackId: origin.callbackId,
+        result,
+        refund,
+        deadline: origin.deadline,
+      });
+      return;
+    case 'system':
+      return;
+  }
+}

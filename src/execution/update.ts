@@ -1,0 +1,89 @@
+// Executing a request on a canister: an update method, or a query method in replicated mode (spec §3.2, §3.7).
+import type { CanisterState } from '../state/canister.ts';
+import type { Request } from '../state/messages.ts';
+import { INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE } from '../state/units.ts';
+import { applyChanges, openCallContext, rejectOf, settle } from './call_context.ts';
+import { executionCost, freezingLimit, liquidBalance } from './cycles.ts';
+import { trapToUserError, UserError } from './errors.ts';
+import { execute, rollback } from './execute.ts';
+import { checkCallable, exportName } from './method.ts';
+import { respondTo, type RoundContext } from './round_context.ts';
+
+function outOfCycles(canister: CanisterState, needed: bigint, available: bigint): UserError {
+  return new UserError(
+    'CanisterOutOfCycles',
+    `Canister ${canister.id.toText()} is out of cycles: please top up the canister with at least ${needed - available} additional cycles`,
+  );
+}
+
+/** Rejects a request before any execution: nothing changes but the refund of its cycles. */
+function rejectRequest(round: RoundContext, canister: CanisterState, request: Request, error: UserError): void {
+  respondTo(round, request.origin, canister.id, rejectOf(error), request.cycles);
+}
+
+export function executeRequest(round: RoundContext, canister: CanisterState, request: Request): void {
+  const callable = checkCallable(canister, request.method);
+  if (callable instanceof UserError) return rejectRequest(round, canister, request, callable);
+  if (callable === 'compositeQuery') {
+    const error = new UserError(
+      'CompositeQueryCalledInReplicatedMode',
+      `Error from Canister ${canister.id.toText()}: Composite query cannot be called in replicated mode`,
+    );
+    return rejectRequest(round, canister, request, error);
+  }
+  const wasm64 = canister.wasm!.module.pointerWidth === 64;
+  const prepaid = executionCost(round.env, INSTRUCTION_LIMITS.update, wasm64);
+  const liquid = liquidBalance(round.env, canister);
+  if (liquid < prepaid) return rejectRequest(round, canister, request, outOfCycles(canister, prepaid, liquid));
+  const minimum = canister.settings.minimumIncomingCanisterCallCycles;
+  if (request.origin.kind === 'canister' && request.cycles < minimum) {
+    const error = new UserError(
+      'InsufficientCyclesInCall',
+      `Canister ${canister.id.toText()} requires at least ${minimum} cycles attached to a call, but ${request.cycles} were attached`,
+    );
+    return rejectRequest(round, canister, request, error);
+  }
+  const isQuery = callable === 'query';
+  const callContext = openCallContext(canister, {
+    origin: request.origin,
+    availableCycles: request.cycles,
+    methodKind: isQuery ? 'query' : 'update',
+  });
+  const caller = request.origin.kind === 'ingress' ? request.origin.sender : request.caller;
+  const context = isQuery
+    ? ({ kind: 'replicatedQuery', caller, arg: request.arg, callContextId: callContext.id, deadline: request.deadline } as const)
+    : ({ kind: 'update', caller, arg: request.arg, callContextId: callContext.id, deadline: request.deadline } as const);
+  const outcome = execute({
+    canister,
+    context,
+    entry: { kind: 'export', name: exportName(callable, request.method) },
+    env: round.env,
+    limits: {
+      instructions: isQuery ? INSTRUCTION_LIMITS.query : INSTRUCTION_LIMITS.update,
+      maxReplySize: MAX_REPLICATED_RESPONSE,
+      freezingLimit: freezingLimit(round.env, canister),
+      prepaid,
+    },
+    responded: false,
+    availableCycles: request.cycles,
+    instructionsBeforeContext: 0n,
+    wasmMemoryLimit: isQuery ? undefined : canister.settings.wasmMemoryLimit,
+    keepJournal: isQuery,
+  });
+  const cost = executionCost(round.env, outcome.instructions, wasm64);
+  callContext.instructionsExecuted += outcome.instructions;
+  if (!outcome.ok) {
+    canister.cycles -= cost < canister.cycles ? cost : canister.cycles;
+    canister.consumed.instructions += cost;
+    settle(round, canister, callContext, trapToUserError(outcome.trap, canister.id.toText(), outcome.backtrace));
+    return;
+  }
+  if (isQuery) {
+    // Replicated queries keep only cycles and the response; memory changes are discarded (§3.7).
+    rollback(canister, outcome.journal);
+  } else {
+    canister.version += 1n;
+  }
+  applyChanges(round, canister, callContext, outcome.api, cost);
+  settle(round, canister, callContext, undefined);
+}

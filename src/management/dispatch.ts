@@ -1,0 +1,155 @@
+// The management canister aaaaa-aa (spec §4): decode the Candid argument, check who may call,
+// run the method, encode the result. One table entry per method.
+import { UserError } from '../execution/index.ts';
+import {
+  type ArgOf,
+  CandidDecodeError,
+  decodeManagementArg,
+  encodeManagementResult,
+  isManagementMethod,
+  type ManagementMethod,
+  type ResultOf,
+} from './candid/index.ts';
+import type { ManagementCall, ManagementContext, ManagementOutcome } from './context.ts';
+import { clearChunkStore, installChunkedCode, installCodeMethod, storedChunks, uninstallCode, uploadChunk } from './code.ts';
+import { createCanister, deleteCanister, depositCycles, provisionalCreate, startCanister, stopCanister, topUp, updateSettings } from './lifecycle.ts';
+import {
+  deleteSnapshot,
+  listSnapshots,
+  loadSnapshot,
+  readSnapshotData,
+  readSnapshotMetadata,
+  takeSnapshot,
+  uploadSnapshotData,
+  uploadSnapshotMetadata,
+} from './snapshots.ts';
+import { canisterInfo, canisterMetadata, canisterMetrics, canisterStatus, fetchCanisterLogs, rawRand } from './status.ts';
+
+type Result<M extends ManagementMethod> = ResultOf<M> | UserError | 'deferred';
+
+interface MethodEntry<M extends ManagementMethod> {
+  /** Whether users may call it through ingress (spec §4.1). */
+  ingress: boolean;
+  /** Whether attached cycles are kept by the method (not refunded). */
+  keepsCycles?: boolean;
+  run: (context: ManagementContext, call: ManagementCall, arg: ArgOf<M>) => Result<M>;
+}
+
+const done = (failure: UserError | undefined): null | UserError => failure ?? null;
+
+function unsupported(method: string): UserError {
+  return new UserError('CanisterRejectedMessage', `The management canister method ${method} is not supported by Capsule yet`);
+}
+
+const METHODS: { [M in ManagementMethod]?: MethodEntry<M> } = {
+  create_canister: {
+    ingress: false,
+    keepsCycles: true,
+    run: (context, call, arg) => {
+      const id = createCanister(context, call, arg);
+      return id instanceof UserError ? id : { canister_id: id };
+    },
+  },
+  provisional_create_canister_with_cycles: {
+    ingress: true,
+    run: (context, call, arg) => {
+      const id = provisionalCreate(context, call, arg);
+      return id instanceof UserError ? id : { canister_id: id };
+    },
+  },
+  provisional_top_up_canister: { ingress: true, run: (context, _call, arg) => done(topUp(context, arg.canister_id, arg.amount)) },
+  deposit_cycles: { ingress: false, keepsCycles: true, run: (context, call, arg) => done(depositCycles(context, call, arg.canister_id)) },
+  update_settings: {
+    ingress: true,
+    run: (context, call, arg) => done(updateSettings(context, call, arg.canister_id, arg.settings, arg.sender_canister_version)),
+  },
+  install_code: { ingress: true, run: (context, call, arg) => done(installCodeMethod(context, call, arg)) },
+  install_chunked_code: { ingress: true, run: (context, call, arg) => done(installChunkedCode(context, call, arg)) },
+  uninstall_code: { ingress: true, run: (context, call, arg) => done(uninstallCode(context, call, arg)) },
+  upload_chunk: { ingress: true, run: (context, call, arg) => uploadChunk(context, call, arg.canister_id, arg.chunk) },
+  clear_chunk_store: { ingress: true, run: (context, call, arg) => done(clearChunkStore(context, call, arg.canister_id)) },
+  stored_chunks: { ingress: true, run: (context, call, arg) => storedChunks(context, call, arg.canister_id) },
+  start_canister: { ingress: true, run: (context, call, arg) => done(startCanister(context, call, arg.canister_id)) },
+  stop_canister: {
+    ingress: true,
+    run: (context, call, arg) => {
+      const outcome = stopCanister(context, call, arg.canister_id);
+      return outcome === 'stopped' ? null : outcome;
+    },
+  },
+  delete_canister: { ingress: true, run: (context, call, arg) => done(deleteCanister(context, call, arg.canister_id)) },
+  canister_status: { ingress: true, run: (context, call, arg) => canisterStatus(context, call, arg.canister_id) },
+  canister_metrics: { ingress: true, run: (context, call, arg) => canisterMetrics(context, call, arg.canister_id) },
+  canister_info: { ingress: false, run: (context, _call, arg) => canisterInfo(context, arg) },
+  canister_metadata: {
+    ingress: false,
+    run: (context, call, arg) => {
+      const value = canisterMetadata(context, call, arg.canister_id, arg.name);
+      return value instanceof UserError ? value : { value };
+    },
+  },
+  fetch_canister_logs: { ingress: false, run: (context, call, arg) => fetchCanisterLogs(context, call, arg) },
+  raw_rand: { ingress: false, run: (context) => rawRand(context) },
+  subnet_info: {
+    ingress: false,
+    run: () => ({ replica_version: 'capsule-0.1.0', registry_version: 1n }),
+  },
+  take_canister_snapshot: { ingress: true, run: (context, call, arg) => takeSnapshot(context, call, arg) },
+  load_canister_snapshot: {
+    ingress: true,
+    run: (context, call, arg) => done(loadSnapshot(context, call, arg.canister_id, arg.snapshot_id, arg.sender_canister_version)),
+  },
+  list_canister_snapshots: { ingress: true, run: (context, call, arg) => listSnapshots(context, call, arg.canister_id) },
+  delete_canister_snapshot: {
+    ingress: true,
+    run: (context, call, arg) => done(deleteSnapshot(context, call, arg.canister_id, arg.snapshot_id)),
+  },
+  read_canister_snapshot_metadata: {
+    ingress: true,
+    run: (context, call, arg) => readSnapshotMetadata(context, call, arg.canister_id, arg.snapshot_id),
+  },
+  read_canister_snapshot_data: {
+    ingress: true,
+    run: (context, call, arg) => {
+      const chunk = readSnapshotData(context, call, arg);
+      return chunk instanceof UserError ? chunk : { chunk };
+    },
+  },
+  upload_canister_snapshot_metadata: {
+    ingress: true,
+    run: (context, call, arg) => {
+      const id = uploadSnapshotMetadata(context, call, arg);
+      return id instanceof UserError ? id : { snapshot_id: id };
+    },
+  },
+  upload_canister_snapshot_data: { ingress: true, run: (context, call, arg) => done(uploadSnapshotData(context, call, arg)) },
+};
+
+/** Whether an ingress message may call this management method (spec §4.1). */
+export function allowedViaIngress(method: string): boolean {
+  return isManagementMethod(method) && (METHODS[method]?.ingress ?? false);
+}
+
+export function handleManagementCall(context: ManagementContext, call: ManagementCall): ManagementOutcome {
+  const reject = (error: UserError, refund = call.cycles): ManagementOutcome => ({ kind: 'reject', error, refund });
+  if (!isManagementMethod(call.method)) {
+    return reject(new UserError('CanisterMethodNotFound', `Management canister has no method '${call.method}'`));
+  }
+  const entry = METHODS[call.method] as MethodEntry<ManagementMethod> | undefined;
+  if (!entry) return reject(unsupported(call.method));
+  if (call.origin.kind === 'ingress' && !entry.ingress) {
+    return reject(new UserError('CanisterRejectedMessage', `Only canisters can call the management canister method ${call.method}`));
+  }
+  let arg: ArgOf<ManagementMethod>;
+  try {
+    arg = decodeManagementArg(call.method, call.arg);
+  } catch (error) {
+    if (!(error instanceof CandidDecodeError)) throw error;
+    return reject(new UserError('InvalidManagementPayload', `Error decoding candid: ${error.message}`));
+  }
+  const result = entry.run(context, call, arg);
+  if (result === 'deferred') return { kind: 'deferred' };
+  if (result instanceof UserError) return reject(result);
+  const refund = entry.keepsCycles ? 0n : call.cycles;
+  return { kind: 'reply', payload: encodeManagementResult(call.method, result as ResultOf<ManagementMethod>), refund };
+}

@@ -1,0 +1,155 @@
+// create_canister, provisional creation and top-up, deposit_cycles, update_settings,
+// start/stop/delete_canister (spec §4.4, §3.9).
+import { respondTo, scale, UserError } from '../execution/index.ts';
+import type { CallResult } from '../state/messages.ts';
+import { defaultSettings, newCanister, type CanisterState } from '../state/canister.ts';
+import { canisterIndexOf, MANAGEMENT_CANISTER, principalEquals, principalKey, type Principal } from '../state/principal.ts';
+import { allocateCanisterId, getCanister, isInSubnetRanges } from '../state/subnet_state.ts';
+import { DEFAULT_PROVISIONAL_CYCLES, MAX_CYCLES } from '../state/units.ts';
+import type { CanisterSettings, CreateCanisterArgs, ProvisionalCreateCanisterWithCyclesArgs } from './candid/index.ts';
+import { controlledCanister, findCanister, type ManagementCall, type ManagementContext } from './context.ts';
+import { addChange, originOf } from './history.ts';
+import { emptySettings, mergeSettings } from './settings.ts';
+
+function addCycles(canister: CanisterState, amount: bigint): void {
+  const total = canister.cycles + amount;
+  canister.cycles = total > MAX_CYCLES ? MAX_CYCLES : total;
+}
+
+function create(
+  context: ManagementContext,
+  call: ManagementCall,
+  settings: CanisterSettings,
+  cycles: bigint,
+  specifiedId: Principal | undefined,
+  senderVersion: [] | [bigint],
+): Principal | UserError {
+  const state = context.state;
+  const merged = mergeSettings(defaultSettings([call.sender]), settings);
+  if (merged instanceof UserError) return merged;
+  let id: Principal | undefined;
+  if (specifiedId) {
+    const index = canisterIndexOf(specifiedId);
+    if (index === undefined || !isInSubnetRanges(state.config, index)) {
+      return new UserError('CanisterNotHostedBySubnet', `The specified_id ${specifiedId.toText()} is not in the canister ranges of this subnet`);
+    }
+    if (getCanister(state, specifiedId)) {
+      return new UserError('CanisterIdAlreadyExists', `Canister ${specifiedId.toText()} is already installed.`);
+    }
+    id = specifiedId;
+  } else {
+    id = allocateCanisterId(state);
+    if (!id) return new UserError('MaxNumberOfCanistersReached', 'The subnet has no canister ids left');
+  }
+  const canister = newCanister(id, merged, cycles, state.time);
+  state.canisters.set(principalKey(id), canister);
+  addChange(canister, state.time, originOf(call, senderVersion), {
+    kind: 'creation',
+    controllers: merged.controllers,
+    environmentVariablesHash: undefined,
+  });
+  return id;
+}
+
+export function createCanister(context: ManagementContext, call: ManagementCall, args: CreateCanisterArgs): Principal | UserError {
+  const fee = scale(context.round.env, context.round.env.costs.canisterCreation);
+  if (call.cycles < fee) {
+    return new UserError(
+      'InsufficientCyclesForCreateCanister',
+      `Creating a canister requires a fee of ${fee} that is deducted from the canister's initial balance but only ${call.cycles} cycles were received with the create_canister request.`,
+    );
+  }
+  const id = create(context, call, args.settings[0] ?? emptySettings(), call.cycles - fee, undefined, args.sender_canister_version);
+  if (!(id instanceof UserError)) getCanister(context.state, id)!.consumed.creation += fee;
+  return id;
+}
+
+export function provisionalCreate(context: ManagementContext, call: ManagementCall, args: ProvisionalCreateCanisterWithCyclesArgs): Principal | UserError {
+  const cycles = args.amount[0] ?? DEFAULT_PROVISIONAL_CYCLES;
+  return create(context, call, args.settings[0] ?? emptySettings(), cycles, args.specified_id[0], args.sender_canister_version);
+}
+
+export function topUp(context: ManagementContext, id: Principal, amount: bigint): UserError | undefined {
+  const canister = findCanister(context, id);
+  if (canister instanceof UserError) return canister;
+  addCycles(canister, amount);
+  return undefined;
+}
+
+export function depositCycles(context: ManagementContext, call: ManagementCall, id: Principal): UserError | undefined {
+  return topUp(context, id, call.cycles);
+}
+
+export function updateSettings(context: ManagementContext, call: ManagementCall, id: Principal, settings: CanisterSettings, senderVersion: [] | [bigint]): UserError | undefined {
+  const canister = controlledCanister(context, call, id);
+  if (canister instanceof UserError) return canister;
+  const merged = mergeSettings(canister.settings, settings);
+  if (merged instanceof UserError) return merged;
+  canister.settings = merged;
+  canister.version += 1n;
+  if (settings.controllers.length === 1) {
+    addChange(canister, context.state.time, originOf(call, senderVersion), { kind: 'controllersChange', controllers: merged.controllers });
+  }
+  return undefined;
+}
+
+/** Stops at once when nothing is open; otherwise the reply waits for `finishStopping`. */
+export function stopCanister(context: ManagementContext, call: ManagementCall, id: Principal): UserError | 'stopped' | 'deferred' {
+  const canister = controlledCanister(context, call, id);
+  if (canister instanceof UserError) return canister;
+  const status = canister.status;
+  if (status.kind === 'stopped') return 'stopped';
+  const stop = { origin: call.origin, cycles: call.cycles, time: context.state.time };
+  if (status.kind === 'stopping') {
+    status.pendingStops.push(stop);
+  } else {
+    canister.status = { kind: 'stopping', pendingStops: [stop] };
+    canister.version += 1n;
+  }
+  return 'deferred';
+}
+
+export function startCanister(context: ManagementContext, call: ManagementCall, id: Principal): UserError | undefined {
+  const canister = controlledCanister(context, call, id);
+  if (canister instanceof UserError) return canister;
+  if (canister.status.kind === 'stopping') {
+    const cancelled = new UserError('CanisterStoppingCancelled', `Canister ${id.toText()} was started before stopping completed.`);
+    for (const stop of canister.status.pendingStops) rejectStop(context, stop, cancelled);
+  }
+  canister.status = { kind: 'running' };
+  canister.version += 1n;
+  return undefined;
+}
+
+type PendingStop = { origin: ManagementCall['origin']; cycles: bigint };
+
+function rejectStop(context: ManagementContext, stop: PendingStop, error: UserError): void {
+  respondToStop(context, stop, { kind: 'reject', code: error.rejectCode, message: error.message, errorCode: error.errorCode });
+}
+
+function respondToStop(context: ManagementContext, stop: PendingStop, result: CallResult): void {
+  respondTo(context.round, stop.origin, MANAGEMENT_CANISTER, result, stop.cycles);
+}
+
+const EMPTY_REPLY = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
+
+/** A stopping canister with no open call contexts becomes stopped and its stop calls are answered. */
+export function finishStopping(context: ManagementContext, canister: CanisterState): void {
+  if (canister.status.kind !== 'stopping' || canister.callContexts.size > 0) return;
+  const stops = canister.status.pendingStops;
+  canister.status = { kind: 'stopped' };
+  canister.version += 1n;
+  for (const stop of stops) respondToStop(context, stop, { kind: 'reply', payload: EMPTY_REPLY });
+}
+
+export function deleteCanister(context: ManagementContext, call: ManagementCall, id: Principal): UserError | undefined {
+  const canister = controlledCanister(context, call, id);
+  if (canister instanceof UserError) return canister;
+  // The replica refuses self-deletion.
+  if (principalEquals(call.sender, id)) return new UserError('CanisterContractViolation', `Canister ${id.toText()} cannot delete itself.`);
+  if (canister.status.kind !== 'stopped') {
+    return new UserError('CanisterNotStopped', `Canister ${id.toText()} must be stopped before it is deleted.`);
+  }
+  context.state.canisters.delete(principalKey(id));
+  return undefined;
+}

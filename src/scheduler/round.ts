@@ -1,0 +1,133 @@
+// One deterministic round (DESIGN 2): time and ingress are inputs; canisters run in id order and
+// their outputs are delivered in that order, so the same inputs always give the same state.
+import {
+  executeRequest,
+  executeResponse,
+  executeSystemTask,
+  type ExecutionEnvironment,
+  ingressInductionCost,
+  type RoundContext,
+  storageCost,
+} from '../execution/index.ts';
+import { finishStopping } from '../management/index.ts';
+import { heapBytes, memoryUsage, type CanisterState } from '../state/canister.ts';
+import type { CanisterMessage } from '../state/messages.ts';
+import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
+import { canistersInOrder, getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { type IngressMessage, setIngressStatus } from './ingress.ts';
+import { callManagement, route } from './routing.ts';
+
+export interface RoundInput {
+  /** Wall-clock proposal; the round's time is at least 1 ns after the previous round's. */
+  time: bigint;
+  ingress: IngressMessage[];
+}
+
+export function environmentOf(state: SubnetState, cyclesMintingCanister: Principal): ExecutionEnvironment {
+  const config = state.config;
+  return {
+    time: state.time,
+    subnetId: config.subnetId,
+    subnetSize: config.subnetSize,
+    rootKeyDer: config.rootKeyDer,
+    costs: config.costs,
+    cyclesMintingCanister,
+  };
+}
+
+function chargeStorage(round: RoundContext, canister: CanisterState): void {
+  const elapsed = round.env.time - canister.storageChargedUntil;
+  canister.storageChargedUntil = round.env.time;
+  if (elapsed <= 0n) return;
+  const cost = storageCost(round.env, memoryUsage(canister), elapsed);
+  const paid = cost < canister.cycles ? cost : canister.cycles;
+  canister.cycles -= paid;
+  canister.consumed.memory += paid;
+}
+
+function induct(state: SubnetState, round: RoundContext, message: IngressMessage): void {
+  setIngressStatus(state, message, 'processing');
+  const origin = { kind: 'ingress', messageId: message.messageId, sender: message.sender } as const;
+  if (principalEquals(message.receiver, MANAGEMENT_CANISTER)) {
+    const target = getCanister(state, message.effectiveId);
+    if (target) target.cycles -= minimum(ingressInductionCost(round.env, message.bytes), target.cycles);
+    callManagement({ state, round }, { caller: message.sender, method: message.method, arg: message.arg, cycles: 0n, origin });
+    return;
+  }
+  const canister = getCanister(state, message.receiver);
+  if (!canister) return;
+  const fee = ingressInductionCost(round.env, message.bytes);
+  canister.cycles -= minimum(fee, canister.cycles);
+  canister.consumed.ingress += fee;
+  canister.inputQueue.push({ kind: 'request', caller: message.sender, receiver: message.receiver, method: message.method, arg: message.arg, cycles: 0n, origin, deadline: 0n });
+}
+
+function minimum(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+/** Bounded-wait calls past their deadline are answered with SYS_UNKNOWN (spec §3.5). */
+function expireCallbacks(round: RoundContext, canister: CanisterState): void {
+  for (const callback of canister.callbacks.values()) {
+    if (callback.deadline === 0n || callback.deadline > round.env.time) continue;
+    callback.deadline = 0n;
+    canister.inputQueue.push({
+      kind: 'response',
+      receiver: canister.id,
+      respondent: callback.callee,
+      callbackId: callback.id,
+      result: { kind: 'reject', code: 6, message: 'Call deadline has expired.', errorCode: 'IC0601' },
+      refund: 0n,
+      deadline: 0n,
+    });
+  }
+}
+
+function updateLowMemoryHook(canister: CanisterState): boolean {
+  const { wasmMemoryLimit, wasmMemoryThreshold } = canister.settings;
+  const satisfied = canister.wasm !== undefined && wasmMemoryThreshold > 0n && wasmMemoryLimit > 0n && wasmMemoryLimit - heapBytes(canister) < wasmMemoryThreshold;
+  if (!satisfied) {
+    canister.onLowWasmMemory = 'conditionNotSatisfied';
+    return false;
+  }
+  if (canister.onLowWasmMemory === 'conditionNotSatisfied') canister.onLowWasmMemory = 'ready';
+  return canister.onLowWasmMemory === 'ready';
+}
+
+function runTasks(round: RoundContext, canister: CanisterState): void {
+  if (canister.globalTimer !== 0n && round.env.time >= canister.globalTimer && canister.wasm && canister.status.kind === 'running') {
+    canister.globalTimer = 0n;
+    executeSystemTask(round, canister, 'globalTimer');
+  }
+  executeSystemTask(round, canister, 'heartbeat');
+  if (updateLowMemoryHook(canister) && executeSystemTask(round, canister, 'onLowWasmMemory')) canister.onLowWasmMemory = 'executed';
+}
+
+/** Executes a canister's tasks and the messages it had at the start of the round; its outputs wait in the outbox. */
+function runCanister(round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
+  runTasks(round, canister);
+  for (const message of messages) {
+    if (message.kind === 'request') executeRequest(round, canister, message);
+    else executeResponse(round, canister, message);
+  }
+}
+
+export function executeRound(state: SubnetState, input: RoundInput, cyclesMintingCanister: Principal): void {
+  state.time = input.time > state.time ? input.time : state.time + 1n;
+  state.round += 1n;
+  const round: RoundContext = { env: environmentOf(state, cyclesMintingCanister), outbox: [], ingressResults: [] };
+  const canisters = canistersInOrder(state);
+  for (const canister of canisters) {
+    chargeStorage(round, canister);
+    expireCallbacks(round, canister);
+  }
+  for (const message of input.ingress) induct(state, round, message);
+  route(state, round);
+  // Each canister runs on the input it had when the round started, so canisters are independent within
+  // a round (the basis for parallel execution); everything they send is delivered afterwards, in id order.
+  const batches = canistersInOrder(state).map((canister) => [canister, canister.inputQueue.splice(0)] as const);
+  for (const [canister, messages] of batches) runCanister(round, canister, messages);
+  route(state, round);
+  for (const canister of canistersInOrder(state)) finishStopping({ state, round }, canister);
+  route(state, round);
+}

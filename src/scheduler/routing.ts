@@ -1,0 +1,43 @@
+// Delivering a round's messages: requests to canisters or to the management canister, responses
+// back to callers, in production order (per-pair order, spec §3.6).
+import { rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
+import { handleManagementCall, type ManagementContext } from '../management/index.ts';
+import type { CallResult, Request } from '../state/messages.ts';
+import { MANAGEMENT_CANISTER, principalEquals } from '../state/principal.ts';
+import { getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { recordIngressResult } from './ingress.ts';
+
+/** Runs a management call and sends its answer (unless deferred) back where it came from. */
+export function callManagement(context: ManagementContext, request: Pick<Request, 'caller' | 'method' | 'arg' | 'cycles' | 'origin'>): void {
+  const sender = request.origin.kind === 'ingress' ? request.origin.sender : request.caller;
+  const outcome = handleManagementCall(context, { sender, method: request.method, arg: request.arg, cycles: request.cycles, origin: request.origin });
+  if (outcome.kind === 'deferred') return;
+  const result: CallResult = outcome.kind === 'reply' ? { kind: 'reply', payload: outcome.payload } : rejectOf(outcome.error);
+  respondTo(context.round, request.origin, MANAGEMENT_CANISTER, result, outcome.refund);
+}
+
+function deliverRequest(state: SubnetState, round: RoundContext, request: Request): void {
+  if (principalEquals(request.receiver, MANAGEMENT_CANISTER)) {
+    callManagement({ state, round }, request);
+    return;
+  }
+  const receiver = getCanister(state, request.receiver);
+  if (!receiver) {
+    const error = new UserError('CanisterNotFound', `Canister ${request.receiver.toText()} not found`);
+    respondTo(round, request.origin, request.receiver, rejectOf(error), request.cycles);
+    return;
+  }
+  receiver.inputQueue.push(request);
+}
+
+/** Drains the outbox (management calls may add to it) and records ingress results. */
+export function route(state: SubnetState, round: RoundContext): void {
+  while (round.outbox.length > 0 || round.ingressResults.length > 0) {
+    const messages = round.outbox.splice(0);
+    for (const message of messages) {
+      if (message.kind === 'request') deliverRequest(state, round, message);
+      else getCanister(state, message.receiver)?.inputQueue.push(message);
+    }
+    for (const { messageId, result } of round.ingressResults.splice(0)) recordIngressResult(state, messageId, result);
+  }
+}

@@ -1,0 +1,195 @@
+// A canister's replicated state: system state (controllers, settings, cycles, calls) and its wasm state.
+import type { CanisterModule } from '../wasm/index.ts';
+import type { Callback, CallContext, CanisterMessage, Request } from './messages.ts';
+import type { Principal } from './principal.ts';
+import { StableMemory } from './stable_memory.ts';
+import {
+  DEFAULT_FREEZING_THRESHOLD,
+  DEFAULT_RESERVED_CYCLES_LIMIT,
+  DEFAULT_WASM_MEMORY_LIMIT,
+} from './units.ts';
+
+export type Visibility = { kind: 'controllers' } | { kind: 'public' } | { kind: 'allowedViewers'; viewers: Principal[] };
+
+export interface CanisterSettings {
+  controllers: Principal[];
+  computeAllocation: bigint;
+  memoryAllocation: bigint;
+  freezingThreshold: bigint;
+  reservedCyclesLimit: bigint;
+  minimumIncomingCanisterCallCycles: bigint;
+  logVisibility: Visibility;
+  snapshotVisibility: Visibility;
+  statusVisibility: Visibility;
+  wasmMemoryLimit: bigint;
+  wasmMemoryThreshold: bigint;
+  /** Sorted by name (§1.10: names are indexed in lexicographic order). */
+  environmentVariables: { name: string; value: string }[];
+}
+
+export type CanisterStatus =
+  | { kind: 'running' }
+  | { kind: 'stopping'; pendingStops: StopRequest[] }
+  | { kind: 'stopped' };
+
+/** A `stop_canister` call waiting for the canister to reach `stopped`. */
+export interface StopRequest {
+  origin: Request['origin'];
+  /** Cycles attached to the stop call, returned with the reply. */
+  cycles: bigint;
+  time: bigint;
+}
+
+export type ChangeOrigin = { kind: 'user'; userId: Principal } | { kind: 'canister'; canisterId: Principal; canisterVersion: bigint | undefined };
+
+export type ChangeDetails =
+  | { kind: 'creation'; controllers: Principal[]; environmentVariablesHash: Uint8Array | undefined }
+  | { kind: 'codeUninstall' }
+  | { kind: 'codeDeployment'; mode: 'install' | 'reinstall' | 'upgrade'; moduleHash: Uint8Array }
+  | { kind: 'loadSnapshot'; snapshotId: Uint8Array; canisterVersion: bigint; takenAtTimestamp: bigint }
+  | { kind: 'controllersChange'; controllers: Principal[] };
+
+export interface CanisterChange {
+  timestampNanos: bigint;
+  canisterVersion: bigint;
+  origin: ChangeOrigin;
+  details: ChangeDetails;
+}
+
+export interface LogRecord {
+  idx: bigint;
+  timestampNanos: bigint;
+  content: Uint8Array;
+}
+
+/** The persisted wasm state (§2: heap, stable memory, globals) plus the live instance running it. */
+export interface WasmState {
+  module: CanisterModule;
+  instance: WebAssembly.Instance;
+  memory: WebAssembly.Memory;
+  /** Values of all globals, by original index (exported as `__capsule_global_<i>`). */
+  globals: WebAssembly.Global[];
+  table: WebAssembly.Table | undefined;
+  /** The instrumentation's instruction counter (`__capsule_instructions`): instructions left. */
+  counter: WebAssembly.Global;
+  /** One byte per 4 KiB heap page, set by the write barrier (`__capsule_dirty`). */
+  dirty: WebAssembly.Memory;
+}
+
+export interface CanisterSnapshot {
+  id: Uint8Array;
+  takenAtTimestamp: bigint;
+  /** The module as uploaded (parsed again on load). */
+  wasmModule: Uint8Array;
+  source: 'takenFromCanister' | 'metadataUpload';
+  heap: Uint8Array;
+  globals: (number | bigint)[];
+  stable: StableMemory;
+  certifiedData: Uint8Array;
+  chunkStore: Map<string, Uint8Array>;
+  globalTimer: bigint;
+  onLowWasmMemory: LowMemoryHookStatus;
+  canisterVersion: bigint;
+}
+
+export type LowMemoryHookStatus = 'conditionNotSatisfied' | 'ready' | 'executed';
+
+export interface CanisterState {
+  id: Principal;
+  settings: CanisterSettings;
+  status: CanisterStatus;
+  cycles: bigint;
+  reservedCycles: bigint;
+  version: bigint;
+  createdAt: bigint;
+  lastInstallAt: bigint | undefined;
+  history: CanisterChange[];
+  totalChanges: bigint;
+  wasm: WasmState | undefined;
+  stable: StableMemory;
+  certifiedData: Uint8Array;
+  /** 0 = no timer set. */
+  globalTimer: bigint;
+  onLowWasmMemory: LowMemoryHookStatus;
+  /** The last `time` this canister saw: time is monotonic per canister, also across upgrades. */
+  lastSeenTime: bigint;
+  callContexts: Map<number, CallContext>;
+  callbacks: Map<number, Callback>;
+  nextCallContextId: number;
+  nextCallbackId: number;
+  inputQueue: CanisterMessage[];
+  chunkStore: Map<string, Uint8Array>;
+  snapshots: CanisterSnapshot[];
+  nextSnapshotId: bigint;
+  logs: LogRecord[];
+  nextLogIdx: bigint;
+  /** Time up to which storage has been charged. */
+  storageChargedUntil: bigint;
+  /** Cycles consumed so far, by purpose (for canister_metrics). */
+  consumed: { instructions: bigint; transmission: bigint; ingress: bigint; memory: bigint; burned: bigint; creation: bigint };
+  queryStats: { calls: bigint; instructions: bigint; requestBytes: bigint; responseBytes: bigint };
+}
+
+export function defaultSettings(controllers: Principal[]): CanisterSettings {
+  return {
+    controllers,
+    computeAllocation: 0n,
+    memoryAllocation: 0n,
+    freezingThreshold: DEFAULT_FREEZING_THRESHOLD,
+    reservedCyclesLimit: DEFAULT_RESERVED_CYCLES_LIMIT,
+    minimumIncomingCanisterCallCycles: 0n,
+    logVisibility: { kind: 'controllers' },
+    snapshotVisibility: { kind: 'controllers' },
+    statusVisibility: { kind: 'controllers' },
+    wasmMemoryLimit: DEFAULT_WASM_MEMORY_LIMIT,
+    wasmMemoryThreshold: 0n,
+    environmentVariables: [],
+  };
+}
+
+export function newCanister(id: Principal, settings: CanisterSettings, cycles: bigint, time: bigint): CanisterState {
+  return {
+    id,
+    settings,
+    status: { kind: 'running' },
+    cycles,
+    reservedCycles: 0n,
+    version: 0n,
+    createdAt: time,
+    lastInstallAt: undefined,
+    history: [],
+    totalChanges: 0n,
+    wasm: undefined,
+    stable: new StableMemory(),
+    certifiedData: new Uint8Array(0),
+    globalTimer: 0n,
+    onLowWasmMemory: 'conditionNotSatisfied',
+    lastSeenTime: time,
+    callContexts: new Map(),
+    callbacks: new Map(),
+    nextCallContextId: 1,
+    nextCallbackId: 1,
+    inputQueue: [],
+    chunkStore: new Map(),
+    snapshots: [],
+    nextSnapshotId: 0n,
+    logs: [],
+    nextLogIdx: 0n,
+    storageChargedUntil: time,
+    consumed: { instructions: 0n, transmission: 0n, ingress: 0n, memory: 0n, burned: 0n, creation: 0n },
+    queryStats: { calls: 0n, instructions: 0n, requestBytes: 0n, responseBytes: 0n },
+  };
+}
+
+/** Heap bytes of the canister's wasm memory (0 when empty). */
+export function heapBytes(canister: CanisterState): bigint {
+  return canister.wasm ? BigInt(canister.wasm.memory.buffer.byteLength) : 0n;
+}
+
+/** Memory the canister is charged for: heap, stable memory, module and chunk store. */
+export function memoryUsage(canister: CanisterState): bigint {
+  let bytes = heapBytes(canister) + canister.stable.byteLength;
+  if (canister.wasm) bytes += BigInt(canister.wasm.module.bytes.length);
+  for (const chunk of canister.chunkStore.values()) bytes += BigInt(chunk.length);
+  return bytes;
+}

@@ -1,0 +1,53 @@
+// Stable memory is sparse: 4 KiB pages in a map, so hundreds of GiB cost only what is written (DESIGN 4).
+import { OS_PAGE_SIZE, WASM_PAGE_SIZE } from './units.ts';
+
+export class StableMemory {
+  /** Size in 64 KiB wasm pages. */
+  sizePages = 0n;
+  readonly pages = new Map<number, Uint8Array>();
+
+  get byteLength(): bigint {
+    return this.sizePages * BigInt(WASM_PAGE_SIZE);
+  }
+
+  /** Copies `length` bytes from offset into `target` at `targetOffset`; unwritten pages read as zero. */
+  read(offset: number, target: Uint8Array, targetOffset: number, length: number): void {
+    let done = 0;
+    while (done < length) {
+      const position = offset + done;
+      const pageIndex = Math.floor(position / OS_PAGE_SIZE);
+      const within = position % OS_PAGE_SIZE;
+      const count = Math.min(OS_PAGE_SIZE - within, length - done);
+      const page = this.pages.get(pageIndex);
+      if (page) target.set(page.subarray(within, within + count), targetOffset + done);
+      else target.fill(0, targetOffset + done, targetOffset + done + count);
+      done += count;
+    }
+  }
+
+  /** Writes bytes; `beforeWrite` sees each page index before its first change (for the undo journal). */
+  write(offset: number, source: Uint8Array, beforeWrite: (pageIndex: number) => void): void {
+    let done = 0;
+    while (done < source.length) {
+      const position = offset + done;
+      const pageIndex = Math.floor(position / OS_PAGE_SIZE);
+      const within = position % OS_PAGE_SIZE;
+      const count = Math.min(OS_PAGE_SIZE - within, source.length - done);
+      beforeWrite(pageIndex);
+      let page = this.pages.get(pageIndex);
+      if (!page) {
+        page = new Uint8Array(OS_PAGE_SIZE);
+        this.pages.set(pageIndex, page);
+      }
+      page.set(source.subarray(done, done + count), within);
+      done += count;
+    }
+  }
+
+  clone(): StableMemory {
+    const copy = new StableMemory();
+    copy.sizePages = this.sizePages;
+    for (const [index, page] of this.pages) copy.pages.set(index, page.slice());
+    return copy;
+  }
+}

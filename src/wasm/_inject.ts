@@ -1,0 +1,185 @@
+// The code sequences the rewriter injects into function bodies: the metering charge,
+// the store write barrier and the mark_range call before bulk memory operations. They
+// need scratch locals; their indices are fixed relative to the function's own locals
+// (`base`), and they are declared only in functions that used them.
+import { INJECTED } from './instrumentation_contract.ts';
+import { V128 } from './_opcodes.ts';
+import type { Writer } from './_writer.ts';
+
+/** Scratch locals, as offsets from `base`: address (type I), page, then spare values. */
+const T = { addr: 0, page: 1, i32a: 2, i32b: 3, i64a: 4, i64b: 5, f32: 6, f64: 7, v128: 8 } as const;
+const I32 = 0x7f;
+const I64 = 0x7e;
+const F32 = 0x7d;
+const F64 = 0x7c;
+
+export type BulkKind = 'fill' | 'copy' | 'init';
+
+export class Injector {
+  readonly w: Writer;
+  readonly memory64: boolean;
+  readonly counterGlobal: number;
+  base = 0;
+  usedTemps = false;
+  usedV128 = false;
+  readonly #charge = new Uint8Array(48);
+
+  constructor(w: Writer, memory64: boolean, counterGlobal: number) {
+    this.w = w;
+    this.memory64 = memory64;
+    this.counterGlobal = counterGlobal;
+  }
+
+  /** Starts a function whose params and declared locals number `localCount`. */
+  reset(localCount: number): void {
+    this.base = localCount;
+    this.usedTemps = false;
+    this.usedV128 = false;
+  }
+
+  /**
+   * Inserts at `at`: counter -= cost; if (counter < 0) instruction_limit(). One per basic
+   * block, placed at its start, charging the whole block in advance.
+   */
+  charge(at: number, cost: number): void {
+    const b = this.#charge;
+    let i = 0;
+    b[i++] = 0x23; // global.get
+    i = putU32(b, i, this.counterGlobal);
+    b[i++] = 0x42; // i64.const cost
+    i = putS64(b, i, cost);
+    b[i++] = 0x7d; // i64.sub
+    b[i++] = 0x24; // global.set
+    i = putU32(b, i, this.counterGlobal);
+    b[i++] = 0x23;
+    i = putU32(b, i, this.counterGlobal);
+    b[i++] = 0x42; // i64.const 0
+    b[i++] = 0x00;
+    b[i++] = 0x53; // i64.lt_s
+    b[i++] = 0x04; // if (empty)
+    b[i++] = 0x40;
+    b[i++] = 0x10; // call instruction_limit
+    b[i++] = INJECTED.instructionLimit;
+    b[i++] = 0x0b; // end
+    this.w.insert(at, b, i);
+  }
+
+  /**
+   * Before a store of `size` bytes with `operands` values after the address (2 for
+   * cmpxchg): saves them in scratch locals, marks the pages of the first and last byte
+   * if their dirty byte is 0, and pushes the operands back for the original store.
+   */
+  storeBarrier(type: number, operands: 1 | 2, size: number, offset: number | bigint): void {
+    const first = this.#valueTemp(type, 0);
+    const second = operands === 2 ? this.#valueTemp(type, 1) : -1;
+    if (second >= 0) this.#local(0x21, second); // local.set
+    this.#local(0x21, first);
+    this.#local(0x22, this.base + T.addr); // local.tee addr
+    this.#pageCheck(offset, 0);
+    if (size > 1) {
+      this.#local(0x20, this.base + T.addr);
+      this.#pageCheck(offset, size - 1);
+    }
+    this.#local(0x20, this.base + T.addr);
+    this.#local(0x20, first);
+    if (second >= 0) this.#local(0x20, second);
+  }
+
+  /** Stack [address, ...]: pushes page((address + offset + delta)) and marks it if clean. */
+  #pageCheck(offset: number | bigint, delta: number): void {
+    const w = this.w;
+    if (this.memory64) {
+      const c = typeof offset === 'bigint' ? BigInt.asIntN(64, offset + BigInt(delta)) : offset + delta;
+      if (c !== 0 && c !== 0n) {
+        w.u8(0x42);
+        w.s64(c);
+        w.u8(0x7c); // i64.add
+      }
+      w.bytes([0x42, 12, 0x88, 0xa7]); // i64.const 12; i64.shr_u; i32.wrap_i64
+    } else {
+      const c = (Number(offset) + delta) | 0;
+      if (c !== 0) {
+        w.u8(0x41);
+        w.s32(c);
+        w.u8(0x6a); // i32.add
+      }
+      w.bytes([0x41, 12, 0x76]); // i32.const 12; i32.shr_u
+    }
+    const page = this.base + T.page;
+    this.#local(0x22, page);
+    w.bytes([0x2d, 0x40, 0x01, 0x00, 0x45, 0x04, 0x40]); // i32.load8_u (memory 1); i32.eqz; if
+    this.#local(0x20, page);
+    w.bytes([0x10, INJECTED.markPage, 0x0b]);
+  }
+
+  /** Before memory.fill/copy/init: calls mark_range(destination, length) with the operands. */
+  markRange(kind: BulkKind): void {
+    const base = this.base;
+    const wide = this.memory64;
+    // Operand temps: [source or value, length]; init's source and length are always i32.
+    const second = kind === 'fill' || kind === 'init' || !wide ? base + T.i32a : base + T.i64a;
+    const length = kind === 'init' || !wide ? base + T.i32b : base + T.i64b;
+    this.#local(0x21, length);
+    this.#local(0x21, second);
+    this.#local(0x22, base + T.addr);
+    this.#local(0x20, length);
+    if (kind === 'init' && wide) this.w.u8(0xad); // i64.extend_i32_u
+    this.w.bytes([0x10, INJECTED.markRange]);
+    this.#local(0x20, base + T.addr);
+    this.#local(0x20, second);
+    this.#local(0x20, length);
+  }
+
+  #local(op: number, index: number): void {
+    this.usedTemps = true;
+    this.w.u8(op);
+    this.w.u32(index);
+  }
+
+  #valueTemp(type: number, which: 0 | 1): number {
+    switch (type) {
+      case I32: return this.base + (which ? T.i32b : T.i32a);
+      case I64: return this.base + (which ? T.i64b : T.i64a);
+      case F32: return this.base + T.f32;
+      case F64: return this.base + T.f64;
+      case V128:
+        this.usedV128 = true;
+        return this.base + T.v128;
+      default: throw new RangeError(`no scratch local for type 0x${type.toString(16)}`);
+    }
+  }
+
+  /** Local declaration groups for the scratch locals used by the current function. */
+  localGroups(): [count: number, type: number][] {
+    if (!this.usedTemps) return [];
+    const groups: [number, number][] = this.memory64
+      ? [[1, I64], [3, I32], [2, I64], [1, F32], [1, F64]]
+      : [[4, I32], [2, I64], [1, F32], [1, F64]];
+    if (this.usedV128) groups.push([1, V128]);
+    return groups;
+  }
+}
+
+function putU32(b: Uint8Array, i: number, value: number): number {
+  let v = value >>> 0;
+  while (v >= 0x80) {
+    b[i++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  b[i++] = v;
+  return i;
+}
+
+/** Signed LEB of a non-negative safe integer. */
+function putS64(b: Uint8Array, i: number, value: number): number {
+  let v = value;
+  for (;;) {
+    const byte = v & 0x7f;
+    v = Math.floor(v / 128);
+    if (v === 0 && !(byte & 0x40)) {
+      b[i++] = byte;
+      return i;
+    }
+    b[i++] = byte | 0x80;
+  }
+}

@@ -1,0 +1,278 @@
+// Rewrites function bodies instruction by instruction: shifts function indices past the
+// injected imports, meters execution, adds the write barrier before stores, routes
+// memory.grow to the host and announces bulk writes. Unchanged bytes are copied in runs
+// (`runStart` .. current instruction), so most instructions cost one table lookup.
+//
+// Metering charges a *segment* on entry: a region that starts at the function entry, a
+// loop header, an if/else arm or a catch handler, and covers every instruction up to the
+// region's `end` that is not inside a nested region. Code after a nested block's `end`
+// or after br_if belongs to the enclosing segment: every path to it went through that
+// segment's start, and nothing in between can repeat it without passing a loop header,
+// which opens its own segment. So no execution is ever undercharged; leaving a segment
+// early (a branch out, a trap) is charged in full. A segment's cost is known at its
+// end; the charge is then inserted at its start (moving the bytes written since, which
+// keeps this one pass). Segments that can repeat (function entry, loop) also check the
+// counter and call instruction_limit when it is negative; if/else/catch arms only
+// subtract (as the replica does), since they are bounded by the enclosing check.
+import { invalidModule, malformed } from './errors.ts';
+import { INJECTED, INJECTED_FUNCTION_COUNT } from './instrumentation_contract.ts';
+import { atomicWrite, COST, CPLX, K, KIND, simdStoreSize, STORE_SIZE, STORE_TYPE, V128 } from './_opcodes.ts';
+import { Injector, type BulkKind } from './_inject.ts';
+import { Reader } from './_reader.ts';
+import { Writer } from './_writer.ts';
+
+export const MAX_FUNCTION_INSTRUCTIONS = 1_000_000;
+export const MAX_FUNCTION_COMPLEXITY = 1_000_000;
+
+const unsupported = (funcIndex: number, instruction: string) =>
+  invalidModule('unsupportedWasmInstruction', `Wasm module contains a function at index ${funcIndex} with unsupported instruction ${instruction}.`);
+const unknownOpcode = (what: string, at: number) => malformed(`unknown opcode ${what} at byte ${at}`);
+
+export class CodeRewriter {
+  readonly #r: Reader;
+  readonly #w = new Writer(1 << 16);
+  readonly #inj: Injector;
+  #runStart = 0;
+  #segStart = 0;
+  #segCost = 0;
+  #instructions = 0;
+  #complexity = 0;
+  #memOffset: number | bigint = 0;
+  #memory64: boolean;
+
+  constructor(bytes: Uint8Array, memory64: boolean, counterGlobal: number) {
+    this.#r = new Reader(bytes);
+    this.#memory64 = memory64;
+    this.#inj = new Injector(this.#w, memory64, counterGlobal);
+  }
+
+  /** Rewrites the body at `start..end` (locals + code) and appends it, size-prefixed, to `out`. */
+  rewrite(out: Writer, start: number, end: number, funcIndex: number, paramCount: number): void {
+    const r = this.#r;
+    r.pos = start;
+    r.end = end;
+    const groupCount = r.u32();
+    const groupsStart = r.pos;
+    let localCount = 0;
+    for (let i = 0; i < groupCount; i++) {
+      localCount += r.u32();
+      r.valType();
+    }
+    const groupsEnd = r.pos;
+    this.#inj.reset(paramCount + localCount);
+    this.#w.pos = 0;
+    this.#runStart = r.pos;
+    this.#segStart = 0;
+    this.#segCost = 0;
+    this.#instructions = 0;
+    this.#complexity = 0;
+    this.#walk(funcIndex);
+    if (r.pos !== end) throw malformed(`function ${funcIndex}: body does not end at its declared size`);
+    this.#checkLimits(funcIndex);
+    this.#emit(out, groupCount, groupsStart, groupsEnd);
+  }
+
+  #emit(out: Writer, groupCount: number, groupsStart: number, groupsEnd: number): void {
+    const mark = out.beginSized();
+    const extra = this.#inj.localGroups();
+    out.u32(groupCount + extra.length);
+    out.copy(this.#r.buf, groupsStart, groupsEnd);
+    for (const [count, type] of extra) {
+      out.u32(count);
+      out.u8(type);
+    }
+    out.copy(this.#w.buf, 0, this.#w.pos);
+    out.endSized(mark);
+  }
+
+  #checkLimits(funcIndex: number): void {
+    if (this.#complexity > MAX_FUNCTION_COMPLEXITY) {
+      throw invalidModule('functionComplexityTooHigh', `Wasm module contains a function at index ${funcIndex} with complexity ${this.#complexity} which exceeds the maximum complexity allowed ${MAX_FUNCTION_COMPLEXITY}.`);
+    }
+    if (this.#instructions > MAX_FUNCTION_INSTRUCTIONS) {
+      throw invalidModule('functionTooLarge', `Wasm module contains a function at index ${funcIndex} of size ${this.#instructions} that exceeds the maximum allowed size of ${MAX_FUNCTION_INSTRUCTIONS}.`);
+    }
+  }
+
+  #walk(funcIndex: number): void {
+    const r = this.#r;
+    const buf = r.buf;
+    let depth = 0;
+    for (;;) {
+      const at = r.pos;
+      const op = buf[r.pos++]!;
+      this.#segCost += COST[op]!;
+      this.#complexity += CPLX[op]!;
+      this.#instructions++;
+      switch (KIND[op]) {
+        case K.NONE: break;
+        case K.U32: case K.CONST_LEB: case K.MEMORY_SIZE: case K.REF_NULL: r.skipLeb(); break;
+        case K.LOAD: r.skipMemarg(); break;
+        case K.U32X2: r.skipLeb(); r.skipLeb(); break;
+        case K.F32: r.pos += 4; break;
+        case K.F64: r.pos += 8; break;
+        case K.BLOCK: r.skipBlockType(); depth++; break;
+        case K.LOOP: case K.IF: r.skipBlockType(); depth++; this.#boundary(); break;
+        case K.ELSE: case K.CATCH_ALL: case K.TERM: this.#boundary(); break;
+        case K.CATCH: case K.BR_IF: case K.TERM_U32: r.skipLeb(); this.#boundary(); break;
+        case K.TERM_U32X2: r.skipLeb(); r.skipLeb(); this.#boundary(); break;
+        case K.BR_TABLE: this.#skipBrTable(); this.#boundary(); break;
+        case K.END:
+          this.#boundary();
+          if (depth-- === 0) return;
+          break;
+        case K.DELEGATE: r.skipLeb(); depth--; this.#boundary(); break;
+        case K.CALL: case K.REF_FUNC: this.#shiftFunction(); break;
+        case K.RETURN_CALL: this.#shiftFunction(); this.#boundary(); break;
+        case K.STORE: this.#barrier(at, STORE_TYPE[op]!, STORE_SIZE[op]!, 1, this.#readMemarg()); break;
+        case K.MEMORY_GROW: this.#memoryGrow(at); break;
+        case K.SELECT_T: this.#skipValTypes(); break;
+        case K.TRY_TABLE: r.skipBlockType(); this.#skipCatches(); depth++; break;
+        case K.PREFIX_FC: this.#prefixFC(at, funcIndex); break;
+        case K.PREFIX_FD: this.#prefixFD(at, funcIndex); break;
+        case K.PREFIX_FE: this.#prefixFE(at); break;
+        case K.TABLE_SET: throw unsupported(funcIndex, 'table.set');
+        default: throw unknownOpcode(`0x${(op ?? 0).toString(16)}`, at);
+      }
+    }
+  }
+
+  /** Ends the current basic block after the instruction just read and starts the next. */
+  #boundary(): void {
+    this.#flush(this.#r.pos);
+    if (this.#segCost > 0) this.#inj.charge(this.#segStart, this.#segCost);
+    this.#segStart = this.#w.pos;
+    this.#segCost = 0;
+  }
+
+  /** Copies the pending run of unchanged input bytes up to `upTo`. */
+  #flush(upTo: number): void {
+    this.#w.copy(this.#r.buf, this.#runStart, upTo);
+    this.#runStart = upTo;
+  }
+
+  /** call, return_call, ref.func: the function index moves past the injected imports. */
+  #shiftFunction(): void {
+    const r = this.#r;
+    this.#flush(r.pos);
+    this.#w.u32(r.u32() + INJECTED_FUNCTION_COUNT);
+    this.#runStart = r.pos;
+  }
+
+  /** Reads a memarg; leaves the offset in #memOffset and returns the memory index. */
+  #readMemarg(): number {
+    const r = this.#r;
+    const flags = r.u32();
+    const memory = flags & 0x40 ? r.u32() : 0;
+    this.#memOffset = this.#memory64 ? r.u64() : r.u32();
+    return memory;
+  }
+
+  /** Injects the write barrier before the store that starts at `at` (main memory only). */
+  #barrier(at: number, type: number, size: number, operands: 1 | 2, memory: number): void {
+    if (memory !== 0) return;
+    this.#flush(at);
+    this.#inj.storeBarrier(type, operands, size, this.#memOffset);
+    this.#runStart = at; // the original store follows, copied with the next run
+  }
+
+  #memoryGrow(at: number): void {
+    this.#r.skipLeb();
+    this.#flush(at);
+    this.#w.u8(0x10); // call memory_grow
+    this.#w.u8(INJECTED.memoryGrow);
+    this.#runStart = this.#r.pos;
+  }
+
+  #markRange(at: number, kind: BulkKind, memory: number): void {
+    if (memory !== 0) return;
+    this.#flush(at);
+    this.#inj.markRange(kind);
+    this.#runStart = at;
+  }
+
+  #skipBrTable(): void {
+    const r = this.#r;
+    const count = r.u32();
+    for (let i = 0; i <= count; i++) r.skipLeb();
+  }
+
+  #skipValTypes(): void {
+    const r = this.#r;
+    const count = r.u32();
+    for (let i = 0; i < count; i++) r.valType();
+  }
+
+  /** try_table catch clauses: kind (0 catch, 1 catch_ref: tag + label; 2, 3: label). */
+  #skipCatches(): void {
+    const r = this.#r;
+    const count = r.u32();
+    for (let i = 0; i < count; i++) {
+      if (r.u8() < 2) r.skipLeb();
+      r.skipLeb();
+    }
+  }
+
+  /** 0xFC: saturating truncation, bulk memory, tables. */
+  #prefixFC(at: number, funcIndex: number): void {
+    const r = this.#r;
+    const sub = r.u32();
+    if (sub <= 7) return this.#account(20, 3); // trunc_sat
+    switch (sub) {
+      case 8: this.#account(100, 1); r.skipLeb(); return this.#markRange(at, 'init', r.u32()); // memory.init
+      case 9: case 13: this.#account(300, 1); r.skipLeb(); return; // data.drop, elem.drop
+      case 10: { this.#account(100, 4); const dst = r.u32(); r.skipLeb(); return this.#markRange(at, 'copy', dst); }
+      case 11: this.#account(100, 3); return this.#markRange(at, 'fill', r.u32());
+      case 16: this.#account(100, 1); r.skipLeb(); return; // table.size
+      case 12: throw unsupported(funcIndex, 'table.init');
+      case 14: throw unsupported(funcIndex, 'table.copy');
+      case 15: throw unsupported(funcIndex, 'table.grow');
+      case 17: throw unsupported(funcIndex, 'table.fill');
+      default: throw unknownOpcode(`0xfc ${sub}`, at);
+    }
+  }
+
+  /** 0xFD: SIMD. Relaxed SIMD is refused: its results may differ between machines. */
+  #prefixFD(at: number, funcIndex: number): void {
+    const r = this.#r;
+    const sub = r.u32();
+    this.#account(1, 1);
+    if (sub <= 0x0b || sub === 0x5c || sub === 0x5d) {
+      const memory = this.#readMemarg();
+      if (sub === 0x0b) this.#barrier(at, V128, 16, 1, memory);
+    } else if (sub === 0x0c || sub === 0x0d) {
+      r.pos += 16; // v128.const, i8x16.shuffle
+    } else if (sub >= 0x15 && sub <= 0x22) {
+      r.pos += 1; // extract/replace lane
+    } else if (sub >= 0x54 && sub <= 0x5b) {
+      const memory = this.#readMemarg();
+      const size = simdStoreSize(sub);
+      if (size) this.#barrier(at, V128, size, 1, memory);
+      r.pos += 1; // lane index
+    } else if (sub > 0xff) {
+      if (sub <= 0x113) throw unsupported(funcIndex, `relaxed SIMD (0xfd ${sub})`);
+      throw unknownOpcode(`0xfd ${sub}`, at);
+    }
+  }
+
+  /** 0xFE: atomics; stores, read-modify-write and cmpxchg get the write barrier. */
+  #prefixFE(at: number): void {
+    const r = this.#r;
+    const sub = r.u32();
+    this.#account(1, 1);
+    if (sub === 0x03) {
+      r.pos += 1; // atomic.fence
+    } else if (sub <= 0x02 || (sub >= 0x10 && sub <= 0x4e)) {
+      const memory = this.#readMemarg();
+      const write = atomicWrite(sub);
+      if (write) this.#barrier(at, write[1], write[0], write[2], memory);
+    } else {
+      throw unknownOpcode(`0xfe ${sub}`, at);
+    }
+  }
+
+  #account(cost: number, complexity: number): void {
+    this.#segCost += cost;
+    this.#complexity += complexity;
+  }
+}

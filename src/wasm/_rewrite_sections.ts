@@ -1,0 +1,124 @@
+// Section writers for the instrumented module, except code and elements. Each keeps the
+// original entries byte for byte and appends what instrumentation adds. Imported
+// memories and tables become defined ones with the same type (same index, since
+// imports come first), so the embedder only ever supplies functions.
+import { EXTERN, SECTION, type ModuleInfo, type SectionRef } from './decode.ts';
+import {
+  CAPSULE_EXPORTS, CAPSULE_IMPORT_MODULE, dirtyMemoryPages, INJECTED_FUNCTION_COUNT, INJECTED_IMPORTS,
+} from './instrumentation_contract.ts';
+import { Reader } from './_reader.ts';
+import type { Writer } from './_writer.ts';
+
+const I32 = 0x7f;
+const I64 = 0x7e;
+
+function section(out: Writer, id: number, body: () => void): void {
+  out.u8(id);
+  const mark = out.beginSized();
+  body();
+  out.endSized(mark);
+}
+
+/** Content of a vector section after its count. */
+function entries(info: ModuleInfo, ref: SectionRef | undefined): { count: number; start: number; end: number } {
+  if (!ref) return { count: 0, start: 0, end: 0 };
+  const r = new Reader(info.bytes, ref.start, ref.end);
+  const count = r.u32();
+  return { count, start: r.pos, end: ref.end };
+}
+
+/** Original types plus the injected imports' types; returns the index of the first one. */
+export function writeTypeSection(out: Writer, info: ModuleInfo, ref: SectionRef | undefined, memory64: boolean): number {
+  const { count, start, end } = entries(info, ref);
+  const ptr = memory64 ? I64 : I32;
+  section(out, SECTION.type, () => {
+    out.u32(count + 4);
+    out.copy(info.bytes, start, end);
+    out.bytes([0x60, 0, 0]); // instruction_limit: [] -> []
+    out.bytes([0x60, 1, ptr, 1, ptr]); // memory_grow: [I] -> [I]
+    out.bytes([0x60, 2, ptr, ptr, 0]); // mark_range: [I, I] -> []
+    out.bytes([0x60, 1, I32, 0]); // mark_page: [i32] -> []
+  });
+  return count;
+}
+
+/** Injected imports first, then the original imports minus memories and tables. */
+export function writeImportSection(out: Writer, info: ModuleInfo, firstType: number): void {
+  const kept = info.imports.filter((i) => i.kind !== EXTERN.memory && i.kind !== EXTERN.table);
+  section(out, SECTION.import, () => {
+    out.u32(INJECTED_FUNCTION_COUNT + kept.length);
+    INJECTED_IMPORTS.forEach((name, i) => {
+      out.name(CAPSULE_IMPORT_MODULE);
+      out.name(name);
+      out.u8(EXTERN.func);
+      out.u32(firstType + i);
+    });
+    for (const imp of kept) out.copy(info.bytes, imp.start, imp.end);
+  });
+}
+
+export function writeTableSection(out: Writer, info: ModuleInfo): void {
+  section(out, SECTION.table, () => {
+    out.u32(info.tables.length);
+    for (const t of info.tables) out.copy(info.bytes, t.typeStart, t.typeEnd);
+  });
+}
+
+/** The main memory (or an empty one) and the dirty-byte memory after it. */
+export function writeMemorySection(out: Writer, info: ModuleInfo): void {
+  const main = info.memories[0];
+  const dirty = dirtyMemoryPages(main?.memory64 ?? false, main ? main.max : 0);
+  section(out, SECTION.memory, () => {
+    out.u32(2);
+    if (main) out.copy(info.bytes, main.typeStart, main.typeEnd);
+    else out.bytes([0x01, 0, 0]);
+    out.u8(0x01);
+    out.u32(dirty);
+    out.u32(dirty);
+  });
+}
+
+/** Original globals plus the instruction counter; returns the counter's index. */
+export function writeGlobalSection(out: Writer, info: ModuleInfo, ref: SectionRef | undefined): number {
+  const { count, start, end } = entries(info, ref);
+  section(out, SECTION.global, () => {
+    out.u32(count + 1);
+    out.copy(info.bytes, start, end);
+    out.bytes([I64, 0x01, 0x42, 0x00, 0x0b]); // (mut i64) (i64.const 0)
+  });
+  return info.globals.length;
+}
+
+export function writeExportSection(out: Writer, info: ModuleInfo, ref: SectionRef | undefined, counterGlobal: number): void {
+  const { count, start, end } = entries(info, ref);
+  const added = addedExports(info, counterGlobal);
+  section(out, SECTION.export, () => {
+    out.u32(count + added.length);
+    const r = new Reader(info.bytes, start, end);
+    for (let i = 0; i < count; i++) {
+      const nameStart = r.pos;
+      r.skipName();
+      out.copy(info.bytes, nameStart, r.pos);
+      const kind = r.u8();
+      out.u8(kind);
+      out.u32(r.u32() + (kind === EXTERN.func ? INJECTED_FUNCTION_COUNT : 0));
+    }
+    for (const [name, kind, index] of added) {
+      out.name(name);
+      out.u8(kind);
+      out.u32(index);
+    }
+  });
+}
+
+function addedExports(info: ModuleInfo, counterGlobal: number): [string, number, number][] {
+  const added: [string, number, number][] = [
+    [CAPSULE_EXPORTS.instructions, EXTERN.global, counterGlobal],
+    [CAPSULE_EXPORTS.memory, EXTERN.memory, 0],
+    [CAPSULE_EXPORTS.dirty, EXTERN.memory, 1],
+  ];
+  if (info.tables.length > 0) added.push([CAPSULE_EXPORTS.table, EXTERN.table, 0]);
+  if (info.start !== undefined) added.push([CAPSULE_EXPORTS.start, EXTERN.func, info.start + INJECTED_FUNCTION_COUNT]);
+  for (let i = 0; i < info.globals.length; i++) added.push([CAPSULE_EXPORTS.globalPrefix + i, EXTERN.global, i]);
+  return added;
+}
