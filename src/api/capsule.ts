@@ -1,14 +1,10 @@
 // The in-process library: a local Internet Computer subnet driven by method calls (no server).
-import { createHash, randomBytes } from 'node:crypto';
-import { executeQuery, inspectMessage, UserError } from '../execution/index.ts';
-import { allowedViaIngress, candid, effectiveCanisterIdOf } from '../management/index.ts';
-import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
-import { ANONYMOUS, MANAGEMENT_CANISTER, principalEquals, toPrincipal, type Principal, type PrincipalLike } from '../state/principal.ts';
-import { stateHash } from '../state/state_hash.ts';
-import { getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { UserError } from '../execution/index.ts';
+import { candid } from '../management/index.ts';
+import { ANONYMOUS, MANAGEMENT_CANISTER, toPrincipal, type Principal, type PrincipalLike } from '../state/principal.ts';
 import { DEFAULT_PROVISIONAL_CYCLES } from '../state/units.ts';
 import { CallError, unwrap } from './errors.ts';
-import { CYCLES_MINTING_CANISTER, newSubnetState } from './subnet.ts';
+import { Replica } from './replica.ts';
 
 export interface CapsuleOptions {
   /** Initial time in nanoseconds since the epoch (default: now). */
@@ -40,32 +36,36 @@ const EMPTY_ARG = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
 const MILLION = 1_000_000n;
 
 export class Capsule {
-  readonly #state: SubnetState;
+  readonly #replica: Replica;
   readonly #maxRounds: number;
-  #nonce = 0n;
   #closed = false;
 
-  private constructor(state: SubnetState, maxRounds: number) {
-    this.#state = state;
+  private constructor(replica: Replica, maxRounds: number) {
+    this.#replica = replica;
     this.#maxRounds = maxRounds;
+  }
+
+  /** The replica behind this library handle (for front ends such as the HTTP interface). */
+  get replica(): Replica {
+    return this.#replica;
   }
 
   /** A fresh in-memory subnet. */
   static async create(options: CapsuleOptions = {}): Promise<Capsule> {
-    const { state } = newSubnetState({
-      seed: options.seed ?? new Uint8Array(randomBytes(32)),
+    const replica = new Replica({
+      seed: options.seed ?? Replica.randomSeed(),
       time: options.time ?? BigInt(Date.now()) * MILLION,
       costSchedule: options.costSchedule ?? 'application',
     });
-    return new Capsule(state, options.maxRoundsPerCall ?? 10_000);
+    return new Capsule(replica, options.maxRoundsPerCall ?? 10_000);
   }
 
   get subnetId(): Principal {
-    return this.#state.config.subnetId;
+    return this.#replica.state.config.subnetId;
   }
 
   get rootKey(): Uint8Array {
-    return this.#state.config.rootKeyDer;
+    return this.#replica.state.config.rootKeyDer;
   }
 
   /** Creates a canister through `provisional_create_canister_with_cycles`. */
@@ -98,7 +98,7 @@ export class Capsule {
     const canisterId = toPrincipal(options.canisterId);
     const modeName = options.mode ?? 'install';
     let persistence = options.wasmMemoryPersistence;
-    if (modeName === 'upgrade' && persistence === undefined && getCanister(this.#state, canisterId)?.wasm?.module.enhancedOrthogonalPersistence) {
+    if (modeName === 'upgrade' && persistence === undefined && this.#replica.canister(canisterId)?.wasm?.module.enhancedOrthogonalPersistence) {
       persistence = 'keep';
     }
     const mode =
@@ -120,18 +120,16 @@ export class Capsule {
     const receiver = toPrincipal(options.canisterId);
     const sender = options.sender === undefined ? ANONYMOUS : toPrincipal(options.sender);
     const arg = options.arg ?? EMPTY_ARG;
-    const messageId = this.#submit(receiver, sender, options.method, arg);
-    return this.#await(messageId);
+    return this.#call(receiver, sender, options.method, arg);
   }
 
   /** A non-replicated query against the current state; nothing it does persists. */
   async queryCall(options: CallOptions): Promise<Uint8Array> {
-    const result = executeQuery(this.#env(), (id) => getCanister(this.#state, id), {
+    const result = this.#replica.query({
       canisterId: toPrincipal(options.canisterId),
       method: options.method,
       arg: options.arg ?? EMPTY_ARG,
       caller: options.sender === undefined ? ANONYMOUS : toPrincipal(options.sender),
-      dataCertificate: undefined,
     });
     return unwrap(result);
   }
@@ -142,23 +140,23 @@ export class Capsule {
   }
 
   async advanceTime(milliseconds: number): Promise<void> {
-    this.#state.time += BigInt(Math.round(milliseconds * 1e6));
+    this.#replica.state.time += BigInt(Math.round(milliseconds * 1e6));
   }
 
   /** Sets the time (nanoseconds since the epoch); time never goes backwards. */
   async setTime(nanos: bigint): Promise<void> {
-    if (nanos < this.#state.time) throw new RangeError(`Time cannot go backwards: ${nanos} < ${this.#state.time}`);
-    this.#state.time = nanos;
+    if (nanos < this.#replica.state.time) throw new RangeError(`Time cannot go backwards: ${nanos} < ${this.#replica.state.time}`);
+    this.#replica.state.time = nanos;
   }
 
   /** Runs `rounds` rounds (timers, heartbeats and queued messages progress). */
   async tick(rounds = 1): Promise<void> {
-    for (let i = 0; i < rounds; i++) this.#round([]);
+    for (let i = 0; i < rounds; i++) this.#round();
   }
 
   /** Current time in nanoseconds since the epoch. */
   async getTime(): Promise<bigint> {
-    return this.#state.time;
+    return this.#replica.state.time;
   }
 
   async getCycleBalance(canisterId: PrincipalLike): Promise<bigint> {
@@ -184,7 +182,7 @@ export class Capsule {
 
   /** SHA-256 of the replicated state (see src/state/state_hash.ts). */
   async stateHash(): Promise<string> {
-    return stateHash(this.#state);
+    return this.#replica.stateHash();
   }
 
   async close(): Promise<void> {
@@ -193,52 +191,30 @@ export class Capsule {
 
   #canister(canisterId: PrincipalLike) {
     const id = toPrincipal(canisterId);
-    const canister = getCanister(this.#state, id);
+    const canister = this.#replica.canister(id);
     if (!canister) throw new CallError(3, `Canister ${id.toText()} not found`, 'IC0301');
     return canister;
   }
 
-  #env() {
-    return environmentOf(this.#state, CYCLES_MINTING_CANISTER);
-  }
-
-  #round(ingress: IngressMessage[]): void {
+  #round(): void {
     if (this.#closed) throw new Error('This Capsule is closed');
-    executeRound(this.#state, { time: this.#state.time, ingress }, CYCLES_MINTING_CANISTER);
+    this.#replica.round();
   }
 
   async #callManagement(method: string, arg: Uint8Array, sender?: PrincipalLike): Promise<Uint8Array> {
-    const messageId = this.#submit(MANAGEMENT_CANISTER, sender === undefined ? ANONYMOUS : toPrincipal(sender), method, arg);
-    return this.#await(messageId);
+    return this.#call(MANAGEMENT_CANISTER, sender === undefined ? ANONYMOUS : toPrincipal(sender), method, arg);
   }
 
-  /** Checks an ingress message as the HTTP layer would (spec §3.10), then inducts it in a round. */
-  #submit(receiver: Principal, sender: Principal, method: string, arg: Uint8Array): string {
-    const nonce = this.#nonce++;
-    const messageId = createHash('sha256').update(receiver.toUint8Array()).update(sender.toUint8Array()).update(method).update(arg).update(String(nonce)).digest('hex');
-    let effectiveId = receiver;
-    if (principalEquals(receiver, MANAGEMENT_CANISTER)) {
-      if (!allowedViaIngress(method)) throw new CallError(4, `Only canisters can call the management canister method ${method}`, 'IC0406');
-      effectiveId = effectiveCanisterIdOf(method, arg) ?? this.#state.config.subnetId;
-    } else {
-      const canister = getCanister(this.#state, receiver);
-      if (!canister) throw new CallError(3, `Canister ${receiver.toText()} not found`, 'IC0301');
-      const refused = inspectMessage(this.#env(), canister, sender, method, arg);
-      if (refused) throw toCallError(refused);
-    }
-    const message: IngressMessage = { messageId, sender, receiver, method, arg, effectiveId, bytes: arg.length + method.length + 100 };
-    setIngressStatus(this.#state, message, 'received');
-    this.#round([message]);
-    return messageId;
-  }
-
-  async #await(messageId: string): Promise<Uint8Array> {
+  /** Submits an ingress message and runs rounds until it completes. */
+  async #call(receiver: Principal, sender: Principal, method: string, arg: Uint8Array): Promise<Uint8Array> {
+    const messageId = this.#replica.submit({ sender, receiver, method, arg });
+    if (messageId instanceof UserError) throw toCallError(messageId);
     for (let rounds = 0; ; rounds++) {
-      const status = this.#state.ingress.get(messageId);
+      if (rounds >= this.#maxRounds) throw new Error(`The call did not complete within ${this.#maxRounds} rounds`);
+      this.#round();
+      const status = this.#replica.ingressStatus(messageId);
       if (status?.status === 'replied') return status.reply;
       if (status?.status === 'rejected') throw new CallError(status.code, status.message, status.errorCode || undefined);
-      if (rounds >= this.#maxRounds) throw new Error(`The call did not complete within ${this.#maxRounds} rounds`);
-      this.#round([]);
     }
   }
 }

@@ -1,0 +1,113 @@
+// One local subnet and what drives it: ingress submission, rounds, queries. The library API
+// (capsule.ts) and the HTTP interface (src/http) are both front ends of a Replica.
+import { createHash, randomBytes } from 'node:crypto';
+import type { BlsKeyPair } from '../certification/index.ts';
+import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
+import { allowedViaIngress, effectiveCanisterIdOf } from '../management/index.ts';
+import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
+import type { CallResult, IngressStatus } from '../state/messages.ts';
+import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
+import { stateHash } from '../state/state_hash.ts';
+import { getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { CYCLES_MINTING_CANISTER, newSubnetState } from './subnet.ts';
+
+export interface ReplicaOptions {
+  /** Initial time in nanoseconds since the epoch. */
+  time: bigint;
+  costSchedule: 'application' | 'free';
+  /** Seed of the subnet's keys and randomness. */
+  seed: Uint8Array;
+}
+
+export interface IngressSubmission {
+  sender: Principal;
+  receiver: Principal;
+  method: string;
+  arg: Uint8Array;
+  /** The request id of the HTTP interface, or any unique id for library calls. */
+  messageId?: string;
+  /** Size of the whole request (ingress fees are charged per byte). */
+  bytes?: number;
+}
+
+export class Replica {
+  readonly state: SubnetState;
+  readonly rootKey: BlsKeyPair;
+  readonly seed: Uint8Array;
+  #pending: IngressMessage[] = [];
+  #nonce = 0n;
+
+  constructor(options: ReplicaOptions) {
+    const { state, rootKey } = newSubnetState(options);
+    this.state = state;
+    this.rootKey = rootKey;
+    this.seed = options.seed;
+  }
+
+  static randomSeed(): Uint8Array {
+    return new Uint8Array(randomBytes(32));
+  }
+
+  env(): ExecutionEnvironment {
+    return environmentOf(this.state, CYCLES_MINTING_CANISTER);
+  }
+
+  canister(id: Principal) {
+    return getCanister(this.state, id);
+  }
+
+  /**
+   * Checks an ingress message as the IC does before accepting it (management ingress rules,
+   * canister_inspect_message, spec §3.10) and queues it for the next round. Returns its id.
+   */
+  submit(submission: IngressSubmission): string | UserError {
+    const { sender, receiver, method, arg } = submission;
+    const messageId = submission.messageId ?? this.#nextMessageId(submission);
+    let effectiveId = receiver;
+    if (principalEquals(receiver, MANAGEMENT_CANISTER)) {
+      if (!allowedViaIngress(method)) {
+        return new UserError('CanisterRejectedMessage', `Only canisters can call the management canister method ${method}`);
+      }
+      effectiveId = effectiveCanisterIdOf(method, arg) ?? this.state.config.subnetId;
+    } else {
+      const canister = getCanister(this.state, receiver);
+      if (!canister) return new UserError('CanisterNotFound', `Canister ${receiver.toText()} not found`);
+      const refused = inspectMessage(this.env(), canister, sender, method, arg);
+      if (refused) return refused;
+    }
+    const message: IngressMessage = { messageId, sender, receiver, method, arg, effectiveId, bytes: submission.bytes ?? arg.length + method.length };
+    setIngressStatus(this.state, message, 'received');
+    this.#pending.push(message);
+    return messageId;
+  }
+
+  /** Runs one round with the queued ingress messages. */
+  round(): void {
+    const ingress = this.#pending.splice(0);
+    executeRound(this.state, { time: this.state.time, ingress }, CYCLES_MINTING_CANISTER);
+  }
+
+  ingressStatus(messageId: string): IngressStatus | undefined {
+    return this.state.ingress.get(messageId);
+  }
+
+  /** A query against the current state; `dataCertificate` is given to the target (HTTP queries). */
+  query(request: { canisterId: Principal; method: string; arg: Uint8Array; caller: Principal; dataCertificate?: Uint8Array }): CallResult {
+    return executeQuery(this.env(), (id) => getCanister(this.state, id), { ...request, dataCertificate: request.dataCertificate });
+  }
+
+  stateHash(): string {
+    return stateHash(this.state);
+  }
+
+  #nextMessageId(submission: IngressSubmission): string {
+    const nonce = this.#nonce++;
+    return createHash('sha256')
+      .update(submission.receiver.toUint8Array())
+      .update(submission.sender.toUint8Array())
+      .update(submission.method)
+      .update(submission.arg)
+      .update(String(nonce))
+      .digest('hex');
+  }
+}
