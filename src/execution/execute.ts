@@ -60,6 +60,18 @@ function toTrap(error: unknown): Trap {
   return { kind: 'wasm', message: `execution failed: ${error instanceof Error ? error.message : String(error)}` };
 }
 
+/** The table's function at `index`; table64 (Motoko's enhanced persistence) is indexed by bigint. */
+function tableFunction(wasm: WasmState, index: bigint): ((env: number | bigint) => unknown) | null {
+  const table = wasm.table;
+  if (!table) return null;
+  const length = table.length as number | bigint;
+  if (typeof length === 'bigint') {
+    const get = table.get as unknown as (i: bigint) => unknown;
+    return index < length ? (get.call(table, index) as ((env: number | bigint) => unknown) | null) : null;
+  }
+  return index < BigInt(length) ? (table.get(Number(index)) as ((env: number | bigint) => unknown) | null) : null;
+}
+
 function callEntry(wasm: WasmState, entry: Entry): void {
   if (entry.kind === 'export') {
     const fn = wasm.instance.exports[entry.name];
@@ -67,10 +79,9 @@ function callEntry(wasm: WasmState, entry: Entry): void {
     (fn as () => void)();
     return;
   }
-  const index = Number(entry.closure.fun);
-  const fn = wasm.table && index < wasm.table.length ? (wasm.table.get(index) as ((env: number | bigint) => unknown) | null) : null;
+  const fn = tableFunction(wasm, entry.closure.fun);
   if (typeof fn !== 'function' || fn.length !== 1) {
-    throw new CanisterTrap({ kind: 'callbackNotFound', message: `callback ${index} is not a function of the table with one parameter` });
+    throw new CanisterTrap({ kind: 'callbackNotFound', message: `callback ${entry.closure.fun} is not a function of the table with one parameter` });
   }
   const env = wasm.module.pointerWidth === 64 ? BigInt.asIntN(64, entry.closure.env) : Number(BigInt.asIntN(32, entry.closure.env));
   const result = fn(env);

@@ -32,7 +32,9 @@ export function executeRequest(round: RoundContext, canister: CanisterState, req
     return rejectRequest(round, canister, request, error);
   }
   const wasm64 = canister.wasm!.module.pointerWidth === 64;
-  const prepaid = executionCost(round.env, INSTRUCTION_LIMITS.update, wasm64);
+  const isQuery = callable === 'query';
+  const instructionLimit = isQuery ? INSTRUCTION_LIMITS.query : INSTRUCTION_LIMITS.update;
+  const prepaid = executionCost(round.env, instructionLimit, wasm64);
   const liquid = liquidBalance(round.env, canister);
   if (liquid < prepaid) return rejectRequest(round, canister, request, outOfCycles(canister, prepaid, liquid));
   const minimum = canister.settings.minimumIncomingCanisterCallCycles;
@@ -43,7 +45,6 @@ export function executeRequest(round: RoundContext, canister: CanisterState, req
     );
     return rejectRequest(round, canister, request, error);
   }
-  const isQuery = callable === 'query';
   const callContext = openCallContext(canister, {
     origin: request.origin,
     availableCycles: request.cycles,
@@ -59,7 +60,7 @@ export function executeRequest(round: RoundContext, canister: CanisterState, req
     entry: { kind: 'export', name: exportName(callable, request.method) },
     env: round.env,
     limits: {
-      instructions: isQuery ? INSTRUCTION_LIMITS.query : INSTRUCTION_LIMITS.update,
+      instructions: instructionLimit,
       maxReplySize: MAX_REPLICATED_RESPONSE,
       freezingLimit: freezingLimit(round.env, canister),
       prepaid,

@@ -5,7 +5,7 @@ import type { CanisterState } from '../state/canister.ts';
 import { principalEquals, type Principal } from '../state/principal.ts';
 import { StableMemory } from '../state/stable_memory.ts';
 import { MAX_CHUNK_SIZE, MAX_CHUNK_STORE_CHUNKS } from '../state/units.ts';
-import { InvalidModuleError, parseCanisterModule } from '../wasm/index.ts';
+import { type CanisterModule, InvalidModuleError, parseCanisterModule } from '../wasm/index.ts';
 import type { CanisterInstallMode, ChunkHash, InstallChunkedCodeArgs, InstallCodeArgs, UninstallCodeArgs } from './candid/index.ts';
 import { controlledCanister, findCanister, isController, type ManagementCall, type ManagementContext, notController } from './context.ts';
 import { addChange, originOf } from './history.ts';
@@ -31,7 +31,7 @@ function modeOf(mode: CanisterInstallMode): Pick<InstallRequest, 'mode' | 'skipP
 }
 
 function install(context: ManagementContext, call: ManagementCall, canister: CanisterState, wasm: Uint8Array, args: { mode: CanisterInstallMode; arg: Uint8Array; sender_canister_version: [] | [bigint] }): UserError | undefined {
-  let module;
+  let module: CanisterModule;
   try {
     module = parseCanisterModule(wasm);
   } catch (error) {

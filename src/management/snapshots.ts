@@ -5,7 +5,7 @@ import type { CanisterSnapshot, CanisterState } from '../state/canister.ts';
 import type { Principal } from '../state/principal.ts';
 import { StableMemory } from '../state/stable_memory.ts';
 import { MAX_SNAPSHOTS } from '../state/units.ts';
-import { InvalidModuleError, parseCanisterModule } from '../wasm/index.ts';
+import { type CanisterModule, InvalidModuleError, parseCanisterModule } from '../wasm/index.ts';
 import type {
   ReadCanisterSnapshotDataArgs,
   ReadCanisterSnapshotMetadataResult,
@@ -94,7 +94,7 @@ export function loadSnapshot(context: ManagementContext, call: ManagementCall, i
   if (canister instanceof UserError) return canister;
   const snapshot = findSnapshot(canister, snapshotIdBytes);
   if (snapshot instanceof UserError) return snapshot;
-  let module;
+  let module: CanisterModule;
   try {
     module = parseCanisterModule(snapshot.wasmModule);
   } catch (error) {

@@ -36,22 +36,25 @@ export function readFunctionNames(bytes: Uint8Array, start: number, end: number)
 
 /**
  * Writes a rewritten `name` section (id, size, name, subsections) to `w`, or nothing if
- * the original is malformed. `injected` names the new imports at indices 0..n-1.
+ * the original is malformed. `injected` names the new imports at indices 0..n-1;
+ * `appended` names a function added after all others.
  */
-export function writeNameSection(w: Writer, bytes: Uint8Array, start: number, end: number, injected: readonly string[]): void {
+export function writeNameSection(
+  w: Writer, bytes: Uint8Array, start: number, end: number, injected: readonly string[], appended: [number, string],
+): void {
   const rollback = w.pos;
   try {
     w.u8(0);
     const mark = w.beginSized();
     w.name('name');
-    writeSubsections(w, new Reader(bytes, start, end), injected);
+    writeSubsections(w, new Reader(bytes, start, end), injected, appended);
     w.endSized(mark);
   } catch {
     w.pos = rollback;
   }
 }
 
-function writeSubsections(w: Writer, r: Reader, injected: readonly string[]): void {
+function writeSubsections(w: Writer, r: Reader, injected: readonly string[], appended: [number, string]): void {
   const shift = injected.length;
   while (r.pos < r.end) {
     const id = r.u8();
@@ -62,7 +65,7 @@ function writeSubsections(w: Writer, r: Reader, injected: readonly string[]): vo
     w.u8(id);
     const mark = w.beginSized();
     const sub = new Reader(r.buf, content, next);
-    if (id === FUNCTION_NAMES) writeFunctionNames(w, sub, injected);
+    if (id === FUNCTION_NAMES) writeFunctionNames(w, sub, injected, appended);
     else if (id === LOCAL_NAMES || id === LABEL_NAMES) writeIndirectNames(w, sub, shift);
     else w.copy(r.buf, content, next);
     w.endSized(mark);
@@ -70,9 +73,9 @@ function writeSubsections(w: Writer, r: Reader, injected: readonly string[]): vo
   }
 }
 
-function writeFunctionNames(w: Writer, r: Reader, injected: readonly string[]): void {
+function writeFunctionNames(w: Writer, r: Reader, injected: readonly string[], appended: [number, string]): void {
   const count = r.u32();
-  w.u32(count + injected.length);
+  w.u32(count + injected.length + 1);
   injected.forEach((name, i) => {
     w.u32(i);
     w.name(name);
@@ -83,6 +86,8 @@ function writeFunctionNames(w: Writer, r: Reader, injected: readonly string[]): 
     r.skipName();
     w.copy(r.buf, nameStart, r.pos);
   }
+  w.u32(appended[0]);
+  w.name(appended[1]);
 }
 
 /** Local and label names: a map from function index to a name map, copied as is. */

@@ -28,22 +28,31 @@ const unsupported = (funcIndex: number, instruction: string) =>
   invalidModule('unsupportedWasmInstruction', `Wasm module contains a function at index ${funcIndex} with unsupported instruction ${instruction}.`);
 const unknownOpcode = (what: string, at: number) => malformed(`unknown opcode ${what} at byte ${at}`);
 
+/** Whether if/else/catch arms also check the counter (function entries and loops always do). */
+const CHECK_ARMS = false;
+
 export class CodeRewriter {
   readonly #r: Reader;
   readonly #w = new Writer(1 << 16);
   readonly #inj: Injector;
   #runStart = 0;
+  // The innermost open segment; enclosing ones are saved on the stacks below.
   #segStart = 0;
   #segCost = 0;
+  #segCheck = true;
+  #segStack: number[] = [];
+  /** Per open control frame (block, loop, if, try...): 1 if it opened a segment. */
+  #frames = new Uint8Array(64);
+  #depth = 0;
   #instructions = 0;
   #complexity = 0;
   #memOffset: number | bigint = 0;
   #memory64: boolean;
 
-  constructor(bytes: Uint8Array, memory64: boolean, counterGlobal: number) {
+  constructor(bytes: Uint8Array, memory64: boolean, counterGlobal: number, markStore: number) {
     this.#r = new Reader(bytes);
     this.#memory64 = memory64;
-    this.#inj = new Injector(this.#w, memory64, counterGlobal);
+    this.#inj = new Injector(this.#w, memory64, counterGlobal, markStore);
   }
 
   /** Rewrites the body at `start..end` (locals + code) and appends it, size-prefixed, to `out`. */
@@ -62,8 +71,11 @@ export class CodeRewriter {
     this.#inj.reset(paramCount + localCount);
     this.#w.pos = 0;
     this.#runStart = r.pos;
+    this.#segStack.length = 0;
     this.#segStart = 0;
     this.#segCost = 0;
+    this.#segCheck = true;
+    this.#depth = 0;
     this.#instructions = 0;
     this.#complexity = 0;
     this.#walk(funcIndex);
@@ -97,7 +109,6 @@ export class CodeRewriter {
   #walk(funcIndex: number): void {
     const r = this.#r;
     const buf = r.buf;
-    let depth = 0;
     for (;;) {
       const at = r.pos;
       const op = buf[r.pos++]!;
@@ -111,23 +122,23 @@ export class CodeRewriter {
         case K.U32X2: r.skipLeb(); r.skipLeb(); break;
         case K.F32: r.pos += 4; break;
         case K.F64: r.pos += 8; break;
-        case K.BLOCK: r.skipBlockType(); depth++; break;
-        case K.LOOP: case K.IF: r.skipBlockType(); depth++; this.#boundary(); break;
-        case K.ELSE: case K.CATCH_ALL: case K.TERM: this.#boundary(); break;
-        case K.CATCH: case K.BR_IF: case K.TERM_U32: r.skipLeb(); this.#boundary(); break;
-        case K.TERM_U32X2: r.skipLeb(); r.skipLeb(); this.#boundary(); break;
-        case K.BR_TABLE: this.#skipBrTable(); this.#boundary(); break;
-        case K.END:
-          this.#boundary();
-          if (depth-- === 0) return;
+        case K.BLOCK: r.skipBlockType(); this.#enter(0); break;
+        case K.TRY_TABLE: r.skipBlockType(); this.#skipCatches(); this.#enter(0); break;
+        case K.LOOP: r.skipBlockType(); this.#enter(1); this.#open(true); break;
+        case K.IF: r.skipBlockType(); this.#enter(1); this.#open(CHECK_ARMS); break;
+        case K.ELSE: this.#close(); this.#open(CHECK_ARMS); break;
+        case K.CATCH: r.skipLeb(); this.#handler(); break;
+        case K.CATCH_ALL: this.#handler(); break;
+        case K.END: case K.DELEGATE:
+          if (op === 0x18) r.skipLeb();
+          if (this.#depth === 0) return this.#close();
+          if (this.#frames[--this.#depth]) this.#close();
           break;
-        case K.DELEGATE: r.skipLeb(); depth--; this.#boundary(); break;
+        case K.BR_TABLE: this.#skipBrTable(); break;
         case K.CALL: case K.REF_FUNC: this.#shiftFunction(); break;
-        case K.RETURN_CALL: this.#shiftFunction(); this.#boundary(); break;
         case K.STORE: this.#barrier(at, STORE_TYPE[op]!, STORE_SIZE[op]!, 1, this.#readMemarg()); break;
         case K.MEMORY_GROW: this.#memoryGrow(at); break;
         case K.SELECT_T: this.#skipValTypes(); break;
-        case K.TRY_TABLE: r.skipBlockType(); this.#skipCatches(); depth++; break;
         case K.PREFIX_FC: this.#prefixFC(at, funcIndex); break;
         case K.PREFIX_FD: this.#prefixFD(at, funcIndex); break;
         case K.PREFIX_FE: this.#prefixFE(at); break;
@@ -137,12 +148,40 @@ export class CodeRewriter {
     }
   }
 
-  /** Ends the current basic block after the instruction just read and starts the next. */
-  #boundary(): void {
+  /** Pushes a control frame; `segment` 1 if the frame opens a segment. */
+  #enter(segment: number): void {
+    if (this.#depth === this.#frames.length) {
+      const grown = new Uint8Array(this.#frames.length * 2);
+      grown.set(this.#frames);
+      this.#frames = grown;
+    }
+    this.#frames[this.#depth++] = segment;
+  }
+
+  /** A legacy catch/catch_all clause: ends the previous handler (if any), opens a new one. */
+  #handler(): void {
+    if (this.#frames[this.#depth - 1]) this.#close();
+    this.#frames[this.#depth - 1] = 1;
+    this.#open(CHECK_ARMS);
+  }
+
+  /** Opens a segment at the current position, after the instruction just read. */
+  #open(check: boolean): void {
     this.#flush(this.#r.pos);
-    if (this.#segCost > 0) this.#inj.charge(this.#segStart, this.#segCost);
+    this.#segStack.push(this.#segStart, this.#segCost, this.#segCheck ? 1 : 0);
     this.#segStart = this.#w.pos;
     this.#segCost = 0;
+    this.#segCheck = check;
+  }
+
+  /** Closes the innermost segment: inserts its charge at its start, resumes the enclosing one. */
+  #close(): void {
+    this.#flush(this.#r.pos);
+    if (this.#segCost > 0) this.#inj.charge(this.#segStart, this.#segCost, this.#segCheck);
+    const stack = this.#segStack;
+    this.#segCheck = stack.pop() === 1;
+    this.#segCost = stack.pop()!;
+    this.#segStart = stack.pop()!;
   }
 
   /** Copies the pending run of unchanged input bytes up to `upTo`. */

@@ -27,17 +27,21 @@ function entries(info: ModuleInfo, ref: SectionRef | undefined): { count: number
   return { count, start: r.pos, end: ref.end };
 }
 
-/** Original types plus the injected imports' types; returns the index of the first one. */
+/**
+ * Original types plus the injected imports' types and the mark-store helper's type
+ * (`[I, i32] -> []`, at the returned index + 4); returns the index of the first one.
+ */
 export function writeTypeSection(out: Writer, info: ModuleInfo, ref: SectionRef | undefined, memory64: boolean): number {
   const { count, start, end } = entries(info, ref);
   const ptr = memory64 ? I64 : I32;
   section(out, SECTION.type, () => {
-    out.u32(count + 4);
+    out.u32(count + 5);
     out.copy(info.bytes, start, end);
     out.bytes([0x60, 0, 0]); // instruction_limit: [] -> []
     out.bytes([0x60, 1, ptr, 1, ptr]); // memory_grow: [I] -> [I]
     out.bytes([0x60, 2, ptr, ptr, 0]); // mark_range: [I, I] -> []
     out.bytes([0x60, 1, I32, 0]); // mark_page: [i32] -> []
+    out.bytes([0x60, 2, ptr, I32, 0]); // mark-store helper: [I, i32] -> []
   });
   return count;
 }
@@ -54,6 +58,16 @@ export function writeImportSection(out: Writer, info: ModuleInfo, firstType: num
       out.u32(firstType + i);
     });
     for (const imp of kept) out.copy(info.bytes, imp.start, imp.end);
+  });
+}
+
+/** Original function declarations plus the appended mark-store helper. */
+export function writeFunctionSection(out: Writer, info: ModuleInfo, ref: SectionRef | undefined, helperType: number): void {
+  const { count, start, end } = entries(info, ref);
+  section(out, SECTION.function, () => {
+    out.u32(count + 1);
+    out.copy(info.bytes, start, end);
+    out.u32(helperType);
   });
 }
 

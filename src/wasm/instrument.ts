@@ -1,16 +1,19 @@
 // Produces the instrumented module described in instrumentation_contract.ts from a
 // decoded, validated module. Sections are emitted in the binary format's order; those
-// instrumentation does not touch (function, tag, data count, data) are copied verbatim,
+// instrumentation does not touch (tag, data count, data) are copied verbatim; one
+// function (the write barrier's slow path) is appended after all others;
 // the start section is dropped (the start function is exported instead, so that
 // instantiation runs no canister code) and of the custom sections only `name` is kept
 // (rewritten), so V8 stack traces name functions; the `icp:` sections live on in
 // CanisterModule.customSections and other custom sections are of no use to execution.
 import { SECTION, type ModuleInfo, type SectionRef } from './decode.ts';
-import { INJECTED_IMPORTS, CAPSULE_IMPORT_MODULE } from './instrumentation_contract.ts';
+import { CAPSULE_IMPORT_MODULE, INJECTED_FUNCTION_COUNT, INJECTED_IMPORTS } from './instrumentation_contract.ts';
+import { markStoreBody } from './_inject.ts';
 import { CodeRewriter } from './_rewrite_code.ts';
 import { writeElementSection } from './_rewrite_elements.ts';
 import {
-  writeExportSection, writeGlobalSection, writeImportSection, writeMemorySection, writeTableSection, writeTypeSection,
+  writeExportSection, writeFunctionSection, writeGlobalSection, writeImportSection, writeMemorySection,
+  writeTableSection, writeTypeSection,
 } from './_rewrite_sections.ts';
 import { writeNameSection } from './_names.ts';
 import { Reader } from './_reader.ts';
@@ -28,7 +31,7 @@ export function instrument(info: ModuleInfo): Uint8Array<ArrayBuffer> {
 
   const firstType = writeTypeSection(out, info, byId.get(SECTION.type), memory64);
   writeImportSection(out, info, firstType);
-  verbatim(out, info, byId.get(SECTION.function));
+  writeFunctionSection(out, info, byId.get(SECTION.function), firstType + INJECTED_FUNCTION_COUNT);
   if (info.tables.length > 0) writeTableSection(out, info);
   writeMemorySection(out, info);
   verbatim(out, info, byId.get(SECTION.tag));
@@ -37,13 +40,13 @@ export function instrument(info: ModuleInfo): Uint8Array<ArrayBuffer> {
   const element = byId.get(SECTION.element);
   if (element) writeElementSection(out, info.bytes, element);
   verbatim(out, info, byId.get(SECTION.dataCount));
-  const code = byId.get(SECTION.code);
-  if (code) writeCodeSection(out, info, code, memory64, counter);
+  writeCodeSection(out, info, byId.get(SECTION.code), memory64, counter);
   verbatim(out, info, byId.get(SECTION.data));
 
   const names = info.customSections.find((c) => c.name === 'name');
   const injectedNames = INJECTED_IMPORTS.map((n) => `${CAPSULE_IMPORT_MODULE}.${n}`);
-  if (names) writeNameSection(out, info.bytes, names.start, names.end, injectedNames);
+  const helper: [number, string] = [markStoreIndex(info), MARK_STORE_NAME];
+  if (names) writeNameSection(out, info.bytes, names.start, names.end, injectedNames, helper);
   return out.finish();
 }
 
@@ -54,13 +57,20 @@ function verbatim(out: Writer, info: ModuleInfo, ref: SectionRef | undefined): v
   out.copy(info.bytes, ref.start, ref.end);
 }
 
-function writeCodeSection(out: Writer, info: ModuleInfo, ref: SectionRef, memory64: boolean, counter: number): void {
-  const r = new Reader(info.bytes, ref.start, ref.end);
-  const rewriter = new CodeRewriter(info.bytes, memory64, counter);
+const MARK_STORE_NAME = '__capsule_mark_store';
+
+/** The mark-store helper is appended after every original function. */
+function markStoreIndex(info: ModuleInfo): number {
+  return info.functionTypes.length + INJECTED_FUNCTION_COUNT;
+}
+
+function writeCodeSection(out: Writer, info: ModuleInfo, ref: SectionRef | undefined, memory64: boolean, counter: number): void {
+  const r = new Reader(info.bytes, ref?.start ?? 0, ref?.end ?? 0);
+  const rewriter = new CodeRewriter(info.bytes, memory64, counter, markStoreIndex(info));
   out.u8(SECTION.code);
   const mark = out.beginSized();
-  const count = r.u32();
-  out.u32(count);
+  const count = ref ? r.u32() : 0;
+  out.u32(count + 1);
   for (let i = 0; i < count; i++) {
     const size = r.u32();
     const start = r.pos;
@@ -70,5 +80,8 @@ function writeCodeSection(out: Writer, info: ModuleInfo, ref: SectionRef, memory
     r.pos = start + size;
   }
   r.check();
+  const helper = markStoreBody(memory64);
+  out.u32(helper.length);
+  out.bytes(helper);
   out.endSized(mark);
 }

@@ -29,6 +29,7 @@ const roundTrip: [CborValue, string][] = [
   [-1n, '20'], [-10n, '29'], [-100n, '3863'], [-1000n, '3903e7'],
   [-0.0, 'f98000'], [1.1, 'fb3ff199999999999a'], [1.5, 'f93e00'], [65504.25, 'fa477fe040'],
   [100000.5, 'fa47c35040'], [3.4028234663852886e38, 'fa7f7fffff'], [1.0e300, 'fb7e37e43c8800759c'],
+  // biome-ignore lint/correctness/noPrecisionLoss: the RFC 8949 vector is written this way
   [5.960464477539063e-8, 'f90001'], [0.00006103515625, 'f90400'], [-4.1, 'fbc010666666666666'],
   [Infinity, 'f97c00'], [NaN, 'f97e00'], [-Infinity, 'f9fc00'],
   [false, 'f4'], [true, 'f5'], [null, 'f6'], [undefined, 'f7'],

@@ -2,7 +2,7 @@
 // method is declared `query` in ic.did, and the TypeScript types of arguments and results.
 // `arg: null` / `result: null` stand for the empty Candid tuple `()`; its JS value is `null`.
 
-import { IDL } from '@dfinity/candid';
+import type { IDL } from '@dfinity/candid';
 import * as T from './types.ts';
 import type * as I from './interfaces.ts';
 
