@@ -34,7 +34,7 @@ for (const persistence of modes) {
       assert.equal(await callNat(ic, id, 'get', 'query'), 13n);
       const user = Principal.selfAuthenticating(new Uint8Array(44).fill(7));
       const who = await ic.queryCall({ canisterId: id, method: 'whoami', arg: none, sender: user });
-      assert.equal((IDL.decode([IDL.Principal], who)[0] as Principal).toText(), user.toText());
+      assert.equal((IDL.decode([IDL.Principal], who)[0] as unknown as Principal).toText(), user.toText());
     });
 
     test('stable state survives an upgrade to a new version; transient state resets', async () => {
