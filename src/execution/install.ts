@@ -106,7 +106,8 @@ function restore(canister: CanisterState, step: Step, oldWasm: WasmState | undef
 export function installCode(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest): UserError | undefined {
   const invalid = checkMode(canister, request);
   if (invalid) return invalid;
-  const wasm64 = request.module.pointerWidth === 64;
+  // The replica prices install_code by the canister's current execution mode (an empty canister counts as wasm32).
+  const wasm64 = canister.wasm?.module.pointerWidth === 64;
   const prepaid = executionCost(env, INSTRUCTION_LIMITS.install, wasm64);
   const liquid = liquidBalance(env, canister);
   if (liquid < prepaid) {
