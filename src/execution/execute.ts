@@ -110,6 +110,8 @@ export function rollback(canister: CanisterState, journal: Journal): void {
 /** Ends a committed execution's journal (its pages are the message's dirty set). */
 export function commit(canister: CanisterState, journal: Journal): void {
   if (canister.wasm) clearDirty(canister.wasm, journal);
+  for (const page of journal.heapPages.keys()) canister.dirty.heapPages.add(page);
+  for (const page of journal.stablePages.keys()) canister.dirty.stablePages.add(page);
 }
 
 export function execute(request: ExecutionRequest): ExecutionOutcome {

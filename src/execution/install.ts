@@ -143,6 +143,8 @@ function finish(env: ExecutionEnvironment, canister: CanisterState, request: Ins
     canister.cycles += api.mintedCycles - api.cyclesOut;
   }
   for (const journal of step.journals) commit(canister, journal);
+  canister.dirty.heapReplaced = true;
+  if (request.mode !== 'upgrade') canister.dirty.stableReplaced = true;
   canister.version += 1n;
   canister.lastInstallAt = env.time;
 }

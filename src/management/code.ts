@@ -80,6 +80,8 @@ export function installChunkedCode(context: ManagementContext, call: ManagementC
 export function uninstall(context: ManagementContext, canister: CanisterState): void {
   canister.wasm = undefined;
   canister.stable = new StableMemory();
+  canister.dirty.heapReplaced = true;
+  canister.dirty.stableReplaced = true;
   canister.chunkStore.clear();
   canister.certifiedData = new Uint8Array(0);
   canister.logs = [];

@@ -106,6 +106,8 @@ export function loadSnapshot(context: ManagementContext, call: ManagementCall, i
   loadGlobals(wasm, snapshot.globals);
   canister.wasm = wasm;
   canister.stable = snapshot.stable.clone();
+  canister.dirty.heapReplaced = true;
+  canister.dirty.stableReplaced = true;
   canister.certifiedData = snapshot.certifiedData;
   canister.chunkStore = new Map(snapshot.chunkStore);
   canister.globalTimer = snapshot.globalTimer;

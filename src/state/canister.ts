@@ -92,6 +92,21 @@ export interface CanisterSnapshot {
   canisterVersion: bigint;
 }
 
+/** What changed since the state was last made durable; persistence reads and clears it (DESIGN 4). */
+export interface DirtySet {
+  /** 4 KiB heap pages written by committed executions. */
+  heapPages: Set<number>;
+  /** 4 KiB stable-memory pages written by committed executions. */
+  stablePages: Set<number>;
+  /** The whole heap was replaced (install, uninstall, snapshot load): write it whole. */
+  heapReplaced: boolean;
+  stableReplaced: boolean;
+}
+
+export function newDirtySet(): DirtySet {
+  return { heapPages: new Set(), stablePages: new Set(), heapReplaced: false, stableReplaced: false };
+}
+
 export type LowMemoryHookStatus = 'conditionNotSatisfied' | 'ready' | 'executed';
 
 export interface CanisterState {
@@ -128,6 +143,7 @@ export interface CanisterState {
   /** Cycles consumed so far, by purpose (for canister_metrics). */
   consumed: { instructions: bigint; transmission: bigint; ingress: bigint; memory: bigint; burned: bigint; creation: bigint };
   queryStats: { calls: bigint; instructions: bigint; requestBytes: bigint; responseBytes: bigint };
+  dirty: DirtySet;
 }
 
 export function defaultSettings(controllers: Principal[]): CanisterSettings {
@@ -178,6 +194,7 @@ export function newCanister(id: Principal, settings: CanisterSettings, cycles: b
     storageChargedUntil: time,
     consumed: { instructions: 0n, transmission: 0n, ingress: 0n, memory: 0n, burned: 0n, creation: 0n },
     queryStats: { calls: 0n, instructions: 0n, requestBytes: 0n, responseBytes: 0n },
+    dirty: { ...newDirtySet(), heapReplaced: true, stableReplaced: true },
   };
 }
 
