@@ -36,6 +36,7 @@ export class Replica {
   readonly seed: Uint8Array;
   #pending: IngressMessage[] = [];
   #nonce = 0n;
+  readonly #afterRound: ((state: SubnetState) => void)[] = [];
 
   constructor(options: ReplicaOptions) {
     const { state, rootKey } = newSubnetState(options);
@@ -81,10 +82,16 @@ export class Replica {
     return messageId;
   }
 
-  /** Runs one round with the queued ingress messages. */
+  /** Runs one round with the queued ingress messages, then the after-round hooks (e.g. the durable commit). */
   round(): void {
     const ingress = this.#pending.splice(0);
     executeRound(this.state, { time: this.state.time, ingress }, CYCLES_MINTING_CANISTER);
+    for (const hook of this.#afterRound) hook(this.state);
+  }
+
+  /** Registers a hook that runs after every round, before any result of the round is read. */
+  afterRound(hook: (state: SubnetState) => void): void {
+    this.#afterRound.push(hook);
   }
 
   ingressStatus(messageId: string): IngressStatus | undefined {
