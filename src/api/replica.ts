@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { BlsKeyPair } from '../certification/index.ts';
 import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
-import { allowedViaIngress, effectiveCanisterIdOf } from '../management/index.ts';
+import { candid, effectiveCanisterIdOf, ingressRefusal } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
 import type { CallResult, IngressStatus } from '../state/messages.ts';
 import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
@@ -66,10 +66,14 @@ export class Replica {
     const messageId = submission.messageId ?? this.#nextMessageId(submission);
     let effectiveId = receiver;
     if (principalEquals(receiver, MANAGEMENT_CANISTER)) {
-      if (!allowedViaIngress(method)) {
-        return new UserError('CanisterRejectedMessage', `Only canisters can call the management canister method ${method}`);
+      const refusal = ingressRefusal(method);
+      if (refusal) return refusal;
+      try {
+        effectiveId = effectiveCanisterIdOf(method, arg) ?? this.state.config.subnetId;
+      } catch (error) {
+        if (!(error instanceof candid.CandidDecodeError)) throw error;
+        return new UserError('InvalidManagementPayload', `Error decoding candid: ${error.message}`);
       }
-      effectiveId = effectiveCanisterIdOf(method, arg) ?? this.state.config.subnetId;
     } else {
       const canister = getCanister(this.state, receiver);
       if (!canister) return new UserError('CanisterNotFound', `Canister ${receiver.toText()} not found`);

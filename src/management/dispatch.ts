@@ -125,20 +125,29 @@ const METHODS: { [M in ManagementMethod]?: MethodEntry<M> } = {
   upload_canister_snapshot_data: { ingress: true, run: (context, call, arg) => done(uploadSnapshotData(context, call, arg)) },
 };
 
-/** Whether an ingress message may call this management method (spec §4.1). */
-export function allowedViaIngress(method: string): boolean {
-  return isManagementMethod(method) && (METHODS[method]?.ingress ?? false);
+function unknownMethod(method: string): UserError {
+  return new UserError('CanisterMethodNotFound', `Management canister has no method '${method}'`);
+}
+
+function ingressOnlyForCanisters(method: string): UserError {
+  return new UserError('CanisterRejectedMessage', `Only canisters can call the management canister method ${method}`);
+}
+
+/** Why an ingress message may not call this management method (spec §4.1), or undefined if it may. */
+export function ingressRefusal(method: string): UserError | undefined {
+  if (!isManagementMethod(method)) return unknownMethod(method);
+  return METHODS[method]?.ingress ? undefined : ingressOnlyForCanisters(method);
 }
 
 export function handleManagementCall(context: ManagementContext, call: ManagementCall): ManagementOutcome {
   const reject = (error: UserError, refund = call.cycles): ManagementOutcome => ({ kind: 'reject', error, refund });
   if (!isManagementMethod(call.method)) {
-    return reject(new UserError('CanisterMethodNotFound', `Management canister has no method '${call.method}'`));
+    return reject(unknownMethod(call.method));
   }
   const entry = METHODS[call.method] as MethodEntry<ManagementMethod> | undefined;
   if (!entry) return reject(unsupported(call.method));
   if (call.origin.kind === 'ingress' && !entry.ingress) {
-    return reject(new UserError('CanisterRejectedMessage', `Only canisters can call the management canister method ${call.method}`));
+    return reject(ingressOnlyForCanisters(call.method));
   }
   let arg: ArgOf<ManagementMethod>;
   try {
