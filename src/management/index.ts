@@ -2,5 +2,6 @@
 export { handleManagementCall, ingressRefusal } from './dispatch.ts';
 export type { ManagementCall, ManagementContext, ManagementOutcome } from './context.ts';
 export { finishStopping } from './lifecycle.ts';
+export { uninstall } from './code.ts';
 export * as candid from './candid/index.ts';
 export { effectiveCanisterIdOf } from './candid/index.ts';

@@ -9,7 +9,7 @@ import {
   type RoundContext,
   storageCost,
 } from '../execution/index.ts';
-import { finishStopping } from '../management/index.ts';
+import { finishStopping, uninstall } from '../management/index.ts';
 import { heapBytes, memoryUsage, type CanisterState } from '../state/canister.ts';
 import type { CanisterMessage } from '../state/messages.ts';
 import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
@@ -35,14 +35,26 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
   };
 }
 
-function chargeStorage(round: RoundContext, canister: CanisterState): void {
+/** Charges storage for the time since the last round; a canister that cannot pay is uninstalled (spec §3.8). */
+function chargeStorage(state: SubnetState, round: RoundContext, canister: CanisterState): void {
   const elapsed = round.env.time - canister.storageChargedUntil;
   canister.storageChargedUntil = round.env.time;
   if (elapsed <= 0n) return;
   const cost = storageCost(round.env, memoryUsage(canister), elapsed);
-  const paid = cost < canister.cycles ? cost : canister.cycles;
+  const fromReserved = cost < canister.reservedCycles ? cost : canister.reservedCycles;
+  canister.reservedCycles -= fromReserved;
+  const rest = cost - fromReserved;
+  const paid = rest < canister.cycles ? rest : canister.cycles;
   canister.cycles -= paid;
-  canister.consumed.memory += paid;
+  canister.consumed.memory += fromReserved + paid;
+  if (paid < rest && canister.wasm) runOutOfCycles(state, round, canister);
+}
+
+/** Out of cycles: like uninstall_code, plus allocations reset and history entries dropped (count kept). */
+function runOutOfCycles(state: SubnetState, round: RoundContext, canister: CanisterState): void {
+  uninstall({ state, round }, canister);
+  canister.settings = { ...canister.settings, computeAllocation: 0n, memoryAllocation: 0n };
+  canister.history = [];
 }
 
 function induct(state: SubnetState, round: RoundContext, message: IngressMessage): void {
@@ -118,7 +130,7 @@ export function executeRound(state: SubnetState, input: RoundInput, cyclesMintin
   const round: RoundContext = { env: environmentOf(state, cyclesMintingCanister), outbox: [], ingressResults: [] };
   const canisters = canistersInOrder(state);
   for (const canister of canisters) {
-    chargeStorage(round, canister);
+    chargeStorage(state, round, canister);
     expireCallbacks(round, canister);
   }
   for (const message of input.ingress) induct(state, round, message);
