@@ -1,6 +1,6 @@
 // The in-process library: a local Internet Computer subnet driven by method calls (no server).
 import { UserError } from '../execution/index.ts';
-import { candid } from '../management/index.ts';
+import { candid, emptySettings } from '../management/index.ts';
 import { ANONYMOUS, MANAGEMENT_CANISTER, toPrincipal, type Principal, type PrincipalLike } from '../state/principal.ts';
 import { DEFAULT_PROVISIONAL_CYCLES } from '../state/units.ts';
 import { CallError, unwrap } from './errors.ts';
@@ -70,11 +70,7 @@ export class Capsule {
 
   /** Creates a canister through `provisional_create_canister_with_cycles`. */
   async createCanister(options: { sender?: PrincipalLike; cycles?: bigint; controllers?: PrincipalLike[]; specifiedId?: PrincipalLike } = {}): Promise<Principal> {
-    const settings = candid.decodeManagementArg('update_settings', candid.encodeManagementArg('update_settings', {
-      canister_id: MANAGEMENT_CANISTER,
-      settings: { ...emptySettings(), controllers: options.controllers ? [options.controllers.map(toPrincipal)] : [] },
-      sender_canister_version: [],
-    })).settings;
+    const settings = { ...emptySettings(), controllers: options.controllers ? ([options.controllers.map(toPrincipal)] as [Principal[]]) : ([] as []) };
     const arg = candid.encodeManagementArg('provisional_create_canister_with_cycles', {
       amount: [options.cycles ?? DEFAULT_PROVISIONAL_CYCLES],
       settings: [settings],
@@ -223,20 +219,3 @@ function toCallError(error: UserError): CallError {
   return new CallError(error.rejectCode, error.message, error.errorCode);
 }
 
-function emptySettings() {
-  return {
-    controllers: [] as [],
-    compute_allocation: [] as [],
-    memory_allocation: [] as [],
-    freezing_threshold: [] as [],
-    reserved_cycles_limit: [] as [],
-    minimum_incoming_canister_call_cycles: [] as [],
-    log_visibility: [] as [],
-    log_memory_limit: [] as [],
-    snapshot_visibility: [] as [],
-    status_visibility: [] as [],
-    wasm_memory_limit: [] as [],
-    wasm_memory_threshold: [] as [],
-    environment_variables: [] as [],
-  };
-}

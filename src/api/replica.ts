@@ -1,7 +1,7 @@
 // One local subnet and what drives it: ingress submission, rounds, queries. The library API
 // (capsule.ts) and the HTTP interface (src/http) are both front ends of a Replica.
 import { createHash, randomBytes } from 'node:crypto';
-import type { BlsKeyPair } from '../certification/index.ts';
+import { nodeKeyFromSeed, type BlsKeyPair, type NodeKey } from '../certification/index.ts';
 import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
 import { candid, effectiveCanisterIdOf, ingressRefusal } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
@@ -9,7 +9,7 @@ import type { CallResult, IngressStatus } from '../state/messages.ts';
 import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
 import { stateHash } from '../state/state_hash.ts';
 import { getCanister, type SubnetState } from '../state/subnet_state.ts';
-import { CYCLES_MINTING_CANISTER, newSubnetState } from './subnet.ts';
+import { CYCLES_MINTING_CANISTER, deriveBytes, newSubnetState } from './subnet.ts';
 
 export interface ReplicaOptions {
   /** Initial time in nanoseconds since the epoch. */
@@ -34,6 +34,8 @@ export class Replica {
   readonly state: SubnetState;
   readonly rootKey: BlsKeyPair;
   readonly seed: Uint8Array;
+  /** The subnet's one node: its Ed25519 key signs query responses (listed under /subnet/<sid>/node). */
+  readonly nodeKey: NodeKey;
   #pending: IngressMessage[] = [];
   #nonce = 0n;
   readonly #afterRound: ((state: SubnetState) => void)[] = [];
@@ -43,6 +45,7 @@ export class Replica {
     this.state = state;
     this.rootKey = rootKey;
     this.seed = options.seed;
+    this.nodeKey = nodeKeyFromSeed(deriveBytes(options.seed, 'capsule node key'));
   }
 
   static randomSeed(): Uint8Array {

@@ -104,3 +104,16 @@ export {
   type RequestType,
 } from './signatures.ts';
 export { fromHex, toHex } from './_bytes.ts';
+export {
+  StateTreeBuilder,
+  requestStatusLabel,
+  type StateTreeOptions,
+  type SubnetNode,
+  type SubnetType,
+} from './state_tree.ts';
+export {
+  StateCertifier,
+  type CertifiedState,
+  type CertifierStats,
+  type StateCertifierOptions,
+} from './state_certifier.ts';

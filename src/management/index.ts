@@ -5,3 +5,4 @@ export { finishStopping } from './lifecycle.ts';
 export { uninstall } from './code.ts';
 export * as candid from './candid/index.ts';
 export { effectiveCanisterIdOf } from './candid/index.ts';
+export { emptySettings } from './settings.ts';

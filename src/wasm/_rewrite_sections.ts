@@ -7,6 +7,7 @@ import {
   CAPSULE_EXPORTS, CAPSULE_IMPORT_MODULE, dirtyMemoryPages, INJECTED_FUNCTION_COUNT, INJECTED_IMPORTS,
 } from './instrumentation_contract.ts';
 import { Reader } from './_reader.ts';
+import { copyConstExpr } from './_rewrite_elements.ts';
 import type { Writer } from './_writer.ts';
 
 const I32 = 0x7f;
@@ -74,7 +75,11 @@ export function writeFunctionSection(out: Writer, info: ModuleInfo, ref: Section
 export function writeTableSection(out: Writer, info: ModuleInfo): void {
   section(out, SECTION.table, () => {
     out.u32(info.tables.length);
-    for (const t of info.tables) out.copy(info.bytes, t.typeStart, t.typeEnd);
+    for (const t of info.tables) {
+      // An initializer may use ref.func, whose index must be shifted.
+      out.copy(info.bytes, t.typeStart, t.initStart ?? t.typeEnd);
+      if (t.initStart !== undefined) copyConstExpr(out, new Reader(info.bytes, t.initStart, t.typeEnd));
+    }
   });
 }
 

@@ -37,6 +37,8 @@ export interface TableOrMemory extends Limits {
   heapType: number | undefined;
   typeStart: number;
   typeEnd: number;
+  /** Tables only: start of the initializer expression (typed function references), if any. */
+  initStart: number | undefined;
 }
 
 export interface ImportEntry {
@@ -165,7 +167,7 @@ function decodeLimits(r: Reader): Limits {
 function decodeMemory(r: Reader, imported: boolean): TableOrMemory {
   const typeStart = r.pos;
   const limits = decodeLimits(r);
-  return { ...limits, imported, refType: 0, heapType: undefined, typeStart, typeEnd: r.pos };
+  return { ...limits, imported, refType: 0, heapType: undefined, typeStart, typeEnd: r.pos, initStart: undefined };
 }
 
 function decodeTable(r: Reader, imported: boolean): TableOrMemory {
@@ -176,8 +178,9 @@ function decodeTable(r: Reader, imported: boolean): TableOrMemory {
   const refType = r.u8();
   const heapType = refType === 0x63 || refType === 0x64 ? r.u32() : undefined;
   const limits = decodeLimits(r);
+  const initStart = withInit ? r.pos : undefined;
   if (withInit) skipConstExpr(r);
-  return { ...limits, imported, refType, heapType, typeStart, typeEnd: r.pos };
+  return { ...limits, imported, refType, heapType, typeStart, typeEnd: r.pos, initStart };
 }
 
 function decodeGlobalType(r: Reader): { type: number; mutable: boolean } {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Principal } from '@dfinity/principal';
 import { CallError, Capsule } from '../../src/api/index.ts';
-import { candid } from '../../src/management/index.ts';
+import { candid, emptySettings } from '../../src/management/index.ts';
 import { wat } from '../support/build.ts';
 
 const DAY_MS = 86_400_000;
@@ -53,10 +53,9 @@ test('a canister that cannot pay for its storage is uninstalled', async () => {
 });
 
 function encodeFreezingThreshold(canisterId: Principal, seconds: bigint): Uint8Array {
-  const unset = { controllers: [], compute_allocation: [], memory_allocation: [], reserved_cycles_limit: [], minimum_incoming_canister_call_cycles: [], log_visibility: [], log_memory_limit: [], snapshot_visibility: [], status_visibility: [], wasm_memory_limit: [], wasm_memory_threshold: [], environment_variables: [] } as const;
   return candid.encodeManagementArg('update_settings', {
     canister_id: canisterId,
-    settings: { ...unset, freezing_threshold: [seconds] },
+    settings: { ...emptySettings(), freezing_threshold: [seconds] },
     sender_canister_version: [],
   });
 }

@@ -1,0 +1,203 @@
+// The certified state tree of one subnet (interface spec, "The system state tree"; digest §6.4):
+//   /time
+//   /request_status/<rid>/{status, reply, reject_code, reject_message, error_code}
+//   /canister/<cid>/{canister_creation_timestamp, certified_data, controllers,
+//                    last_install_timestamp, metadata/<name>, module_hash}
+//   /subnet/<sid>/{canister_ranges, node/<nid>/public_key, public_key, type}
+//   /canister_ranges/<sid>/<first canister id of the shard>
+// Values: naturals as unsigned LEB128, text as UTF-8, principal lists and ranges as CBOR with the
+// self-describe tag.
+//
+// The builder lives across rounds: request statuses and canisters are compared with what the
+// previous build saw and only changed entries get new subtrees (see _incremental_forest.ts), so a
+// round over a large ingress history costs a map scan plus the changed paths.
+import { compareBytes, fromHex, utf8 } from './_bytes.ts';
+import { IncrementalForest } from './_incremental_forest.ts';
+import { encodeCbor } from './cbor_encode.ts';
+import { labeled, leaf, type HashTree } from './hash_tree.ts';
+import { balancedForks, buildHashTree, labeledLeaf, labeledNode, type LabeledTree } from './labeled_tree.ts';
+import { uleb128 } from './leb128.ts';
+import { canisterIdFromIndex } from './principal_ids.ts';
+import type { CanisterState } from '../state/canister.ts';
+import type { IngressStatus } from '../state/messages.ts';
+import type { SubnetConfig, SubnetState } from '../state/subnet_state.ts';
+
+/** A node of the subnet: its id and the Ed25519 key that signs its query responses. */
+export interface SubnetNode {
+  readonly nodeId: Uint8Array;
+  /** 44-byte DER Ed25519 key. */
+  readonly publicKeyDer: Uint8Array;
+}
+
+export type SubnetType = 'application' | 'system' | 'verified_application' | 'cloud_engine';
+
+export interface StateTreeOptions {
+  readonly nodes: readonly SubnetNode[];
+  readonly subnetType?: SubnetType;
+}
+
+/** The label of a request id in `/request_status`: ids are kept as hex text in the ingress history. */
+export function requestStatusLabel(messageId: string): Uint8Array {
+  return /^(?:[0-9a-f]{2})+$/.test(messageId) ? fromHex(messageId) : utf8(messageId);
+}
+
+/** What a canister's subtree depends on; a new subtree is built only when one of these changes. */
+interface CanisterInputs {
+  readonly certifiedData: Uint8Array;
+  readonly module: object | undefined;
+  readonly controllers: string;
+  readonly createdAt: bigint;
+  readonly lastInstallAt: bigint | undefined;
+}
+
+export class StateTreeBuilder {
+  readonly #options: StateTreeOptions;
+  readonly #requests = new IncrementalForest();
+  readonly #requestsSeen = new Map<string, IngressStatus>();
+  readonly #canisters = new IncrementalForest();
+  readonly #canistersSeen = new Map<string, CanisterInputs>();
+  #static: { config: SubnetConfig; subnet: HashTree; ranges: HashTree } | undefined;
+  readonly #labeledCache = new Map<string, HashTree>();
+
+  constructor(options: StateTreeOptions) {
+    this.#options = options;
+  }
+
+  /** The full state tree of `state` (unchanged parts are shared with the previous build). */
+  build(state: SubnetState): HashTree {
+    const fixed = this.#staticParts(state.config);
+    return balancedForks([
+      this.#labeledOnce('canister', this.#canisterLevel(state)),
+      labeled('canister_ranges', fixed.ranges),
+      this.#labeledOnce('request_status', this.#requestLevel(state)),
+      labeled('subnet', fixed.subnet),
+      labeled('time', leaf(uleb128(state.time))),
+    ]);
+  }
+
+  /** Reuse the Labeled node (and its memoized digest) when the subtree object did not change. */
+  #labeledOnce(label: string, subtree: HashTree): HashTree {
+    const cached = this.#labeledCache.get(label);
+    if (cached && cached.kind === 'labeled' && cached.subtree === subtree) return cached;
+    const node = labeled(label, subtree);
+    this.#labeledCache.set(label, node);
+    return node;
+  }
+
+  #requestLevel(state: SubnetState): HashTree {
+    for (const [id, status] of state.ingress) {
+      if (this.#requestsSeen.get(id) === status) continue;
+      this.#requestsSeen.set(id, status);
+      this.#requests.set(id, requestStatusLabel(id), requestStatusSubtree(status));
+    }
+    // Every id of the history is now seen, so more seen ids than history entries means pruned ones.
+    if (this.#requestsSeen.size > state.ingress.size) {
+      for (const id of [...this.#requestsSeen.keys()]) {
+        if (state.ingress.has(id)) continue;
+        this.#requestsSeen.delete(id);
+        this.#requests.delete(id);
+      }
+    }
+    return this.#requests.tree();
+  }
+
+  #canisterLevel(state: SubnetState): HashTree {
+    for (const [key, canister] of state.canisters) {
+      const inputs = canisterInputs(canister);
+      const seen = this.#canistersSeen.get(key);
+      if (seen && sameInputs(seen, inputs)) continue;
+      this.#canistersSeen.set(key, inputs);
+      this.#canisters.set(key, canister.id.toUint8Array(), canisterSubtree(canister));
+    }
+    if (this.#canistersSeen.size > state.canisters.size) {
+      for (const key of [...this.#canistersSeen.keys()]) {
+        if (state.canisters.has(key)) continue;
+        this.#canistersSeen.delete(key);
+        this.#canisters.delete(key);
+      }
+    }
+    return this.#canisters.tree();
+  }
+
+  #staticParts(config: SubnetConfig): { subnet: HashTree; ranges: HashTree } {
+    if (this.#static?.config === config) return this.#static;
+    const sid = config.subnetId.toUint8Array();
+    const ranges = rangesValue(config);
+    const nodes = labeledNode(this.#options.nodes.map((n) => [n.nodeId, labeledNode([['public_key', labeledLeaf(n.publicKeyDer)]])] as const));
+    const subnet = buildHashTree(
+      labeledNode([
+        [
+          sid,
+          labeledNode([
+            ['canister_ranges', labeledLeaf(ranges.value)],
+            ['node', nodes],
+            ['public_key', labeledLeaf(config.rootKeyDer)],
+            ['type', labeledLeaf(this.#options.subnetType ?? 'application')],
+          ]),
+        ],
+      ]),
+    );
+    // One shard holding every range, labeled with its first canister id (spec ≥ 0.50).
+    const shards = buildHashTree(labeledNode([[sid, labeledNode([[ranges.first, labeledLeaf(ranges.value)]])]]));
+    this.#static = { config, subnet, ranges: shards };
+    return this.#static;
+  }
+}
+
+function rangesValue(config: SubnetConfig): { value: Uint8Array; first: Uint8Array } {
+  const ranges = [...config.ranges]
+    .map((r) => [canisterIdFromIndex(r.start), canisterIdFromIndex(r.end)] as const)
+    .sort((a, b) => compareBytes(a[0], b[0]));
+  return { value: encodeCbor(ranges, { selfDescribe: true }), first: ranges[0]?.[0] ?? canisterIdFromIndex(0n) };
+}
+
+function requestStatusSubtree(status: IngressStatus): HashTree {
+  const children: [string, LabeledTree][] = [['status', labeledLeaf(status.status)]];
+  if (status.status === 'replied') children.push(['reply', labeledLeaf(status.reply)]);
+  if (status.status === 'rejected') {
+    children.push(['reject_code', labeledLeaf(uleb128(status.code))], ['reject_message', labeledLeaf(status.message)]);
+    if (status.errorCode) children.push(['error_code', labeledLeaf(status.errorCode)]);
+  }
+  return buildHashTree(labeledNode(children));
+}
+
+function controllersKey(canister: CanisterState): string {
+  return canister.settings.controllers.map((p) => p.toHex()).sort().join(',');
+}
+
+function canisterInputs(canister: CanisterState): CanisterInputs {
+  return {
+    certifiedData: canister.certifiedData,
+    module: canister.wasm?.module,
+    controllers: controllersKey(canister),
+    createdAt: canister.createdAt,
+    lastInstallAt: canister.lastInstallAt,
+  };
+}
+
+function sameInputs(a: CanisterInputs, b: CanisterInputs): boolean {
+  return (
+    a.module === b.module &&
+    a.controllers === b.controllers &&
+    a.createdAt === b.createdAt &&
+    a.lastInstallAt === b.lastInstallAt &&
+    a.certifiedData.length === b.certifiedData.length &&
+    compareBytes(a.certifiedData, b.certifiedData) === 0
+  );
+}
+
+function canisterSubtree(canister: CanisterState): HashTree {
+  const controllers = canister.settings.controllers.map((p) => p.toUint8Array()).sort(compareBytes);
+  const children: [string, LabeledTree][] = [
+    ['canister_creation_timestamp', labeledLeaf(uleb128(canister.createdAt))],
+    ['certified_data', labeledLeaf(canister.certifiedData)],
+    ['controllers', labeledLeaf(encodeCbor(controllers, { selfDescribe: true }))],
+  ];
+  const module = canister.wasm?.module;
+  if (module) {
+    children.push(['module_hash', labeledLeaf(module.moduleHash)]);
+    children.push(['metadata', labeledNode([...module.customSections].map(([name, s]) => [name, labeledLeaf(s.content)] as const))]);
+    if (canister.lastInstallAt !== undefined) children.push(['last_install_timestamp', labeledLeaf(uleb128(canister.lastInstallAt))]);
+  }
+  return buildHashTree(labeledNode(children));
+}
