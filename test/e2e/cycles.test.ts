@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Principal } from '@dfinity/principal';
-import { CallError, Capsule } from '../../src/api/index.ts';
+import { type CallError, Capsule } from '../../src/api/index.ts';
 import { candid, emptySettings } from '../../src/management/index.ts';
 import { wat } from '../support/build.ts';
 
