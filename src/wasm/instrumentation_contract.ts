@@ -3,18 +3,38 @@
 // file; instrument.ts produces modules that honour it.
 //
 // Imports (module `__capsule`, placed before all original imports, so every original
-// function index is shifted by INJECTED_FUNCTION_COUNT):
-//   instruction_limit: () -> ()          called when the counter is found negative
-//   memory_grow: (delta: I) -> I         replaces `memory.grow`; old size in pages or -1
-//   mark_range: (address: I, length: I)  before memory.fill/copy/init on the main memory
-//   mark_page: (page: i32) -> ()         first write to a 4 KiB page whose dirty byte is 0
+// function index is shifted by INJECTED_FUNCTION_COUNT; `I` is i32 or i64 by pointer
+// width, i.e. a JS number or bigint):
+//   instruction_limit: () -> ()          the counter was found negative (trap or suspend)
+//   memory_grow: (delta: I) -> I         replaces every `memory.grow`: grow the memory from
+//                                        JS within the limits, return the old size in
+//                                        pages or -1 (WebAssembly.Memory#grow takes and
+//                                        returns a bigint for memory64)
+//   mark_range: (address: I, length: I)  before memory.fill/copy (destination)/init on the
+//                                        main memory, with the operands as given: the range
+//                                        may be out of bounds (the operation then traps)
+//   mark_page: (page: i32) -> ()         a store is about to write a 4 KiB page whose dirty
+//                                        byte is 0: save the page, set the byte to 1. Called
+//                                        for the first and last byte's page; the page may lie
+//                                        beyond the memory when the store is about to trap
 // Exports:
-//   __capsule_instructions   mutable i64 global: remaining instruction budget
-//   __capsule_memory         the main memory (a 0-page memory if the module has none)
-//   __capsule_dirty          one byte per 4 KiB page of the main memory
+//   __capsule_instructions   mutable i64 global: remaining budget; set it before calling
+//                            any export (it starts at 0), read it after
+//   __capsule_memory         the main memory (a 0-page memory if the module has none;
+//                            imported memories/tables become defined ones)
+//   __capsule_dirty          one byte per 4 KiB page of the main memory; the host clears it
+//                            between messages
 //   __capsule_table          table 0, if any
 //   __capsule_start          the original start function, if any (no start section remains)
 //   __capsule_global_<i>     every original global, by original index
+// Function names (name section) are kept with shifted indices; one internal function
+// (the write barrier's slow path, `__capsule_mark_store`) is appended after all others.
+//
+// Metering (cost model in _opcodes.ts): each segment (function body, loop body, if/else
+// arm, catch handler; see _rewrite_code.ts) subtracts its whole cost on entry, then calls
+// instruction_limit if the counter is negative. Code after a nested block is charged with
+// the enclosing segment, so charges are made in advance: a trap or branch out of a
+// segment leaves its remaining instructions charged. Host functions charge their own costs.
 
 export const CAPSULE_IMPORT_MODULE = '__capsule';
 
