@@ -89,11 +89,22 @@ export class Replica {
     return messageId;
   }
 
-  /** Runs one round with the queued ingress messages, then the after-round hooks (e.g. the durable commit). */
-  round(): void {
+  /**
+   * Runs one round with the queued ingress messages, then the after-round hooks (e.g. the durable
+   * commit). `time` is the proposed block time: a front end reads its clock (DESIGN 2); the round's
+   * time is at least 1 ns after the previous round's.
+   */
+  round(time?: bigint): void {
     const ingress = this.#pending.splice(0);
-    executeRound(this.state, { time: this.state.time, ingress }, CYCLES_MINTING_CANISTER);
+    executeRound(this.state, { time: time ?? this.state.time, ingress }, CYCLES_MINTING_CANISTER);
     for (const hook of this.#afterRound) hook(this.state);
+  }
+
+  /** Whether the next round has something to do: queued ingress or messages waiting in canister queues. */
+  hasWork(): boolean {
+    if (this.#pending.length > 0) return true;
+    for (const canister of this.state.canisters.values()) if (canister.inputQueue.length > 0) return true;
+    return false;
   }
 
   /** Registers a hook that runs after every round, before any result of the round is read. */

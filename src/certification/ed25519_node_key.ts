@@ -3,6 +3,7 @@
 // `signature` over `\x0Bic-response ‖ hash_of_map(response)` where `response` is
 // {status, reply, timestamp, request_id} or {status, reject_code, reject_message, error_code,
 // timestamp, request_id}.
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesEqual, concatBytes, fromHex } from './_bytes.ts';
 import { IC_RESPONSE } from './domain_separators.ts';
@@ -43,9 +44,25 @@ export function ed25519PublicKeyFromDer(der: Uint8Array): Uint8Array {
   return der.slice(12);
 }
 
-/** Sign a query response map: Ed25519 over `\x0Bic-response ‖ hash_of_map(response)`. */
+/**
+ * Sign a query response map: Ed25519 over `\x0Bic-response ‖ hash_of_map(response)`. Every query
+ * answer is signed, so this uses node:crypto (≈0.02 ms, vs ≈0.45 ms in JS); Ed25519 signatures are
+ * deterministic, so the bytes are the same either way.
+ */
 export function signQueryResponse(key: NodeKey, response: HashableMap): Uint8Array {
-  return ed25519.sign(concatBytes(IC_RESPONSE, hashOfMap(response)), key.secretKey);
+  return new Uint8Array(sign(null, concatBytes(IC_RESPONSE, hashOfMap(response)), privateKeyOf(key)));
+}
+
+const privateKeys = new WeakMap<NodeKey, KeyObject>();
+
+function privateKeyOf(key: NodeKey): KeyObject {
+  let keyObject = privateKeys.get(key);
+  if (!keyObject) {
+    const jwk = { kty: 'OKP', crv: 'Ed25519', d: Buffer.from(key.secretKey).toString('base64url'), x: Buffer.from(key.publicKey).toString('base64url') };
+    keyObject = createPrivateKey({ key: jwk, format: 'jwk' });
+    privateKeys.set(key, keyObject);
+  }
+  return keyObject;
 }
 
 /** Check a query-response signature against a DER node key. Never throws. */

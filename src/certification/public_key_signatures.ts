@@ -2,9 +2,11 @@
 // spec, "Signatures"): Ed25519, ECDSA on P-256 or secp256k1 (SHA-256 prehash, 64-byte r‖s, high
 // S accepted — WebCrypto does not normalize S), and canister signatures. WebAuthn keys are
 // recognised and refused with a clear message (not implemented yet).
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { p256 } from '@noble/curves/nist.js';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
+//
+// Ed25519 and ECDSA go through node:crypto (OpenSSL): an order of magnitude faster than a JS
+// implementation (≈0.07 ms vs ≈1 ms per Ed25519 check), which matters because every signed HTTP
+// request is checked. OpenSSL's Ed25519 is RFC 8032 (canonical encodings), its ECDSA accepts high S.
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { verifyCanisterSignature } from './canister_signature.ts';
 import { OID, parseSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from './der.ts';
 
@@ -34,9 +36,9 @@ export function verifyPublicKeySignature(
     case OID.ed25519:
       if (parameters !== undefined) return 'Ed25519 key must not have algorithm parameters';
       if (publicKey.length !== 32) return `Ed25519 key must be 32 bytes, got ${publicKey.length}`;
-      return signatureVerdict(signature.length === 64 && safely(() => ed25519.verify(signature, message, publicKey)), 'Ed25519');
+      return signatureVerdict(signature.length === 64 && safely(() => verify(null, message, spkiKey(derPublicKey), signature)), 'Ed25519');
     case OID.ecPublicKey:
-      return verifyEcdsa(parameters, publicKey, signature, message);
+      return verifyEcdsa(parameters, derPublicKey, signature, message);
     case OID.canisterSignature:
       if (parameters !== undefined) return 'canister signature key must not have algorithm parameters';
       return verifyCanisterSignature(publicKey, signature, message, context.rootKeyDer);
@@ -46,12 +48,17 @@ export function verifyPublicKeySignature(
   return `unsupported public key algorithm ${algorithm}`;
 }
 
-function verifyEcdsa(curve: string | undefined, key: Uint8Array, signature: Uint8Array, message: Uint8Array): true | string {
-  const impl = curve === OID.p256 ? p256 : curve === OID.secp256k1 ? secp256k1 : undefined;
-  if (impl === undefined) return `unsupported ECDSA curve ${curve ?? '(none)'}`;
+function verifyEcdsa(curve: string | undefined, der: Uint8Array, signature: Uint8Array, message: Uint8Array): true | string {
+  if (curve !== OID.p256 && curve !== OID.secp256k1) return `unsupported ECDSA curve ${curve ?? '(none)'}`;
   if (signature.length !== 64) return `ECDSA signature must be 64 bytes (r‖s), got ${signature.length}`;
   const name = curve === OID.p256 ? 'ECDSA P-256' : 'ECDSA secp256k1';
-  return signatureVerdict(safely(() => impl.verify(signature, message, key, { lowS: false, prehash: true })), name);
+  const check = () => verify('sha256', message, { key: spkiKey(der), dsaEncoding: 'ieee-p1363' }, signature);
+  return signatureVerdict(safely(check), name);
+}
+
+/** The key object of a DER SubjectPublicKeyInfo (OpenSSL validates the point). @throws if invalid */
+function spkiKey(der: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type: 'spki' });
 }
 
 function safely(check: () => boolean): boolean {

@@ -2,9 +2,11 @@
 // hash of the decoded `content` map, so it does not depend on CBOR details such as key order
 // or integer width. Also used for delegations and for query-response signatures.
 //
-// hash_of_map(m) = SHA-256( concat( sort( SHA-256(key) ‖ SHA-256(encode(value)) ) ) )
-// encode: blob → itself; text → UTF-8; nat → unsigned LEB128; negative int → signed LEB128;
-//         array → concat of SHA-256(encode(element)); map → hash_of_map(map).
+// hash_of_map(m) = SHA-256( concat( sort( SHA-256(key) ‖ H(value) ) ) )
+// H: blob → SHA-256(blob); text → SHA-256(UTF-8); nat → SHA-256(unsigned LEB128); negative int →
+//    SHA-256(signed LEB128); array → SHA-256(concat of H(element)); map → hash_of_map(map) itself,
+//    not hashed again (what the replica and agent-js do: nested maps are `reply` in signed query
+//    responses and `sender_info` in requests).
 // A decoded CBOR integer is a bigint (see cbor_value.ts); non-negative ones are nats, which is
 // what the IC's request fields are. `undefined` values count as absent fields.
 import { compareBytes, concatBytes, sha256, utf8 } from './_bytes.ts';
@@ -32,15 +34,23 @@ export function hashOfMap(map: HashableMap): Uint8Array {
   for (const [key, value] of entries) {
     if (value === undefined) continue;
     if (typeof key !== 'string') throw new TypeError(`map key ${String(key)} is not text`);
-    pairs.push(concatBytes(sha256(utf8(key)), sha256(encodeValue(value as CborValue, key))));
+    pairs.push(concatBytes(sha256(utf8(key)), hashValue(value as CborValue, key)));
   }
   pairs.sort(compareBytes);
   return sha256(...pairs);
 }
 
-/** The hash of one value: `SHA-256(encode(value))`. */
+/** The hash of one value (`H` above). */
 export function hashOfValue(value: HashableValue): Uint8Array {
-  return sha256(encodeValue(value as CborValue, 'value'));
+  return hashValue(value as CborValue, 'value');
+}
+
+function hashValue(value: CborValue, where: string): Uint8Array {
+  if (value instanceof Map) return hashOfMap(value);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return hashOfMap(value as HashableMap);
+  }
+  return sha256(encodeValue(value, where));
 }
 
 function encodeValue(value: CborValue, where: string): Uint8Array {
@@ -54,12 +64,7 @@ function encodeValue(value: CborValue, where: string): Uint8Array {
       if (!Number.isSafeInteger(value)) throw new TypeError(`${where}: ${value} is not an integer`);
       return value >= 0 ? uleb128(value) : sleb128(value);
   }
-  if (Array.isArray(value)) return concatBytes(...value.map((v: CborValue) => sha256(encodeValue(v, where))));
-  if (value instanceof Map) return hashOfMap(value);
-  if (value instanceof CborTagged || value instanceof CborSimple || value === null || typeof value !== 'object') {
-    throw new TypeError(`${where}: a ${describe(value)} has no representation-independent hash`);
-  }
-  if (Object.getPrototypeOf(value) === Object.prototype) return hashOfMap(value as HashableMap);
+  if (Array.isArray(value)) return concatBytes(...value.map((v: CborValue) => hashValue(v, where)));
   throw new TypeError(`${where}: a ${describe(value)} has no representation-independent hash`);
 }
 

@@ -1,0 +1,174 @@
+// HTTP interface benchmark, printed as JSON:
+//
+//   node bench/http.ts [--count N] [--concurrency C]
+//
+// A real `capsule start` child process on loopback (profiled with --cpu-prof) and @icp-sdk/core 6
+// with its default verification (BLS certificates, query node signatures) and an Ed25519 identity,
+// calling a Motoko counter: sync update calls through v4 and through v3 (the same client with its
+// v4 URL rewritten), and queries through v3. Reported: calls per second, latency median/p99 (ms) of
+// sequential calls, throughput with C calls in flight, and from the server's CPU profile the share
+// of its busy time spent in BLS signing, request-signature checks, query signing and state-tree
+// building. The client runs in this process and verifies every certificate (≈18 ms of BLS pairing
+// each), which bounds library throughput; `updatesV4Raw` posts pre-signed envelopes without
+// verifying answers, to show what the server itself sustains.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Actor, HttpAgent, type ActorMethod, type Identity } from '@icp-sdk/core/agent';
+import { IDL } from '@icp-sdk/core/candid';
+import { Ed25519KeyIdentity } from '@icp-sdk/core/identity';
+import { Principal } from '@icp-sdk/core/principal';
+import { canisterSource, motoko } from '../test/support/build.ts';
+import { callContent, EMPTY_ARG, envelope, post, TestKey } from '../test/http/_envelopes.ts';
+
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+interface Counter {
+  inc: ActorMethod<[], bigint>;
+  get: ActorMethod<[], bigint>;
+}
+const counterIdl: IDL.InterfaceFactory = ({ IDL }) => IDL.Service({ inc: IDL.Func([], [IDL.Nat], []), get: IDL.Func([], [IDL.Nat], ['query']) });
+const managementIdl: IDL.InterfaceFactory = ({ IDL }) =>
+  IDL.Service({
+    provisional_create_canister_with_cycles: IDL.Func([IDL.Record({ amount: IDL.Opt(IDL.Nat), settings: IDL.Opt(IDL.Record({})) })], [IDL.Record({ canister_id: IDL.Principal })], []),
+    install_code: IDL.Func([IDL.Record({ mode: IDL.Variant({ install: IDL.Null }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) })], [], []),
+  });
+
+async function startProfiledServer(dir: string) {
+  const portFile = join(dir, 'port');
+  const args = ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`, join(repoRoot, 'src/cli/main.ts'), 'start', '--port', '0', '--port-file', portFile, '--state-dir', join(dir, 'state')];
+  const child = spawn(process.execPath, args, { stdio: 'ignore' });
+  for (let i = 0; i < 1000; i++) {
+    try {
+      const port = Number(readFileSync(portFile, 'utf8'));
+      if (port > 0) return { child, url: `http://127.0.0.1:${port}` };
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  throw new Error('the server did not start');
+}
+
+async function deploy(agent: HttpAgent): Promise<Principal> {
+  const { wasm } = await motoko(canisterSource('counter.mo'), { persistence: 'enhanced' });
+  const management = (ecid: Principal) => Actor.createActor(managementIdl, { agent, canisterId: Principal.managementCanister(), effectiveCanisterId: ecid });
+  const created = (await management(Principal.fromText('5v3p4-iyaaa-aaaaa-qaaaa-cai')).provisional_create_canister_with_cycles({ amount: [10n ** 15n], settings: [] })) as { canister_id: Principal };
+  await management(created.canister_id).install_code({ mode: { install: null }, canister_id: created.canister_id, wasm_module: wasm, arg: IDL.encode([], []) });
+  return created.canister_id;
+}
+
+/** A fetch that sends v4 calls to the v3 endpoint (same envelope, same answer format). */
+const v3Fetch: typeof fetch = (input, init) => fetch(String(input instanceof Request ? input.url : input).replace('/api/v4/canister/', '/api/v3/canister/'), init);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+async function measure(count: number, concurrency: number, once: () => Promise<unknown>) {
+  for (let i = 0; i < 20; i++) await once();
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    await once();
+    latencies.push(performance.now() - t);
+  }
+  const sequentialSeconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  let next = 0;
+  const t1 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next++ < count) await once();
+  }));
+  const concurrentSeconds = (performance.now() - t1) / 1000;
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    calls: count,
+    sequentialPerSecond: Math.round(count / sequentialSeconds),
+    medianMs: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    concurrency,
+    concurrentPerSecond: Math.round(count / concurrentSeconds),
+  };
+}
+
+async function rawUpdates(url: string, canisterId: Principal, count: number, concurrency: number) {
+  const key = new TestKey();
+  const bodies = Array.from({ length: count }, () => envelope(callContent('call', canisterId.toUint8Array(), 'inc', EMPTY_ARG, key.principal), key));
+  const path = `/api/v4/canister/${canisterId.toText()}/call`;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const answer = await post(url, path, bodies[next++]!);
+      if (answer.status !== 200) throw new Error(`raw update answered ${answer.status}`);
+    }
+  }));
+  return { calls: count, concurrency, perSecond: Math.round(count / ((performance.now() - t0) / 1000)) };
+}
+
+/** Share of the server's busy CPU samples under each named function (inclusive, outermost match wins). */
+function profileShares(dir: string): Record<string, number> {
+  const file = readdirSync(join(dir, 'prof')).find((f) => f.endsWith('.cpuprofile'))!;
+  const profile = JSON.parse(readFileSync(join(dir, 'prof', file), 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string }; hitCount?: number; children?: number[] }[];
+  };
+  const categories: Record<string, string> = {
+    blsSignStateRoot: 'blsSigning',
+    verifyRequestAuth: 'requestSignatureChecks',
+    signQueryResponse: 'querySigning',
+    build: 'stateTree',
+    executeRound: 'rounds',
+    executeQuery: 'queries',
+  };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const totals: Record<string, number> = {};
+  let busy = 0;
+  const walk = (id: number, category: string | undefined): void => {
+    const node = byId.get(id)!;
+    const name = node.callFrame.functionName;
+    const here = category ?? categories[name];
+    if (name !== '(idle)' && name !== '(garbage collector)') {
+      busy += node.hitCount ?? 0;
+      if (here) totals[here] = (totals[here] ?? 0) + (node.hitCount ?? 0);
+    }
+    for (const child of node.children ?? []) walk(child, here);
+  };
+  walk(profile.nodes[0]!.id, undefined);
+  return Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, Math.round((1000 * v) / busy) / 1000]));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { count: { type: 'string' }, concurrency: { type: 'string' } } });
+  const count = Number(values.count ?? 300);
+  const concurrency = Number(values.concurrency ?? 16);
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-http-'));
+  const { child, url } = await startProfiledServer(dir);
+  try {
+    const identity: Identity = Ed25519KeyIdentity.generate();
+    const agent = await HttpAgent.create({ host: url, identity, shouldFetchRootKey: true });
+    const canisterId = await deploy(agent);
+    const v4 = Actor.createActor<Counter>(counterIdl, { agent, canisterId });
+    const v3Agent = await HttpAgent.create({ host: url, identity, shouldFetchRootKey: true, fetch: v3Fetch });
+    const v3 = Actor.createActor<Counter>(counterIdl, { agent: v3Agent, canisterId });
+    const results = {
+      updatesV4: await measure(count, concurrency, () => v4.inc()),
+      updatesV3: await measure(count, concurrency, () => v3.inc()),
+      queriesV3: await measure(count * 3, concurrency, () => v4.get()),
+      // Without a client library: pre-built signed envelopes, answers not verified (server-bound).
+      updatesV4Raw: await rawUpdates(url, canisterId, count * 2, concurrency * 2),
+    };
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    console.log(JSON.stringify({ node: process.version, client: '@icp-sdk/core 6', ...results, serverCpuShare: profileShares(dir) }, null, 2));
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

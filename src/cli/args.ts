@@ -1,0 +1,60 @@
+// Command-line arguments of `capsule`: parsed into a typed command, or a usage error (a value).
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Usage:
+  capsule start [options]   Run a local Internet Computer replica with the IC HTTP interface
+  capsule --help            Show this help
+
+Options of start:
+  --host HOST          Address to listen on (default 127.0.0.1)
+  --port PORT          Port to listen on (default 4943; 0 picks a free port)
+  --state-dir DIR      Where the replica keeps its keys and state (default .capsule/ in the cwd)
+  --port-file FILE     Write the port to FILE once the server is ready
+`;
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'start'; host: string; port: number; stateDir: string; portFile: string | undefined };
+
+export class UsageError {
+  readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
+}
+
+function parseOptions(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'port-file': { type: 'string' },
+    },
+  });
+}
+
+export function parseCommand(argv: readonly string[]): Command | UsageError {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (e) {
+    return new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) return { kind: 'help' };
+  if (positionals[0] !== 'start' || positionals.length > 1) return new UsageError(`Unknown command: ${positionals.join(' ')}`);
+  const port = Number(values.port ?? '4943');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return new UsageError(`Invalid port: ${values.port}`);
+  return {
+    kind: 'start',
+    host: values.host ?? '127.0.0.1',
+    port,
+    stateDir: values['state-dir'] ?? '.capsule',
+    portFile: values['port-file'],
+  };
+}

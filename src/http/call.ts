@@ -1,0 +1,73 @@
+// Update calls (interface spec, "Request: Call"; digest §5.6):
+// * v2: 202 once the message is queued; 200 with a CBOR reject if the replica refuses it up front
+//   (inspect_message, missing canister, management ingress rules).
+// * v3/v4: synchronous — the round driver runs rounds until the request is terminal and the answer
+//   is `{status: "replied", certificate}` whose tree holds `/request_status/<id>` (the status says
+//   replied/rejected); `{status: "non_replicated_rejection", …}` for refused messages; 202 when the
+//   call is still running after the timeout (the client then polls read_state).
+// A request id already in the ingress history is not executed again (replay protection, §6.4).
+import { targetsAllow, toHex } from '../certification/index.ts';
+import type { UserError } from '../execution/index.ts';
+import { Principal } from '../state/principal.ts';
+import { authenticate } from './authenticate.ts';
+import type { HttpContext } from './context.ts';
+import { checkEffectiveCanisterId } from './effective_id.ts';
+import { parseCallEnvelope } from './envelope.ts';
+import { accepted, cborResponse, HttpError, textResponse } from './errors.ts';
+import type { Handler, HttpRequest, HttpResponse } from './router.ts';
+
+export type CallVersion = 2 | 3 | 4;
+
+export function callHandler(context: HttpContext, version: CallVersion): Handler {
+  return (request) => handleCall(context, version, request);
+}
+
+async function handleCall(context: HttpContext, version: CallVersion, request: HttpRequest): Promise<HttpResponse> {
+  const submitted = submitCall(context, request);
+  if (submitted instanceof HttpError) return textResponse(submitted);
+  if ('refused' in submitted) return refusal(version, submitted.refused);
+  if (version === 2) return accepted();
+  const done = await context.rounds.waitFor(submitted.messageId, context.limits.syncCallTimeoutMs);
+  if (!done) return accepted();
+  const certificate = context.certificate([['request_status', submitted.requestId]]);
+  return cborResponse(200, { status: 'replied', certificate });
+}
+
+type Submitted = { messageId: string; requestId: Uint8Array } | { refused: UserError };
+
+/** Validate the envelope and queue its message (unless it is already known). */
+function submitCall(context: HttpContext, request: HttpRequest): Submitted | HttpError {
+  const envelope = parseCallEnvelope(request.body, 'call');
+  if (envelope instanceof HttpError) return envelope;
+  const auth = authenticate(context, envelope);
+  if (auth instanceof HttpError) return auth;
+  const content = envelope.content;
+  const ecid = checkEffectiveCanisterId(context.replica.state.config, request.params.ecid ?? '', content);
+  if (ecid instanceof HttpError) return ecid;
+  if (!targetsAllow(auth.targets, content.canisterId)) {
+    return new HttpError(403, `Canister ${Principal.fromUint8Array(content.canisterId).toText()} is not one of the delegation targets`);
+  }
+  const size = content.arg.length + content.methodName.length;
+  if (size > context.limits.maxIngressBytes) {
+    return new HttpError(413, `Request 0x${toHex(envelope.requestId)} is too large: ${size} bytes > ${context.limits.maxIngressBytes}`);
+  }
+  const messageId = toHex(envelope.requestId);
+  if (context.replica.ingressStatus(messageId) === undefined) {
+    const result = context.replica.submit({
+      sender: Principal.fromUint8Array(auth.sender),
+      receiver: Principal.fromUint8Array(content.canisterId),
+      method: content.methodName,
+      arg: content.arg,
+      messageId,
+      bytes: request.body.length,
+    });
+    if (typeof result !== 'string') return { refused: result };
+    context.rounds.kick();
+  }
+  return { messageId, requestId: envelope.requestId };
+}
+
+function refusal(version: CallVersion, error: UserError): HttpResponse {
+  const reject = { reject_code: BigInt(error.rejectCode), reject_message: error.message, error_code: error.errorCode };
+  return cborResponse(200, version === 2 ? reject : { status: 'non_replicated_rejection', ...reject });
+}

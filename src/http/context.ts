@@ -1,0 +1,81 @@
+// What every endpoint handler shares: the replica, its certifier and node key, the clock and the
+// round driver, and the limits of the interface.
+import type { Replica } from '../api/replica.ts';
+import { blsCertificateSigner, StateCertifier, type CertifiedState, type TreePath } from '../certification/index.ts';
+import type { Principal } from '../state/principal.ts';
+import { RoundDriver } from './progress.ts';
+
+export interface HttpLimits {
+  /** Largest request body accepted (the replica's HTTP handler allows 5 MB). */
+  readonly maxRequestBytes: number;
+  /** Largest ingress message (method name + arg) of an application subnet: 2 MiB (digest §8.2). */
+  readonly maxIngressBytes: number;
+  /** How long a v3/v4 call waits for its result before answering 202 (ms). */
+  readonly syncCallTimeoutMs: number;
+}
+
+export interface HttpContextOptions {
+  readonly replica: Replica;
+  /** Wall clock in ns since the epoch (default: Date.now()). */
+  readonly clock?: () => bigint;
+  readonly idleRoundMs?: number;
+  readonly limits?: Partial<HttpLimits>;
+  readonly log?: (line: string) => void;
+}
+
+export const DEFAULT_LIMITS: HttpLimits = {
+  maxRequestBytes: 5 * 1024 * 1024,
+  maxIngressBytes: 2 * 1024 * 1024,
+  syncCallTimeoutMs: 10_000,
+};
+
+export class HttpContext {
+  readonly replica: Replica;
+  readonly certifier: StateCertifier;
+  readonly rounds: RoundDriver;
+  readonly limits: HttpLimits;
+  readonly log: (line: string) => void;
+  readonly #clock: () => bigint;
+
+  constructor(options: HttpContextOptions) {
+    const replica = options.replica;
+    this.replica = replica;
+    this.#clock = options.clock ?? (() => BigInt(Date.now()) * 1_000_000n);
+    this.log = options.log ?? (() => {});
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.certifier = new StateCertifier({
+      signer: blsCertificateSigner(replica.rootKey),
+      nodes: [{ nodeId: replica.nodeKey.nodeId, publicKeyDer: replica.nodeKey.publicKeyDer }],
+    });
+    this.rounds = new RoundDriver({
+      replica,
+      clock: this.#clock,
+      idleMs: options.idleRoundMs ?? 200,
+      onError: (e) => this.log(`round failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+    });
+  }
+
+  /** The time requests are judged by (expiry, query timestamps): the wall clock, never behind the state. */
+  now(): bigint {
+    const wall = this.#clock();
+    return wall > this.replica.state.time ? wall : this.replica.state.time;
+  }
+
+  get subnetId(): Principal {
+    return this.replica.state.config.subnetId;
+  }
+
+  /** The latest round's certification (signed once per round). */
+  certified(): CertifiedState {
+    return this.certifier.certify(this.replica.state);
+  }
+
+  /** An encoded certificate of the latest round revealing `paths` and `/time`. */
+  certificate(paths: readonly TreePath[]): Uint8Array {
+    return this.certifier.certificate(this.certified(), paths);
+  }
+
+  close(): void {
+    this.rounds.close();
+  }
+}

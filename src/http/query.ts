@@ -1,0 +1,58 @@
+// Query calls (interface spec, "Request: Query call"; digest §5.6): executed on the latest state,
+// answered with `{status, reply | reject…, signatures}` where the node signs
+// `\x0Bic-response ‖ hash_of_map({status, reply | reject_code, reject_message, error_code,
+// timestamp, request_id})` with the key published at `/subnet/<sid>/node/<nid>/public_key`.
+// The target canister gets a data certificate: the latest certification revealing its
+// `certified_data` and `/time` (spec §1.9, `ic0.data_certificate_*`).
+import { signQueryResponse, targetsAllow, type NodeKey } from '../certification/index.ts';
+import type { CallResult } from '../state/messages.ts';
+import { Principal } from '../state/principal.ts';
+import { authenticate } from './authenticate.ts';
+import type { HttpContext } from './context.ts';
+import { checkEffectiveCanisterId } from './effective_id.ts';
+import { parseCallEnvelope } from './envelope.ts';
+import { cborResponse, HttpError, textResponse } from './errors.ts';
+import type { Handler, HttpRequest, HttpResponse } from './router.ts';
+
+export function queryHandler(context: HttpContext): Handler {
+  return (request) => handleQuery(context, request);
+}
+
+function handleQuery(context: HttpContext, request: HttpRequest): HttpResponse {
+  const envelope = parseCallEnvelope(request.body, 'query');
+  if (envelope instanceof HttpError) return textResponse(envelope);
+  const auth = authenticate(context, envelope);
+  if (auth instanceof HttpError) return textResponse(auth);
+  const content = envelope.content;
+  const ecid = checkEffectiveCanisterId(context.replica.state.config, request.params.ecid ?? '', content);
+  if (ecid instanceof HttpError) return textResponse(ecid);
+  const canisterId = Principal.fromUint8Array(content.canisterId);
+  if (!targetsAllow(auth.targets, content.canisterId)) {
+    return textResponse(new HttpError(403, `Canister ${canisterId.toText()} is not one of the delegation targets`));
+  }
+  const dataCertificate = context.replica.canister(canisterId)
+    ? context.certificate([['canister', content.canisterId, 'certified_data']])
+    : undefined;
+  const result = context.replica.query({
+    canisterId,
+    method: content.methodName,
+    arg: content.arg,
+    caller: Principal.fromUint8Array(auth.sender),
+    dataCertificate,
+  });
+  return cborResponse(200, signedResponse(context.replica.nodeKey, result, context.now(), envelope.requestId));
+}
+
+function signedResponse(nodeKey: NodeKey, result: CallResult, timestamp: bigint, requestId: Uint8Array) {
+  const body =
+    result.kind === 'reply'
+      ? { status: 'replied', reply: { arg: result.payload } }
+      : {
+          status: 'rejected',
+          reject_code: BigInt(result.code),
+          reject_message: result.message,
+          error_code: result.errorCode,
+        };
+  const signature = signQueryResponse(nodeKey, { ...body, timestamp, request_id: requestId });
+  return { ...body, signatures: [{ timestamp, signature, identity: nodeKey.nodeId }] };
+}
