@@ -29,3 +29,19 @@ export function recordIngressResult(state: SubnetState, messageId: string, resul
       : { status: 'rejected', ...base, code: result.code, message: result.message, errorCode: result.errorCode ?? '' };
   state.ingress.set(messageId, next);
 }
+
+/** Results stay readable this long (spec §6.4: about 5 minutes), then become `done`; the longest
+ * allowed ingress expiry (5 min + 30 s drift, §5.5) later the entry is dropped, so no replay can slip in. */
+const RESULT_TTL = 300_000_000_000n;
+const EXPIRY_WINDOW = 330_000_000_000n;
+
+export function pruneIngressHistory(state: SubnetState): void {
+  for (const [messageId, entry] of state.ingress) {
+    const age = state.time - entry.time;
+    if ((entry.status === 'replied' || entry.status === 'rejected') && age >= RESULT_TTL) {
+      state.ingress.set(messageId, { status: 'done', time: state.time, sender: entry.sender, receiver: entry.receiver, effectiveId: entry.effectiveId });
+    } else if (entry.status === 'done' && age >= EXPIRY_WINDOW) {
+      state.ingress.delete(messageId);
+    }
+  }
+}

@@ -14,7 +14,7 @@ import { heapBytes, memoryUsage, type CanisterState } from '../state/canister.ts
 import type { CanisterMessage } from '../state/messages.ts';
 import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
 import { canistersInOrder, getCanister, type SubnetState } from '../state/subnet_state.ts';
-import { type IngressMessage, setIngressStatus } from './ingress.ts';
+import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, route } from './routing.ts';
 
 export interface RoundInput {
@@ -133,6 +133,7 @@ export function executeRound(state: SubnetState, input: RoundInput, cyclesMintin
     chargeStorage(state, round, canister);
     expireCallbacks(round, canister);
   }
+  pruneIngressHistory(state);
   for (const message of input.ingress) induct(state, round, message);
   route(state, round);
   // Each canister runs on the input it had when the round started, so canisters are independent within

@@ -1,0 +1,27 @@
+// Ingress history (spec §6.4): results stay readable about 5 minutes, then become `done`, and are
+// dropped once no request with that id could still be within its expiry.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Capsule, Principal } from '../../src/api/index.ts';
+import { wat } from '../support/build.ts';
+
+test('a result is kept, then marked done, then dropped', async () => {
+  const ic = await Capsule.create({ costSchedule: 'free' });
+  const wasm = await wat(`(module (import "ic0" "msg_reply" (func $reply)) (func (export "canister_update ping") (call $reply)))`);
+  const canisterId = await ic.createCanister();
+  await ic.installCode({ canisterId, wasm });
+  const replica = ic.replica;
+  const messageId = replica.submit({ sender: Principal.anonymous(), receiver: canisterId, method: 'ping', arg: new Uint8Array() });
+  assert.equal(typeof messageId, 'string');
+  replica.round();
+  assert.equal(replica.ingressStatus(messageId as string)?.status, 'replied');
+  await ic.advanceTime(4 * 60_000);
+  await ic.tick();
+  assert.equal(replica.ingressStatus(messageId as string)?.status, 'replied', 'still readable after 4 minutes');
+  await ic.advanceTime(2 * 60_000);
+  await ic.tick();
+  assert.equal(replica.ingressStatus(messageId as string)?.status, 'done');
+  await ic.advanceTime(6 * 60_000);
+  await ic.tick();
+  assert.equal(replica.ingressStatus(messageId as string), undefined);
+});
