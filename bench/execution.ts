@@ -117,7 +117,7 @@ async function largeModuleInstall() {
   return { moduleBytes: wasm.length, createAndInstallMs: samples.map((ms) => +ms.toFixed(1)) };
 }
 
-export async function executionBenchmarks() {
+async function executionBenchmarks() {
   return {
     motokoCounter: [await motokoUpdates('enhanced', 2000), await motokoUpdates('classical', 2000)],
     instrumentation: await instrumentationOverhead(),
@@ -125,4 +125,4 @@ export async function executionBenchmarks() {
   };
 }
 
-if (import.meta.main) console.log(JSON.stringify(await executionBenchmarks(), null, 2));
+console.log(JSON.stringify(await executionBenchmarks(), null, 2));
