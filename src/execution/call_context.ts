@@ -1,6 +1,8 @@
 // Call contexts (spec §3.1–3.3): commit an execution's changes, answer callers, detect starvation.
+import { IDL } from '@dfinity/candid';
 import type { CanisterState } from '../state/canister.ts';
 import type { CallContext, CallResult } from '../state/messages.ts';
+import { MANAGEMENT_CANISTER, principalEquals } from '../state/principal.ts';
 import { UserError } from './errors.ts';
 import { respondTo, type RoundContext } from './round_context.ts';
 import type { SystemApi } from './system_api.ts';
@@ -41,6 +43,33 @@ export function settle(round: RoundContext, canister: CanisterState, context: Ca
   canister.callContexts.delete(context.id);
 }
 
+const SENDER_VERSION = IDL.Record({ sender_canister_version: IDL.Opt(IDL.Nat64) });
+
+/** The `sender_canister_version` field of a management call's Candid argument, if it has one. */
+function senderCanisterVersion(arg: Uint8Array): bigint | undefined {
+  try {
+    const [record] = IDL.decode([SENDER_VERSION], arg.slice()) as [{ sender_canister_version: [] | [bigint] }];
+    return record.sender_canister_version[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A management call whose `sender_canister_version` differs from the caller's `ic0.canister_version`
+ * is rejected (spec §4.3, management canister "sender_canister_version"; the replica checks it when
+ * the calling execution commits: CanisterContractViolation).
+ */
+function senderVersionMismatch(call: SystemApi['calls'][number], version: bigint): UserError | undefined {
+  if (!principalEquals(call.callee, MANAGEMENT_CANISTER)) return undefined;
+  const claimed = senderCanisterVersion(call.arg);
+  if (claimed === undefined || claimed === version) return undefined;
+  return new UserError(
+    'CanisterContractViolation',
+    `Management canister call payload includes sender canister version ${claimed} that does not match the actual sender canister version ${version}.`,
+  );
+}
+
 /** Applies the System API's recorded changes of a successful execution (R5: checked, then applied). */
 export function applyChanges(round: RoundContext, canister: CanisterState, context: CallContext | undefined, api: SystemApi, cost: bigint): void {
   canister.cycles += api.acceptedCycles + api.mintedCycles - api.cyclesOut - cost;
@@ -66,6 +95,12 @@ export function applyChanges(round: RoundContext, canister: CanisterState, conte
     });
     canister.consumed.transmission += call.fee;
     context!.outstandingCalls += 1;
+    const mismatch = senderVersionMismatch(call, api.canisterVersion);
+    if (mismatch) {
+      const origin = { kind: 'canister', caller: canister.id, callbackId, deadline } as const;
+      respondTo(round, origin, MANAGEMENT_CANISTER, rejectOf(mismatch), call.cycles);
+      continue;
+    }
     round.outbox.push({
       kind: 'request',
       caller: canister.id,

@@ -25,6 +25,8 @@ export interface InstallRequest {
 
 interface Step {
   canister: CanisterState;
+  /** The first log index written by this installation (older records go on (re)install). */
+  firstLogIdx: bigint;
   env: ExecutionEnvironment;
   budget: { left: bigint };
   journals: Journal[];
@@ -80,6 +82,10 @@ function runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | u
     const failure = runStep(step, { kind: 'preUpgrade', caller: request.caller }, 'canister_pre_upgrade', undefined);
     if (failure) return failure;
   }
+  // The new code starts without a timer: post_upgrade (or init) sees 0 as the previous value, and it
+  // sees the new canister version (pre_upgrade saw the old one) (§3.9, ic-ref-test canister version).
+  canister.globalTimer = 0n;
+  canister.version += 1n;
   const fresh = instantiate(request.module);
   if (request.wasmMemoryPersistence === 'keep' && oldWasm) loadHeap(fresh, new Uint8Array(oldWasm.memory.buffer));
   canister.wasm = fresh;
@@ -95,9 +101,11 @@ function runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | u
   return undefined;
 }
 
-function restore(canister: CanisterState, step: Step, oldWasm: WasmState | undefined, oldStable: StableMemory, preUpgradeJournal: Journal | undefined): void {
+function restore(canister: CanisterState, step: Step, oldWasm: WasmState | undefined, oldStable: StableMemory, preUpgradeJournal: Journal | undefined, old: { timer: bigint; version: bigint }): void {
   for (const journal of [...step.journals].reverse()) journal.rollbackStable(canister.stable);
   canister.stable = oldStable;
+  canister.globalTimer = old.timer;
+  canister.version = old.version;
   canister.wasm = oldWasm;
   if (oldWasm && preUpgradeJournal) rollback(canister, preUpgradeJournal);
 }
@@ -115,15 +123,16 @@ export function installCode(env: ExecutionEnvironment, canister: CanisterState, 
   }
   const oldWasm = canister.wasm;
   const oldStable = canister.stable;
+  const old = { timer: canister.globalTimer, version: canister.version };
   if (request.mode !== 'upgrade') canister.stable = new StableMemory();
-  const step: Step = { canister, env, budget: { left: INSTRUCTION_LIMITS.install }, journals: [], apis: [] };
+  const step: Step = { canister, firstLogIdx: canister.nextLogIdx, env, budget: { left: INSTRUCTION_LIMITS.install }, journals: [], apis: [] };
   const hadPreUpgrade = request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm !== undefined && hasExport(oldWasm, 'canister_pre_upgrade');
   const failure = runSequence(step, request, oldWasm);
   const cost = executionCost(env, INSTRUCTION_LIMITS.install - step.budget.left, wasm64);
   canister.cycles -= cost < canister.cycles ? cost : canister.cycles;
   canister.consumed.instructions += cost;
   if (failure) {
-    restore(canister, step, oldWasm, oldStable, hadPreUpgrade ? step.journals[0] : undefined);
+    restore(canister, step, oldWasm, oldStable, hadPreUpgrade ? step.journals[0] : undefined, old);
     return failure;
   }
   finish(env, canister, request, step);
@@ -133,7 +142,8 @@ export function installCode(env: ExecutionEnvironment, canister: CanisterState, 
 function finish(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest, step: Step): void {
   if (request.mode !== 'upgrade') {
     canister.certifiedData = new Uint8Array(0);
-    canister.logs = [];
+    // (Re)install purges the old logs but keeps what (start) and canister_init printed (§4.4 fetch_canister_logs).
+    canister.logs = canister.logs.filter((record) => record.idx >= step.firstLogIdx);
   }
   canister.globalTimer = 0n;
   canister.onLowWasmMemory = 'conditionNotSatisfied';
@@ -145,6 +155,5 @@ function finish(env: ExecutionEnvironment, canister: CanisterState, request: Ins
   for (const journal of step.journals) commit(canister, journal);
   canister.dirty.heapReplaced = true;
   if (request.mode !== 'upgrade') canister.dirty.stableReplaced = true;
-  canister.version += 1n;
   canister.lastInstallAt = env.time;
 }

@@ -37,7 +37,11 @@ function runCleanup(round: RoundContext, canister: CanisterState, callback: Call
     keepJournal: false,
   });
   context.instructionsExecuted += outcome.instructions;
-  if (outcome.ok && outcome.api.globalTimer !== undefined) canister.globalTimer = outcome.api.globalTimer;
+  if (outcome.ok) {
+    // A successful cleanup is a successful message execution: it bumps the version (§3.9).
+    canister.version += 1n;
+    if (outcome.api.globalTimer !== undefined) canister.globalTimer = outcome.api.globalTimer;
+  }
   return outcome.instructions;
 }
 
@@ -97,8 +101,9 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
     keepJournal: false,
   });
   context.instructionsExecuted += outcome.instructions;
-  canister.version += 1n;
   if (outcome.ok) {
+    // Only successful executions bump the version (spec changelog 0.20.0).
+    canister.version += 1n;
     const cost = executionCost(round.env, outcome.instructions, wasm64);
     credit(round, canister, callback, response, cost);
     applyChanges(round, canister, context, outcome.api, 0n);

@@ -86,6 +86,8 @@ export class SystemApi {
   instructionsBeforeContext: bigint;
   /** Instructions charged by system calls themselves (overheads and per-byte copies). */
   systemInstructions = 0n;
+  /** `ic0.canister_version` as this execution sees it (the version before it commits). */
+  readonly canisterVersion: bigint;
 
   constructor(init: {
     context: ApiContext;
@@ -108,6 +110,7 @@ export class SystemApi {
     this.availableCycles = init.availableCycles;
     this.instructionsBeforeContext = init.instructionsBeforeContext;
     this.pointerWidth = init.wasm.module.pointerWidth;
+    this.canisterVersion = init.canister.version;
   }
 
   get letter(): string {

@@ -34,7 +34,8 @@ function create(
       return new UserError('CanisterNotHostedBySubnet', `The specified_id ${specifiedId.toText()} is not in the canister ranges of this subnet`);
     }
     if (getCanister(state, specifiedId)) {
-      return new UserError('CanisterIdAlreadyExists', `Canister ${specifiedId.toText()} is already installed.`);
+      // [replica] CanisterManagerError::CanisterAlreadyExists maps to CanisterAlreadyInstalled (IC0538 → 5).
+      return new UserError('CanisterAlreadyInstalled', `Canister ${specifiedId.toText()} is already installed.`);
     }
     id = specifiedId;
   } else {
@@ -133,8 +134,23 @@ function respondToStop(context: ManagementContext, stop: PendingStop, result: Ca
 
 const EMPTY_REPLY = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
 
+/** [replica] STOP_CANISTER_TIMEOUT_DURATION: how long a stop_canister call may wait. */
+const STOP_TIMEOUT_NANOS = 5n * 60n * 1_000_000_000n;
+
+/** Pending stop calls older than the timeout are rejected with SYS_TRANSIENT; the canister stays stopping (§3.9). */
+function expireStops(context: ManagementContext, canister: CanisterState): void {
+  if (canister.status.kind !== 'stopping') return;
+  const now = context.state.time;
+  const expired = canister.status.pendingStops.filter((stop) => now - stop.time >= STOP_TIMEOUT_NANOS);
+  if (expired.length === 0) return;
+  canister.status.pendingStops = canister.status.pendingStops.filter((stop) => now - stop.time < STOP_TIMEOUT_NANOS);
+  const error = new UserError('StopCanisterRequestTimeout', 'Stop canister request timed out');
+  for (const stop of expired) rejectStop(context, stop, error);
+}
+
 /** A stopping canister with no open call contexts becomes stopped and its stop calls are answered. */
 export function finishStopping(context: ManagementContext, canister: CanisterState): void {
+  expireStops(context, canister);
   if (canister.status.kind !== 'stopping' || canister.callContexts.size > 0) return;
   const stops = canister.status.pendingStops;
   canister.status = { kind: 'stopped' };

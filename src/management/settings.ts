@@ -1,7 +1,7 @@
 // Canister settings: validation and conversion between Candid and state (spec §4.3, update_settings).
 import { UserError } from '../execution/index.ts';
 import type { CanisterSettings as StateSettings, Visibility } from '../state/canister.ts';
-import { principalEquals, type Principal } from '../state/principal.ts';
+import { comparePrincipals, principalEquals, type Principal } from '../state/principal.ts';
 import { MAX_CONTROLLERS, MAX_ENV_VAR_NAME, MAX_ENV_VAR_VALUE, MAX_ENV_VARS } from '../state/units.ts';
 import type { CanisterSettings, DefiniteCanisterSettings, Visibility as CandidVisibility } from './candid/index.ts';
 
@@ -13,10 +13,11 @@ function invalid(message: string): UserError {
   return new UserError('CanisterContractViolation', `Invalid settings: ${message}`);
 }
 
+/** Controllers are a set: duplicates collapse, kept in the canonical (bytewise) order the replica reports. */
 function uniqueControllers(controllers: Principal[]): Principal[] {
   const unique: Principal[] = [];
   for (const controller of controllers) if (!unique.some((seen) => principalEquals(seen, controller))) unique.push(controller);
-  return unique;
+  return unique.sort(comparePrincipals);
 }
 
 function visibilityOf(value: CandidVisibility, name: string): Visibility | UserError {

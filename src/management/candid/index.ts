@@ -78,7 +78,9 @@ function errorMessage(e: unknown): string {
 }
 
 function decodeOne(t: IDL.Type | null, bytes: Uint8Array): unknown {
-  const values = IDL.decode(typesOf(t), bytes);
+  // @dfinity/candid reads `bytes.buffer` from offset 0, so a view into a larger buffer is copied first.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  const values = IDL.decode(typesOf(t), whole);
   return t === null ? null : values[0];
 }
 
