@@ -4,12 +4,11 @@
 // (`runStart` .. current instruction), so most instructions cost one table lookup.
 //
 // Metering charges a *segment* on entry: a region that starts at the function entry, a
-// loop header, an if/else arm or a catch handler, and covers every instruction up to the
-// region's `end` that is not inside a nested region. Code after a nested block's `end`
-// or after br_if belongs to the enclosing segment: every path to it went through that
-// segment's start, and nothing in between can repeat it without passing a loop header,
-// which opens its own segment. So no execution is ever undercharged; leaving a segment
-// early (a branch out, a trap) is charged in full. A segment's cost is known at its
+// loop header, an if/else arm, a catch handler or the code after a block/if/try `end` (a
+// branch target), and covers the instructions up to the next such point that are not in
+// a nested region. Code after br_if and after a loop's `end` belongs to the current
+// segment: every path to it went through that segment's start. So no execution is ever
+// undercharged; leaving a segment early (a branch out, a trap) is charged in full. A segment's cost is known at its
 // end; the charge is then inserted at its start (moving the bytes written since, which
 // keeps this one pass). After subtracting, the charge calls instruction_limit if the
 // counter is negative (see CHECK_ARMS).
@@ -36,6 +35,9 @@ const unknownOpcode = (what: string, at: number) => malformed(`unknown opcode ${
  * host must treat `counter < 0` after a call as the limit being exceeded.
  */
 const CHECK_ARMS = true;
+
+/** Frame kinds on the control stack: 0 = block/try_table (no segment of its own), 1 = if/catch arm, 2 = loop. */
+const LOOP_FRAME = 2;
 
 export class CodeRewriter {
   readonly #r: Reader;
@@ -130,7 +132,7 @@ export class CodeRewriter {
         case K.F64: r.pos += 8; break;
         case K.BLOCK: r.skipBlockType(); this.#enter(0); break;
         case K.TRY_TABLE: r.skipBlockType(); this.#skipCatches(); this.#enter(0); break;
-        case K.LOOP: r.skipBlockType(); this.#enter(1); this.#open(true); break;
+        case K.LOOP: r.skipBlockType(); this.#enter(LOOP_FRAME); this.#open(true); break;
         case K.IF: r.skipBlockType(); this.#enter(1); this.#open(CHECK_ARMS); break;
         case K.ELSE: this.#close(); this.#open(CHECK_ARMS); break;
         case K.CATCH: r.skipLeb(); this.#handler(); break;
@@ -138,7 +140,7 @@ export class CodeRewriter {
         case K.END: case K.DELEGATE:
           if (op === 0x18) r.skipLeb();
           if (this.#depth === 0) return this.#close(false); // the function's own end
-          if (this.#frames[--this.#depth]) this.#close();
+          this.#endFrame(this.#frames[--this.#depth]!);
           break;
         case K.BR_TABLE: this.#skipBrTable(); break;
         case K.CALL: case K.REF_FUNC: this.#shiftFunction(); break;
@@ -169,6 +171,26 @@ export class CodeRewriter {
     if (this.#frames[this.#depth - 1]) this.#close();
     this.#frames[this.#depth - 1] = 1;
     this.#open(CHECK_ARMS);
+  }
+
+  /**
+   * The end of a block, if or try is a branch target, so the code after it starts a new segment,
+   * charged when reached: a br_table dispatch over many nested blocks (a `match`) then pays only for
+   * the arm it runs. Code after a loop's end is only reached by falling out of the loop and stays in
+   * the enclosing segment.
+   */
+  #endFrame(frame: number): void {
+    if (frame !== 0) this.#close();
+    if (frame !== LOOP_FRAME) this.#split();
+  }
+
+  /** Ends the current segment here (its charge goes in at its start) and starts its successor. */
+  #split(): void {
+    this.#flush(this.#r.pos);
+    if (this.#segCost > 0) this.#inj.charge(this.#segStart, this.#segCost, this.#segCheck);
+    this.#segStart = this.#w.pos;
+    this.#segCost = 0;
+    this.#segCheck = CHECK_ARMS;
   }
 
   /** Opens a segment at the current position, after the instruction just read. */
