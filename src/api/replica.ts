@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { nodeKeyFromSeed, type BlsKeyPair, type NodeKey } from '../certification/index.ts';
 import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
-import { candid, effectiveCanisterIdOf, ingressRefusal } from '../management/index.ts';
+import { candid, effectiveCanisterIdOf, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
 import type { CallResult, IngressStatus } from '../state/messages.ts';
 import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
@@ -118,7 +118,9 @@ export class Replica {
 
   /** A query against the current state; `dataCertificate` is given to the target (HTTP queries). */
   query(request: { canisterId: Principal; method: string; arg: Uint8Array; caller: Principal; dataCertificate?: Uint8Array }): CallResult {
-    return executeQuery(this.env(), (id) => getCanister(this.state, id), { ...request, dataCertificate: request.dataCertificate });
+    const env = this.env();
+    const management = (caller: Principal, method: string, arg: Uint8Array) => managementQuery(this.state, env, caller, method, arg);
+    return executeQuery(env, (id) => getCanister(this.state, id), { ...request, dataCertificate: request.dataCertificate }, management);
   }
 
   stateHash(): string {
@@ -127,12 +129,14 @@ export class Replica {
 
   #nextMessageId(submission: IngressSubmission): string {
     const nonce = this.#nonce++;
+    // The round keeps ids unique when a state directory is reopened (the nonce restarts at 0 then,
+    // and ids of messages before the last durable round are in the ingress history).
     return createHash('sha256')
       .update(submission.receiver.toUint8Array())
       .update(submission.sender.toUint8Array())
       .update(submission.method)
       .update(submission.arg)
-      .update(String(nonce))
+      .update(`${this.state.round}:${nonce}`)
       .digest('hex');
   }
 }

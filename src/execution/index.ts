@@ -13,11 +13,11 @@ export {
 } from './cycles.ts';
 export { CanisterTrap, ERROR_CODES, type ErrorCodeName, type Trap, trapToUserError, UserError } from './errors.ts';
 export { rollback } from './execute.ts';
-export { instantiate, loadGlobals, loadHeap, snapshotGlobals } from './instance.ts';
+export { growMemory, instantiate, loadGlobals, loadHeap, snapshotGlobals } from './instance.ts';
 export { type InstallMode, type InstallRequest, installCode } from './install.ts';
 export { inspectMessage } from './inspect_message.ts';
 export { checkCallable, methodKindOf } from './method.ts';
-export { executeQuery, type QueryRequest } from './query.ts';
+export { executeQuery, type ManagementQuery, type QueryRequest } from './query.ts';
 export { executeRequest } from './update.ts';
 export { executeResponse } from './response.ts';
 export { respondTo, type RoundContext } from './round_context.ts';

@@ -22,8 +22,12 @@ export interface QueryRequest {
   dataCertificate: Uint8Array | undefined;
 }
 
+/** Answers a management-canister query method (spec 0.66: composite queries may call them). */
+export type ManagementQuery = (caller: Principal, method: string, arg: Uint8Array) => CallResult;
+
 interface Graph {
   env: ExecutionEnvironment;
+  management: ManagementQuery | undefined;
   lookup: (id: Principal) => CanisterState | undefined;
   journals: { canister: CanisterState; journal: Journal }[];
   budget: { left: bigint };
@@ -72,7 +76,8 @@ function responseOf(api: SystemApi): CallResult | undefined {
 
 function callCallee(graph: Graph, caller: CanisterState, call: OutgoingCall, depth: number): CallResult {
   if (principalEquals(call.callee, MANAGEMENT_CANISTER)) {
-    return rejectOf(new UserError('CanisterMethodNotFound', 'Composite queries cannot call the management canister yet'));
+    if (graph.management) return graph.management(caller.id, call.method, call.arg);
+    return rejectOf(new UserError('CanisterMethodNotFound', 'The management canister cannot be called from this query'));
   }
   if (depth > COMPOSITE_QUERY_MAX_DEPTH) {
     return rejectOf(new UserError('QueryCallGraphTooDeep', `Composite query call graph exceeded the maximum depth of ${COMPOSITE_QUERY_MAX_DEPTH}`));
@@ -129,8 +134,13 @@ function evaluate(graph: Graph, request: QueryRequest, depth: number): CallResul
 }
 
 /** Runs a query (or composite query) against the current state and discards all its changes. */
-export function executeQuery(env: ExecutionEnvironment, lookup: (id: Principal) => CanisterState | undefined, request: QueryRequest): CallResult {
-  const graph: Graph = { env, lookup, journals: [], budget: { left: INSTRUCTION_LIMITS.query }, chain: [] };
+export function executeQuery(
+  env: ExecutionEnvironment,
+  lookup: (id: Principal) => CanisterState | undefined,
+  request: QueryRequest,
+  management?: ManagementQuery,
+): CallResult {
+  const graph: Graph = { env, management, lookup, journals: [], budget: { left: INSTRUCTION_LIMITS.query }, chain: [] };
   try {
     return evaluate(graph, request, 0);
   } finally {

@@ -1,12 +1,16 @@
 // The management canister aaaaa-aa (spec §4): decode the Candid argument, check who may call,
 // run the method, encode the result. One table entry per method.
-import { UserError } from '../execution/index.ts';
+import { type ExecutionEnvironment, rejectOf, type RoundContext, UserError } from '../execution/index.ts';
+import type { CallResult } from '../state/messages.ts';
+import type { Principal } from '../state/principal.ts';
+import type { SubnetState } from '../state/subnet_state.ts';
 import {
   type ArgOf,
   CandidDecodeError,
   decodeManagementArg,
   encodeManagementResult,
   isManagementMethod,
+  isManagementQueryMethod,
   type ManagementMethod,
   type ResultOf,
 } from './candid/index.ts';
@@ -161,4 +165,17 @@ export function handleManagementCall(context: ManagementContext, call: Managemen
   if (result instanceof UserError) return reject(result);
   const refund = entry.keepsCycles ? 0n : call.cycles;
   return { kind: 'reply', payload: encodeManagementResult(call.method, result as ResultOf<ManagementMethod>), refund };
+}
+
+/** A management query method called from a composite query (spec 0.66): answered at once, changes nothing. */
+export function managementQuery(state: SubnetState, env: ExecutionEnvironment, caller: Principal, method: string, arg: Uint8Array): CallResult {
+  if (!isManagementQueryMethod(method)) {
+    return rejectOf(new UserError('CanisterRejectedMessage', `Management canister method ${method} cannot be called from a query`));
+  }
+  const round: RoundContext = { env, outbox: [], ingressResults: [] };
+  const origin = { kind: 'canister', caller, callbackId: 0, deadline: 0n } as const;
+  const outcome = handleManagementCall({ state, round }, { sender: caller, method, arg, cycles: 0n, origin });
+  if (outcome.kind === 'reply') return { kind: 'reply', payload: outcome.payload };
+  if (outcome.kind === 'reject') return rejectOf(outcome.error);
+  return rejectOf(new UserError('CanisterRejectedMessage', `Management canister method ${method} did not answer`));
 }
