@@ -3,7 +3,9 @@ import { UserError } from '../execution/index.ts';
 import { candid, emptySettings } from '../management/index.ts';
 import { ANONYMOUS, MANAGEMENT_CANISTER, toPrincipal, type Principal, type PrincipalLike } from '../state/principal.ts';
 import { DEFAULT_PROVISIONAL_CYCLES } from '../state/units.ts';
+import type { DurableStore, StoreOptions } from '../persistence/index.ts';
 import { CallError, unwrap } from './errors.ts';
+import { type OpenedReplica, openReplica } from './open_replica.ts';
 import { Replica } from './replica.ts';
 
 export interface CapsuleOptions {
@@ -15,6 +17,13 @@ export interface CapsuleOptions {
   seed?: Uint8Array;
   /** Rounds an update call may take before it is given up (default 10,000). */
   maxRoundsPerCall?: number;
+  /**
+   * Keep the state in this directory: every round is durable before its results are returned, and a
+   * later `create` with the same directory continues where it stopped (even after kill -9).
+   */
+  stateDir?: string;
+  /** Tuning and warnings of the durable store (with `stateDir`). */
+  store?: StoreOptions;
 }
 
 export interface CallOptions {
@@ -38,11 +47,18 @@ const MILLION = 1_000_000n;
 export class Capsule {
   readonly #replica: Replica;
   readonly #maxRounds: number;
+  readonly #opened: OpenedReplica | undefined;
   #closed = false;
 
-  private constructor(replica: Replica, maxRounds: number) {
+  private constructor(replica: Replica, maxRounds: number, opened?: OpenedReplica) {
     this.#replica = replica;
     this.#maxRounds = maxRounds;
+    this.#opened = opened;
+  }
+
+  /** The durable store, when created with `stateDir` (its `stats` count bytes written). */
+  get store(): DurableStore | undefined {
+    return this.#opened?.store;
   }
 
   /** The replica behind this library handle (for front ends such as the HTTP interface). */
@@ -50,8 +66,13 @@ export class Capsule {
     return this.#replica;
   }
 
-  /** A fresh in-memory subnet. */
+  /** A fresh in-memory subnet, or the subnet kept in `stateDir`. */
   static async create(options: CapsuleOptions = {}): Promise<Capsule> {
+    if (options.stateDir !== undefined) {
+      const { seed, time, costSchedule } = options;
+      const opened = openReplica({ ...options.store, stateDir: options.stateDir, seed, time, costSchedule });
+      return new Capsule(opened.replica, options.maxRoundsPerCall ?? 10_000, opened);
+    }
     const replica = new Replica({
       seed: options.seed ?? Replica.randomSeed(),
       time: options.time ?? BigInt(Date.now()) * MILLION,
@@ -181,8 +202,11 @@ export class Capsule {
     return this.#replica.stateHash();
   }
 
+  /** Ends the handle; with `stateDir`, writes a checkpoint and releases the directory. */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
+    this.#opened?.close();
   }
 
   #canister(canisterId: PrincipalLike) {

@@ -4,6 +4,7 @@ import { blsKeyFromSeed, type BlsKeyPair } from '../certification/index.ts';
 import { APPLICATION_SUBNET_COSTS, FREE_COSTS } from '../state/cost_schedule.ts';
 import { canisterIdFromIndex, Principal } from '../state/principal.ts';
 import type { SubnetState } from '../state/subnet_state.ts';
+import { newSystemCanistersState } from '../state/system_canisters.ts';
 
 /** Canister indices of the subnet: the low range holds system canisters at their mainnet ids. */
 export const SUBNET_RANGES = [
@@ -43,6 +44,7 @@ export function newSubnetState(options: SubnetOptions): { state: SubnetState; ro
     randomSeed: deriveBytes(options.seed, 'capsule randomness'),
     randomCounter: 0n,
     ingress: new Map(),
+    systemCanisters: newSystemCanistersState(),
   };
   return { state, rootKey };
 }

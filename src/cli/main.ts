@@ -2,16 +2,20 @@
 // `capsule`: the composition root (style R12). `capsule start` builds a replica from the state
 // directory's seed, serves the IC HTTP interface and drives rounds until SIGINT/SIGTERM.
 import { rmSync } from 'node:fs';
-import { Replica } from '../api/replica.ts';
+import { resolve } from 'node:path';
+import { openReplica } from '../api/open_replica.ts';
 import { startHttpServer, type HttpServerHandle } from '../http/index.ts';
+import { describeWarning } from '../persistence/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
-import { openStateDir, writeFileAtomic } from './state_dir.ts';
+import { runStateCommand } from './state_command.ts';
+import { writeFileAtomic } from './state_dir.ts';
 
 type StartCommand = Extract<ReturnType<typeof parseCommand>, { kind: 'start' }>;
 
 async function start(command: StartCommand): Promise<void> {
-  const stateDir = openStateDir(command.stateDir);
-  const replica = new Replica({ seed: stateDir.seed, time: BigInt(Date.now()) * 1_000_000n, costSchedule: 'application' });
+  // Every round is durable before its results are served (DESIGN 5); a restart continues the state.
+  const opened = openReplica({ stateDir: command.stateDir, onWarning: (warning) => process.stderr.write(`warning: ${describeWarning(warning)}\n`) });
+  const replica = opened.replica;
   const server = await startHttpServer({
     replica,
     host: command.host,
@@ -20,17 +24,19 @@ async function start(command: StartCommand): Promise<void> {
   });
   if (command.portFile) writeFileAtomic(command.portFile, String(server.port));
   process.stdout.write(`Capsule replica listening on ${server.url}\n`);
-  process.stdout.write(`  subnet ${replica.state.config.subnetId.toText()}, state dir ${stateDir.path}\n`);
-  onShutdown(server, command.portFile);
+  const restored = opened.restoredRound === undefined ? 'new' : `restored at round ${opened.restoredRound}`;
+  process.stdout.write(`  subnet ${replica.state.config.subnetId.toText()}, state dir ${resolve(command.stateDir)} (${restored})\n`);
+  onShutdown(server, command.portFile, opened.close);
 }
 
-function onShutdown(server: HttpServerHandle, portFile: string | undefined): void {
+function onShutdown(server: HttpServerHandle, portFile: string | undefined, closeState: () => void): void {
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) process.exit(1); // a second signal: stop now
     stopping = true;
     process.stdout.write(`Received ${signal}, shutting down\n`);
     void server.close().then(() => {
+      closeState();
       if (portFile) rmSync(portFile, { force: true });
       process.exit(0);
     });
@@ -40,6 +46,7 @@ function onShutdown(server: HttpServerHandle, portFile: string | undefined): voi
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'state') return runStateCommand(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   const command = parseCommand(argv);
   if (command instanceof UsageError) {
     process.stderr.write(`${command.message}\n\n${USAGE}`);

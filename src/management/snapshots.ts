@@ -1,7 +1,7 @@
 // Canister snapshots (spec §4.4): take, load, list, delete, and download/upload by pieces.
 import { createHash } from 'node:crypto';
 import { instantiate, loadGlobals, loadHeap, snapshotGlobals, UserError } from '../execution/index.ts';
-import type { CanisterSnapshot, CanisterState } from '../state/canister.ts';
+import type { CanisterSnapshot, CanisterState, SnapshotUpload } from '../state/canister.ts';
 import type { Principal } from '../state/principal.ts';
 import { StableMemory } from '../state/stable_memory.ts';
 import { MAX_SNAPSHOTS } from '../state/units.ts';
@@ -236,6 +236,13 @@ export function uploadSnapshotData(context: ManagementContext, call: ManagementC
   const snapshot = findSnapshot(canister, args.snapshot_id);
   if (snapshot instanceof UserError) return snapshot;
   if (snapshot.source !== 'metadataUpload') return new UserError('CanisterSnapshotImmutable', 'Only snapshots created by upload_canister_snapshot_metadata can be written');
+  const failure = writeSnapshotData(snapshot, args);
+  // Persistence logs the piece written, not the whole snapshot (DESIGN 4).
+  if (!failure) canister.dirty.snapshotUploads.push(uploadOf(snapshot.id, args));
+  return failure;
+}
+
+function writeSnapshotData(snapshot: CanisterSnapshot, args: UploadCanisterSnapshotDataArgs): UserError | undefined {
   const kind = args.kind;
   if ('wasm_module' in kind) return writeAt(snapshot.wasmModule, kind.wasm_module.offset, args.chunk);
   if ('wasm_memory' in kind) return writeAt(snapshot.heap, kind.wasm_memory.offset, args.chunk);
@@ -247,4 +254,13 @@ export function uploadSnapshotData(context: ManagementContext, call: ManagementC
   }
   snapshot.chunkStore.set(createHash('sha256').update(args.chunk).digest('hex'), args.chunk);
   return undefined;
+}
+
+function uploadOf(snapshotId: Uint8Array, args: UploadCanisterSnapshotDataArgs): SnapshotUpload {
+  const kind = args.kind;
+  const chunk = args.chunk;
+  if ('wasm_module' in kind) return { snapshotId, kind: 'wasmModule', offset: kind.wasm_module.offset, chunk };
+  if ('wasm_memory' in kind) return { snapshotId, kind: 'wasmMemory', offset: kind.wasm_memory.offset, chunk };
+  if ('stable_memory' in kind) return { snapshotId, kind: 'stableMemory', offset: kind.stable_memory.offset, chunk };
+  return { snapshotId, kind: 'wasmChunk', offset: 0n, chunk };
 }

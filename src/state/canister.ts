@@ -101,10 +101,20 @@ export interface DirtySet {
   /** The whole heap was replaced (install, uninstall, snapshot load): write it whole. */
   heapReplaced: boolean;
   stableReplaced: boolean;
+  /** Pieces written into uploaded snapshots, in order (their content changes in place, by parts). */
+  snapshotUploads: SnapshotUpload[];
+}
+
+/** One `upload_canister_snapshot_data` write; persistence logs it instead of the whole snapshot. */
+export interface SnapshotUpload {
+  snapshotId: Uint8Array;
+  kind: 'wasmModule' | 'wasmMemory' | 'stableMemory' | 'wasmChunk';
+  offset: bigint;
+  chunk: Uint8Array;
 }
 
 export function newDirtySet(): DirtySet {
-  return { heapPages: new Set(), stablePages: new Set(), heapReplaced: false, stableReplaced: false };
+  return { heapPages: new Set(), stablePages: new Set(), heapReplaced: false, stableReplaced: false, snapshotUploads: [] };
 }
 
 export type LowMemoryHookStatus = 'conditionNotSatisfied' | 'ready' | 'executed';

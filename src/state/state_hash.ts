@@ -1,6 +1,7 @@
 // A hash of the whole replicated state (DESIGN 2): two replicas given the same inputs must agree on it.
 // Covers time, id allocation, and per canister (in id order) its system state, heap, stable memory,
-// globals, queues and open calls. Field order is fixed; every variable-length field is length-prefixed.
+// globals, queues and open calls, then the system canisters' state (ledger balances). Field order is
+// fixed; every variable-length field is length-prefixed.
 import { createHash, type Hash } from 'node:crypto';
 import type { CanisterState } from './canister.ts';
 import type { CallResult, CanisterMessage } from './messages.ts';
@@ -81,11 +82,23 @@ function canisterState(hash: Hash, canister: CanisterState): void {
   for (const record of canister.logs) bytes(hash, record.content);
 }
 
+/** Natively implemented system canisters: ledger accounts in key order, then the block count. */
+function systemCanisters(hash: Hash, state: SubnetState): void {
+  const ledger = state.systemCanisters.cyclesLedger;
+  const keys = [...ledger.balances.keys()].sort();
+  for (const key of keys) {
+    text(hash, key);
+    nat(hash, ledger.balances.get(key)!);
+  }
+  nat(hash, ledger.nextBlock);
+}
+
 /** SHA-256 over the state, as hex. */
 export function stateHash(state: SubnetState): string {
   const hash = createHash('sha256');
   nat(hash, state.time);
   nat(hash, state.nextCanisterIndex);
   for (const canister of canistersInOrder(state)) canisterState(hash, canister);
+  systemCanisters(hash, state);
   return hash.digest('hex');
 }

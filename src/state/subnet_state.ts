@@ -3,6 +3,7 @@ import type { CanisterState } from './canister.ts';
 import type { IngressStatus } from './messages.ts';
 import { canisterIdFromIndex, comparePrincipals, principalKey, type Principal } from './principal.ts';
 import type { CostSchedule } from './cost_schedule.ts';
+import type { SystemCanistersState } from './system_canisters.ts';
 
 export interface SubnetConfig {
   subnetId: Principal;
@@ -25,6 +26,8 @@ export interface SubnetState {
   randomSeed: Uint8Array;
   randomCounter: bigint;
   ingress: Map<string, IngressStatus>;
+  /** Ledger balances and other state of the natively implemented system canisters (cycles ledger, CMC). */
+  systemCanisters: SystemCanistersState;
 }
 
 export function getCanister(state: SubnetState, id: Principal): CanisterState | undefined {

@@ -1,0 +1,9 @@
+// The persistence layer: the durable store of a state directory (round log, checkpoints, manifest),
+// recovery, inspection and canister snapshot files (docs/storage-format.md). Other layers import
+// only from this file.
+export { type CheckpointPhase, DurableStore, type StoreOptions, type StoreStats } from './store.ts';
+export { describeFailure, describeWarning, PersistenceError, type PersistenceFailure, type PersistenceWarning } from './errors.ts';
+export { FORMAT_VERSION } from './format.ts';
+export { decodeSnapshot, encodeSnapshot, type SnapshotFile } from './snapshot_codec.ts';
+export { type CanisterSummary, inspectStateDir, type StateDirSummary } from './inspect.ts';
+export { exportCanister, importCanister } from './portability.ts';

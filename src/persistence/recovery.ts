@@ -1,0 +1,96 @@
+// Recovery: the newest checkpoint that loads, plus the log records after it, in order. A torn or
+// corrupt record ends the replay (it and everything after it are dropped, with a warning); a
+// checkpoint that fails to load makes recovery fall back to the previous one. A file of another format
+// version stops recovery altogether: it is never "repaired".
+import { readCheckpointValue, storedStateOf } from './checkpoint_file.ts';
+import { PersistenceError, type PersistenceFailure, type PersistenceWarning } from './errors.ts';
+import type { IoStats } from './file_io.ts';
+import { removeFile } from './file_io.ts';
+import type { Manifest } from './manifest.ts';
+import { listSegments, type SegmentInfo, scanSegment, truncateSegment } from './round_log.ts';
+import { decodeRecordBody } from './round_record.ts';
+import { applyRecord, type SnapshotReader, type StoredState } from './stored_state.ts';
+
+/** Where the log stops being usable. */
+export interface LogDamage {
+  segment: SegmentInfo;
+  /** Offset after the last good record. */
+  end: number;
+  size: number;
+  reason: string;
+  /** Segments after the damaged one: their records cannot follow a gap. */
+  later: SegmentInfo[];
+}
+
+export interface Loaded {
+  stored: StoredState;
+  segments: SegmentInfo[];
+  damage: LogDamage | undefined;
+}
+
+/** The checkpoint `info` plus every good log record after it. */
+export function loadStoredState(dir: string, info: Manifest['checkpoints'][number], readSnapshot: SnapshotReader): Loaded {
+  const stored = storedStateOf(readCheckpointValue(dir, info), info);
+  const segments = listSegments(dir);
+  const base = stored.round;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const next = segments[i + 1];
+    if (segment.firstRound < 0n || (next && next.firstRound >= 0n && next.firstRound <= base + 1n)) continue;
+    const result = scanSegment(segment.path, base, (round, body, offset) => {
+      if (round !== stored.round + 1n) return `round ${round} does not follow round ${stored.round}`;
+      applyRecord(stored, decodeRecordBody(round, body, segment.path, offset), readSnapshot, segment.path);
+      return undefined;
+    });
+    if (result.damage) {
+      const damage = { segment, end: result.end, size: result.damage.size, reason: result.damage.reason, later: segments.slice(i + 1) };
+      return { stored, segments: segments.slice(0, i + 1), damage };
+    }
+  }
+  return { stored, segments, damage: undefined };
+}
+
+/** Failures that mean "this checkpoint is damaged, try an older one"; anything else stops recovery. */
+function isDamage(error: unknown): error is PersistenceError {
+  return error instanceof PersistenceError && (error.failure.kind === 'corrupt' || error.failure.kind === 'io' || error.failure.kind === 'notAStateFile');
+}
+
+/**
+ * Tries the manifest's checkpoints newest first: `use` gets each loaded state (and may itself fail
+ * with damage, e.g. a page image whose checksum does not match) until one succeeds.
+ */
+export function recoverWithFallback<T>(
+  dir: string,
+  manifest: Manifest,
+  readSnapshot: SnapshotReader,
+  warn: (warning: PersistenceWarning) => void,
+  use: (loaded: Loaded) => T,
+): { loaded: Loaded; result: T } {
+  const failures: PersistenceFailure[] = [];
+  for (const info of manifest.checkpoints) {
+    try {
+      const loaded = loadStoredState(dir, info, readSnapshot);
+      const result = use(loaded);
+      for (const failure of failures) warn({ kind: 'checkpointFallback', path: dir, failure, usedRound: info.round });
+      return { loaded, result };
+    } catch (error) {
+      if (!isDamage(error)) throw error;
+      failures.push(error.failure);
+    }
+  }
+  throw new PersistenceError({ kind: 'noUsableCheckpoint', path: dir, failures });
+}
+
+/** Cuts the log after its last good record and removes the segments after it (a writer does this once recovered). */
+export function dropDamagedTail(damage: LogDamage, stats: IoStats, warn: (warning: PersistenceWarning) => void): void {
+  truncateSegment(damage.segment.path, damage.end, stats);
+  for (const segment of damage.later) removeFile(segment.path);
+  warn({
+    kind: 'droppedLogTail',
+    path: damage.segment.path,
+    offset: damage.end,
+    droppedBytes: damage.size,
+    droppedSegments: damage.later.map((segment) => segment.path),
+    reason: damage.reason,
+  });
+}
