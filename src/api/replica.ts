@@ -9,6 +9,7 @@ import type { CallResult, IngressStatus } from '../state/messages.ts';
 import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
 import { stateHash } from '../state/state_hash.ts';
 import { getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { systemCanisterAt, systemQuery } from '../system_canisters/index.ts';
 import { CYCLES_MINTING_CANISTER, deriveBytes, newSubnetState } from './subnet.ts';
 
 export interface ReplicaOptions {
@@ -77,7 +78,8 @@ export class Replica {
         if (!(error instanceof candid.CandidDecodeError)) throw error;
         return new UserError('InvalidManagementPayload', `Error decoding candid: ${error.message}`);
       }
-    } else {
+    } else if (!systemCanisterAt(this.state, receiver)) {
+      // System canisters (cycles ledger, CMC) have no wasm and no canister_inspect_message: accepted as is.
       const canister = getCanister(this.state, receiver);
       if (!canister) return new UserError('CanisterNotFound', `Canister ${receiver.toText()} not found`);
       const refused = inspectMessage(this.env(), canister, sender, method, arg);
@@ -119,6 +121,8 @@ export class Replica {
   /** A query against the current state; `dataCertificate` is given to the target (HTTP queries). */
   query(request: { canisterId: Principal; method: string; arg: Uint8Array; caller: Principal; dataCertificate?: Uint8Array }): CallResult {
     const env = this.env();
+    const system = systemCanisterAt(this.state, request.canisterId);
+    if (system) return systemQuery(this.state, env, system, request);
     const management = (caller: Principal, method: string, arg: Uint8Array) => managementQuery(this.state, env, caller, method, arg);
     return executeQuery(env, (id) => getCanister(this.state, id), { ...request, dataCertificate: request.dataCertificate }, management);
   }

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { blsKeyFromSeed, type BlsKeyPair } from '../certification/index.ts';
 import { APPLICATION_SUBNET_COSTS, FREE_COSTS } from '../state/cost_schedule.ts';
-import { canisterIdFromIndex, Principal } from '../state/principal.ts';
+import { Principal } from '../state/principal.ts';
 import type { SubnetState } from '../state/subnet_state.ts';
 import { newSystemCanistersState } from '../state/system_canisters.ts';
 
@@ -14,7 +14,7 @@ export const SUBNET_RANGES = [
 ];
 /** User canisters are allocated from here: the first is 5v3p4-iyaaa-aaaaa-qaaaa-cai. */
 export const FIRST_USER_CANISTER_INDEX = 0x100000n;
-export const CYCLES_MINTING_CANISTER = canisterIdFromIndex(4n);
+export { CYCLES_MINTING_CANISTER } from '../system_canisters/index.ts';
 
 export interface SubnetOptions {
   seed: Uint8Array;

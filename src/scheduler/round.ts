@@ -14,8 +14,9 @@ import { heapBytes, memoryUsage, type CanisterState } from '../state/canister.ts
 import type { CanisterMessage } from '../state/messages.ts';
 import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
 import { canistersInOrder, getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
-import { callManagement, route } from './routing.ts';
+import { callManagement, callSystemCanister, route } from './routing.ts';
 
 export interface RoundInput {
   /** Wall-clock proposal; the round's time is at least 1 ns after the previous round's. */
@@ -64,6 +65,12 @@ function induct(state: SubnetState, round: RoundContext, message: IngressMessage
     const target = getCanister(state, message.effectiveId);
     if (target) target.cycles -= minimum(ingressInductionCost(round.env, message.bytes), target.cycles);
     callManagement({ state, round }, { caller: message.sender, method: message.method, arg: message.arg, cycles: 0n, origin });
+    return;
+  }
+  // System canisters are part of the replica: no queue, no induction fee (as for the management canister).
+  const system = systemCanisterAt(state, message.receiver);
+  if (system) {
+    callSystemCanister({ state, round }, system, { caller: message.sender, method: message.method, arg: message.arg, cycles: 0n, origin });
     return;
   }
   const canister = getCanister(state, message.receiver);

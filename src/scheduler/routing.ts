@@ -1,10 +1,11 @@
-// Delivering a round's messages: requests to canisters or to the management canister, responses
-// back to callers, in production order (per-pair order, spec §3.6).
+// Delivering a round's messages: requests to canisters, to the management canister or to a natively
+// implemented system canister, responses back to callers, in production order (per-pair order, spec §3.6).
 import { rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
 import { handleManagementCall, type ManagementContext } from '../management/index.ts';
 import type { CallResult, Request } from '../state/messages.ts';
 import { MANAGEMENT_CANISTER, principalEquals } from '../state/principal.ts';
 import { getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { handleSystemCall, systemCanisterAt, type SystemCanister } from '../system_canisters/index.ts';
 import { recordIngressResult } from './ingress.ts';
 
 /** Runs a management call and sends its answer (unless deferred) back where it came from. */
@@ -16,9 +17,22 @@ export function callManagement(context: ManagementContext, request: Pick<Request
   respondTo(context.round, request.origin, MANAGEMENT_CANISTER, result, outcome.refund);
 }
 
+/** Runs a call to a system canister (cycles ledger, CMC, …) and sends its answer back where it came from. */
+export function callSystemCanister(context: ManagementContext, canister: SystemCanister, request: Pick<Request, 'caller' | 'method' | 'arg' | 'cycles' | 'origin'>): void {
+  const caller = request.origin.kind === 'ingress' ? request.origin.sender : request.caller;
+  const outcome = handleSystemCall(context, canister, { canisterId: canister.id, caller, method: request.method, arg: request.arg, cycles: request.cycles });
+  const result: CallResult = outcome.kind === 'reply' ? { kind: 'reply', payload: outcome.payload } : rejectOf(outcome.error);
+  respondTo(context.round, request.origin, canister.id, result, outcome.refund);
+}
+
 function deliverRequest(state: SubnetState, round: RoundContext, request: Request): void {
   if (principalEquals(request.receiver, MANAGEMENT_CANISTER)) {
     callManagement({ state, round }, request);
+    return;
+  }
+  const system = systemCanisterAt(state, request.receiver);
+  if (system) {
+    callSystemCanister({ state, round }, system, request);
     return;
   }
   const receiver = getCanister(state, request.receiver);

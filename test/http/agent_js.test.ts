@@ -154,7 +154,7 @@ describe('@dfinity/agent 3 against capsule start', () => {
 
   test('a call to a missing method is a certified reject, a query to a missing canister a signed reject', async () => {
     const strict = await agentFor(owner, { retryTimes: 0 });
-    const bogus = Actor.createActor<Counter>(counterIdl, { agent: strict, canisterId: Principal.fromText('rkp4c-7iaaa-aaaaa-aaaca-cai') });
+    const bogus = Actor.createActor<Counter>(counterIdl, { agent: strict, canisterId: Principal.fromText('rno2w-sqaaa-aaaaa-aaacq-cai') });
     await assert.rejects(bogus.get(), (e: { cause?: { code?: { rejectCode?: number } } }) => e.cause?.code?.rejectCode === 3);
     await assert.rejects(bogus.inc(), (e: { cause?: { code?: { rejectCode?: number } } }) => e.cause?.code?.rejectCode === 3);
   });

@@ -10,8 +10,8 @@ import { deployMotoko } from './_deploy.ts';
 import { anonymous, callContent, certifiedValue, EMPTY_ARG, envelope, post, readStateContent, TestKey, type Answer } from './_envelopes.ts';
 import { startServer, type ServerProcess } from './_server.ts';
 
-/** Another id in the subnet's ranges (the cycles minting canister's, not installed here). */
-const OTHER = Principal.fromText('rkp4c-7iaaa-aaaaa-aaaca-cai');
+/** Another id in the subnet's ranges with no canister (index 5; index 4 is the natively served CMC). */
+const OTHER = Principal.fromText('rno2w-sqaaa-aaaaa-aaacq-cai');
 const MANAGEMENT = new Uint8Array(0);
 const text = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder().decode(bytes) : undefined);
 
