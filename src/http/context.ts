@@ -18,6 +18,7 @@ export interface HttpContextOptions {
   readonly replica: Replica;
   /** Wall clock in ns since the epoch (default: Date.now()). */
   readonly clock?: () => bigint;
+  /** Rounds run at least this often (ms, default 200); Infinity: only when requests or messages need them. */
   readonly idleRoundMs?: number;
   readonly limits?: Partial<HttpLimits>;
   readonly log?: (line: string) => void;

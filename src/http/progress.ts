@@ -9,13 +9,15 @@ export interface RoundDriverOptions {
   readonly replica: Replica;
   /** Wall clock, ns since the epoch. */
   readonly clock: () => bigint;
-  /** Rounds run at least this often (ms) when nothing else triggers them. */
+  /** Rounds run at least this often (ms) when nothing else triggers them; Infinity: never. */
   readonly idleMs: number;
   /** Told about rounds that throw (the server keeps running). */
   readonly onError: (error: unknown) => void;
 }
 
 const TERMINAL = new Set(['replied', 'rejected', 'done']);
+/** The longest delay setInterval accepts. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class RoundDriver {
   readonly #options: RoundDriverOptions;
@@ -28,9 +30,11 @@ export class RoundDriver {
 
   constructor(options: RoundDriverOptions) {
     this.#options = options;
+    // No idle rounds for an infinite idleMs; timers longer than 2^31-1 ms would fire every 1 ms.
+    if (!Number.isFinite(options.idleMs)) return;
     this.#idleTimer = setInterval(() => {
       if (performance.now() - this.#lastRound >= options.idleMs) this.kick();
-    }, Math.max(1, Math.floor(options.idleMs / 4)));
+    }, Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(options.idleMs / 4))));
     this.#idleTimer.unref();
   }
 

@@ -3,18 +3,22 @@
 // that return replies or CallErrors, management calls (direct and relayed by a UC) and the
 // "message hold" trick of ic-ref-test to keep call contexts open.
 import assert from 'node:assert/strict';
-import { CallError, Capsule, Principal } from '../../src/api/index.ts';
+import { CallError, Principal } from '../../src/api/index.ts';
 import { candid } from '../../src/management/index.ts';
 import type { ArgOf, CanisterSettings, ManagementMethod, ResultOf } from '../../src/management/candid/index.ts';
 import { buildUniversalCanister, defaultOnReject, type Program, prog, u32le, type Bytes, toBytes } from '../universal/program.ts';
+import { newSubnet, OTHER_KEY, principalOf, type Subnet, submitIngress, TARGET, USER_KEY } from './_target.ts';
+import { HttpStatusError } from './_http_client.ts';
 
-export { CallError, Capsule, Principal };
+export { CallError, HttpStatusError, Principal, TARGET };
+/** A subnet of the chosen target (CAPSULE_TARGET): the library's Capsule or its HTTP stand-in. */
+export type Capsule = Subnet;
 export type Width = 32 | 64;
 export const WIDTHS: readonly Width[] = [32, 64];
 
-/** The default user (controller of everything the helpers create) and a second user. */
-export const USER = Principal.selfAuthenticating(new Uint8Array(32).fill(1));
-export const OTHER = Principal.selfAuthenticating(new Uint8Array(32).fill(2));
+/** The default user (controller of everything the helpers create) and a second user: principals of Ed25519 keys. */
+export const USER = principalOf(USER_KEY);
+export const OTHER = principalOf(OTHER_KEY);
 export const ANONYMOUS = Principal.anonymous();
 export const MGMT = Principal.fromUint8Array(new Uint8Array(0));
 /** An id in no subnet's range that no canister has (ic-ref-test's `doesn'tExist`). */
@@ -41,9 +45,9 @@ export function u128(b: Uint8Array): bigint {
   return (v.getBigUint64(8, true) << 64n) | v.getBigUint64(0, true);
 }
 
-/** A fresh subnet; `free` unless a test is about cycles. Fixed seed: runs are reproducible. */
+/** A fresh subnet of the chosen target; `free` unless a test is about cycles. Fixed seed: runs are reproducible. */
 export function newCapsule(costSchedule: 'free' | 'application' = 'free'): Promise<Capsule> {
-  return Capsule.create({ costSchedule, seed: new Uint8Array(32).fill(7), time: 1_700_000_000_000_000_000n });
+  return newSubnet(costSchedule);
 }
 
 export function ucWasm(width: Width): Promise<Uint8Array> {
@@ -123,6 +127,16 @@ export async function rejects(promise: Promise<unknown>, codes: number | number[
     else assert.match(error.rejectMessage, pattern);
   }
   return error;
+}
+
+/**
+ * A request for a canister id outside the subnet's ranges: in-process the replica rejects it with
+ * `codes`; over HTTP the URL's effective canister id already fails (400, interface spec
+ * "Effective canister id") before the replica sees the request.
+ */
+export async function rejectsOutsideSubnet(promise: Promise<unknown>, codes: number | number[]): Promise<void> {
+  if (TARGET !== 'http') return void (await rejects(promise, codes));
+  await assert.rejects(promise, (e: unknown) => e instanceof HttpStatusError && e.status === 400 && e.body.includes('is not in the canister ranges'));
 }
 
 export async function isText(promise: Promise<Uint8Array>, expected: string): Promise<void> {
@@ -282,15 +296,17 @@ export interface Pending {
   messageId: string;
 }
 
-/** Submits an ingress message and returns at once; `settle` waits for its outcome. */
+/**
+ * Submits an ingress message and returns at once (over HTTP: a v2 call whose answer the next
+ * operation on `c` waits for); `settle` waits for its outcome.
+ */
 export function submit(c: Capsule, receiver: Principal, method: string, arg: Bytes, sender = USER): Pending {
-  const id = c.replica.submit({ sender, receiver, method, arg: toBytes(arg) });
-  if (typeof id !== 'string') throw new CallError(id.rejectCode, id.message, id.errorCode);
-  return { messageId: id };
+  return { messageId: submitIngress(c, { sender, receiver, method, arg: toBytes(arg) }) };
 }
 
 export type Outcome = { kind: 'pending' } | { kind: 'reply'; payload: Uint8Array } | { kind: 'reject'; code: number; message: string };
 
+/** The status of a submitted message, read from the replica (synchronous in both targets). */
 export function outcome(c: Capsule, pending: Pending): Outcome {
   const s = c.replica.ingressStatus(pending.messageId);
   if (s?.status === 'replied') return { kind: 'reply', payload: s.reply };

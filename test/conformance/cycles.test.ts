@@ -17,11 +17,11 @@ import {
   isRelayReject,
   isRelayReply,
   mgmt,
-  mgmtRejects,
   newCapsule,
   type Principal,
   query,
   rejects,
+  rejectsOutsideSubnet,
   settings,
   status,
   u128,
@@ -380,7 +380,7 @@ for (const width of WIDTHS) {
         assert.ok(b <= U128_MAX && b > U128_MAX - EPS, `${b}`);
       });
       test('non-existing canister', async () => {
-        await mgmtRejects(c, 'provisional_top_up_canister', { canister_id: DOES_NOT_EXIST, amount: DEF }, [3, 5]);
+        await rejectsOutsideSubnet(mgmt(c, 'provisional_top_up_canister', { canister_id: DOES_NOT_EXIST, amount: DEF }), [3, 5]);
       });
     });
 

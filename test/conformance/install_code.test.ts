@@ -28,6 +28,7 @@ import {
   query,
   reinstall,
   rejects,
+  rejectsOutsideSubnet,
   setControllers,
   settings,
   settle,
@@ -70,7 +71,7 @@ describe('provisional_create_canister_with_cycles', () => {
     await isText(call(c, id, prog().replyData('hi')), 'hi');
   });
   test('install needs a created canister', async () => {
-    await rejects(installRaw(DOES_NOT_EXIST, TRIVIAL), [3, 5]);
+    await rejectsOutsideSubnet(installRaw(DOES_NOT_EXIST, TRIVIAL), [3, 5]);
   });
   test('specified_id', async () => {
     const specified = canisterIdFromIndex(1_000_000n);

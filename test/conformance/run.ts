@@ -1,7 +1,9 @@
 // Runs the conformance suite and prints one summary line per group (test file) and a total:
-//   node test/conformance/run.ts [group ...]
-// Exit code 1 if any test failed. Leaf tests are counted (suites are not); `todo` tests are
-// known gaps (reported, not failures).
+//   node test/conformance/run.ts [--target=http|in-process] [--concurrency=N] [--skip=group,…] [group ...]
+// The target (default: $CAPSULE_TARGET, else in-process) is passed to the test processes as
+// CAPSULE_TARGET (see _target.ts). Exit code 1 if any test failed. Leaf tests are counted (suites
+// are not); `todo` tests are known gaps (reported, not failures). The seconds after each group are
+// the summed durations of its top-level suites and tests (hooks included, module loading not).
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { run } from 'node:test';
@@ -11,24 +13,36 @@ interface Counts {
   passed: number;
   failed: number;
   todo: number;
+  ms: number;
 }
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const wanted = process.argv.slice(2);
-const files = readdirSync(dir)
+const args = process.argv.slice(2);
+const targetArg = args.find((a) => a.startsWith('--target='));
+if (targetArg) process.env.CAPSULE_TARGET = targetArg.slice('--target='.length);
+const target = process.env.CAPSULE_TARGET === 'http' ? 'http' : 'in-process';
+const concurrencyArg = args.find((a) => a.startsWith('--concurrency='));
+const concurrency = concurrencyArg ? Number(concurrencyArg.slice('--concurrency='.length)) : 2;
+const skipped = args.filter((a) => a.startsWith('--skip=')).flatMap((a) => a.slice('--skip='.length).split(','));
+const wanted = args.filter((a) => !a.startsWith('--'));
+const available = readdirSync(dir)
   .filter((f) => f.endsWith('.test.ts'))
-  .filter((f) => wanted.length === 0 || wanted.includes(basename(f, '.test.ts')))
+  .map((f) => basename(f, '.test.ts'));
+const unknown = [...wanted, ...skipped].filter((g) => !available.includes(g));
+if (unknown.length > 0) throw new Error(`unknown conformance groups: ${unknown.join(', ')} (groups: ${available.join(', ')})`);
+const files = available
+  .filter((g) => (wanted.length === 0 || wanted.includes(g)) && !skipped.includes(g))
   .sort()
-  .map((f) => join(dir, f));
+  .map((g) => join(dir, `${g}.test.ts`));
 
-const groups = new Map<string, Counts>(files.map((f) => [basename(f, '.test.ts'), { passed: 0, failed: 0, todo: 0 }]));
+const groups = new Map<string, Counts>(files.map((f) => [basename(f, '.test.ts'), { passed: 0, failed: 0, todo: 0, ms: 0 }]));
 const failures: string[] = [];
 
 function groupOf(file: string | undefined): Counts {
   const name = file ? basename(file, '.test.ts') : '(unknown)';
   let counts = groups.get(name);
   if (!counts) {
-    counts = { passed: 0, failed: 0, todo: 0 };
+    counts = { passed: 0, failed: 0, todo: 0, ms: 0 };
     groups.set(name, counts);
   }
   return counts;
@@ -37,18 +51,29 @@ function groupOf(file: string | undefined): Counts {
 interface TestEventData {
   name: string;
   file?: string;
+  nesting: number;
   todo?: string | boolean;
-  details: { type?: string; error?: unknown };
+  details: { type?: string; error?: unknown; duration_ms?: number };
 }
 
-const stream = run({ files, concurrency: 2 });
+function addTime(data: TestEventData): void {
+  if (data.nesting === 0) groupOf(data.file).ms += data.details.duration_ms ?? 0;
+}
+
+const started = performance.now();
+const every = Number(process.env.CAPSULE_HTTP_VERIFY_EVERY ?? 1);
+const checks = target !== 'http' ? '' : every > 1 ? `, BLS signature of every ${every}th certificate checked` : ', every certificate checked';
+console.log(`conformance suite, target ${target}${checks}`);
+const stream = run({ files, concurrency });
 stream.on('test:pass', (data: TestEventData) => {
+  addTime(data);
   if (data.details.type === 'suite') return;
   const counts = groupOf(data.file);
   if (data.todo !== undefined && data.todo !== false) counts.todo += 1;
   else counts.passed += 1;
 });
 stream.on('test:fail', (data: TestEventData) => {
+  addTime(data);
   if (data.details.type === 'suite') return;
   const counts = groupOf(data.file);
   if (data.todo !== undefined && data.todo !== false) {
@@ -63,15 +88,17 @@ stream.on('test:fail', (data: TestEventData) => {
 stream.on('data', () => {});
 
 stream.on('end', () => {
-  const total: Counts = { passed: 0, failed: 0, todo: 0 };
+  const total: Counts = { passed: 0, failed: 0, todo: 0, ms: 0 };
   for (const [name, counts] of groups) {
     const todo = counts.todo > 0 ? ` (${counts.todo} todo)` : '';
-    console.log(`${name}: ${counts.passed} passed, ${counts.failed} failed${todo}`);
+    console.log(`${name}: ${counts.passed} passed, ${counts.failed} failed${todo} [${(counts.ms / 1000).toFixed(1)} s]`);
     total.passed += counts.passed;
     total.failed += counts.failed;
     total.todo += counts.todo;
   }
   for (const failure of failures) console.log(`FAIL ${failure}`);
-  console.log(`${total.passed} passed, ${total.failed} failed${total.todo > 0 ? ` (${total.todo} todo)` : ''}`);
-  process.exitCode = total.failed > 0 ? 1 : 0;
+  const wall = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`${total.passed} passed, ${total.failed} failed${total.todo > 0 ? ` (${total.todo} todo)` : ''} (target ${target}, ${wall} s)`);
+  // Nothing ran (e.g. run() refused to run inside another test run): a failure too.
+  process.exitCode = total.failed > 0 || total.passed === 0 ? 1 : 0;
 });

@@ -1,0 +1,61 @@
+// Where the conformance suite runs: `CAPSULE_TARGET=http` sends every canister-facing operation
+// through Capsule's HTTP interface (signed CBOR requests, see _http_subnet.ts); anything else (the
+// default) drives the library in-process. Both targets offer the same `Subnet` surface, so the
+// test files are the same for both.
+import { after } from 'node:test';
+import { CallError, Capsule, Principal } from '../../src/api/index.ts';
+import { TestKey } from '../http/_envelopes.ts';
+import { closeAll, HttpSubnet, type Submission } from './_http_subnet.ts';
+
+export type TargetKind = 'in-process' | 'http';
+export const TARGET: TargetKind = process.env.CAPSULE_TARGET === 'http' ? 'http' : 'in-process';
+// At import time (the top level of a test file), so that the hook belongs to the file's root test.
+if (TARGET === 'http') after(closeAll);
+
+/** Ed25519 keys of the suite's two users: over HTTP their requests are signed with them. */
+export const USER_KEY = new TestKey(new Uint8Array(32).fill(1));
+export const OTHER_KEY = new TestKey(new Uint8Array(32).fill(2));
+
+/** What the tests may use of a subnet (the library's Capsule, or its HTTP stand-in). */
+export type Subnet = Pick<
+  Capsule,
+  | 'replica'
+  | 'subnetId'
+  | 'rootKey'
+  | 'createCanister'
+  | 'installCode'
+  | 'updateCall'
+  | 'queryCall'
+  | 'callManagement'
+  | 'addCycles'
+  | 'advanceTime'
+  | 'setTime'
+  | 'tick'
+  | 'getTime'
+  | 'getCycleBalance'
+  | 'canisterLogs'
+  | 'stateHash'
+  | 'close'
+>;
+
+// The HTTP stand-in must keep offering the whole surface.
+const httpSubnetIsASubnet = (s: HttpSubnet): Subnet => s;
+void httpSubnetIsASubnet;
+
+export async function newSubnet(costSchedule: 'free' | 'application'): Promise<Subnet> {
+  const capsule = await Capsule.create({ costSchedule, seed: new Uint8Array(32).fill(7), time: 1_700_000_000_000_000_000n });
+  if (TARGET === 'in-process') return capsule;
+  return HttpSubnet.start(capsule, [USER_KEY, OTHER_KEY]);
+}
+
+/** Queues an ingress message without running rounds; its message id (a CallError if refused up front). */
+export function submitIngress(c: Subnet, submission: Submission): string {
+  if (c instanceof HttpSubnet) return c.submit(submission);
+  const id = c.replica.submit(submission);
+  if (typeof id !== 'string') throw new CallError(id.rejectCode, id.message, id.errorCode);
+  return id;
+}
+
+export function principalOf(key: TestKey): Principal {
+  return Principal.fromUint8Array(key.principal);
+}
