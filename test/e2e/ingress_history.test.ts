@@ -1,5 +1,6 @@
 // Ingress history (spec §6.4): results stay readable about 5 minutes, then become `done`, and are
-// dropped once no request with that id could still be within its expiry.
+// dropped once no request with that id could still be within its expiry. The history is pruned every
+// 64 rounds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Capsule, Principal } from '../../src/api/index.ts';
@@ -16,12 +17,12 @@ test('a result is kept, then marked done, then dropped', async () => {
   replica.round();
   assert.equal(replica.ingressStatus(messageId as string)?.status, 'replied');
   await ic.advanceTime(4 * 60_000);
-  await ic.tick();
+  await ic.tick(64);
   assert.equal(replica.ingressStatus(messageId as string)?.status, 'replied', 'still readable after 4 minutes');
   await ic.advanceTime(2 * 60_000);
-  await ic.tick();
+  await ic.tick(64);
   assert.equal(replica.ingressStatus(messageId as string)?.status, 'done');
   await ic.advanceTime(6 * 60_000);
-  await ic.tick();
+  await ic.tick(64);
   assert.equal(replica.ingressStatus(messageId as string), undefined);
 });
