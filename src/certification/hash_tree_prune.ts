@@ -91,11 +91,13 @@ function pruneLabeled(tree: HashTree & { kind: 'labeled' }, want: Want): HashTre
   return subtree === tree.subtree ? tree : { kind: 'labeled', label: tree.label, subtree };
 }
 
-/** The smallest label at this level under `tree`, if any (Pruned and Empty hold none). */
-function minLabel(tree: HashTree): Uint8Array | undefined {
+/** The smallest (`first`) or largest label at this level under `tree`, if any (Pruned and Empty hold none). */
+function edgeLabel(tree: HashTree, first: boolean): Uint8Array | undefined {
   switch (tree.kind) {
     case 'fork':
-      return minLabel(tree.left) ?? minLabel(tree.right);
+      return first
+        ? (edgeLabel(tree.left, true) ?? edgeLabel(tree.right, true))
+        : (edgeLabel(tree.right, false) ?? edgeLabel(tree.left, false));
     case 'labeled':
       return tree.label;
     case 'leaf':
@@ -105,15 +107,5 @@ function minLabel(tree: HashTree): Uint8Array | undefined {
   }
 }
 
-function maxLabel(tree: HashTree): Uint8Array | undefined {
-  switch (tree.kind) {
-    case 'fork':
-      return maxLabel(tree.right) ?? maxLabel(tree.left);
-    case 'labeled':
-      return tree.label;
-    case 'leaf':
-    case 'empty':
-    case 'pruned':
-      return undefined;
-  }
-}
+const minLabel = (tree: HashTree): Uint8Array | undefined => edgeLabel(tree, true);
+const maxLabel = (tree: HashTree): Uint8Array | undefined => edgeLabel(tree, false);

@@ -4,7 +4,7 @@
 // "message hold" trick of ic-ref-test to keep call contexts open.
 import assert from 'node:assert/strict';
 import { CallError, Principal } from '../../src/api/index.ts';
-import { candid } from '../../src/management/index.ts';
+import { candid, emptySettings } from '../../src/management/index.ts';
 import type { ArgOf, CanisterSettings, ManagementMethod, ResultOf } from '../../src/management/candid/index.ts';
 import { buildUniversalCanister, defaultOnReject, type Program, prog, u32le, type Bytes, toBytes } from '../universal/program.ts';
 import { newSubnet, OTHER_KEY, principalOf, type Subnet, submitIngress, TARGET, USER_KEY } from './_target.ts';
@@ -213,22 +213,7 @@ export const interQuery = (callee: Principal, args: InterCallArgs = {}): Program
 // ---- the management canister
 
 export function settings(partial: Partial<CanisterSettings> = {}): CanisterSettings {
-  return {
-    controllers: [],
-    compute_allocation: [],
-    memory_allocation: [],
-    freezing_threshold: [],
-    reserved_cycles_limit: [],
-    minimum_incoming_canister_call_cycles: [],
-    log_visibility: [],
-    log_memory_limit: [],
-    snapshot_visibility: [],
-    status_visibility: [],
-    wasm_memory_limit: [],
-    wasm_memory_threshold: [],
-    environment_variables: [],
-    ...partial,
-  };
+  return { ...emptySettings(), ...partial };
 }
 
 /** A management call as an ingress message; returns the decoded result. */
