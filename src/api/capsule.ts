@@ -2,7 +2,7 @@
 import { UserError } from '../execution/index.ts';
 import { candid, emptySettings } from '../management/index.ts';
 import { ANONYMOUS, MANAGEMENT_CANISTER, toPrincipal, type Principal, type PrincipalLike } from '../state/principal.ts';
-import { DEFAULT_PROVISIONAL_CYCLES } from '../state/units.ts';
+import { DEFAULT_PROVISIONAL_CYCLES, type InstructionLimits } from '../state/units.ts';
 import type { DurableStore, StoreOptions } from '../persistence/index.ts';
 import { CallError, unwrap } from './errors.ts';
 import { type OpenedReplica, openReplica } from './open_replica.ts';
@@ -13,6 +13,8 @@ export interface CapsuleOptions {
   time?: bigint;
   /** `application`: the 13-node application subnet prices (default); `free`: no cycles are charged. */
   costSchedule?: 'application' | 'free';
+  /** Lower per-message instruction limits (default: the IC's 40 B update, 5 B query, 300 B install). */
+  instructionLimits?: Partial<InstructionLimits>;
   /** Seed of the subnet's keys and randomness (default: random). Same seed + same calls = same state hash. */
   seed?: Uint8Array;
   /** Rounds an update call may take before it is given up (default 10,000). */
@@ -69,14 +71,15 @@ export class Capsule {
   /** A fresh in-memory subnet, or the subnet kept in `stateDir`. */
   static async create(options: CapsuleOptions = {}): Promise<Capsule> {
     if (options.stateDir !== undefined) {
-      const { seed, time, costSchedule } = options;
-      const opened = openReplica({ ...options.store, stateDir: options.stateDir, seed, time, costSchedule });
+      const { seed, time, costSchedule, instructionLimits } = options;
+      const opened = openReplica({ ...options.store, stateDir: options.stateDir, seed, time, costSchedule, instructionLimits });
       return new Capsule(opened.replica, options.maxRoundsPerCall ?? 10_000, opened);
     }
     const replica = new Replica({
       seed: options.seed ?? Replica.randomSeed(),
       time: options.time ?? BigInt(Date.now()) * MILLION,
       costSchedule: options.costSchedule ?? 'application',
+      instructionLimits: options.instructionLimits,
     });
     return new Capsule(replica, options.maxRoundsPerCall ?? 10_000);
   }

@@ -1,6 +1,7 @@
 // A replica backed by a state directory (DESIGN 5): created fresh or recovered from disk, with every
 // round made durable by an after-round hook before anyone can read the round's results.
 import { DurableStore, PersistenceError, type PersistenceWarning, type StoreOptions } from '../persistence/index.ts';
+import type { InstructionLimits } from '../state/units.ts';
 import { Replica } from './replica.ts';
 
 export interface OpenReplicaOptions extends StoreOptions {
@@ -11,6 +12,8 @@ export interface OpenReplicaOptions extends StoreOptions {
   time?: bigint;
   /** Cost schedule of a new state directory; an existing one keeps its own and refuses another. */
   costSchedule?: 'application' | 'free';
+  /** Per-message instruction limits of this run (configuration, not stored). */
+  instructionLimits?: Partial<InstructionLimits>;
 }
 
 export interface OpenedReplica {
@@ -40,6 +43,7 @@ function build(store: DurableStore, options: OpenReplicaOptions): Replica {
     seed: storedSeed ?? options.seed ?? Replica.randomSeed(),
     time: options.time ?? BigInt(Date.now()) * 1_000_000n,
     costSchedule: storedCosts ?? options.costSchedule ?? 'application',
+    instructionLimits: options.instructionLimits,
   });
 }
 

@@ -9,6 +9,7 @@ import type { CallResult, IngressStatus } from '../state/messages.ts';
 import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
 import { stateHash } from '../state/state_hash.ts';
 import { getCanister, type SubnetState } from '../state/subnet_state.ts';
+import type { InstructionLimits } from '../state/units.ts';
 import { systemCanisterAt, systemQuery } from '../system_canisters/index.ts';
 import { CYCLES_MINTING_CANISTER, deriveBytes, newSubnetState } from './subnet.ts';
 
@@ -18,6 +19,7 @@ export interface ReplicaOptions {
   costSchedule: 'application' | 'free';
   /** Seed of the subnet's keys and randomness. */
   seed: Uint8Array;
+  instructionLimits?: Partial<InstructionLimits>;
 }
 
 export interface IngressSubmission {

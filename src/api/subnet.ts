@@ -4,6 +4,7 @@ import { blsKeyFromSeed, type BlsKeyPair } from '../certification/index.ts';
 import { APPLICATION_SUBNET_COSTS, FREE_COSTS } from '../state/cost_schedule.ts';
 import { Principal } from '../state/principal.ts';
 import type { SubnetState } from '../state/subnet_state.ts';
+import { INSTRUCTION_LIMITS, type InstructionLimits } from '../state/units.ts';
 import { newSystemCanistersState } from '../state/system_canisters.ts';
 
 /** Canister indices of the subnet: the low range holds system canisters at their mainnet ids. */
@@ -20,6 +21,8 @@ export interface SubnetOptions {
   seed: Uint8Array;
   time: bigint;
   costSchedule: 'application' | 'free';
+  /** Lower per-message instruction limits than the IC's (tests of limits); default the IC's. */
+  instructionLimits?: Partial<InstructionLimits>;
 }
 
 export function deriveBytes(seed: Uint8Array, label: string): Uint8Array {
@@ -36,6 +39,7 @@ export function newSubnetState(options: SubnetOptions): { state: SubnetState; ro
       costs: options.costSchedule === 'free' ? FREE_COSTS : APPLICATION_SUBNET_COSTS,
       subnetSize: 13,
       rootKeyDer: rootKey.publicKeyDer,
+      instructionLimits: { ...INSTRUCTION_LIMITS, ...options.instructionLimits },
     },
     canisters: new Map(),
     nextCanisterIndex: FIRST_USER_CANISTER_INDEX,

@@ -1,7 +1,6 @@
 // canister_inspect_message for ingress (spec §3.10): accept, refuse (4) or trap (5); never persists.
 import type { CanisterState } from '../state/canister.ts';
 import type { Principal } from '../state/principal.ts';
-import { INSTRUCTION_LIMITS } from '../state/units.ts';
 import { trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';
 import type { ExecutionEnvironment } from './system_api.ts';
@@ -17,7 +16,7 @@ export function inspectMessage(env: ExecutionEnvironment, canister: CanisterStat
     context: { kind: 'inspectMessage', caller, method, arg },
     entry: { kind: 'export', name: 'canister_inspect_message' },
     env,
-    limits: { instructions: INSTRUCTION_LIMITS.inspectMessage, maxReplySize: 0, freezingLimit: 0n, prepaid: 0n },
+    limits: { instructions: env.instructionLimits.inspectMessage, maxReplySize: 0, freezingLimit: 0n, prepaid: 0n },
     responded: true,
     availableCycles: 0n,
     instructionsBeforeContext: 0n,

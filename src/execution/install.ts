@@ -2,7 +2,7 @@
 import type { CanisterState, WasmState } from '../state/canister.ts';
 import type { Principal } from '../state/principal.ts';
 import { StableMemory } from '../state/stable_memory.ts';
-import { INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE } from '../state/units.ts';
+import { MAX_REPLICATED_RESPONSE } from '../state/units.ts';
 import type { CanisterModule } from '../wasm/index.ts';
 import type { ApiContext } from './context.ts';
 import { executionCost, liquidBalance } from './cycles.ts';
@@ -60,7 +60,7 @@ function runStep(step: Step, context: ApiContext, exportName: string, memoryLimi
     limits: { instructions: step.budget.left, maxReplySize: MAX_REPLICATED_RESPONSE, freezingLimit: 0n, prepaid: 0n },
     responded: true,
     availableCycles: 0n,
-    instructionsBeforeContext: INSTRUCTION_LIMITS.install - step.budget.left,
+    instructionsBeforeContext: step.env.instructionLimits.install - step.budget.left,
     wasmMemoryLimit: memoryLimit,
     keepJournal: true,
   });
@@ -116,7 +116,7 @@ export function installCode(env: ExecutionEnvironment, canister: CanisterState, 
   if (invalid) return invalid;
   // The replica prices install_code by the canister's current execution mode (an empty canister counts as wasm32).
   const wasm64 = canister.wasm?.module.pointerWidth === 64;
-  const prepaid = executionCost(env, INSTRUCTION_LIMITS.install, wasm64);
+  const prepaid = executionCost(env, env.instructionLimits.install, wasm64);
   const liquid = liquidBalance(env, canister);
   if (liquid < prepaid) {
     return new UserError('CanisterOutOfCycles', `Canister ${canister.id.toText()} is out of cycles: please top up the canister with at least ${prepaid - liquid} additional cycles`);
@@ -125,10 +125,10 @@ export function installCode(env: ExecutionEnvironment, canister: CanisterState, 
   const oldStable = canister.stable;
   const old = { timer: canister.globalTimer, version: canister.version };
   if (request.mode !== 'upgrade') canister.stable = new StableMemory();
-  const step: Step = { canister, firstLogIdx: canister.nextLogIdx, env, budget: { left: INSTRUCTION_LIMITS.install }, journals: [], apis: [] };
+  const step: Step = { canister, firstLogIdx: canister.nextLogIdx, env, budget: { left: env.instructionLimits.install }, journals: [], apis: [] };
   const hadPreUpgrade = request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm !== undefined && hasExport(oldWasm, 'canister_pre_upgrade');
   const failure = runSequence(step, request, oldWasm);
-  const cost = executionCost(env, INSTRUCTION_LIMITS.install - step.budget.left, wasm64);
+  const cost = executionCost(env, step.env.instructionLimits.install - step.budget.left, wasm64);
   canister.cycles -= cost < canister.cycles ? cost : canister.cycles;
   canister.consumed.instructions += cost;
   if (failure) {

@@ -3,7 +3,7 @@
 import type { CanisterState } from '../state/canister.ts';
 import type { CallResult, Closure } from '../state/messages.ts';
 import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
-import { COMPOSITE_QUERY_MAX_DEPTH, INSTRUCTION_LIMITS, MAX_QUERY_RESPONSE } from '../state/units.ts';
+import { COMPOSITE_QUERY_MAX_DEPTH, MAX_QUERY_RESPONSE } from '../state/units.ts';
 import { rejectOf } from './call_context.ts';
 import type { ApiContext } from './context.ts';
 import { freezingLimit } from './cycles.ts';
@@ -60,7 +60,7 @@ function run(graph: Graph, canister: CanisterState, context: ApiContext, entry: 
     limits: { instructions: graph.budget.left, maxReplySize: MAX_QUERY_RESPONSE, freezingLimit: 0n, prepaid: 0n },
     responded,
     availableCycles: 0n,
-    instructionsBeforeContext: INSTRUCTION_LIMITS.query - graph.budget.left,
+    instructionsBeforeContext: graph.env.instructionLimits.query - graph.budget.left,
     wasmMemoryLimit: undefined,
     keepJournal: true,
   });
@@ -140,7 +140,7 @@ export function executeQuery(
   request: QueryRequest,
   management?: ManagementQuery,
 ): CallResult {
-  const graph: Graph = { env, management, lookup, journals: [], budget: { left: INSTRUCTION_LIMITS.query }, chain: [] };
+  const graph: Graph = { env, management, lookup, journals: [], budget: { left: env.instructionLimits.query }, chain: [] };
   try {
     return evaluate(graph, request, 0);
   } finally {

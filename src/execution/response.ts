@@ -2,7 +2,7 @@
 // if that traps (spec §3.2 step 4, §3.3).
 import type { CanisterState } from '../state/canister.ts';
 import type { Callback, CallContext, Response } from '../state/messages.ts';
-import { INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE } from '../state/units.ts';
+import { MAX_REPLICATED_RESPONSE } from '../state/units.ts';
 import { applyChanges, settle } from './call_context.ts';
 import { executionCost, freezingLimit, scale } from './cycles.ts';
 import { trapToUserError } from './errors.ts';
@@ -29,7 +29,7 @@ function runCleanup(round: RoundContext, canister: CanisterState, callback: Call
     context: { kind: 'cleanup', composite, caller: callerOf(context, canister), callContextId: context.id, rejectCode },
     entry: { kind: 'closure', closure: callback.onCleanup! },
     env: round.env,
-    limits: { instructions: INSTRUCTION_LIMITS.update, maxReplySize: 0, freezingLimit: 0n, prepaid: 0n },
+    limits: { instructions: round.env.instructionLimits.update, maxReplySize: 0, freezingLimit: 0n, prepaid: 0n },
     responded: context.responded,
     availableCycles: 0n,
     instructionsBeforeContext: context.instructionsExecuted,
@@ -89,7 +89,7 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
     entry: { kind: 'closure', closure },
     env: round.env,
     limits: {
-      instructions: INSTRUCTION_LIMITS.update,
+      instructions: round.env.instructionLimits.update,
       maxReplySize: MAX_REPLICATED_RESPONSE,
       freezingLimit: freezingLimit(round.env, canister),
       prepaid: 0n,

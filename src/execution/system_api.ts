@@ -5,7 +5,7 @@ import type { CanisterState, WasmState } from '../state/canister.ts';
 import type { CostSchedule } from '../state/cost_schedule.ts';
 import type { Closure } from '../state/messages.ts';
 import type { Principal } from '../state/principal.ts';
-import { OS_PAGE_SIZE } from '../state/units.ts';
+import { type InstructionLimits, OS_PAGE_SIZE } from '../state/units.ts';
 import { type ApiContext, letterOf } from './context.ts';
 import { contractViolation } from './errors.ts';
 import type { Journal } from './journal.ts';
@@ -19,6 +19,7 @@ export interface ExecutionEnvironment {
   costs: CostSchedule;
   /** Cycles Minting Canister id: the only canister allowed to mint (digest §1.12). */
   cyclesMintingCanister: Principal;
+  instructionLimits: InstructionLimits;
 }
 
 export interface OutgoingCall {

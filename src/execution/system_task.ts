@@ -1,6 +1,5 @@
 // System tasks: canister_heartbeat, canister_global_timer, canister_on_low_wasm_memory (spec §3.9).
 import type { CanisterState } from '../state/canister.ts';
-import { INSTRUCTION_LIMITS } from '../state/units.ts';
 import { applyChanges, openCallContext, settle } from './call_context.ts';
 import type { SystemTask } from './context.ts';
 import { executionCost, freezingLimit, liquidBalance } from './cycles.ts';
@@ -21,7 +20,7 @@ export function hasTask(canister: CanisterState, task: SystemTask): boolean {
 export function executeSystemTask(round: RoundContext, canister: CanisterState, task: SystemTask): boolean {
   if (!hasTask(canister, task) || canister.status.kind !== 'running') return false;
   const wasm64 = canister.wasm!.module.pointerWidth === 64;
-  const prepaid = executionCost(round.env, INSTRUCTION_LIMITS.update, wasm64);
+  const prepaid = executionCost(round.env, round.env.instructionLimits.update, wasm64);
   if (liquidBalance(round.env, canister) < prepaid) return false;
   const callContext = openCallContext(canister, { origin: { kind: 'system' }, availableCycles: 0n, methodKind: 'task' });
   const outcome = execute({
@@ -29,7 +28,7 @@ export function executeSystemTask(round: RoundContext, canister: CanisterState, 
     context: { kind: 'systemTask', task, callContextId: callContext.id },
     entry: { kind: 'export', name: EXPORTS[task] },
     env: round.env,
-    limits: { instructions: INSTRUCTION_LIMITS.update, maxReplySize: 0, freezingLimit: freezingLimit(round.env, canister), prepaid },
+    limits: { instructions: round.env.instructionLimits.update, maxReplySize: 0, freezingLimit: freezingLimit(round.env, canister), prepaid },
     responded: true,
     availableCycles: 0n,
     instructionsBeforeContext: 0n,

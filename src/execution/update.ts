@@ -1,7 +1,7 @@
 // Executing a request on a canister: an update method, or a query method in replicated mode (spec §3.2, §3.7).
 import type { CanisterState } from '../state/canister.ts';
 import type { Request } from '../state/messages.ts';
-import { INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE } from '../state/units.ts';
+import { MAX_REPLICATED_RESPONSE } from '../state/units.ts';
 import { applyChanges, openCallContext, rejectOf, settle } from './call_context.ts';
 import { executionCost, freezingLimit, liquidBalance } from './cycles.ts';
 import { trapToUserError, UserError } from './errors.ts';
@@ -33,7 +33,7 @@ export function executeRequest(round: RoundContext, canister: CanisterState, req
   }
   const wasm64 = canister.wasm!.module.pointerWidth === 64;
   const isQuery = callable === 'query';
-  const instructionLimit = isQuery ? INSTRUCTION_LIMITS.query : INSTRUCTION_LIMITS.update;
+  const instructionLimit = isQuery ? round.env.instructionLimits.query : round.env.instructionLimits.update;
   const prepaid = executionCost(round.env, instructionLimit, wasm64);
   const liquid = liquidBalance(round.env, canister);
   if (liquid < prepaid) return rejectRequest(round, canister, request, outOfCycles(canister, prepaid, liquid));

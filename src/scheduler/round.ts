@@ -35,6 +35,7 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
     rootKeyDer: config.rootKeyDer,
     costs: config.costs,
     cyclesMintingCanister,
+    instructionLimits: config.instructionLimits,
   };
 }
 

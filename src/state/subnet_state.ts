@@ -3,6 +3,7 @@ import type { CanisterState } from './canister.ts';
 import type { IngressStatus } from './messages.ts';
 import { canisterIdFromIndex, comparePrincipals, principalKey, type Principal } from './principal.ts';
 import type { CostSchedule } from './cost_schedule.ts';
+import type { InstructionLimits } from './units.ts';
 import type { SystemCanistersState } from './system_canisters.ts';
 
 export interface SubnetConfig {
@@ -13,6 +14,8 @@ export interface SubnetConfig {
   /** Nodes of the subnet; fees scale with size / 13 (§8.1). */
   subnetSize: number;
   rootKeyDer: Uint8Array;
+  /** Per-message instruction limits (digest §8.2 unless configured lower, e.g. for fast tests). */
+  instructionLimits: InstructionLimits;
 }
 
 export interface SubnetState {

@@ -32,11 +32,19 @@ export const DEFAULT_PROVISIONAL_CYCLES = 100_000_000_000_000n;
 export const MAX_CYCLES = (1n << 128n) - 1n;
 export const COMPOSITE_QUERY_MAX_DEPTH = 6;
 
-export const INSTRUCTION_LIMITS = {
+export interface InstructionLimits {
+  update: bigint;
+  install: bigint;
+  query: bigint;
+  inspectMessage: bigint;
+}
+
+/** Per-message instruction limits of an application subnet (the subnet config may lower them). */
+export const INSTRUCTION_LIMITS: Readonly<InstructionLimits> = {
   update: 40_000_000_000n,
   install: 300_000_000_000n,
   query: 5_000_000_000n,
   inspectMessage: 200_000_000n,
-} as const;
+};
 
 export const NANOS_PER_SECOND = 1_000_000_000n;
