@@ -1,13 +1,12 @@
 // Principal ids as bytes (interface spec, "Principals"): the classes the replica mints or checks.
 // Text form (base32 with CRC) lives with the Principal type, not here.
+import { canisterIdFromIndex as principalOfIndex, canisterIndexOf as indexOfPrincipal, Principal } from '../state/principal.ts';
 import { sha224 } from './_bytes.ts';
 
 /** The anonymous principal `2vxsx-fae`. */
 export const ANONYMOUS_ID: Uint8Array = Uint8Array.of(0x04);
 /** The management canister `aaaaa-aa`. */
 export const MANAGEMENT_CANISTER_ID: Uint8Array = new Uint8Array(0);
-
-const MAX_U64 = (1n << 64n) - 1n;
 
 /** `SHA-224(der) ‖ 0x02`: the principal of a DER public key (29 bytes). */
 export function selfAuthenticatingId(derPublicKey: Uint8Array): Uint8Array {
@@ -25,18 +24,12 @@ export function isAnonymous(id: Uint8Array): boolean {
   return id.length === 1 && id[0] === 0x04;
 }
 
-/** The canister id of a u64 index: `u64_be(index) ‖ 0x01 ‖ 0x01` (10 bytes). */
+/** The canister id of a u64 index: `u64_be(index) ‖ 0x01 ‖ 0x01` (10 bytes; state/principal.ts encodes it). */
 export function canisterIdFromIndex(index: bigint): Uint8Array {
-  if (index < 0n || index > MAX_U64) throw new RangeError(`canister index ${index} is not a u64`);
-  const out = new Uint8Array(10);
-  new DataView(out.buffer).setBigUint64(0, index);
-  out[8] = 0x01;
-  out[9] = 0x01;
-  return out;
+  return principalOfIndex(index).toUint8Array();
 }
 
 /** The index of a replica-minted canister id, or undefined if `id` is not of that form. */
 export function canisterIndexOf(id: Uint8Array): bigint | undefined {
-  if (id.length !== 10 || id[8] !== 0x01 || id[9] !== 0x01) return undefined;
-  return new DataView(id.buffer, id.byteOffset, 8).getBigUint64(0);
+  return indexOfPrincipal(Principal.fromUint8Array(id));
 }

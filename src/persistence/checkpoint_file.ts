@@ -2,14 +2,12 @@
 // snapshots referenced by file (page images, blobs, snapshot files) rather than inlined, so a
 // checkpoint rewrites only what changed since the previous one.
 import { basename } from 'node:path';
-import type { IngressStatus } from '../state/messages.ts';
 import type { Principal } from '../state/principal.ts';
-import type { SubnetConfig } from '../state/subnet_state.ts';
 import { corrupt } from './errors.ts';
 import { readWhole } from './file_io.ts';
 import { layout } from './format.ts';
 import type { PageImage } from './page_file.ts';
-import { type CheckpointInfo, emptyImage, type SnapshotRef, type StoredCanister, type StoredImage, type StoredState } from './stored_state.ts';
+import { type CheckpointInfo, emptyImage, type SnapshotRef, type StoredCanister, type StoredImage, type StoredState, type StoredSubnetFields } from './stored_state.ts';
 import { decodeValueFile } from './value_file.ts';
 
 export interface ImageEntry extends PageImage {
@@ -31,17 +29,8 @@ export interface CheckpointCanister {
   snapshots: (SnapshotRef & { id: Uint8Array })[];
 }
 
-export interface CheckpointValue {
+export interface CheckpointValue extends StoredSubnetFields {
   seq: number;
-  round: bigint;
-  time: bigint;
-  nextCanisterIndex: bigint;
-  randomCounter: bigint;
-  randomSeed: Uint8Array;
-  config: SubnetConfig;
-  ingress: Map<string, IngressStatus>;
-  /** Encoded subnet extras (system canisters); see subnet_codec.ts. */
-  extras: Uint8Array | undefined;
   canisters: CheckpointCanister[];
 }
 

@@ -61,8 +61,8 @@ export interface CheckpointInfo {
   crc: number;
 }
 
-export interface StoredState {
-  checkpoint: CheckpointInfo;
+/** The subnet-level part of the state, the same in a checkpoint file and in the recovered state. */
+export interface StoredSubnetFields {
   round: bigint;
   time: bigint;
   nextCanisterIndex: bigint;
@@ -72,6 +72,10 @@ export interface StoredState {
   ingress: Map<string, IngressStatus>;
   /** Encoded subnet extras (system canisters); see subnet_codec.ts. */
   extras: Uint8Array | undefined;
+}
+
+export interface StoredState extends StoredSubnetFields {
+  checkpoint: CheckpointInfo;
   canisters: Map<string, StoredCanister>;
 }
 

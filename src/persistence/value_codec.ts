@@ -209,17 +209,24 @@ export function decodeValueFrom(source: ByteSource, options: DecodeOptions = {})
   return decodeAt(source, options.copyBytes ?? true);
 }
 
-/** Decodes a whole byte string holding one value; malformed input is a `corrupt` failure of `path`. */
-export function decodeValue(bytes: Uint8Array, path: string, options: DecodeOptions = {}): unknown {
-  const source = new ByteSource(bytes);
+/**
+ * Decodes the one value that fills the rest of `source`; malformed input or trailing bytes are a
+ * `corrupt` failure of `path` (a file of `fileSize` bytes).
+ */
+export function decodeRemainingValue(source: ByteSource, path: string, fileSize: number, options: DecodeOptions = {}): unknown {
   try {
     const value = decodeValueFrom(source, options);
     if (source.remaining !== 0) throw new TruncatedInput(`${source.remaining} bytes after the value`);
     return value;
   } catch (error) {
-    if (error instanceof TruncatedInput) throw corrupt(path, source.offset, bytes.length, error.message);
+    if (error instanceof TruncatedInput) throw corrupt(path, source.offset, fileSize, error.message);
     throw error;
   }
+}
+
+/** Decodes a whole byte string holding one value; malformed input is a `corrupt` failure of `path`. */
+export function decodeValue(bytes: Uint8Array, path: string, options: DecodeOptions = {}): unknown {
+  return decodeRemainingValue(new ByteSource(bytes), path, bytes.length, options);
 }
 
 /** `value` encoded into one contiguous byte array. */

@@ -1,8 +1,8 @@
 // Files holding one value (the manifest, checkpoints): header, value, CRC-32 of everything before it.
-import { ByteSink, ByteSource, crc32Parts, TruncatedInput } from './_bytes.ts';
+import { ByteSink, ByteSource, crc32Parts } from './_bytes.ts';
 import { corrupt } from './errors.ts';
 import { checkHeader, type FileKind, HEADER_SIZE, writeHeader } from './format.ts';
-import { type DecodeOptions, decodeValueFrom, encodeValue } from './value_codec.ts';
+import { type DecodeOptions, decodeRemainingValue, encodeValue } from './value_codec.ts';
 
 export function encodeValueFile(kind: FileKind, value: unknown): Uint8Array[] {
   const sink = new ByteSink();
@@ -22,13 +22,5 @@ export function decodeValueFile(bytes: Uint8Array, kind: FileKind, path: string,
   const stored = new ByteSource(bytes, bytes.length - 4).u32();
   const actual = crc32Parts([content]);
   if (stored !== actual) throw corrupt(path, 0, bytes.length, `checksum mismatch (computed ${actual}, stored ${stored})`);
-  const source = new ByteSource(content, HEADER_SIZE);
-  try {
-    const value = decodeValueFrom(source, options);
-    if (source.remaining !== 0) throw new TruncatedInput(`${source.remaining} bytes after the value`);
-    return value;
-  } catch (error) {
-    if (error instanceof TruncatedInput) throw corrupt(path, source.offset, bytes.length, error.message);
-    throw error;
-  }
+  return decodeRemainingValue(new ByteSource(content, HEADER_SIZE), path, bytes.length, options);
 }

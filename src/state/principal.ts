@@ -35,6 +35,7 @@ export function comparePrincipals(a: Principal, b: Principal): number {
 
 /** Replica canister ids: `u64_be(index) ‖ 0x01 ‖ 0x01` (§7). */
 export function canisterIdFromIndex(index: bigint): Principal {
+  if (index < 0n || index >= 1n << 64n) throw new RangeError(`canister index ${index} is not a u64`);
   const bytes = new Uint8Array(10);
   new DataView(bytes.buffer).setBigUint64(0, index);
   bytes[8] = 1;
