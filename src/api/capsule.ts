@@ -1,8 +1,7 @@
 // The in-process library: a local Internet Computer subnet driven by method calls (no server).
 import { UserError } from '../execution/index.ts';
 import { candid, emptySettings } from '../management/index.ts';
-import { ANONYMOUS, MANAGEMENT_CANISTER, toPrincipal, type Principal, type PrincipalLike } from '../state/principal.ts';
-import { DEFAULT_PROVISIONAL_CYCLES, type InstructionLimits } from '../state/units.ts';
+import { ANONYMOUS, DEFAULT_PROVISIONAL_CYCLES, type InstructionLimits, MANAGEMENT_CANISTER, type Principal, type PrincipalLike, toPrincipal } from '../state/index.ts';
 import type { DurableStore, StoreOptions } from '../persistence/index.ts';
 import { CallError, unwrap } from './errors.ts';
 import { type OpenedReplica, openReplica } from './open_replica.ts';

@@ -1,5 +1,5 @@
 // Errors the library API throws.
-import type { CallResult } from '../state/messages.ts';
+import type { CallResult } from '../state/index.ts';
 
 /** A call was rejected: the spec's reject code (1–6), message and, if known, the replica's error code. */
 export class CallError extends Error {

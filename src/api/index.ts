@@ -1,4 +1,4 @@
 // Capsule's public library API.
 export { Capsule, type CallOptions, type CapsuleOptions, type LogRecord } from './capsule.ts';
 export { CallError } from './errors.ts';
-export { Principal } from '../state/principal.ts';
+export { Principal } from '../state/index.ts';

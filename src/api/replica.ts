@@ -5,11 +5,7 @@ import { nodeKeyFromSeed, type BlsKeyPair, type NodeKey } from '../certification
 import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
 import { candid, effectiveCanisterIdOf, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
-import type { CallResult, IngressStatus } from '../state/messages.ts';
-import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
-import { stateHash } from '../state/state_hash.ts';
-import { getCanister, type SubnetState } from '../state/subnet_state.ts';
-import type { InstructionLimits } from '../state/units.ts';
+import { type CallResult, getCanister, type IngressStatus, type InstructionLimits, MANAGEMENT_CANISTER, type Principal, principalEquals, stateHash, type SubnetState } from '../state/index.ts';
 import { systemCanisterAt, systemQuery } from '../system_canisters/index.ts';
 import { CYCLES_MINTING_CANISTER, deriveBytes, newSubnetState } from './subnet.ts';
 

@@ -1,11 +1,7 @@
 // Building a fresh single-subnet state: keys, subnet id, canister ranges (digest §6.5, §7).
 import { createHash } from 'node:crypto';
 import { blsKeyFromSeed, type BlsKeyPair } from '../certification/index.ts';
-import { APPLICATION_SUBNET_COSTS, FREE_COSTS } from '../state/cost_schedule.ts';
-import { Principal } from '../state/principal.ts';
-import type { SubnetState } from '../state/subnet_state.ts';
-import { INSTRUCTION_LIMITS, type InstructionLimits } from '../state/units.ts';
-import { newSystemCanistersState } from '../state/system_canisters.ts';
+import { APPLICATION_SUBNET_COSTS, FREE_COSTS, INSTRUCTION_LIMITS, type InstructionLimits, newSystemCanistersState, Principal, type SubnetState } from '../state/index.ts';
 
 /** Canister indices of the subnet: the low range holds system canisters at their mainnet ids. */
 export const SUBNET_RANGES = [

@@ -1,6 +1,6 @@
 // Principal ids as bytes (interface spec, "Principals"): the classes the replica mints or checks.
 // Text form (base32 with CRC) lives with the Principal type, not here.
-import { canisterIdFromIndex as principalOfIndex, canisterIndexOf as indexOfPrincipal, Principal } from '../state/principal.ts';
+import { canisterIdFromIndex as principalOfIndex, canisterIndexOf as indexOfPrincipal, Principal } from '../state/index.ts';
 import { sha224 } from './_bytes.ts';
 
 /** The anonymous principal `2vxsx-fae`. */

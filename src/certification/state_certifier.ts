@@ -8,7 +8,7 @@ import { hashTreeToCbor, reconstruct, type HashTree, type TreePath } from './has
 import { pruneHashTree } from './hash_tree_prune.ts';
 import type { CertificateSigner } from './signer.ts';
 import { StateTreeBuilder, type StateTreeOptions } from './state_tree.ts';
-import type { SubnetState } from '../state/subnet_state.ts';
+import type { SubnetState } from '../state/index.ts';
 
 /** The certified state of one round. */
 export interface CertifiedState {

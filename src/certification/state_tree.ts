@@ -18,9 +18,7 @@ import { labeled, leaf, type HashTree } from './hash_tree.ts';
 import { balancedForks, buildHashTree, labeledLeaf, labeledNode, type LabeledTree } from './labeled_tree.ts';
 import { uleb128 } from './leb128.ts';
 import { canisterIdFromIndex } from './principal_ids.ts';
-import type { CanisterState } from '../state/canister.ts';
-import type { IngressStatus } from '../state/messages.ts';
-import type { SubnetConfig, SubnetState } from '../state/subnet_state.ts';
+import type { CanisterState, IngressStatus, SubnetConfig, SubnetState } from '../state/index.ts';
 
 /** A node of the subnet: its id and the Ed25519 key that signs its query responses. */
 export interface SubnetNode {

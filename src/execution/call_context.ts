@@ -1,8 +1,6 @@
 // Call contexts (spec §3.1–3.3): commit an execution's changes, answer callers, detect starvation.
 import { IDL } from '@dfinity/candid';
-import type { CanisterState } from '../state/canister.ts';
-import type { CallContext, CallResult } from '../state/messages.ts';
-import { MANAGEMENT_CANISTER, principalEquals } from '../state/principal.ts';
+import { type CallContext, type CallResult, type CanisterState, MANAGEMENT_CANISTER, principalEquals } from '../state/index.ts';
 import { UserError } from './errors.ts';
 import { respondTo, type RoundContext } from './round_context.ts';
 import type { SystemApi } from './system_api.ts';

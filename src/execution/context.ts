@@ -1,6 +1,5 @@
 // Execution contexts of the System API (interface spec "Overview of imports": letters s, I, G, U, RQ, …).
-import type { CallResult } from '../state/messages.ts';
-import type { Principal } from '../state/principal.ts';
+import type { CallResult, Principal } from '../state/index.ts';
 
 export type SystemTask = 'heartbeat' | 'globalTimer' | 'onLowWasmMemory';
 

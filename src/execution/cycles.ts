@@ -1,7 +1,5 @@
 // Cycle costs and the freezing limit (digest §8.1; replica's CyclesAccountManager).
-import { memoryUsage, type CanisterState } from '../state/canister.ts';
-import type { CostSchedule } from '../state/cost_schedule.ts';
-import { GIB, INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE } from '../state/units.ts';
+import { type CanisterState, type CostSchedule, GIB, INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE, memoryUsage } from '../state/index.ts';
 
 const SECONDS_PER_DAY = 86_400n;
 

@@ -1,5 +1,5 @@
 // User-facing errors: the replica's ErrorCode numbering (reject code in the hundreds digit, shown as IC0503).
-import type { RejectCode } from '../state/messages.ts';
+import type { RejectCode } from '../state/index.ts';
 
 export const ERROR_CODES = {
   SubnetOversubscribed: 101,

@@ -1,7 +1,6 @@
 // Runs one entry point of a canister in a context (one "message execution", spec §3.1): sets up the
 // System API, calls into wasm, and on a trap (or for a query) rolls heap, globals and stable memory back.
-import type { CanisterState, WasmState } from '../state/canister.ts';
-import type { Closure } from '../state/messages.ts';
+import type { CanisterState, Closure, WasmState } from '../state/index.ts';
 import type { ApiContext } from './context.ts';
 import { CanisterTrap, describeTrap, type Trap } from './errors.ts';
 import { appendLog } from './ic0_misc.ts';

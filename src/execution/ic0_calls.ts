@@ -1,6 +1,5 @@
 // ic0 inter-canister call builder (spec §1.7): call_new … call_perform.
-import { Principal } from '../state/principal.ts';
-import { MAX_CALL_TIMEOUT_SECONDS, MAX_INTER_CANISTER_PAYLOAD } from '../state/units.ts';
+import { MAX_CALL_TIMEOUT_SECONDS, MAX_INTER_CANISTER_PAYLOAD, Principal } from '../state/index.ts';
 import { callTransmissionFee, responseReservation } from './cycles.ts';
 import { contractViolation } from './errors.ts';
 import type { Handlers } from './ic0_types.ts';

@@ -1,6 +1,5 @@
 // ic0 cycles functions (spec §1.5, legacy 64-bit variants §1.11, replica's mint_cycles §1.12).
-import { principalEquals } from '../state/principal.ts';
-import { MAX_CYCLES } from '../state/units.ts';
+import { MAX_CYCLES, principalEquals } from '../state/index.ts';
 import { contractViolation } from './errors.ts';
 import type { Handlers } from './ic0_types.ts';
 import { type SystemApi, u128, writeU128 } from './system_api.ts';

@@ -1,5 +1,5 @@
 // ic0 message data, caller and response functions (spec §1: msg_*, accept_message).
-import { ANONYMOUS, MANAGEMENT_CANISTER, type Principal } from '../state/principal.ts';
+import { ANONYMOUS, MANAGEMENT_CANISTER, type Principal } from '../state/index.ts';
 import { contractViolation } from './errors.ts';
 import { decodeUtf8, type SystemApi } from './system_api.ts';
 import type { Handlers, Word } from './ic0_types.ts';

@@ -1,6 +1,5 @@
 // ic0 identity, status, certification, time, timers, logging and trap functions (spec §1.6, §1.9).
-import { principalEquals, Principal } from '../state/principal.ts';
-import { MAX_CERTIFIED_DATA, MAX_LOG_BYTES } from '../state/units.ts';
+import { MAX_CERTIFIED_DATA, MAX_LOG_BYTES, Principal, principalEquals } from '../state/index.ts';
 import { isReplicated } from './context.ts';
 import { CanisterTrap, contractViolation } from './errors.ts';
 import type { Handlers } from './ic0_types.ts';

@@ -1,5 +1,5 @@
 // ic0 stable memory (spec §1.8, 32-bit legacy API §1.11): sparse pages, journaled for rollback.
-import { MAX_STABLE_32_PAGES, MAX_STABLE_MEMORY, WASM_PAGE_SIZE } from '../state/units.ts';
+import { MAX_STABLE_32_PAGES, MAX_STABLE_MEMORY, WASM_PAGE_SIZE } from '../state/index.ts';
 import { contractViolation } from './errors.ts';
 import type { Handlers } from './ic0_types.ts';
 import type { SystemApi } from './system_api.ts';

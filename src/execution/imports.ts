@@ -1,7 +1,6 @@
 // The import object of a canister instance: every ic0 function, checked against the availability
 // matrix and charged its overhead, plus the `__capsule` hooks the instrumentation calls.
-import type { WasmState } from '../state/canister.ts';
-import { MAX_WASM32_HEAP, MAX_WASM64_HEAP, OS_PAGE_SIZE, WASM_PAGE_SIZE } from '../state/units.ts';
+import { MAX_WASM32_HEAP, MAX_WASM64_HEAP, OS_PAGE_SIZE, WASM_PAGE_SIZE, type WasmState } from '../state/index.ts';
 import { AVAILABILITY, modeName } from './context.ts';
 import { CanisterTrap, contractViolation } from './errors.ts';
 import { callHandlers } from './ic0_calls.ts';

@@ -1,6 +1,5 @@
 // canister_inspect_message for ingress (spec §3.10): accept, refuse (4) or trap (5); never persists.
-import type { CanisterState } from '../state/canister.ts';
-import type { Principal } from '../state/principal.ts';
+import type { CanisterState, Principal } from '../state/index.ts';
 import { trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';
 import type { ExecutionEnvironment } from './system_api.ts';

@@ -1,8 +1,5 @@
 // install_code: install, reinstall and upgrade as one atomic sequence (spec §3.8, management install_code).
-import type { CanisterState, WasmState } from '../state/canister.ts';
-import type { Principal } from '../state/principal.ts';
-import { StableMemory } from '../state/stable_memory.ts';
-import { MAX_REPLICATED_RESPONSE } from '../state/units.ts';
+import { type CanisterState, MAX_REPLICATED_RESPONSE, type Principal, StableMemory, type WasmState } from '../state/index.ts';
 import type { CanisterModule } from '../wasm/index.ts';
 import type { ApiContext } from './context.ts';
 import { executionCost, liquidBalance } from './cycles.ts';

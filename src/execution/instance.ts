@@ -1,7 +1,6 @@
 // Live wasm instances of canisters: compile once per module, instantiate with the System API, and
 // rebuild an instance from saved heap and globals when a rollback must undo memory growth.
-import type { WasmState } from '../state/canister.ts';
-import { WASM_PAGE_SIZE } from '../state/units.ts';
+import { WASM_PAGE_SIZE, type WasmState } from '../state/index.ts';
 import type { CanisterModule } from '../wasm/index.ts';
 import { capsuleImports, ic0Imports, type InstanceHost } from './imports.ts';
 

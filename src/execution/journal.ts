@@ -1,7 +1,6 @@
 // Undo journal of one message execution (DESIGN 4): old contents of the pages a message touches,
 // so that a trap or a query rolls back in O(pages touched). Also the dirty set for persistence.
-import type { StableMemory } from '../state/stable_memory.ts';
-import { OS_PAGE_SIZE } from '../state/units.ts';
+import { OS_PAGE_SIZE, type StableMemory } from '../state/index.ts';
 
 export class Journal {
   /** Heap page index → content before this execution's first write (zeros beyond the old size). */

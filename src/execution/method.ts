@@ -1,5 +1,5 @@
 // Which exported method a call names, and whether the canister can run it now (spec §3.2).
-import type { CanisterState } from '../state/canister.ts';
+import type { CanisterState } from '../state/index.ts';
 import { UserError } from './errors.ts';
 
 export type MethodKind = 'update' | 'query' | 'compositeQuery';

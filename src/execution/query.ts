@@ -1,9 +1,6 @@
 // Non-replicated queries and composite queries (spec §3.7): run on the current state, follow the
 // composite call graph, then roll every touched canister back. Nothing here persists but logs.
-import type { CanisterState } from '../state/canister.ts';
-import type { CallResult, Closure } from '../state/messages.ts';
-import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
-import { COMPOSITE_QUERY_MAX_DEPTH, MAX_QUERY_RESPONSE } from '../state/units.ts';
+import { type CallResult, type CanisterState, type Closure, COMPOSITE_QUERY_MAX_DEPTH, MANAGEMENT_CANISTER, MAX_QUERY_RESPONSE, type Principal, principalEquals } from '../state/index.ts';
 import { rejectOf } from './call_context.ts';
 import type { ApiContext } from './context.ts';
 import { freezingLimit } from './cycles.ts';

@@ -1,8 +1,6 @@
 // Executing a response: refunds first, then the reply or reject callback, and the cleanup callback
 // if that traps (spec §3.2 step 4, §3.3).
-import type { CanisterState } from '../state/canister.ts';
-import type { Callback, CallContext, Response } from '../state/messages.ts';
-import { MAX_REPLICATED_RESPONSE } from '../state/units.ts';
+import { type Callback, type CallContext, type CanisterState, MAX_REPLICATED_RESPONSE, type Response } from '../state/index.ts';
 import { applyChanges, settle } from './call_context.ts';
 import { executionCost, freezingLimit, scale } from './cycles.ts';
 import { trapToUserError } from './errors.ts';

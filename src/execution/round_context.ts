@@ -1,6 +1,5 @@
 // What one round's executions share: the environment, and the outbox their messages go to.
-import type { CallOrigin, CallResult, CanisterMessage } from '../state/messages.ts';
-import type { Principal } from '../state/principal.ts';
+import type { CallOrigin, CallResult, CanisterMessage, Principal } from '../state/index.ts';
 import type { ExecutionEnvironment } from './system_api.ts';
 
 export interface RoundContext {

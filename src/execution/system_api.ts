@@ -1,11 +1,7 @@
 // The state of one message execution as the System API sees it (spec §1), and what it asks to change.
 // Handlers in ic0_*.ts read and record here; nothing is applied to the canister until the execution
 // commits (execute.ts), so a trap discards all of it (IC: SandboxSafeSystemState + modifications).
-import type { CanisterState, WasmState } from '../state/canister.ts';
-import type { CostSchedule } from '../state/cost_schedule.ts';
-import type { Closure } from '../state/messages.ts';
-import type { Principal } from '../state/principal.ts';
-import { type InstructionLimits, OS_PAGE_SIZE } from '../state/units.ts';
+import { type CanisterState, type Closure, type CostSchedule, type InstructionLimits, OS_PAGE_SIZE, type Principal, type WasmState } from '../state/index.ts';
 import { type ApiContext, letterOf } from './context.ts';
 import { contractViolation } from './errors.ts';
 import type { Journal } from './journal.ts';

@@ -1,5 +1,5 @@
 // System tasks: canister_heartbeat, canister_global_timer, canister_on_low_wasm_memory (spec §3.9).
-import type { CanisterState } from '../state/canister.ts';
+import type { CanisterState } from '../state/index.ts';
 import { applyChanges, openCallContext, settle } from './call_context.ts';
 import type { SystemTask } from './context.ts';
 import { executionCost, freezingLimit, liquidBalance } from './cycles.ts';

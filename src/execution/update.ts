@@ -1,7 +1,5 @@
 // Executing a request on a canister: an update method, or a query method in replicated mode (spec §3.2, §3.7).
-import type { CanisterState } from '../state/canister.ts';
-import type { Request } from '../state/messages.ts';
-import { MAX_REPLICATED_RESPONSE } from '../state/units.ts';
+import { type CanisterState, MAX_REPLICATED_RESPONSE, type Request } from '../state/index.ts';
 import { applyChanges, openCallContext, rejectOf, settle } from './call_context.ts';
 import { executionCost, freezingLimit, liquidBalance } from './cycles.ts';
 import { trapToUserError, UserError } from './errors.ts';

@@ -8,7 +8,7 @@
 // A request id already in the ingress history is not executed again (replay protection, §6.4).
 import { targetsAllow, toHex } from '../certification/index.ts';
 import type { UserError } from '../execution/index.ts';
-import { Principal } from '../state/principal.ts';
+import { Principal } from '../state/index.ts';
 import { authenticate } from './authenticate.ts';
 import type { HttpContext } from './context.ts';
 import { checkEffectiveCanisterId } from './effective_id.ts';

@@ -2,7 +2,7 @@
 // round driver, and the limits of the interface.
 import type { Replica } from '../api/replica.ts';
 import { blsCertificateSigner, StateCertifier, type CertifiedState, type TreePath } from '../certification/index.ts';
-import type { Principal } from '../state/principal.ts';
+import type { Principal } from '../state/index.ts';
 import { RoundDriver } from './progress.ts';
 
 export interface HttpLimits {

@@ -3,8 +3,7 @@
 // canister the request is for — for the management canister, the `canister_id` (or
 // `target_canister`) of the Candid argument, which the HTTP layer therefore decodes.
 import { candid, effectiveCanisterIdOf } from '../management/index.ts';
-import { canisterIndexOf, MANAGEMENT_CANISTER, Principal, principalEquals } from '../state/principal.ts';
-import { isInSubnetRanges, type SubnetConfig } from '../state/subnet_state.ts';
+import { canisterIndexOf, isInSubnetRanges, MANAGEMENT_CANISTER, Principal, principalEquals, type SubnetConfig } from '../state/index.ts';
 import type { CallContent } from './envelope.ts';
 import { badRequest, HttpError } from './errors.ts';
 

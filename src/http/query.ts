@@ -5,8 +5,7 @@
 // The target canister gets a data certificate: the latest certification revealing its
 // `certified_data` and `/time` (spec §1.9, `ic0.data_certificate_*`).
 import { signQueryResponse, targetsAllow, type NodeKey } from '../certification/index.ts';
-import type { CallResult } from '../state/messages.ts';
-import { Principal } from '../state/principal.ts';
+import { type CallResult, Principal } from '../state/index.ts';
 import { authenticate } from './authenticate.ts';
 import type { HttpContext } from './context.ts';
 import { checkEffectiveCanisterId } from './effective_id.ts';

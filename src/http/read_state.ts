@@ -8,8 +8,7 @@ import { parseReadStateEnvelope } from './envelope.ts';
 import { badRequest, cborResponse, HttpError, textResponse } from './errors.ts';
 import { checkReadStatePaths, type ReadStateTarget } from './read_state_access.ts';
 import type { Handler, HttpRequest, HttpResponse } from './router.ts';
-import { canisterIndexOf, principalEquals } from '../state/principal.ts';
-import { isInSubnetRanges } from '../state/subnet_state.ts';
+import { canisterIndexOf, isInSubnetRanges, principalEquals } from '../state/index.ts';
 
 export function readStateHandler(context: HttpContext, kind: ReadStateTarget['kind'], version: 2 | 3): Handler {
   return (request) => handleReadState(context, kind, version, request);

@@ -8,7 +8,7 @@
 import { bytesEqual } from './_bytes.ts';
 import type { HttpContext } from './context.ts';
 import { badRequest, HttpError } from './errors.ts';
-import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
+import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/index.ts';
 
 export interface ReadStateTarget {
   readonly kind: 'canister' | 'subnet';

@@ -1,10 +1,7 @@
 // install_code, install_chunked_code, uninstall_code and the chunk store (spec §4.4, §3.8).
 import { createHash } from 'node:crypto';
 import { installCode, type InstallRequest, rejectOf, respond, settle, UserError } from '../execution/index.ts';
-import type { CanisterState } from '../state/canister.ts';
-import { principalEquals, type Principal } from '../state/principal.ts';
-import { StableMemory } from '../state/stable_memory.ts';
-import { MAX_CHUNK_SIZE, MAX_CHUNK_STORE_CHUNKS } from '../state/units.ts';
+import { type CanisterState, MAX_CHUNK_SIZE, MAX_CHUNK_STORE_CHUNKS, type Principal, principalEquals, StableMemory } from '../state/index.ts';
 import { type CanisterModule, InvalidModuleError, parseCanisterModule } from '../wasm/index.ts';
 import type { CanisterInstallMode, ChunkHash, InstallChunkedCodeArgs, InstallCodeArgs, UninstallCodeArgs } from './candid/index.ts';
 import { controlledCanister, findCanister, isController, type ManagementCall, type ManagementContext, notController } from './context.ts';

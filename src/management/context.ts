@@ -1,10 +1,7 @@
 // What a management method sees: the subnet state, the round, and the call being answered.
 import { UserError } from '../execution/index.ts';
 import type { RoundContext } from '../execution/index.ts';
-import type { CanisterState } from '../state/canister.ts';
-import type { Request } from '../state/messages.ts';
-import { principalEquals, type Principal } from '../state/principal.ts';
-import { getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { type CanisterState, getCanister, type Principal, principalEquals, type Request, type SubnetState } from '../state/index.ts';
 
 export interface ManagementContext {
   state: SubnetState;

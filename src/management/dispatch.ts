@@ -1,9 +1,7 @@
 // The management canister aaaaa-aa (spec §4): decode the Candid argument, check who may call,
 // run the method, encode the result. One table entry per method.
 import { type ExecutionEnvironment, rejectOf, type RoundContext, UserError } from '../execution/index.ts';
-import type { CallResult } from '../state/messages.ts';
-import type { Principal } from '../state/principal.ts';
-import type { SubnetState } from '../state/subnet_state.ts';
+import type { CallResult, Principal, SubnetState } from '../state/index.ts';
 import {
   type ArgOf,
   CandidDecodeError,

@@ -1,6 +1,5 @@
 // Canister history (spec §4 canister_info): who changed what, in state form and Candid form.
-import type { CanisterChange, CanisterState, ChangeDetails, ChangeOrigin } from '../state/canister.ts';
-import { MAX_CANISTER_HISTORY } from '../state/units.ts';
+import { type CanisterChange, type CanisterState, type ChangeDetails, type ChangeOrigin, MAX_CANISTER_HISTORY } from '../state/index.ts';
 import type { Change } from './candid/index.ts';
 import type { ManagementCall } from './context.ts';
 

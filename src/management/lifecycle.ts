@@ -1,11 +1,7 @@
 // create_canister, provisional creation and top-up, deposit_cycles, update_settings,
 // start/stop/delete_canister (spec §4.4, §3.9).
 import { respondTo, scale, UserError } from '../execution/index.ts';
-import type { CallResult } from '../state/messages.ts';
-import { defaultSettings, newCanister, type CanisterState } from '../state/canister.ts';
-import { canisterIndexOf, MANAGEMENT_CANISTER, principalEquals, principalKey, type Principal } from '../state/principal.ts';
-import { allocateCanisterId, getCanister, isInSubnetRanges } from '../state/subnet_state.ts';
-import { DEFAULT_PROVISIONAL_CYCLES, MAX_CYCLES } from '../state/units.ts';
+import { allocateCanisterId, type CallResult, canisterIndexOf, type CanisterState, DEFAULT_PROVISIONAL_CYCLES, defaultSettings, getCanister, isInSubnetRanges, MANAGEMENT_CANISTER, MAX_CYCLES, newCanister, type Principal, principalEquals, principalKey } from '../state/index.ts';
 import type { CanisterSettings, CreateCanisterArgs, ProvisionalCreateCanisterWithCyclesArgs } from './candid/index.ts';
 import { controlledCanister, findCanister, type ManagementCall, type ManagementContext } from './context.ts';
 import { addChange, originOf } from './history.ts';

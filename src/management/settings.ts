@@ -1,8 +1,6 @@
 // Canister settings: validation and conversion between Candid and state (spec §4.3, update_settings).
 import { UserError } from '../execution/index.ts';
-import type { CanisterSettings as StateSettings, Visibility } from '../state/canister.ts';
-import { comparePrincipals, principalEquals, type Principal } from '../state/principal.ts';
-import { MAX_CONTROLLERS, MAX_ENV_VAR_NAME, MAX_ENV_VAR_VALUE, MAX_ENV_VARS } from '../state/units.ts';
+import { type CanisterSettings as StateSettings, comparePrincipals, MAX_CONTROLLERS, MAX_ENV_VAR_NAME, MAX_ENV_VAR_VALUE, MAX_ENV_VARS, type Principal, principalEquals, type Visibility } from '../state/index.ts';
 import type { CanisterSettings, DefiniteCanisterSettings, Visibility as CandidVisibility } from './candid/index.ts';
 
 const MAX_MEMORY_SETTING = 1n << 48n;

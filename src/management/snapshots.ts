@@ -1,10 +1,7 @@
 // Canister snapshots (spec §4.4): take, load, list, delete, and download/upload by pieces.
 import { createHash } from 'node:crypto';
 import { instantiate, loadGlobals, loadHeap, snapshotGlobals, UserError } from '../execution/index.ts';
-import type { CanisterSnapshot, CanisterState, SnapshotUpload } from '../state/canister.ts';
-import type { Principal } from '../state/principal.ts';
-import { StableMemory } from '../state/stable_memory.ts';
-import { MAX_SNAPSHOTS } from '../state/units.ts';
+import { type CanisterSnapshot, type CanisterState, MAX_SNAPSHOTS, type Principal, type SnapshotUpload, StableMemory } from '../state/index.ts';
 import { type CanisterModule, InvalidModuleError, parseCanisterModule } from '../wasm/index.ts';
 import type {
   ReadCanisterSnapshotDataArgs,

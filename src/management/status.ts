@@ -2,8 +2,7 @@
 // subnet_info and raw_rand (spec §4.4).
 import { createHash } from 'node:crypto';
 import { idleCyclesBurnedPerDay, UserError } from '../execution/index.ts';
-import { heapBytes, memoryUsage, type CanisterState, type Visibility } from '../state/canister.ts';
-import { principalEquals, type Principal } from '../state/principal.ts';
+import { type CanisterState, heapBytes, memoryUsage, type Principal, principalEquals, type Visibility } from '../state/index.ts';
 import type {
   CanisterInfoArgs,
   CanisterInfoResult,

@@ -2,10 +2,7 @@
 // chunk store and snapshots, which are stored apart (pages, blobs, snapshot files) because they are
 // large and change by parts. The meta is small (logs are capped at 4 KiB), so a round re-encodes it
 // and writes it only when its bytes changed.
-import type { CanisterState, WasmState } from '../state/canister.ts';
-import { newDirtySet } from '../state/canister.ts';
-import type { Principal } from '../state/principal.ts';
-import { StableMemory } from '../state/stable_memory.ts';
+import { type CanisterState, newDirtySet, type Principal, StableMemory, type WasmState } from '../state/index.ts';
 import { corrupt } from './errors.ts';
 import { decodeValue, encodeToBytes } from './value_codec.ts';
 

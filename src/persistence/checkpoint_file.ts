@@ -2,7 +2,7 @@
 // snapshots referenced by file (page images, blobs, snapshot files) rather than inlined, so a
 // checkpoint rewrites only what changed since the previous one.
 import { basename } from 'node:path';
-import type { Principal } from '../state/principal.ts';
+import type { Principal } from '../state/index.ts';
 import { corrupt } from './errors.ts';
 import { readWhole } from './file_io.ts';
 import { layout } from './format.ts';

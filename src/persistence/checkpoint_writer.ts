@@ -4,8 +4,7 @@
 // ones. Modules and chunks go to a content-addressed blob store once; snapshots to files once.
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { CanisterSnapshot, CanisterState } from '../state/canister.ts';
-import { canistersInOrder, type SubnetState } from '../state/subnet_state.ts';
+import { canistersInOrder, type CanisterSnapshot, type CanisterState, type SubnetState } from '../state/index.ts';
 import { crc32Parts, toHex, totalLength } from './_bytes.ts';
 import { encodeMeta, globalValues } from './canister_codec.ts';
 import type { CheckpointCanister, CheckpointValue, ImageEntry } from './checkpoint_file.ts';

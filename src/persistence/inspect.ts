@@ -2,7 +2,7 @@
 // is instantiated and no page data is read; a damaged log tail is reported, not repaired.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CanisterState } from '../state/canister.ts';
+import type { CanisterState } from '../state/index.ts';
 import { decodeMeta } from './canister_codec.ts';
 import { PersistenceError, type PersistenceWarning } from './errors.ts';
 import { FORMAT_VERSION } from './format.ts';

@@ -1,6 +1,6 @@
 // Runs of consecutive 4 KiB pages: how page data travels to disk. A run's bytes are views into the
 // live memory (no copy), so a round writes exactly the pages its messages touched (DESIGN 4).
-import type { StableMemory } from '../state/stable_memory.ts';
+import type { StableMemory } from '../state/index.ts';
 import { PAGE_SIZE } from './format.ts';
 
 /** Pages [start, start + count) and their bytes: one or more views, in order, `count * PAGE_SIZE` bytes in all. */

@@ -2,11 +2,7 @@
 // its snapshots) as a snapshot file; import adds such a file to a canister of another directory as an
 // uploaded snapshot, which `load_canister_snapshot` then installs — the management canister's own
 // snapshot path, with the same file format the state directory uses for snapshots.
-import { Principal } from '../state/principal.ts';
-import type { CanisterSnapshot } from '../state/canister.ts';
-import { MAX_SNAPSHOTS } from '../state/units.ts';
-import type { SubnetState } from '../state/subnet_state.ts';
-import { newSystemCanistersState } from '../state/system_canisters.ts';
+import { type CanisterSnapshot, MAX_SNAPSHOTS, newSystemCanistersState, Principal, type SubnetState } from '../state/index.ts';
 import { toHex, totalLength } from './_bytes.ts';
 import { decodeMeta } from './canister_codec.ts';
 import { PersistenceError } from './errors.ts';

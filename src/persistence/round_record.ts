@@ -1,9 +1,7 @@
 // One round's changes, as the round log stores them (docs/storage-format.md, "Round records"): a value
 // header naming what changed, then a data area with the page runs and snapshot files the header
 // lists, in header order. Page data is referenced from the live memories, never copied, on the way out.
-import type { SnapshotUpload } from '../state/canister.ts';
-import type { IngressStatus } from '../state/messages.ts';
-import type { Principal } from '../state/principal.ts';
+import type { IngressStatus, Principal, SnapshotUpload } from '../state/index.ts';
 import { ByteSink, ByteSource, plain, TruncatedInput, totalLength } from './_bytes.ts';
 import { corrupt } from './errors.ts';
 import { PAGE_SIZE } from './format.ts';

@@ -1,9 +1,7 @@
 // The canister snapshot file: how the management canister's snapshots are kept in a state directory,
 // and the file `exportCanister` writes and `importCanister` reads — one format for both, so a snapshot
 // moves between state directories byte for byte. Heap pages that are all zero are left out.
-import type { CanisterSnapshot } from '../state/canister.ts';
-import type { Principal } from '../state/principal.ts';
-import { StableMemory } from '../state/stable_memory.ts';
+import { type CanisterSnapshot, type Principal, StableMemory } from '../state/index.ts';
 import { corrupt } from './errors.ts';
 import { PAGE_SIZE } from './format.ts';
 import { nonzeroRuns } from './pages.ts';

@@ -3,7 +3,7 @@
 // written and the manifest switched to it atomically, after which old log segments and unreferenced
 // files are removed. Opening recovers the newest checkpoint that loads plus the log after it.
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { SubnetState } from '../state/subnet_state.ts';
+import type { SubnetState } from '../state/index.ts';
 import { type CheckpointContext, writeCheckpoint } from './checkpoint_writer.ts';
 import { PersistenceError, type PersistenceWarning } from './errors.ts';
 import { attempt, exists, type IoStats, listDir, writeFileDurable } from './file_io.ts';

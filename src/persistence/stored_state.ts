@@ -2,10 +2,7 @@
 // instantiated. Memories stay references to checkpoint page sections plus the pages the log wrote
 // after them, so inspecting a state directory reads no page data, and restoring reads each page once.
 import { createHash } from 'node:crypto';
-import type { CanisterSnapshot, SnapshotUpload } from '../state/canister.ts';
-import type { IngressStatus } from '../state/messages.ts';
-import type { Principal } from '../state/principal.ts';
-import type { SubnetConfig } from '../state/subnet_state.ts';
+import type { CanisterSnapshot, IngressStatus, Principal, SnapshotUpload, SubnetConfig } from '../state/index.ts';
 import { toHex } from './_bytes.ts';
 import type { PageImage } from './page_file.ts';
 import type { RoundRecord } from './round_record.ts';

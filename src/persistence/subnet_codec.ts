@@ -2,7 +2,7 @@
 // system canisters (cycles ledger balances). Stored as one value of every other field of SubnetState,
 // so that a field added to the state later is persisted without a change here (or refused loudly by
 // the value encoding if it is not plain data).
-import type { SubnetState } from '../state/subnet_state.ts';
+import type { SubnetState } from '../state/index.ts';
 import { corrupt } from './errors.ts';
 import { decodeValue, encodeToBytes } from './value_codec.ts';
 

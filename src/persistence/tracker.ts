@@ -2,10 +2,7 @@
 // the live state: the dirty pages of the round's committed executions, plus whichever small parts
 // (system state, globals, queues, chunk keys, snapshot list) differ from their last durable bytes.
 // Cost: what the round touched, plus one small system-state encoding per canister (DESIGN 4).
-import type { CanisterSnapshot, CanisterState } from '../state/canister.ts';
-import type { IngressStatus } from '../state/messages.ts';
-import type { Principal } from '../state/principal.ts';
-import type { SubnetState } from '../state/subnet_state.ts';
+import type { CanisterSnapshot, CanisterState, IngressStatus, Principal, SubnetState } from '../state/index.ts';
 import { equalBytes, toHex } from './_bytes.ts';
 import { encodeMeta, globalValues } from './canister_codec.ts';
 import type { PageImage } from './page_file.ts';

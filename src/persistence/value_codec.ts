@@ -3,7 +3,7 @@
 // strings, bytes, arrays, plain objects, Maps, Sets and Principals — and refuses anything else with
 // the path of the field, so that a new kind of field fails loudly instead of being lost. Object keys
 // and Map entries keep their order: restored state iterates like the original (the state hash does).
-import { Principal } from '../state/principal.ts';
+import { Principal } from '../state/index.ts';
 import { ByteSink, ByteSource, concatParts, TruncatedInput } from './_bytes.ts';
 import { corrupt, PersistenceError } from './errors.ts';
 

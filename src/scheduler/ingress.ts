@@ -1,7 +1,5 @@
 // Ingress messages entering a round, and their status in the ingress history (spec §6.4 request_status).
-import type { CallResult, IngressStatus } from '../state/messages.ts';
-import type { Principal } from '../state/principal.ts';
-import type { SubnetState } from '../state/subnet_state.ts';
+import type { CallResult, IngressStatus, Principal, SubnetState } from '../state/index.ts';
 
 export interface IngressMessage {
   messageId: string;

@@ -10,10 +10,7 @@ import {
   storageCost,
 } from '../execution/index.ts';
 import { finishStopping, uninstall } from '../management/index.ts';
-import { heapBytes, memoryUsage, type CanisterState } from '../state/canister.ts';
-import type { CanisterMessage } from '../state/messages.ts';
-import { MANAGEMENT_CANISTER, principalEquals, type Principal } from '../state/principal.ts';
-import { canistersInOrder, getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { type CanisterMessage, canistersInOrder, type CanisterState, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type SubnetState } from '../state/index.ts';
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, callSystemCanister, route } from './routing.ts';

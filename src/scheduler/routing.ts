@@ -2,9 +2,7 @@
 // implemented system canister, responses back to callers, in production order (per-pair order, spec §3.6).
 import { rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
 import { handleManagementCall, type ManagementContext } from '../management/index.ts';
-import type { CallResult, Request } from '../state/messages.ts';
-import { MANAGEMENT_CANISTER, principalEquals } from '../state/principal.ts';
-import { getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { type CallResult, getCanister, MANAGEMENT_CANISTER, principalEquals, type Request, type SubnetState } from '../state/index.ts';
 import { handleSystemCall, systemCanisterAt, type SystemCanister } from '../system_canisters/index.ts';
 import { recordIngressResult } from './ingress.ts';
 

@@ -2,7 +2,7 @@
 // canister, through the management canister's deposit_cycles) and `create_canister` (a new canister
 // through the CMC). Both cost the ledger fee on top of the amount; when the outside call fails, only
 // the fee is charged (the ledger's "penalty" block) and the amount stays in the account.
-import type { CyclesLedgerState } from '../state/system_canisters.ts';
+import type { CyclesLedgerState } from '../state/index.ts';
 import type { CreateCanisterArgs, RejectionCodeName, WithdrawArgs } from './candid/cycles_ledger.ts';
 import { createCanisterViaCmc, presentSettings } from './cycles_minting.ts';
 import { CYCLES_LEDGER } from './ids.ts';

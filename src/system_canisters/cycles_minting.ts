@@ -3,7 +3,7 @@
 // so the ICP-based flows (notify_create_canister, notify_top_up, notify_mint_cycles) cannot succeed:
 // notify_create_canister answers with an error that says so; create canisters through the cycles ledger.
 import { UserError } from '../execution/index.ts';
-import { principalEquals, type Principal } from '../state/principal.ts';
+import { principalEquals, type Principal } from '../state/index.ts';
 import * as C from './candid/cmc.ts';
 import { CYCLES_MINTING_CANISTER } from './ids.ts';
 import { createCanisterAs, type PartialSettings, type Rejected } from './management_bridge.ts';

@@ -3,9 +3,7 @@
 // query calls run against the current state and change nothing (api/replica.ts).
 import { IDL } from '@dfinity/candid';
 import { type ExecutionEnvironment, rejectOf, UserError } from '../execution/index.ts';
-import type { CallResult } from '../state/messages.ts';
-import { principalKey, type Principal } from '../state/principal.ts';
-import { getCanister, type SubnetState } from '../state/subnet_state.ts';
+import { type CallResult, getCanister, type Principal, principalKey, type SubnetState } from '../state/index.ts';
 import { cyclesLedger } from './cycles_ledger.ts';
 import { cyclesMintingCanister } from './cycles_minting.ts';
 import { canisterTrap, type SystemCall, type SystemCanister, type SystemContext, type SystemMethod } from './method.ts';

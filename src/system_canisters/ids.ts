@@ -1,6 +1,6 @@
 // The mainnet ids of the system canisters Capsule implements; all lie in the subnet's canister ranges
 // (src/api/subnet.ts), so clients route them to this subnet as they route user canisters.
-import { canisterIdFromIndex } from '../state/principal.ts';
+import { canisterIdFromIndex } from '../state/index.ts';
 
 /** NNS registry, rwlgt-iiaaa-aaaaa-aaaaa-cai (index 0). */
 export const REGISTRY = canisterIdFromIndex(0n);

@@ -6,8 +6,7 @@
 // by a canister starts at 0. The rule is a pure function of the account, so it is deterministic, and a
 // query reads it without writing. An account is written into the state by its first update (debit or
 // credit); from then on its stored balance is the truth, so a spent account is never refunded.
-import type { Principal } from '../state/principal.ts';
-import type { CyclesLedgerState } from '../state/system_canisters.ts';
+import type { CyclesLedgerState, Principal } from '../state/index.ts';
 
 /** The cycles ledger's fee (dfinity/cycles-ledger config.rs): 100M cycles per transfer, withdrawal, creation. */
 export const CYCLES_LEDGER_FEE = 100_000_000n;

@@ -3,7 +3,7 @@
 // within the round, as a call from the system canister; its answer is read back at once.
 import type { UserError } from '../execution/index.ts';
 import { candid, emptySettings, handleManagementCall } from '../management/index.ts';
-import type { Principal } from '../state/principal.ts';
+import type { Principal } from '../state/index.ts';
 import type { SystemContext } from './method.ts';
 
 /** The settings a system canister passes on: any subset of the management canister's settings. */

@@ -3,8 +3,7 @@
 // that delivers the call and answer at once.
 import type { IDL } from '@dfinity/candid';
 import { type RoundContext, UserError } from '../execution/index.ts';
-import type { Principal } from '../state/principal.ts';
-import type { SubnetState } from '../state/subnet_state.ts';
+import type { Principal, SubnetState } from '../state/index.ts';
 
 /** The subnet state and the round (for in-process management calls); a query gets a throwaway round. */
 export interface SystemContext {

@@ -1,7 +1,6 @@
 // The NNS registry (rwlgt-iiaaa-aaaaa-aaaaa-cai), reduced to the one query tooling asks: which subnet
 // hosts a canister. icp-cli asks it to place a project's further canisters next to its first one.
-import { canisterIndexOf } from '../state/principal.ts';
-import { isInSubnetRanges } from '../state/subnet_state.ts';
+import { canisterIndexOf, isInSubnetRanges } from '../state/index.ts';
 import * as C from './candid/cmc.ts';
 import { REGISTRY } from './ids.ts';
 import { method, type SystemCanister } from './method.ts';

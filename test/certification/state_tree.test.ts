@@ -18,9 +18,7 @@ import {
   verifyCertificate,
   type HashTree,
 } from '../../src/certification/index.ts';
-import { defaultSettings, newCanister } from '../../src/state/canister.ts';
-import type { IngressStatus } from '../../src/state/messages.ts';
-import { ANONYMOUS, canisterIdFromIndex, principalKey } from '../../src/state/principal.ts';
+import { ANONYMOUS, canisterIdFromIndex, defaultSettings, type IngressStatus, newCanister, principalKey } from '../../src/state/index.ts';
 
 function fixture() {
   const replica = new Replica({ seed: new Uint8Array(32).fill(7), time: 1_700_000_000_000_000_000n, costSchedule: 'free' });

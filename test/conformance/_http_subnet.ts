@@ -10,8 +10,7 @@ import type { Capsule, CallOptions, LogRecord } from '../../src/api/index.ts';
 import { CallError, type Principal } from '../../src/api/index.ts';
 import { startHttpServer, type HttpServerHandle } from '../../src/http/index.ts';
 import { candid, emptySettings, effectiveCanisterIdOf } from '../../src/management/index.ts';
-import { ANONYMOUS, canisterIdFromIndex, MANAGEMENT_CANISTER, toPrincipal, type PrincipalLike } from '../../src/state/principal.ts';
-import { DEFAULT_PROVISIONAL_CYCLES } from '../../src/state/units.ts';
+import { ANONYMOUS, canisterIdFromIndex, DEFAULT_PROVISIONAL_CYCLES, MANAGEMENT_CANISTER, type PrincipalLike, toPrincipal } from '../../src/state/index.ts';
 import type { TestKey } from '../http/_envelopes.ts';
 import { HttpClient, type HttpRequestSpec } from './_http_client.ts';
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { candid } from '../../src/management/index.ts';
 import type { Change } from '../../src/management/candid/index.ts';
-import { comparePrincipals } from '../../src/state/principal.ts';
+import { comparePrincipals } from '../../src/state/index.ts';
 import { prog } from '../universal/program.ts';
 import {
   type Capsule,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { canisterIdFromIndex } from '../../src/state/principal.ts';
+import { canisterIdFromIndex } from '../../src/state/index.ts';
 import { prog } from '../universal/program.ts';
 import {
   call,

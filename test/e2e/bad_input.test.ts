@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { CallError, Capsule } from '../../src/api/index.ts';
-import { stateHash } from '../../src/state/state_hash.ts';
+import { stateHash } from '../../src/state/index.ts';
 import { canisterSource, motoko } from '../support/build.ts';
 
 const none = new Uint8Array(IDL.encode([], []));

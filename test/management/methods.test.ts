@@ -45,7 +45,7 @@ describe('management canister methods', () => {
 
   test('provisional create with a specified id, and top-up', async () => {
     const c = await newCapsule();
-    const wanted = (await import('../../src/state/principal.ts')).canisterIdFromIndex(0x1fff00n);
+    const wanted = (await import('../../src/state/index.ts')).canisterIdFromIndex(0x1fff00n);
     const { canister_id } = await mgmt(c, 'provisional_create_canister_with_cycles', { amount: [5n], settings: [], specified_id: [wanted], sender_canister_version: [] });
     assert.equal(canister_id.toText(), wanted.toText());
     await mgmt(c, 'provisional_top_up_canister', { canister_id, amount: 10n });

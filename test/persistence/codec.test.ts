@@ -10,8 +10,7 @@ import { decodeRecordBody, encodeRecordBody, type RoundRecord } from '../../src/
 import { decodeSnapshot, encodeSnapshot } from '../../src/persistence/snapshot_codec.ts';
 import { TrackedMap } from '../../src/persistence/tracked_map.ts';
 import { decodeValue, encodeToBytes, encodeValue } from '../../src/persistence/value_codec.ts';
-import type { CanisterSnapshot } from '../../src/state/canister.ts';
-import { StableMemory } from '../../src/state/stable_memory.ts';
+import { type CanisterSnapshot, StableMemory } from '../../src/state/index.ts';
 
 const id = Principal.fromText('5v3p4-iyaaa-aaaaa-qaaaa-cai');
 
