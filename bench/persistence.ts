@@ -11,6 +11,7 @@ import type { Principal } from '@dfinity/principal';
 import { Capsule } from '../src/api/index.ts';
 import type { DurableStore, StoreOptions } from '../src/persistence/index.ts';
 import { INITIAL_WASM_PAGES, pagerWasm, SEED, START, u32 } from '../test/persistence/_canisters.ts';
+import { replicaOf, storeOf } from '../src/api/testing.ts';
 
 const PAGE = 4096;
 let root = '';
@@ -52,8 +53,8 @@ async function updates(wasmPages: number, count: number) {
   let random = 1;
   const touch = (slot = (random = (random * 48271) % 2147483647) % 256) => ic.updateCall({ canisterId, method: 'touch', arg: u32(slot * stride) });
   for (let slot = 0; slot < 256; slot++) await touch(slot);
-  const commits = timeCommits(ic.store!);
-  const bytesBefore = ic.store!.stats.bytesWritten;
+  const commits = timeCommits(storeOf(ic)!);
+  const bytesBefore = storeOf(ic)!.stats.bytesWritten;
   const latencies: number[] = [];
   const start = performance.now();
   for (let i = 0; i < count; i++) {
@@ -68,7 +69,7 @@ async function updates(wasmPages: number, count: number) {
     updatesPerSecond: Math.round(count / seconds),
     latency: stats(latencies),
     commit: stats(commits),
-    diskBytesPerUpdate: Math.round((ic.store!.stats.bytesWritten - bytesBefore) / count),
+    diskBytesPerUpdate: Math.round((storeOf(ic)!.stats.bytesWritten - bytesBefore) / count),
   };
   await ic.close();
   return result;
@@ -77,10 +78,10 @@ async function updates(wasmPages: number, count: number) {
 /** Rounds with 64 dirty pages each: 64 touch messages submitted to one round. */
 async function roundsOf64Pages(rounds: number) {
   const { ic, canisterId } = await canisterWithHeap(64);
-  const commits = timeCommits(ic.store!);
+  const commits = timeCommits(storeOf(ic)!);
   for (let round = 0; round < rounds; round++) {
-    for (let i = 1; i <= 64; i++) ic.replica.submit({ sender: canisterId, receiver: canisterId, method: 'touch', arg: u32(((round * 64 + i) % 1000) + 8) });
-    ic.replica.round();
+    for (let i = 1; i <= 64; i++) replicaOf(ic).submit({ sender: canisterId, receiver: canisterId, method: 'touch', arg: u32(((round * 64 + i) % 1000) + 8) });
+    replicaOf(ic).round();
   }
   await ic.close();
   return { rounds, dirtyPagesPerRound: 64, commit: stats(commits) };
@@ -91,7 +92,7 @@ async function restartChild(stateDir: string): Promise<Record<string, number>> {
   const start = performance.now();
   const ic = await Capsule.create({ stateDir, store: { checkpointLogBytes: Number.MAX_SAFE_INTEGER } });
   const ms = performance.now() - start;
-  ic.store!.abandon();
+  storeOf(ic)!.abandon();
   return { ms };
 }
 
@@ -101,13 +102,13 @@ async function restartChild(stateDir: string): Promise<Record<string, number>> {
  */
 async function fillChild(stateDir: string, stop: string): Promise<Record<string, number>> {
   const { ic, canisterId } = await canisterWithHeap(16384, { checkpointLogBytes: Number.MAX_SAFE_INTEGER }, stateDir);
-  const commits = timeCommits(ic.store!);
+  const commits = timeCommits(storeOf(ic)!);
   const start = performance.now();
   await ic.updateCall({ canisterId, method: 'fill', arg: u32(0x5a) });
   const fillUpdateMs = performance.now() - start;
   const closeStart = performance.now();
   if (stop === 'close') await ic.close();
-  else ic.store!.abandon();
+  else storeOf(ic)!.abandon();
   return { fillUpdateMs, fillCommitMs: commits[0]!, closeMs: performance.now() - closeStart };
 }
 

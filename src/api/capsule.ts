@@ -1,21 +1,22 @@
-// The in-process library: a local Internet Computer subnet driven by method calls (no server).
+// The in-process library: a local Internet Computer subnet driven by method calls (no server). A thin
+// facade over the replica layer, which every front end shares.
 import { UserError } from '../execution/index.ts';
 import { candid, emptySettings } from '../management/index.ts';
-import { ANONYMOUS, DEFAULT_PROVISIONAL_CYCLES, type InstructionLimits, MANAGEMENT_CANISTER, type Principal, type PrincipalLike, toPrincipal } from '../state/index.ts';
-import type { DurableStore, StoreOptions } from '../persistence/index.ts';
-import { CallError, unwrap } from './errors.ts';
-import { type OpenedReplica, openReplica } from './open_replica.ts';
-import { Replica } from './replica.ts';
+import type { StoreOptions } from '../persistence/index.ts';
+import { type OpenedReplica, openReplica, type Replica, type ReplicaConfig } from '../replica/index.ts';
+import {
+  ANONYMOUS,
+  type CanisterState,
+  DEFAULT_PROVISIONAL_CYCLES,
+  MANAGEMENT_CANISTER,
+  type Principal,
+  type PrincipalLike,
+  toPrincipal,
+} from '../state/index.ts';
+import { CallError, CallTimeoutError, CapsuleClosedError, unwrap } from './errors.ts';
+import { installCodeArg, type InstallOptions } from './install_arg.ts';
 
-export interface CapsuleOptions {
-  /** Initial time in nanoseconds since the epoch (default: now). */
-  time?: bigint;
-  /** `application`: the 13-node application subnet prices (default); `free`: no cycles are charged. */
-  costSchedule?: 'application' | 'free';
-  /** Lower per-message instruction limits (default: the IC's 40 B update, 5 B query, 300 B install). */
-  instructionLimits?: Partial<InstructionLimits>;
-  /** Seed of the subnet's keys and randomness (default: random). Same seed + same calls = same state hash. */
-  seed?: Uint8Array;
+export interface CapsuleOptions extends ReplicaConfig {
   /** Rounds an update call may take before it is given up (default 10,000). */
   maxRoundsPerCall?: number;
   /**
@@ -43,50 +44,38 @@ export interface LogRecord {
 }
 
 const EMPTY_ARG = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
-const MILLION = 1_000_000n;
+
+/** The opened replica behind each handle: reachable by Capsule's own tests, not through the package. */
+const opened = new WeakMap<Capsule, OpenedReplica>();
+
+/** The replica behind a handle (tests and benchmarks of this repository; not exported by the package). */
+export function openedReplicaOf(capsule: Capsule): OpenedReplica {
+  const value = opened.get(capsule);
+  if (!value) throw new TypeError('not a Capsule');
+  return value;
+}
 
 export class Capsule {
   readonly #replica: Replica;
   readonly #maxRounds: number;
-  readonly #opened: OpenedReplica | undefined;
   #closed = false;
 
-  private constructor(replica: Replica, maxRounds: number, opened?: OpenedReplica) {
-    this.#replica = replica;
+  private constructor(replica: OpenedReplica, maxRounds: number) {
+    this.#replica = replica.replica;
     this.#maxRounds = maxRounds;
-    this.#opened = opened;
-  }
-
-  /** The durable store, when created with `stateDir` (its `stats` count bytes written). */
-  get store(): DurableStore | undefined {
-    return this.#opened?.store;
-  }
-
-  /** The replica behind this library handle (for front ends such as the HTTP interface). */
-  get replica(): Replica {
-    return this.#replica;
+    opened.set(this, replica);
   }
 
   /** A fresh in-memory subnet, or the subnet kept in `stateDir`. */
   static async create(options: CapsuleOptions = {}): Promise<Capsule> {
-    if (options.stateDir !== undefined) {
-      const { seed, time, costSchedule, instructionLimits } = options;
-      const opened = openReplica({ ...options.store, stateDir: options.stateDir, seed, time, costSchedule, instructionLimits });
-      return new Capsule(opened.replica, options.maxRoundsPerCall ?? 10_000, opened);
-    }
-    const replica = new Replica({
-      seed: options.seed ?? Replica.randomSeed(),
-      time: options.time ?? BigInt(Date.now()) * MILLION,
-      costSchedule: options.costSchedule ?? 'application',
-      instructionLimits: options.instructionLimits,
-    });
-    return new Capsule(replica, options.maxRoundsPerCall ?? 10_000);
+    return new Capsule(openReplica(options), options.maxRoundsPerCall ?? 10_000);
   }
 
   get subnetId(): Principal {
     return this.#replica.state.config.subnetId;
   }
 
+  /** The subnet's public key (DER), which verifies every certificate this subnet issues. */
   get rootKey(): Uint8Array {
     return this.#replica.state.config.rootKeyDer;
   }
@@ -105,45 +94,22 @@ export class Capsule {
   }
 
   /** install_code; `upgrade` of an enhanced-orthogonal-persistence module keeps memory by default, as IC tooling does. */
-  async installCode(options: {
-    canisterId: PrincipalLike;
-    wasm: Uint8Array;
-    arg?: Uint8Array;
-    sender?: PrincipalLike;
-    mode?: 'install' | 'reinstall' | 'upgrade';
-    wasmMemoryPersistence?: 'keep' | 'replace';
-    skipPreUpgrade?: boolean;
-  }): Promise<void> {
-    const canisterId = toPrincipal(options.canisterId);
-    const modeName = options.mode ?? 'install';
-    let persistence = options.wasmMemoryPersistence;
-    if (modeName === 'upgrade' && persistence === undefined && this.#replica.canister(canisterId)?.wasm?.module.enhancedOrthogonalPersistence) {
-      persistence = 'keep';
-    }
-    const mode =
-      modeName === 'upgrade'
-        ? { upgrade: [{ skip_pre_upgrade: options.skipPreUpgrade ? [true] as [boolean] : [] as [], wasm_memory_persistence: persistence ? [{ [persistence]: null } as { keep: null }] as [{ keep: null }] : [] as [] }] as [never] }
-        : ({ [modeName]: null } as { install: null });
-    const arg = candid.encodeManagementArg('install_code', {
-      mode,
-      canister_id: canisterId,
-      wasm_module: options.wasm,
-      arg: options.arg ?? EMPTY_ARG,
-      sender_canister_version: [],
-    });
-    await this.#callManagement('install_code', arg, options.sender);
+  async installCode(options: InstallOptions): Promise<void> {
+    this.#assertOpen();
+    const enhanced = this.#replica.canister(toPrincipal(options.canisterId))?.wasm?.module.enhancedOrthogonalPersistence ?? false;
+    await this.#callManagement('install_code', installCodeArg(options, enhanced), options.sender);
   }
 
   /** An update call through ingress; runs rounds until it and every call it causes completes. */
   async updateCall(options: CallOptions): Promise<Uint8Array> {
     const receiver = toPrincipal(options.canisterId);
     const sender = options.sender === undefined ? ANONYMOUS : toPrincipal(options.sender);
-    const arg = options.arg ?? EMPTY_ARG;
-    return this.#call(receiver, sender, options.method, arg);
+    return this.#call(receiver, sender, options.method, options.arg ?? EMPTY_ARG);
   }
 
   /** A non-replicated query against the current state; nothing it does persists. */
   async queryCall(options: CallOptions): Promise<Uint8Array> {
+    this.#assertOpen();
     const result = this.#replica.query({
       canisterId: toPrincipal(options.canisterId),
       method: options.method,
@@ -158,12 +124,16 @@ export class Capsule {
     return this.#callManagement(method, arg, sender);
   }
 
-  async advanceTime(milliseconds: number): Promise<void> {
-    this.#replica.state.time += BigInt(Math.round(milliseconds * 1e6));
+  /** Moves time forward by `nanos` nanoseconds; the next round runs at the new time. */
+  async advanceTime(nanos: bigint): Promise<void> {
+    this.#assertOpen();
+    if (typeof nanos !== 'bigint' || nanos < 0n) throw new TypeError(`advanceTime takes nanoseconds as a non-negative bigint, got ${String(nanos)}`);
+    this.#replica.state.time += nanos;
   }
 
   /** Sets the time (nanoseconds since the epoch); time never goes backwards. */
   async setTime(nanos: bigint): Promise<void> {
+    this.#assertOpen();
     if (nanos < this.#replica.state.time) throw new RangeError(`Time cannot go backwards: ${nanos} < ${this.#replica.state.time}`);
     this.#replica.state.time = nanos;
   }
@@ -175,6 +145,7 @@ export class Capsule {
 
   /** Current time in nanoseconds since the epoch. */
   async getTime(): Promise<bigint> {
+    this.#assertOpen();
     return this.#replica.state.time;
   }
 
@@ -199,19 +170,25 @@ export class Capsule {
     }));
   }
 
-  /** SHA-256 of the replicated state (see src/state/state_hash.ts). */
+  /** SHA-256 of the whole replicated state: same inputs, same hash. */
   async stateHash(): Promise<string> {
+    this.#assertOpen();
     return this.#replica.stateHash();
   }
 
-  /** Ends the handle; with `stateDir`, writes a checkpoint and releases the directory. */
+  /** Ends the handle; with `stateDir`, writes a checkpoint and releases the directory. Later calls throw. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#opened?.close();
+    openedReplicaOf(this).close();
   }
 
-  #canister(canisterId: PrincipalLike) {
+  #assertOpen(): void {
+    if (this.#closed) throw new CapsuleClosedError();
+  }
+
+  #canister(canisterId: PrincipalLike): CanisterState {
+    this.#assertOpen();
     const id = toPrincipal(canisterId);
     const canister = this.#replica.canister(id);
     if (!canister) throw new CallError(3, `Canister ${id.toText()} not found`, 'IC0301');
@@ -219,7 +196,7 @@ export class Capsule {
   }
 
   #round(): void {
-    if (this.#closed) throw new Error('This Capsule is closed');
+    this.#assertOpen();
     this.#replica.round();
   }
 
@@ -229,10 +206,11 @@ export class Capsule {
 
   /** Submits an ingress message and runs rounds until it completes. */
   async #call(receiver: Principal, sender: Principal, method: string, arg: Uint8Array): Promise<Uint8Array> {
+    this.#assertOpen();
     const messageId = this.#replica.submit({ sender, receiver, method, arg });
-    if (messageId instanceof UserError) throw toCallError(messageId);
+    if (messageId instanceof UserError) throw new CallError(messageId.rejectCode, messageId.message, messageId.errorCode);
     for (let rounds = 0; ; rounds++) {
-      if (rounds >= this.#maxRounds) throw new Error(`The call did not complete within ${this.#maxRounds} rounds`);
+      if (rounds >= this.#maxRounds) throw new CallTimeoutError(this.#maxRounds);
       this.#round();
       const status = this.#replica.ingressStatus(messageId);
       if (status?.status === 'replied') return status.reply;
@@ -240,8 +218,3 @@ export class Capsule {
     }
   }
 }
-
-function toCallError(error: UserError): CallError {
-  return new CallError(error.rejectCode, error.message, error.errorCode);
-}
-

@@ -1,4 +1,4 @@
-// Errors the library API throws.
+// Errors the library API throws; every one is exported from the package so callers can `instanceof` them.
 import type { CallResult } from '../state/index.ts';
 
 /** A call was rejected: the spec's reject code (1–6), message and, if known, the replica's error code. */
@@ -9,15 +9,38 @@ export class CallError extends Error {
   /** Wasm function names of a trap, innermost first (from the module's name section). */
   readonly backtrace: string[] | undefined;
 
-  constructor(rejectCode: number, rejectMessage: string, errorCode: string | undefined) {
+  constructor(rejectCode: number, rejectMessage: string, errorCode: string | undefined, backtrace?: string[]) {
     super(`Call rejected (code ${rejectCode}${errorCode ? `, ${errorCode}` : ''}): ${rejectMessage}`);
     this.name = 'CallError';
     this.rejectCode = rejectCode;
     this.rejectMessage = rejectMessage;
     this.errorCode = errorCode;
-    const at = rejectMessage.indexOf('Canister Backtrace:\n');
-    this.backtrace = at >= 0 ? rejectMessage.slice(at + 'Canister Backtrace:\n'.length).split('\n').filter(Boolean) : undefined;
+    this.backtrace = backtrace ?? backtraceIn(rejectMessage);
   }
+}
+
+/** The handle was used after `close()`. */
+export class CapsuleClosedError extends Error {
+  constructor() {
+    super('This Capsule is closed');
+    this.name = 'CapsuleClosedError';
+  }
+}
+
+/** An update call did not complete within the configured number of rounds (`maxRoundsPerCall`). */
+export class CallTimeoutError extends Error {
+  readonly rounds: number;
+  constructor(rounds: number) {
+    super(`The call did not complete within ${rounds} rounds`);
+    this.name = 'CallTimeoutError';
+    this.rounds = rounds;
+  }
+}
+
+// TODO(backtrace as data): replaced once UserError carries its backtrace as a field.
+function backtraceIn(message: string): string[] | undefined {
+  const at = message.indexOf('Canister Backtrace:\n');
+  return at >= 0 ? message.slice(at + 'Canister Backtrace:\n'.length).split('\n').filter(Boolean) : undefined;
 }
 
 export function unwrap(result: CallResult): Uint8Array {

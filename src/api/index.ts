@@ -1,4 +1,5 @@
 // Capsule's public library API.
 export { Capsule, type CallOptions, type CapsuleOptions, type LogRecord } from './capsule.ts';
-export { CallError } from './errors.ts';
+export { CallError, CallTimeoutError, CapsuleClosedError } from './errors.ts';
+export { PersistenceError } from '../persistence/index.ts';
 export { Principal } from '../state/index.ts';

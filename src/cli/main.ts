@@ -3,9 +3,9 @@
 // directory's seed, serves the IC HTTP interface and drives rounds until SIGINT/SIGTERM.
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openReplica } from '../api/open_replica.ts';
 import { startHttpServer, type HttpServerHandle } from '../http/index.ts';
-import { describeWarning } from '../persistence/index.ts';
+import { describeWarning, type PersistenceWarning } from '../persistence/index.ts';
+import { openReplica } from '../replica/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
 import { runStateCommand } from './state_command.ts';
 import { writeFileAtomic } from './state_dir.ts';
@@ -13,8 +13,9 @@ import { writeFileAtomic } from './state_dir.ts';
 type StartCommand = Extract<ReturnType<typeof parseCommand>, { kind: 'start' }>;
 
 async function start(command: StartCommand): Promise<void> {
-  // Every round is durable before its results are served (DESIGN 5); a restart continues the state.
-  const opened = openReplica({ stateDir: command.stateDir, onWarning: (warning) => process.stderr.write(`warning: ${describeWarning(warning)}\n`) });
+  // Every round is durable before its results are served; a restart continues the state.
+  const onWarning = (warning: PersistenceWarning): void => void process.stderr.write(`warning: ${describeWarning(warning)}\n`);
+  const opened = openReplica({ stateDir: command.stateDir, store: { onWarning } });
   const replica = opened.replica;
   const server = await startHttpServer({
     replica,

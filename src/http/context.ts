@@ -1,9 +1,8 @@
-// What every endpoint handler shares: the replica, its certifier and node key, the clock and the
+// What every endpoint handler shares: the replica (with its certifier and node key), the clock and the
 // round driver, and the limits of the interface.
-import type { Replica } from '../api/replica.ts';
-import { blsCertificateSigner, StateCertifier, type CertifiedState, type TreePath } from '../certification/index.ts';
+import type { CertifiedState, TreePath } from '../certification/index.ts';
+import { type Replica, RoundDriver, wallClockNanos } from '../replica/index.ts';
 import type { Principal } from '../state/index.ts';
-import { RoundDriver } from './progress.ts';
 
 export interface HttpLimits {
   /** Largest request body accepted (the replica's HTTP handler allows 5 MB). */
@@ -32,7 +31,6 @@ export const DEFAULT_LIMITS: HttpLimits = {
 
 export class HttpContext {
   readonly replica: Replica;
-  readonly certifier: StateCertifier;
   readonly rounds: RoundDriver;
   readonly limits: HttpLimits;
   readonly log: (line: string) => void;
@@ -41,13 +39,9 @@ export class HttpContext {
   constructor(options: HttpContextOptions) {
     const replica = options.replica;
     this.replica = replica;
-    this.#clock = options.clock ?? (() => BigInt(Date.now()) * 1_000_000n);
+    this.#clock = options.clock ?? wallClockNanos;
     this.log = options.log ?? (() => {});
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.certifier = new StateCertifier({
-      signer: blsCertificateSigner(replica.rootKey),
-      nodes: [{ nodeId: replica.nodeKey.nodeId, publicKeyDer: replica.nodeKey.publicKeyDer }],
-    });
     this.rounds = new RoundDriver({
       replica,
       clock: this.#clock,
@@ -68,12 +62,12 @@ export class HttpContext {
 
   /** The latest round's certification (signed once per round). */
   certified(): CertifiedState {
-    return this.certifier.certify(this.replica.state);
+    return this.replica.certified();
   }
 
   /** An encoded certificate of the latest round revealing `paths` and `/time`. */
   certificate(paths: readonly TreePath[]): Uint8Array {
-    return this.certifier.certificate(this.certified(), paths);
+    return this.replica.certificate(paths);
   }
 
   close(): void {

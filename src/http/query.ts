@@ -2,8 +2,7 @@
 // answered with `{status, reply | reject…, signatures}` where the node signs
 // `\x0Bic-response ‖ hash_of_map({status, reply | reject_code, reject_message, error_code,
 // timestamp, request_id})` with the key published at `/subnet/<sid>/node/<nid>/public_key`.
-// The target canister gets a data certificate: the latest certification revealing its
-// `certified_data` and `/time` (spec §1.9, `ic0.data_certificate_*`).
+// The replica gives the target canister its data certificate, as it does for every front end.
 import { signQueryResponse, targetsAllow, type NodeKey } from '../certification/index.ts';
 import { type CallResult, Principal } from '../state/index.ts';
 import { authenticate } from './authenticate.ts';
@@ -29,15 +28,11 @@ function handleQuery(context: HttpContext, request: HttpRequest): HttpResponse {
   if (!targetsAllow(auth.targets, content.canisterId)) {
     return textResponse(new HttpError(403, `Canister ${canisterId.toText()} is not one of the delegation targets`));
   }
-  const dataCertificate = context.replica.canister(canisterId)
-    ? context.certificate([['canister', content.canisterId, 'certified_data']])
-    : undefined;
   const result = context.replica.query({
     canisterId,
     method: content.methodName,
     arg: content.arg,
     caller: Principal.fromUint8Array(auth.sender),
-    dataCertificate,
   });
   return cborResponse(200, signedResponse(context.replica.nodeKey, result, context.now(), envelope.requestId));
 }

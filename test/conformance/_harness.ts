@@ -7,10 +7,10 @@ import { CallError, Principal } from '../../src/api/index.ts';
 import { candid, emptySettings } from '../../src/management/index.ts';
 import type { ArgOf, CanisterSettings, ManagementMethod, ResultOf } from '../../src/management/candid/index.ts';
 import { buildUniversalCanister, defaultOnReject, type Program, prog, u32le, type Bytes, toBytes } from '../universal/program.ts';
-import { newSubnet, OTHER_KEY, principalOf, type Subnet, submitIngress, TARGET, USER_KEY } from './_target.ts';
+import { newSubnet, OTHER_KEY, principalOf, type Subnet, submitIngress, subnetReplica, TARGET, USER_KEY } from './_target.ts';
 import { HttpStatusError } from './_http_client.ts';
 
-export { CallError, HttpStatusError, Principal, TARGET };
+export { CallError, HttpStatusError, Principal, subnetReplica, TARGET };
 /** A subnet of the chosen target (CAPSULE_TARGET): the library's Capsule or its HTTP stand-in. */
 export type Capsule = Subnet;
 export type Width = 32 | 64;
@@ -293,7 +293,7 @@ export type Outcome = { kind: 'pending' } | { kind: 'reply'; payload: Uint8Array
 
 /** The status of a submitted message, read from the replica (synchronous in both targets). */
 export function outcome(c: Capsule, pending: Pending): Outcome {
-  const s = c.replica.ingressStatus(pending.messageId);
+  const s = subnetReplica(c).ingressStatus(pending.messageId);
   if (s?.status === 'replied') return { kind: 'reply', payload: s.reply };
   if (s?.status === 'rejected') return { kind: 'reject', code: s.code, message: s.message };
   return { kind: 'pending' };

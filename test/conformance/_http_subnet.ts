@@ -9,6 +9,8 @@
 import type { Capsule, CallOptions, LogRecord } from '../../src/api/index.ts';
 import { CallError, type Principal } from '../../src/api/index.ts';
 import { startHttpServer, type HttpServerHandle } from '../../src/http/index.ts';
+import { replicaOf } from '../../src/api/testing.ts';
+import type { Replica } from '../../src/replica/index.ts';
 import { candid, emptySettings, effectiveCanisterIdOf } from '../../src/management/index.ts';
 import { ANONYMOUS, canisterIdFromIndex, DEFAULT_PROVISIONAL_CYCLES, MANAGEMENT_CANISTER, type PrincipalLike, toPrincipal } from '../../src/state/index.ts';
 import type { TestKey } from '../http/_envelopes.ts';
@@ -56,7 +58,7 @@ export class HttpSubnet {
 
   /** Serves `inner`'s replica on a free loopback port; the server closes when the test file ends (closeAll). */
   static async start(inner: Capsule, keys: readonly TestKey[]): Promise<HttpSubnet> {
-    const replica = inner.replica;
+    const replica = replicaOf(inner);
     const syncTimeout = process.env.CAPSULE_HTTP_SYNC_TIMEOUT_MS ? Number(process.env.CAPSULE_HTTP_SYNC_TIMEOUT_MS) : undefined;
     const server = await startHttpServer({
       replica,
@@ -75,8 +77,8 @@ export class HttpSubnet {
     return subnet;
   }
 
-  get replica(): Capsule['replica'] {
-    return this.#inner.replica;
+  get replica(): Replica {
+    return replicaOf(this.#inner);
   }
 
   get subnetId(): Principal {
@@ -173,9 +175,9 @@ export class HttpSubnet {
 
   // ---- controls without an HTTP counterpart: in-process, after pending submissions arrived
 
-  async advanceTime(milliseconds: number): Promise<void> {
+  async advanceTime(nanos: bigint): Promise<void> {
     await this.#settled();
-    return this.#inner.advanceTime(milliseconds);
+    return this.#inner.advanceTime(nanos);
   }
 
   async setTime(nanos: bigint): Promise<void> {

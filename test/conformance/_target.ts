@@ -6,6 +6,8 @@ import { after } from 'node:test';
 import { CallError, Capsule, Principal } from '../../src/api/index.ts';
 import { TestKey } from '../http/_envelopes.ts';
 import { closeAll, HttpSubnet, type Submission } from './_http_subnet.ts';
+import { replicaOf } from '../../src/api/testing.ts';
+import type { Replica } from '../../src/replica/index.ts';
 
 export type TargetKind = 'in-process' | 'http';
 export const TARGET: TargetKind = process.env.CAPSULE_TARGET === 'http' ? 'http' : 'in-process';
@@ -19,7 +21,6 @@ export const OTHER_KEY = new TestKey(new Uint8Array(32).fill(2));
 /** What the tests may use of a subnet (the library's Capsule, or its HTTP stand-in). */
 export type Subnet = Pick<
   Capsule,
-  | 'replica'
   | 'subnetId'
   | 'rootKey'
   | 'createCanister'
@@ -51,9 +52,14 @@ export async function newSubnet(costSchedule: 'free' | 'application'): Promise<S
 /** Queues an ingress message without running rounds; its message id (a CallError if refused up front). */
 export function submitIngress(c: Subnet, submission: Submission): string {
   if (c instanceof HttpSubnet) return c.submit(submission);
-  const id = c.replica.submit(submission);
+  const id = replicaOf(c as Capsule).submit(submission);
   if (typeof id !== 'string') throw new CallError(id.rejectCode, id.message, id.errorCode);
   return id;
+}
+
+/** The replica behind a subnet of either target. */
+export function subnetReplica(c: Subnet): Replica {
+  return c instanceof HttpSubnet ? c.replica : replicaOf(c as Capsule);
 }
 
 export function principalOf(key: TestKey): Principal {

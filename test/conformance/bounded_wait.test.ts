@@ -94,7 +94,7 @@ for (const width of WIDTHS) {
       const b = await install(c, width);
       const { hold, release } = await messageHold(c, width);
       const pending = await submitHeld(c, a, interCall(b, 'update', { otherSide: hold, timeoutSeconds: 10 }));
-      await c.advanceTime(11_000);
+      await c.advanceTime(11_000_000_000n);
       const r = relayed(isReplyOutcome(await settle(c, pending)));
       assert.equal(r.kind, 'reject');
       assert.equal((r as { code: number }).code, 6);
@@ -106,7 +106,7 @@ for (const width of WIDTHS) {
       const { hold, release } = await messageHold(c, width);
       const onReply = prog().setGlobal('late').reply();
       const pending = await submitHeld(c, a, interCall(b, 'update', { otherSide: hold, timeoutSeconds: 10, onReply, onReject: prog().setGlobal('timeout').append(prog().rejectCode().replyInt()) }));
-      await c.advanceTime(11_000);
+      await c.advanceTime(11_000_000_000n);
       assert.equal(u32(isReplyOutcome(await settle(c, pending))), 6);
       await release();
       await c.tick(5);
@@ -117,7 +117,7 @@ for (const width of WIDTHS) {
       const b = await install(c, width);
       const { hold, release } = await messageHold(c, width);
       const pending = await submitHeld(c, a, interCall(b, 'update', { otherSide: hold }));
-      await c.advanceTime(200_000);
+      await c.advanceTime(200_000_000_000n);
       await c.tick(3);
       isPending(c, pending);
       await release();

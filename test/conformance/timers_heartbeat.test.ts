@@ -127,7 +127,7 @@ for (const width of WIDTHS) {
       const pending = submit(c, id, 'update', prog().oneWayCall(relay, 'update', stopAndUpgrade));
       await c.tick(5);
       assert.equal(await statusKind(c, id), 'stopping');
-      await c.advanceTime(5 * 60 * 1000 + 1000);
+      await c.advanceTime(301_000_000_000n);
       isRejectOutcome(await settle(c, pending), 5);
       await start(c, id);
       await waitForStable(id, 2n);
@@ -203,10 +203,10 @@ for (const width of WIDTHS) {
       await setTimer(id, (await c.getTime()) + 10n * SECOND);
       await c.tick(3);
       assert.equal(u64(await query(c, id, prog().getGlobalCounter().replyInt64())), 0n);
-      await c.advanceTime(11_000);
+      await c.advanceTime(11_000_000_000n);
       await c.tick(3);
       assert.equal(u64(await query(c, id, prog().getGlobalCounter().replyInt64())), 1n);
-      await c.advanceTime(11_000);
+      await c.advanceTime(11_000_000_000n);
       await c.tick(3);
       assert.equal(u64(await query(c, id, prog().getGlobalCounter().replyInt64())), 1n);
     });

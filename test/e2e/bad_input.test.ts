@@ -7,12 +7,13 @@ import { Principal } from '@dfinity/principal';
 import { CallError, Capsule } from '../../src/api/index.ts';
 import { stateHash } from '../../src/state/index.ts';
 import { canisterSource, motoko } from '../support/build.ts';
+import { replicaOf } from '../../src/api/testing.ts';
 
 const none = new Uint8Array(IDL.encode([], []));
 
 /** The state hash with the time fixed, so that only real changes show. */
 function hashIgnoringTime(ic: Capsule): string {
-  const state = ic.replica.state;
+  const state = replicaOf(ic).state;
   const time = state.time;
   state.time = 0n;
   const hash = stateHash(state);

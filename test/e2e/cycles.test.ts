@@ -6,6 +6,7 @@ import type { Principal } from '@dfinity/principal';
 import { type CallError, Capsule } from '../../src/api/index.ts';
 import { candid, emptySettings } from '../../src/management/index.ts';
 import { wat } from '../support/build.ts';
+import { replicaOf } from '../../src/api/testing.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -39,16 +40,16 @@ test('a canister below its freezing limit is refused with SYS_TRANSIENT and keep
   // … until its freezing threshold covers more idle burn than its balance.
   await ic.callManagement('update_settings', encodeFreezingThreshold(id, 10n ** 12n));
   await assert.rejects(ic.updateCall({ canisterId: id, method: 'ping' }), (error: CallError) => error.rejectCode === 2 && /out of cycles/.test(error.rejectMessage));
-  assert.ok(ic.replica.canister(id)?.wasm, 'a frozen canister keeps its code');
+  assert.ok(replicaOf(ic).canister(id)?.wasm, 'a frozen canister keeps its code');
 });
 
 test('a canister that cannot pay for its storage is uninstalled', async () => {
   const ic = await Capsule.create();
   const id = await bigCanister(ic, 2_000_000_000_000n);
-  await ic.advanceTime(30 * 365 * DAY_MS);
+  await ic.advanceTime(BigInt(30 * 365 * DAY_MS) * 1_000_000n);
   await ic.tick(1);
   assert.equal(await ic.getCycleBalance(id), 0n);
-  assert.equal(ic.replica.canister(id)?.wasm, undefined);
+  assert.equal(replicaOf(ic).canister(id)?.wasm, undefined);
   await assert.rejects(ic.updateCall({ canisterId: id, method: 'ping' }), (error: CallError) => error.rejectCode === 5 && /no Wasm module/.test(error.rejectMessage));
 });
 

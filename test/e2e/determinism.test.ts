@@ -25,7 +25,7 @@ async function scenario(extraCall: boolean): Promise<string> {
   await ic.updateCall({ canisterId: trapper, method: 'inc', arg: none });
   if (extraCall) await ic.updateCall({ canisterId: trapper, method: 'inc', arg: none });
   await ic.updateCall({ canisterId: timers, method: 'every', arg: new Uint8Array(IDL.encode([IDL.Nat], [1n])) });
-  await ic.advanceTime(3_000);
+  await ic.advanceTime(3_000_000_000n);
   await ic.tick(5);
   await ic.callManagement('provisional_top_up_canister', new Uint8Array(IDL.encode([IDL.Record({ canister_id: IDL.Principal, amount: IDL.Nat })], [{ canister_id: trapper, amount: 5n }])));
   return ic.stateHash();

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { type CallError, Capsule } from '../../src/api/index.ts';
 import { candid, emptySettings } from '../../src/management/index.ts';
 import { wat } from '../support/build.ts';
+import { replicaOf } from '../../src/api/testing.ts';
 
 const MODULE = `(module
   (import "ic0" "msg_reply" (func $reply))
@@ -44,7 +45,7 @@ test('loops, endless recursion and memory exhaustion are stopped by limits; the 
     sender_canister_version: [],
   }));
   await assert.rejects(ic.updateCall({ canisterId, method: 'grow' }), (error: CallError) => error.errorCode === 'IC0539');
-  assert.equal(ic.replica.canister(canisterId)!.wasm!.memory.buffer.byteLength, 65536, 'the heap is back to its size before the message');
+  assert.equal(replicaOf(ic).canister(canisterId)!.wasm!.memory.buffer.byteLength, 65536, 'the heap is back to its size before the message');
 
   assert.equal(count(await ic.updateCall({ canisterId, method: 'inc' })), 2, 'no failed message left a trace');
 });
@@ -54,5 +55,5 @@ test('an endless canister_init fails the install and leaves the canister empty',
   const canisterId = await ic.createCanister();
   const wasm = await wat(`(module (func (export "canister_init") (loop $l (br $l))))`);
   await assert.rejects(ic.installCode({ canisterId, wasm }), (error: CallError) => error.errorCode === 'IC0522');
-  assert.equal(ic.replica.canister(canisterId)!.wasm, undefined);
+  assert.equal(replicaOf(ic).canister(canisterId)!.wasm, undefined);
 });

@@ -131,12 +131,12 @@ for (const persistence of modes) {
       await ic.updateCall({ canisterId: id, method: 'after', arg: encode([IDL.Nat], [5n]) });
       await ic.tick(3);
       assert.equal(await callNat(ic, id, 'get', 'query'), 0n, 'not before its time');
-      await ic.advanceTime(5_000);
+      await ic.advanceTime(5_000_000_000n);
       await ic.tick(3);
       assert.equal(await callNat(ic, id, 'get', 'query'), 1n);
       await ic.updateCall({ canisterId: id, method: 'every', arg: encode([IDL.Nat], [2n]) });
       for (let i = 0; i < 3; i++) {
-        await ic.advanceTime(2_000);
+        await ic.advanceTime(2_000_000_000n);
         await ic.tick(3);
       }
       const [fired, ticks] = IDL.decode([IDL.Nat, IDL.Nat], await ic.queryCall({ canisterId: id, method: 'counters', arg: none }));

@@ -12,6 +12,7 @@ import { startHttpServer } from '../../src/http/index.ts';
 import { anonymous, callContent, certifiedValue, EMPTY_ARG, envelope, post, readStateContent, TestKey } from './_envelopes.ts';
 import { deployMotoko, syncCall } from './_deploy.ts';
 import { startServer, type ServerProcess } from './_server.ts';
+import { replicaOf } from '../../src/api/testing.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -60,7 +61,7 @@ test('a sync call still running at the timeout answers 202 and completes later (
   const capsule = await Capsule.create();
   const trapper = await capsule.createCanister();
   await capsule.installCode({ canisterId: trapper, wasm: (await motoko(canisterSource('trapper.mo'), { persistence: 'enhanced' })).wasm });
-  const replica = capsule.replica;
+  const replica = replicaOf(capsule);
   const server = await startHttpServer({ replica, port: 0, limits: { syncCallTimeoutMs: 0 } });
   try {
     const key = new TestKey();

@@ -11,6 +11,7 @@ import {
   mgmt,
   mgmtRejects,
   newCapsule,
+  subnetReplica,
   OTHER,
   type Principal,
   settings,
@@ -19,6 +20,7 @@ import {
   via,
   viaRejects,
 } from '../conformance/_harness.ts';
+
 
 const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
 const setGlobal = (value: string) => prog().pushBytes(value).setGlobal().pushBytes('ok').replyDataAppend().reply();
@@ -36,7 +38,7 @@ describe('management canister methods', () => {
     const c = await newCapsule('application');
     const parent = await install(c, 32);
     const { canister_id } = await via(c, parent, 'create_canister', { settings: [], sender_canister_version: [] }, 2_000_000_000_000n);
-    const child = c.replica.canister(canister_id)!;
+    const child = subnetReplica(c).canister(canister_id)!;
     assert.equal(child.cycles, 2_000_000_000_000n - 500_000_000_000n);
     assert.deepEqual(child.settings.controllers.map((p) => p.toText()), [parent.toText()]);
     await viaRejects(c, parent, 'create_canister', { settings: [], sender_canister_version: [] }, 4, 1_000n);
@@ -49,7 +51,7 @@ describe('management canister methods', () => {
     const { canister_id } = await mgmt(c, 'provisional_create_canister_with_cycles', { amount: [5n], settings: [], specified_id: [wanted], sender_canister_version: [] });
     assert.equal(canister_id.toText(), wanted.toText());
     await mgmt(c, 'provisional_top_up_canister', { canister_id, amount: 10n });
-    assert.equal(c.replica.canister(canister_id)!.cycles, 15n);
+    assert.equal(subnetReplica(c).canister(canister_id)!.cycles, 15n);
     // [replica] a taken specified_id is CanisterAlreadyInstalled (IC0538, reject code 5).
     await mgmtRejects(c, 'provisional_create_canister_with_cycles', { amount: [], settings: [], specified_id: [wanted], sender_canister_version: [] }, 5);
   });
@@ -172,9 +174,9 @@ describe('management canister methods', () => {
     const c = await newCapsule();
     const source = await install(c, 32);
     const target = await install(c, 32);
-    const before = c.replica.canister(target)!.cycles;
+    const before = subnetReplica(c).canister(target)!.cycles;
     await via(c, source, 'deposit_cycles', { canister_id: target }, 1_000_000n);
-    assert.equal(c.replica.canister(target)!.cycles, before + 1_000_000n);
+    assert.equal(subnetReplica(c).canister(target)!.cycles, before + 1_000_000n);
     const first = await via(c, source, 'raw_rand', null);
     const second = await via(c, source, 'raw_rand', null);
     assert.equal(first.length, 32);

@@ -5,6 +5,7 @@ import { readFileSync, writeSync } from 'node:fs';
 import { Capsule } from '../../src/api/index.ts';
 import type { CheckpointPhase } from '../../src/persistence/index.ts';
 import { readU32, SEED, START, u32 } from './_canisters.ts';
+import { replicaOf } from '../../src/api/testing.ts';
 
 const [dir, wasmPath, pausePhase] = process.argv.slice(2) as [string, string, CheckpointPhase | 'none'];
 const say = (line: string) => writeSync(1, `${line}\n`);
@@ -25,7 +26,7 @@ const ic = await Capsule.create({
     },
   },
 });
-let canisters = [...ic.replica.state.canisters.values()].map((canister) => canister.id);
+let canisters = [...replicaOf(ic).state.canisters.values()].map((canister) => canister.id);
 if (canisters.length === 0) {
   const id = await ic.createCanister();
   await ic.installCode({ canisterId: id, wasm: readFileSync(wasmPath) });

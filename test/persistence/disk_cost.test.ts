@@ -8,13 +8,14 @@ import { test } from 'node:test';
 import { CallError, Capsule } from '../../src/api/index.ts';
 import { INITIAL_WASM_PAGES, pagerWasm, readU32, SEED, START, u32 } from './_canisters.ts';
 import { tempDir } from './_helpers.ts';
+import { replicaOf, storeOf } from '../../src/api/testing.ts';
 
 const PAGE = 4096;
 
 async function bytesOf(ic: Capsule, run: () => Promise<unknown>): Promise<number> {
-  const before = ic.store!.stats.bytesWritten;
+  const before = storeOf(ic)!.stats.bytesWritten;
   await run();
-  return ic.store!.stats.bytesWritten - before;
+  return storeOf(ic)!.stats.bytesWritten - before;
 }
 
 test('queries and traps leave no trace on disk; an update writes the pages it touched', async () => {
@@ -49,7 +50,7 @@ test('a 1 GiB heap: an update touching one page costs what it costs with a small
   const touch = (page: number) => bytesOf(ic, () => ic.updateCall({ canisterId, method: 'touch', arg: u32(page) }));
   const small = await touch(50);
   const grow = await bytesOf(ic, () => ic.updateCall({ canisterId, method: 'grow', arg: u32(16384 - INITIAL_WASM_PAGES) }));
-  assert.equal(ic.replica.canister(canisterId)!.wasm!.memory.buffer.byteLength, 2 ** 30);
+  assert.equal(replicaOf(ic).canister(canisterId)!.wasm!.memory.buffer.byteLength, 2 ** 30);
   assert.ok(grow < 2 * PAGE, `growing to 1 GiB cost ${grow} bytes`);
   // touch(p) writes page p and page 0 (the canister stages arguments there): two pages, whatever the heap size
   assert.ok(small >= 2 * PAGE && small < 3 * PAGE, `touching one page of a 576 KiB heap cost ${small} bytes`);
@@ -58,9 +59,9 @@ test('a 1 GiB heap: an update touching one page costs what it costs with a small
     assert.ok(Math.abs(cost - small) < 64, `touching page ${page} of a 1 GiB heap cost ${cost} bytes, of a small heap ${small}`);
   }
   const hash = await ic.stateHash();
-  ic.store!.abandon();
+  storeOf(ic)!.abandon();
   ic = await Capsule.create({ stateDir });
-  assert.equal(ic.replica.canister(canisterId)!.wasm!.memory.buffer.byteLength, 2 ** 30);
+  assert.equal(replicaOf(ic).canister(canisterId)!.wasm!.memory.buffer.byteLength, 2 ** 30);
   for (const [page, value] of [[5, 1], [50, 1], [70_000, 1], [262_143, 1], [1, 0]]) {
     assert.equal(readU32(await ic.queryCall({ canisterId, method: 'peek', arg: u32(page!) })), value, `page ${page}`);
   }

@@ -10,6 +10,7 @@ import { candid } from '../../src/management/index.ts';
 import { exportCanister, importCanister, inspectStateDir, PersistenceError } from '../../src/persistence/index.ts';
 import { pagerWasm, readU32, SEED, START, u32 } from './_canisters.ts';
 import { loadSnapshot, takeSnapshot, tempDir } from './_helpers.ts';
+import { replicaOf, storeOf } from '../../src/api/testing.ts';
 
 test('inspect lists canisters, sizes and the last round; export and import move a canister between directories', async () => {
   const dir = tempDir('port');
@@ -24,7 +25,7 @@ test('inspect lists canisters, sizes and the last round; export and import move 
   await source.updateCall({ canisterId, method: 'step', arg: u32(7) });
   // inspection reads a directory in use, without writing to it
   const summary = inspectStateDir(a);
-  assert.equal(summary.round, source.replica.state.round);
+  assert.equal(summary.round, replicaOf(source).state.round);
   assert.equal(summary.subnetId, source.subnetId.toText());
   assert.deepEqual(
     summary.canisters.map((c) => [c.id, c.status, c.heapBytes, c.stableBytes, c.snapshots, c.moduleHash?.length]),
@@ -79,13 +80,13 @@ test('pieces uploaded into a snapshot are durable before the upload is acknowled
   const upload = (kind: { wasm_module: { offset: bigint } } | { wasm_memory: { offset: bigint } }, chunk: Uint8Array) =>
     ic.callManagement('upload_canister_snapshot_data', candid.encodeManagementArg('upload_canister_snapshot_data', { canister_id: canisterId, snapshot_id, kind, chunk }));
   await upload({ wasm_module: { offset: 0n } }, wasm);
-  const before = ic.store!.stats.bytesWritten;
+  const before = storeOf(ic)!.stats.bytesWritten;
   await upload({ wasm_memory: { offset: 4096n } }, memory.subarray(0, 8192));
-  const cost = ic.store!.stats.bytesWritten - before;
+  const cost = storeOf(ic)!.stats.bytesWritten - before;
   assert.ok(cost < 8192 + 4096, `an 8 KiB upload into a snapshot cost ${cost} bytes`);
-  ic.store!.abandon();
+  storeOf(ic)!.abandon();
   ic = await Capsule.create({ stateDir });
-  const snapshot = ic.replica.canister(canisterId)!.snapshots[0]!;
+  const snapshot = replicaOf(ic).canister(canisterId)!.snapshots[0]!;
   assert.deepEqual(snapshot.wasmModule, wasm);
   assert.deepEqual(snapshot.heap.subarray(4096, 4096 + 8192), memory.subarray(0, 8192));
   assert.equal(snapshot.heap[0], 0);

@@ -11,6 +11,7 @@ import { Capsule } from '../../src/api/index.ts';
 import { PersistenceError, type PersistenceWarning } from '../../src/persistence/index.ts';
 import { pagerWasm, readU32, SEED, START, u32 } from './_canisters.ts';
 import { fileTree, records, segments, tempDir } from './_helpers.ts';
+import { storeOf } from '../../src/api/testing.ts';
 
 interface Scenario {
   stateDir: string;
@@ -30,7 +31,7 @@ async function scenario(label: string, steps: number, checkpointEveryRounds = 10
     await ic.updateCall({ canisterId, method: 'step', arg: u32(i) });
     hashes.push(await ic.stateHash());
   }
-  ic.store!.abandon();
+  storeOf(ic)!.abandon();
   return { stateDir, canisterId, hashes };
 }
 
@@ -66,7 +67,7 @@ test('a torn last record is dropped with a warning; the state is the previous ro
     assert.equal(await ic.stateHash(), hashes[5]);
     await ic.updateCall({ canisterId, method: 'step', arg: u32(6) });
     assert.equal(await ic.stateHash(), hashes[6]);
-    ic.store!.abandon();
+    storeOf(ic)!.abandon();
     const again = await reopen(stateDir);
     assert.deepEqual(again.warnings, []);
     assert.equal(await again.ic.stateHash(), hashes[6]);

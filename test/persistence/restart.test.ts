@@ -12,6 +12,7 @@ import { Capsule } from '../../src/api/index.ts';
 import { canisterSource, motoko } from '../support/build.ts';
 import { pagerWasm, readU32, SEED, START, u32 } from './_canisters.ts';
 import { deleteCanister, loadSnapshot, takeSnapshot, tempDir, uploadChunk } from './_helpers.ts';
+import { replicaOf, storeOf } from '../../src/api/testing.ts';
 
 const none = new Uint8Array(IDL.encode([], []));
 const nat = (bytes: Uint8Array) => IDL.decode([IDL.Nat], bytes)[0] as bigint;
@@ -20,7 +21,7 @@ type Stop = 'close' | 'crash';
 
 async function restart(ic: Capsule, stateDir: string, stop: Stop): Promise<Capsule> {
   if (stop === 'close') await ic.close();
-  else ic.store!.abandon();
+  else storeOf(ic)!.abandon();
   return Capsule.create({ stateDir });
 }
 
@@ -81,8 +82,8 @@ test('WAT canister: heap, stable memory, globals, snapshots, chunks and deletion
     const hash = await ic.stateHash();
     ic = await restart(ic, stateDir, stop);
     assert.equal(await ic.stateHash(), hash);
-    assert.equal(ic.replica.state.canisters.size, 1);
-    const canister = ic.replica.canister(pager)!;
+    assert.equal(replicaOf(ic).state.canisters.size, 1);
+    const canister = replicaOf(ic).canister(pager)!;
     assert.equal(canister.chunkStore.size, 1);
     assert.equal(canister.snapshots.length, 1);
     const got = await ic.queryCall({ canisterId: pager, method: 'get' });
@@ -114,14 +115,14 @@ test('subnet state beside canisters (the cycles ledger of the system canisters) 
   const dir = tempDir('ledger');
   const stateDir = join(dir, 'state');
   let ic = await Capsule.create({ stateDir, seed: SEED, time: START });
-  const ledger = ic.replica.state.systemCanisters.cyclesLedger;
+  const ledger = replicaOf(ic).state.systemCanisters.cyclesLedger;
   ledger.balances.set('ab:00', 5n);
   ledger.nextBlock = 3n;
   await ic.tick();
   const hash = await ic.stateHash();
   ic = await restart(ic, stateDir, 'crash');
   assert.equal(await ic.stateHash(), hash);
-  assert.deepEqual(ic.replica.state.systemCanisters.cyclesLedger, { balances: new Map([['ab:00', 5n]]), nextBlock: 3n });
+  assert.deepEqual(replicaOf(ic).state.systemCanisters.cyclesLedger, { balances: new Map([['ab:00', 5n]]), nextBlock: 3n });
   await ic.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -8,6 +8,7 @@ import * as CMC from '../../src/system_canisters/candid/cmc.ts';
 import { CYCLES_MINTING_CANISTER, REGISTRY } from '../../src/system_canisters/index.ts';
 import { buildUniversalCanister, prog } from '../universal/program.ts';
 import { ALICE, CREATION_FEE, decode, encode, newCapsule, query, update } from './_helpers.ts';
+import { replicaOf } from '../../src/api/testing.ts';
 
 test('get_default_subnets names this subnet; no subnet types are configured', async () => {
   const c = await newCapsule();
@@ -26,7 +27,7 @@ test('a canister creates a canister through the CMC with the cycles it attaches;
   const reply = decode<{ Ok: Principal } | { Err: unknown }>(CMC.CreateCanisterResult, await c.updateCall({ canisterId: uc, method: 'update', arg: program, sender: ALICE }));
   assert.ok('Ok' in reply);
   assert.equal(await c.getCycleBalance(reply.Ok), attached - CREATION_FEE);
-  const info = c.replica.canister(reply.Ok)!;
+  const info = replicaOf(c).canister(reply.Ok)!;
   assert.deepEqual(info.settings.controllers.map((p) => p.toText()), [uc.toText()]);
   // Too few cycles: refunded, with the management canister's reason.
   const poor = prog().callSimple(CYCLES_MINTING_CANISTER, 'create_canister', { cycles: 5n, args: arg }).build();

@@ -1,9 +1,9 @@
-// Auto-progress: the HTTP front end drives the replica's rounds itself. A round runs as soon as
+// Auto-progress: a server front end lets the replica drive its own rounds. A round runs as soon as
 // ingress is queued (batched with whatever else arrived in the same event-loop turn), again while
 // canisters have messages in their queues, and every `idleMs` otherwise so that time follows the
-// wall clock and timers and heartbeats fire. The round's time comes from the clock of this top
-// layer (DESIGN 2: time is an input of a round, never read inside one).
-import type { Replica } from '../api/replica.ts';
+// wall clock and timers and heartbeats fire. The round's time comes from the front end's clock: time
+// is an input of a round, never read inside one.
+import type { Replica } from './replica.ts';
 
 export interface RoundDriverOptions {
   readonly replica: Replica;

@@ -1,7 +1,9 @@
-// Building a fresh single-subnet state: keys, subnet id, canister ranges (digest §6.5, §7).
+// Building a fresh single-subnet state: keys, subnet id, canister ranges (interface spec, sections
+// "Principals" and "Canister ranges"; the subnet id is self-authenticating over the root key).
 import { createHash } from 'node:crypto';
+import type { ReplicaOptions } from './defaults.ts';
 import { blsKeyFromSeed, type BlsKeyPair } from '../certification/index.ts';
-import { APPLICATION_SUBNET_COSTS, FREE_COSTS, INSTRUCTION_LIMITS, type InstructionLimits, newSystemCanistersState, Principal, type SubnetState } from '../state/index.ts';
+import { APPLICATION_SUBNET_COSTS, FREE_COSTS, INSTRUCTION_LIMITS, newSystemCanistersState, Principal, type SubnetState } from '../state/index.ts';
 
 /** Canister indices of the subnet: the low range holds system canisters at their mainnet ids. */
 export const SUBNET_RANGES = [
@@ -11,21 +13,13 @@ export const SUBNET_RANGES = [
 ];
 /** User canisters are allocated from here: the first is 5v3p4-iyaaa-aaaaa-qaaaa-cai. */
 export const FIRST_USER_CANISTER_INDEX = 0x100000n;
-export { CYCLES_MINTING_CANISTER } from '../system_canisters/index.ts';
 
-export interface SubnetOptions {
-  seed: Uint8Array;
-  time: bigint;
-  costSchedule: 'application' | 'free';
-  /** Lower per-message instruction limits than the IC's (tests of limits); default the IC's. */
-  instructionLimits?: Partial<InstructionLimits>;
-}
 
 export function deriveBytes(seed: Uint8Array, label: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(label).update(seed).digest());
 }
 
-export function newSubnetState(options: SubnetOptions): { state: SubnetState; rootKey: BlsKeyPair } {
+export function newSubnetState(options: ReplicaOptions): { state: SubnetState; rootKey: BlsKeyPair } {
   const rootKey = blsKeyFromSeed(deriveBytes(options.seed, 'capsule root key'));
   const subnetId = Principal.selfAuthenticating(rootKey.publicKeyDer);
   const state: SubnetState = {

@@ -1,22 +1,33 @@
-// One local subnet and what drives it: ingress submission, rounds, queries. The library API
-// (capsule.ts) and the HTTP interface (src/http) are both front ends of a Replica.
-import { createHash, randomBytes } from 'node:crypto';
-import { nodeKeyFromSeed, type BlsKeyPair, type NodeKey } from '../certification/index.ts';
+// One local subnet and what drives it: ingress submission, rounds, the round's certification and
+// queries. Every front end — the library (api/), the IC HTTP interface (http/), the CLI — is a front
+// end of a Replica, so they share certificates, fees and defaults by construction.
+import { createHash } from 'node:crypto';
+import {
+  type BlsKeyPair,
+  blsCertificateSigner,
+  type CertifiedState,
+  type NodeKey,
+  nodeKeyFromSeed,
+  StateCertifier,
+  type TreePath,
+} from '../certification/index.ts';
 import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
 import { candid, effectiveCanisterIdOf, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
-import { type CallResult, getCanister, type IngressStatus, type InstructionLimits, MANAGEMENT_CANISTER, type Principal, principalEquals, stateHash, type SubnetState } from '../state/index.ts';
-import { systemCanisterAt, systemQuery } from '../system_canisters/index.ts';
-import { CYCLES_MINTING_CANISTER, deriveBytes, newSubnetState } from './subnet.ts';
-
-export interface ReplicaOptions {
-  /** Initial time in nanoseconds since the epoch. */
-  time: bigint;
-  costSchedule: 'application' | 'free';
-  /** Seed of the subnet's keys and randomness. */
-  seed: Uint8Array;
-  instructionLimits?: Partial<InstructionLimits>;
-}
+import {
+  type CallResult,
+  getCanister,
+  type IngressStatus,
+  MANAGEMENT_CANISTER,
+  type Principal,
+  principalEquals,
+  type SubnetState,
+  stateHash,
+} from '../state/index.ts';
+import { CYCLES_MINTING_CANISTER, systemCanisterAt, systemQuery } from '../system_canisters/index.ts';
+import type { ReplicaOptions } from './defaults.ts';
+import { unsignedEnvelopeBytes } from './ingress_size.ts';
+import { deriveBytes, newSubnetState } from './subnet.ts';
 
 export interface IngressSubmission {
   sender: Principal;
@@ -25,8 +36,23 @@ export interface IngressSubmission {
   arg: Uint8Array;
   /** The request id of the HTTP interface, or any unique id for library calls. */
   messageId?: string;
-  /** Size of the whole request (ingress fees are charged per byte). */
+  /** Size of the whole request as received (HTTP body); library calls are sized by `unsignedEnvelopeBytes`. */
   bytes?: number;
+}
+
+export interface QueryRequest {
+  canisterId: Principal;
+  method: string;
+  arg: Uint8Array;
+  caller: Principal;
+}
+
+/** Raised when a round's certification is asked for before the round is durable. */
+export class UncertifiedStateError extends Error {
+  constructor(round: bigint) {
+    super(`Round ${round} is not durable yet, so it has no certification`);
+    this.name = 'UncertifiedStateError';
+  }
 }
 
 export class Replica {
@@ -35,8 +61,11 @@ export class Replica {
   readonly seed: Uint8Array;
   /** The subnet's one node: its Ed25519 key signs query responses (listed under /subnet/<sid>/node). */
   readonly nodeKey: NodeKey;
+  readonly certifier: StateCertifier;
   #pending: IngressMessage[] = [];
   #nonce = 0n;
+  /** A round ran but its after-round hooks (the durable commit) did not complete: it may not be certified. */
+  #uncommitted = false;
   readonly #afterRound: ((state: SubnetState) => void)[] = [];
 
   constructor(options: ReplicaOptions) {
@@ -45,10 +74,10 @@ export class Replica {
     this.rootKey = rootKey;
     this.seed = options.seed;
     this.nodeKey = nodeKeyFromSeed(deriveBytes(options.seed, 'capsule node key'));
-  }
-
-  static randomSeed(): Uint8Array {
-    return new Uint8Array(randomBytes(32));
+    this.certifier = new StateCertifier({
+      signer: blsCertificateSigner(rootKey),
+      nodes: [{ nodeId: this.nodeKey.nodeId, publicKeyDer: this.nodeKey.publicKeyDer }],
+    });
   }
 
   env(): ExecutionEnvironment {
@@ -61,7 +90,8 @@ export class Replica {
 
   /**
    * Checks an ingress message as the IC does before accepting it (management ingress rules,
-   * canister_inspect_message, spec §3.10) and queues it for the next round. Returns its id.
+   * `canister_inspect_message`; interface spec, "Ingress message inspection") and queues it for the
+   * next round. Returns its id.
    */
   submit(submission: IngressSubmission): string | UserError {
     const { sender, receiver, method, arg } = submission;
@@ -83,21 +113,24 @@ export class Replica {
       const refused = inspectMessage(this.env(), canister, sender, method, arg);
       if (refused) return refused;
     }
-    const message: IngressMessage = { messageId, sender, receiver, method, arg, effectiveId, bytes: submission.bytes ?? arg.length + method.length };
+    const bytes = submission.bytes ?? unsignedEnvelopeBytes(submission, this.state.time);
+    const message: IngressMessage = { messageId, sender, receiver, method, arg, effectiveId, bytes };
     setIngressStatus(this.state, message, 'received');
     this.#pending.push(message);
     return messageId;
   }
 
   /**
-   * Runs one round with the queued ingress messages, then the after-round hooks (e.g. the durable
-   * commit). `time` is the proposed block time: a front end reads its clock (DESIGN 2); the round's
-   * time is at least 1 ns after the previous round's.
+   * Runs one round with the queued ingress messages, then the after-round hooks (the durable commit).
+   * `time` is the proposed block time: a front end reads its clock; the round's time is at least 1 ns
+   * after the previous round's. If a hook throws, the round is not committed and stays uncertified.
    */
   round(time?: bigint): void {
     const ingress = this.#pending.splice(0);
+    this.#uncommitted = true;
     executeRound(this.state, { time: time ?? this.state.time, ingress }, CYCLES_MINTING_CANISTER);
     for (const hook of this.#afterRound) hook(this.state);
+    this.#uncommitted = false;
   }
 
   /** Whether the next round has something to do: queued ingress or messages waiting in canister queues. */
@@ -116,13 +149,33 @@ export class Replica {
     return this.state.ingress.get(messageId);
   }
 
-  /** A query against the current state; `dataCertificate` is given to the target (HTTP queries). */
-  query(request: { canisterId: Principal; method: string; arg: Uint8Array; caller: Principal; dataCertificate?: Uint8Array }): CallResult {
+  /**
+   * The latest round's certification: built and BLS-signed once per round, on first use after the
+   * round's durable commit (rounds nobody reads cost no signature).
+   */
+  certified(): CertifiedState {
+    if (this.#uncommitted) throw new UncertifiedStateError(this.state.round);
+    return this.certifier.certify(this.state);
+  }
+
+  /** An encoded certificate of the latest round revealing `paths` and `/time`. */
+  certificate(paths: readonly TreePath[]): Uint8Array {
+    return this.certifier.certificate(this.certified(), paths);
+  }
+
+  /**
+   * A non-replicated query against the latest state. The target canister gets a data certificate
+   * (interface spec, "Certified data"): the latest certification revealing its `certified_data`.
+   */
+  query(request: QueryRequest): CallResult {
     const env = this.env();
     const system = systemCanisterAt(this.state, request.canisterId);
     if (system) return systemQuery(this.state, env, system, request);
     const management = (caller: Principal, method: string, arg: Uint8Array) => managementQuery(this.state, env, caller, method, arg);
-    return executeQuery(env, (id) => getCanister(this.state, id), { ...request, dataCertificate: request.dataCertificate }, management);
+    const dataCertificate = this.canister(request.canisterId)
+      ? this.certificate([['canister', request.canisterId.toUint8Array(), 'certified_data']])
+      : undefined;
+    return executeQuery(env, (id) => getCanister(this.state, id), { ...request, dataCertificate }, management);
   }
 
   stateHash(): string {

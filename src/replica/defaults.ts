@@ -1,0 +1,46 @@
+// The replica's defaults, resolved in one place so that every front end (library, HTTP server, CLI)
+// builds the same subnet from the same options.
+import { randomBytes } from 'node:crypto';
+import type { InstructionLimits } from '../state/index.ts';
+
+export type CostScheduleName = 'application' | 'free';
+
+/** What a front end may choose; everything left out gets the default below. */
+export interface ReplicaConfig {
+  /** Seed of the subnet's keys and randomness (default: random). Same seed + same inputs = same state hash. */
+  seed?: Uint8Array;
+  /** Initial time in nanoseconds since the epoch (default: the wall clock). */
+  time?: bigint;
+  /** `application`: the 13-node application subnet prices (default); `free`: no cycles are charged. */
+  costSchedule?: CostScheduleName;
+  /** Lower per-message instruction limits than the IC's (tests of limits); default the IC's. */
+  instructionLimits?: Partial<InstructionLimits>;
+}
+
+/** A configuration with every choice made. */
+export interface ReplicaOptions {
+  seed: Uint8Array;
+  time: bigint;
+  costSchedule: CostScheduleName;
+  instructionLimits: Partial<InstructionLimits>;
+}
+
+export const NANOS_PER_MILLISECOND = 1_000_000n;
+
+/** The wall clock in nanoseconds since the epoch: read only by front ends, never inside a round. */
+export function wallClockNanos(): bigint {
+  return BigInt(Date.now()) * NANOS_PER_MILLISECOND;
+}
+
+export function randomSeed(): Uint8Array {
+  return new Uint8Array(randomBytes(32));
+}
+
+export function resolveReplicaConfig(config: ReplicaConfig): ReplicaOptions {
+  return {
+    seed: config.seed ?? randomSeed(),
+    time: config.time ?? wallClockNanos(),
+    costSchedule: config.costSchedule ?? 'application',
+    instructionLimits: config.instructionLimits ?? {},
+  };
+}

@@ -1,0 +1,16 @@
+// The replica layer: one subnet with its certifier, its round driver and its defaults, opened in
+// memory or on a state directory. The library (api/), the HTTP interface (http/) and the CLI are
+// front ends of it.
+export {
+  type CostScheduleName,
+  NANOS_PER_MILLISECOND,
+  randomSeed,
+  type ReplicaConfig,
+  type ReplicaOptions,
+  resolveReplicaConfig,
+  wallClockNanos,
+} from './defaults.ts';
+export { unsignedEnvelopeBytes } from './ingress_size.ts';
+export { type OpenedReplica, type OpenReplicaOptions, openReplica } from './open.ts';
+export { type IngressSubmission, type QueryRequest, Replica, UncertifiedStateError } from './replica.ts';
+export { RoundDriver, type RoundDriverOptions } from './round_driver.ts';
