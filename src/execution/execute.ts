@@ -144,6 +144,7 @@ export function execute(request: ExecutionRequest): ExecutionOutcome {
   }
   const left = wasm.counter.value as bigint;
   const instructions = request.limits.instructions - (left > 0n ? left : 0n);
+  if (request.env.meter) request.env.meter.instructions += instructions;
   if (failed) {
     rollback(canister, journal);
     const trap = toTrap(failure);

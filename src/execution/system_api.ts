@@ -16,6 +16,8 @@ export interface ExecutionEnvironment {
   /** Cycles Minting Canister id: the only canister allowed to mint (digest §1.12). */
   cyclesMintingCanister: Principal;
   instructionLimits: InstructionLimits;
+  /** Instructions executed so far in this round (the scheduler's round limit); absent outside rounds. */
+  meter?: { instructions: bigint };
 }
 
 export interface OutgoingCall {

@@ -1,4 +1,4 @@
 // The scheduler: deterministic rounds over the subnet state.
-export { environmentOf, executeRound, type RoundInput } from './round.ts';
+export { environmentOf, executeRound, type RoundInput, STORAGE_CHARGE_INTERVAL } from './round.ts';
 export type { IngressMessage } from './ingress.ts';
 export { setIngressStatus } from './ingress.ts';

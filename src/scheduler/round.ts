@@ -36,11 +36,17 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
   };
 }
 
-/** Charges storage for the time since the last round; a canister that cannot pay is uninstalled (spec §3.8). */
+/**
+ * The replica charges memory and compute allocations every `duration_between_allocation_charges`
+ * (10 s), not every round: an idle round then changes no canister (rs/config/src/subnet_config.rs).
+ */
+export const STORAGE_CHARGE_INTERVAL = 10_000_000_000n;
+
+/** Charges storage for the time since the last charge, once 10 s have passed; a canister that cannot pay is uninstalled (spec, "Canister cycles"). */
 function chargeStorage(state: SubnetState, round: RoundContext, canister: CanisterState): void {
   const elapsed = round.env.time - canister.storageChargedUntil;
+  if (elapsed < STORAGE_CHARGE_INTERVAL) return;
   canister.storageChargedUntil = round.env.time;
-  if (elapsed <= 0n) return;
   const cost = storageCost(round.env, memoryUsage(canister), elapsed);
   const fromReserved = cost < canister.reservedCycles ? cost : canister.reservedCycles;
   canister.reservedCycles -= fromReserved;
@@ -122,21 +128,55 @@ function runTasks(round: RoundContext, canister: CanisterState): void {
   if (updateLowMemoryHook(canister) && executeSystemTask(round, canister, 'onLowWasmMemory')) canister.onLowWasmMemory = 'executed';
 }
 
-/** Executes a canister's tasks and the messages it had at the start of the round; its outputs wait in the outbox. */
-function runCanister(round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
-  runTasks(round, canister);
+function runMessages(round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
   for (const message of messages) {
     if (message.kind === 'request') executeRequest(round, canister, message);
     else executeResponse(round, canister, message);
   }
 }
 
+/** The canonical order, sorted again only when a message created or deleted a canister. */
+class CanisterOrder {
+  #order: CanisterState[];
+  constructor(state: SubnetState) {
+    this.#order = canistersInOrder(state);
+  }
+  current(state: SubnetState): CanisterState[] {
+    const unchanged = this.#order.length === state.canisters.size && this.#order.every((canister) => getCanister(state, canister.id) === canister);
+    if (!unchanged) this.#order = canistersInOrder(state);
+    return this.#order;
+  }
+}
+
+/**
+ * The replica's inner rounds: messages the subnet's canisters send each other are inducted and
+ * executed within the same round, until no canister has input or the round's instruction limit is
+ * reached. Each canister runs on the input it had when the inner round started (canisters are
+ * independent within it: the basis for parallel execution); everything they send is delivered
+ * afterwards, in id order. Heartbeats and timers run once per round, in the first inner round.
+ */
+function executeInnerRounds(state: SubnetState, round: RoundContext, order: CanisterOrder): void {
+  const meter = round.env.meter!;
+  for (let first = true; ; first = false) {
+    const canisters = order.current(state);
+    const batches = canisters.map((canister) => [canister, canister.inputQueue.splice(0)] as const);
+    for (const [canister, messages] of batches) {
+      if (first) runTasks(round, canister);
+      runMessages(round, canister, messages);
+    }
+    route(state, round);
+    if (meter.instructions >= state.config.instructionLimits.round) return;
+    if (!order.current(state).some((canister) => canister.inputQueue.length > 0)) return;
+  }
+}
+
 export function executeRound(state: SubnetState, input: RoundInput, cyclesMintingCanister: Principal): void {
   state.time = input.time > state.time ? input.time : state.time + 1n;
   state.round += 1n;
-  const round: RoundContext = { env: environmentOf(state, cyclesMintingCanister), outbox: [], ingressResults: [] };
-  const canisters = canistersInOrder(state);
-  for (const canister of canisters) {
+  const env = { ...environmentOf(state, cyclesMintingCanister), meter: { instructions: 0n } };
+  const round: RoundContext = { env, outbox: [], ingressResults: [] };
+  const order = new CanisterOrder(state);
+  for (const canister of order.current(state)) {
     chargeStorage(state, round, canister);
     expireCallbacks(round, canister);
   }
@@ -145,11 +185,7 @@ export function executeRound(state: SubnetState, input: RoundInput, cyclesMintin
   if (state.round % PRUNE_INTERVAL === 0n) pruneIngressHistory(state);
   for (const message of input.ingress) induct(state, round, message);
   route(state, round);
-  // Each canister runs on the input it had when the round started, so canisters are independent within
-  // a round (the basis for parallel execution); everything they send is delivered afterwards, in id order.
-  const batches = canistersInOrder(state).map((canister) => [canister, canister.inputQueue.splice(0)] as const);
-  for (const [canister, messages] of batches) runCanister(round, canister, messages);
-  route(state, round);
-  for (const canister of canistersInOrder(state)) finishStopping({ state, round }, canister);
+  executeInnerRounds(state, round, order);
+  for (const canister of order.current(state)) finishStopping({ state, round }, canister);
   route(state, round);
 }

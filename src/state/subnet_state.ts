@@ -1,7 +1,7 @@
 // The whole replicated state of one subnet: canisters, ingress history, time and id allocation.
 import type { CanisterState } from './canister.ts';
 import type { IngressStatus } from './messages.ts';
-import { canisterIdFromIndex, comparePrincipals, principalKey, type Principal } from './principal.ts';
+import { canisterIdFromIndex, principalKey, type Principal } from './principal.ts';
 import type { CostSchedule } from './cost_schedule.ts';
 import type { InstructionLimits } from './units.ts';
 import type { SystemCanistersState } from './system_canisters.ts';
@@ -37,9 +37,10 @@ export function getCanister(state: SubnetState, id: Principal): CanisterState | 
   return state.canisters.get(principalKey(id));
 }
 
-/** Canisters in canonical order (by id bytes). */
+/** Canisters in canonical order (by id bytes: the map keys are fixed-width hex, which sorts alike). */
 export function canistersInOrder(state: SubnetState): CanisterState[] {
-  return [...state.canisters.values()].sort((a, b) => comparePrincipals(a.id, b.id));
+  const keys = [...state.canisters.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return keys.map((key) => state.canisters.get(key)!);
 }
 
 export function isInSubnetRanges(config: SubnetConfig, index: bigint): boolean {

@@ -37,6 +37,8 @@ export interface InstructionLimits {
   install: bigint;
   query: bigint;
   inspectMessage: bigint;
+  /** A round runs further inner rounds (messages between its canisters) until this many were executed. */
+  round: bigint;
 }
 
 /** Per-message instruction limits of an application subnet (the subnet config may lower them). */
@@ -45,6 +47,8 @@ export const INSTRUCTION_LIMITS: Readonly<InstructionLimits> = {
   install: 300_000_000_000n,
   query: 5_000_000_000n,
   inspectMessage: 200_000_000n,
+  // The replica's MAX_INSTRUCTIONS_PER_ROUND of an application subnet (rs/config/src/subnet_config.rs).
+  round: 4_000_000_000n,
 };
 
 export const NANOS_PER_SECOND = 1_000_000_000n;

@@ -34,7 +34,7 @@ test('an Azle canister initializes, updates, queries and certifies data', async 
   await ic.updateCall({ canisterId, method: 'certify', arg: new Uint8Array(IDL.encode([IDL.Vec(IDL.Nat8)], [data])) });
   assert.deepEqual(replicaOf(ic).canister(canisterId)?.certifiedData, data);
   // A library query's target gets the latest certificate, as over HTTP: it verifies and reveals the data.
-  const [certificate] = IDL.decode([IDL.Opt(IDL.Vec(IDL.Nat8))], await ic.queryCall({ canisterId, method: 'certificate', arg: none }))[0] as [Uint8Array];
+  const [certificate] = IDL.decode([IDL.Opt(IDL.Vec(IDL.Nat8))], await ic.queryCall({ canisterId, method: 'certificate', arg: none }))[0] as unknown as [Uint8Array];
   const verified = verifyCertificate(certificate, ic.rootKey);
   assert.ok(verified.ok, verified.ok ? '' : verified.message);
   const found = lookupPath(['canister', canisterId.toUint8Array(), 'certified_data'], verified.certificate.tree);

@@ -57,8 +57,9 @@ describe('auto-progress of capsule start', () => {
 });
 
 test('a sync call still running at the timeout answers 202 and completes later (in-process server)', async () => {
-  // A self-call takes several rounds; with a zero timeout the answer is 202 after the first one.
-  const capsule = await Capsule.create();
+  // A self-call takes several rounds when each round runs one inner round (a round instruction limit
+  // of 1); with a zero timeout the answer is 202 after the first one.
+  const capsule = await Capsule.create({ instructionLimits: { round: 1n } });
   const trapper = await capsule.createCanister();
   await capsule.installCode({ canisterId: trapper, wasm: (await motoko(canisterSource('trapper.mo'), { persistence: 'enhanced' })).wasm });
   const replica = replicaOf(capsule);

@@ -109,6 +109,21 @@ export function decodeManagementArg<M extends ManagementMethod>(
   method: M,
   bytes: Uint8Array,
 ): ArgOf<M> {
+  const known = decoded.get(bytes);
+  if (known?.method === method) return known.value as ArgOf<M>;
+  const value = decodeArgument(method, bytes);
+  decoded.set(bytes, { method, value });
+  return value;
+}
+
+/**
+ * A message's argument is decoded once, however many stages read it (effective canister id at
+ * submission, dispatch at execution): messages never change their argument bytes, and readers never
+ * change the decoded value.
+ */
+const decoded = new WeakMap<Uint8Array, { method: string; value: unknown }>();
+
+function decodeArgument<M extends ManagementMethod>(method: M, bytes: Uint8Array): ArgOf<M> {
   const s = spec(method);
   try {
     return decodeOne(s.arg, bytes) as ArgOf<M>;
