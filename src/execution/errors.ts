@@ -81,6 +81,14 @@ export class UserError extends Error {
   }
 }
 
+/** A broken invariant of Capsule itself, never a canister's fault: it aborts the round instead of becoming a reject. */
+export class InternalError extends Error {
+  constructor(message: string) {
+    super(`internal error: ${message}`);
+    this.name = 'InternalError';
+  }
+}
+
 /** Why a wasm execution stopped abnormally; becomes a UserError at the execution boundary. */
 export type Trap =
   | { kind: 'calledTrap'; message: string }

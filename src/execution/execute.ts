@@ -1,30 +1,12 @@
 // Runs one entry point of a canister in a context (one "message execution", spec §3.1): sets up the
 // System API, calls into wasm, and on a trap (or for a query) rolls heap, globals and stable memory back.
-import type { CanisterState, Closure, WasmState } from '../state/index.ts';
-import type { ApiContext } from './context.ts';
+import type { CanisterState, WasmState } from '../state/index.ts';
 import { CanisterTrap, describeTrap, type Trap } from './errors.ts';
 import { appendLog } from './ic0_misc.ts';
 import { hostOf, rebuild } from './instance.ts';
 import { Journal } from './journal.ts';
-import { type ExecutionEnvironment, type ExecutionLimits, SystemApi } from './system_api.ts';
-
-export type Entry = { kind: 'export'; name: string } | { kind: 'closure'; closure: Closure };
-
-export interface ExecutionRequest {
-  canister: CanisterState;
-  context: ApiContext;
-  entry: Entry;
-  env: ExecutionEnvironment;
-  limits: ExecutionLimits;
-  /** Whether this call context was already answered by an earlier execution. */
-  responded: boolean;
-  availableCycles: bigint;
-  instructionsBeforeContext: bigint;
-  /** Enforced on memory growth (update, init, post_upgrade; spec §3.9), else undefined. */
-  wasmMemoryLimit: bigint | undefined;
-  /** Keep the journal open instead of discarding it on success (queries, and upgrade steps). */
-  keepJournal: boolean;
-}
+import type { Entry, ExecutionRequest } from './request.ts';
+import { SystemApi } from './system_api.ts';
 
 export type ExecutionOutcome =
   | { ok: true; api: SystemApi; instructions: bigint; journal: Journal }

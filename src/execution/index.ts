@@ -5,6 +5,7 @@ export { type Ic0Entry, type Ic0Group, type Ic0Table, OVERHEAD } from './ic0_ent
 export { SYSTEM_API } from './imports.ts';
 export {
   callTransmissionFee,
+  chargeExecution,
   executionCost,
   freezingLimit,
   idleCyclesBurnedPerDay,
@@ -13,7 +14,7 @@ export {
   scale,
   storageCost,
 } from './cycles.ts';
-export { CanisterTrap, ERROR_CODES, type ErrorCodeName, type Trap, trapToUserError, UserError } from './errors.ts';
+export { CanisterTrap, ERROR_CODES, type ErrorCodeName, InternalError, type Trap, trapToUserError, UserError } from './errors.ts';
 export { rollback } from './execute.ts';
 export { growMemory, instantiate, loadGlobals, loadHeap, snapshotGlobals } from './instance.ts';
 export { type InstallMode, type InstallRequest, installCode } from './install.ts';
