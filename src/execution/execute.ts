@@ -10,18 +10,19 @@ import { SystemApi } from './system_api.ts';
 
 export type ExecutionOutcome =
   | { ok: true; api: SystemApi; instructions: bigint; journal: Journal }
-  | { ok: false; api: SystemApi; instructions: bigint; trap: Trap; backtrace: string | undefined };
+  | { ok: false; api: SystemApi; instructions: bigint; trap: Trap; backtrace: string[] | undefined };
 
 /** Function names of the wasm frames in a V8 stack trace, innermost first. */
-function backtraceOf(error: unknown): string | undefined {
+function backtraceOf(error: unknown): string[] | undefined {
   const stack = error instanceof Error ? error.stack : undefined;
   if (!stack) return undefined;
   const frames: string[] = [];
   for (const line of stack.split('\n')) {
     const match = /at (\S+) \(wasm:\/\/wasm\/[^)]*\)/.exec(line) ?? /at (wasm:\/\/wasm\/\S+)/.exec(line);
-    if (match && !match[1]!.startsWith('__capsule')) frames.push(match[1]!.replace(/^\$/, ''));
+    const name = match?.[1];
+    if (name && !name.startsWith('__capsule')) frames.push(name.replace(/^\$/, ''));
   }
-  return frames.length > 0 ? `Canister Backtrace:\n${frames.join('\n')}` : undefined;
+  return frames.length > 0 ? frames : undefined;
 }
 
 const WASM_TRAP_MESSAGES: Record<string, string> = {
