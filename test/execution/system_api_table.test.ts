@@ -2,7 +2,7 @@
 // and enforced at call time (contexts and overhead).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { executeRequest, type Ic0Group, OVERHEAD, SYSTEM_API } from '../../src/execution/index.ts';
+import { executeRequest, type Ic0Group, type Ic0Table, OVERHEAD, SYSTEM_API } from '../../src/execution/index.ts';
 import { IC0_SIGNATURES } from '../../src/wasm/index.ts';
 import { IC0_REPLICA_EXTRA_NAMES, IC0_SPEC_NAMES } from '../vectors/ic0_spec_names.ts';
 import { ingress, round, watCanister } from './_canister.ts';
@@ -12,6 +12,12 @@ const LETTERS = new Set(['s', 'I', 'G', 'U', 'RQ', 'NRQ', 'TQ', 'CQ', 'Ry', 'Rt'
 test('the System API table has exactly one entry per function of the signature table', () => {
   assert.deepEqual(Object.keys(SYSTEM_API).sort(), Object.keys(IC0_SIGNATURES).sort());
   assert.deepEqual(Object.keys(SYSTEM_API).sort(), [...IC0_SPEC_NAMES, ...IC0_REPLICA_EXTRA_NAMES].sort());
+});
+
+test('a table missing a function does not compile', () => {
+  // @ts-expect-error: every ic0 function needs its entry (contexts, overhead, handler).
+  const partial: Ic0Table = { msg_reply: SYSTEM_API.msg_reply };
+  assert.equal(Object.keys(partial).length, 1);
 });
 
 test('every function is allowed somewhere, only in contexts the spec defines, and costs a positive overhead', () => {
