@@ -1,7 +1,7 @@
-// Call contexts (spec §3.1–3.3): commit an execution's changes, answer callers, detect starvation.
+// Call contexts (interface spec, section 'Abstract behavior'): commit an execution's changes, answer callers, detect starvation.
 import { IDL } from '@dfinity/candid';
 import { type CallContext, type CallResult, type CanisterState, MANAGEMENT_CANISTER, principalEquals } from '../state/index.ts';
-import { UserError } from './errors.ts';
+import { InternalError, UserError } from './errors.ts';
 import { respondTo, type RoundContext } from './round_context.ts';
 import type { SystemApi } from './system_api.ts';
 
@@ -68,10 +68,17 @@ function senderVersionMismatch(call: SystemApi['calls'][number], version: bigint
   );
 }
 
-/** Applies the System API's recorded changes of a successful execution (R5: checked, then applied). */
-export function applyChanges(round: RoundContext, canister: CanisterState, context: CallContext | undefined, api: SystemApi, cost: bigint): void {
-  canister.cycles += api.acceptedCycles + api.mintedCycles - api.cyclesOut - cost;
-  if (canister.cycles < 0n) canister.cycles = 0n;
+/**
+ * Applies the System API's recorded changes of a successful execution. The handlers keep every
+ * withdrawal within the liquid balance, so a negative result is a cycles-accounting bug: it throws
+ * before anything changes.
+ */
+export function applyChanges(round: RoundContext, canister: CanisterState, context: CallContext, api: SystemApi, cost: bigint): void {
+  const balance = canister.cycles + api.acceptedCycles + api.mintedCycles - api.cyclesOut - cost;
+  if (balance < 0n) {
+    throw new InternalError(`canister ${canister.id.toText()} would have a negative balance of ${balance} cycles after an execution`);
+  }
+  canister.cycles = balance;
   canister.consumed.instructions += cost;
   canister.consumed.burned += api.burnedCycles;
   if (api.certifiedData) canister.certifiedData = api.certifiedData;
@@ -81,7 +88,7 @@ export function applyChanges(round: RoundContext, canister: CanisterState, conte
     const callbackId = canister.nextCallbackId++;
     canister.callbacks.set(callbackId, {
       id: callbackId,
-      callContextId: context!.id,
+      callContextId: context.id,
       callee: call.callee,
       onReply: call.onReply,
       onReject: call.onReject,
@@ -92,7 +99,7 @@ export function applyChanges(round: RoundContext, canister: CanisterState, conte
       method: call.method,
     });
     canister.consumed.transmission += call.fee;
-    context!.outstandingCalls += 1;
+    context.outstandingCalls += 1;
     const mismatch = senderVersionMismatch(call, api.canisterVersion);
     if (mismatch) {
       const origin = { kind: 'canister', caller: canister.id, callbackId, deadline } as const;
@@ -110,14 +117,12 @@ export function applyChanges(round: RoundContext, canister: CanisterState, conte
       deadline,
     });
   }
-  if (context) {
-    context.availableCycles = api.availableCycles;
-    if (api.response) {
-      const result: CallResult =
-        api.response.kind === 'reply'
-          ? { kind: 'reply', payload: api.response.payload }
-          : { kind: 'reject', code: 4, message: api.response.message };
-      respond(round, canister, context, result);
-    }
+  context.availableCycles = api.availableCycles;
+  if (api.response) {
+    const result: CallResult =
+      api.response.kind === 'reply'
+        ? { kind: 'reply', payload: api.response.payload }
+        : { kind: 'reject', code: 4, message: api.response.message };
+    respond(round, canister, context, result);
   }
 }

@@ -96,95 +96,18 @@ export function isReplicated(context: ApiContext): boolean {
   return ['s', 'I', 'G', 'U', 'RQ', 'Ry', 'Rt', 'C', 'T'].includes(letter);
 }
 
-const ALL = ['I', 'G', 'U', 'RQ', 'NRQ', 'TQ', 'CQ', 'Ry', 'Rt', 'CRy', 'CRt', 'C', 'CC', 'F', 'T'] as const;
-const ARG: ContextLetter[] = ['I', 'U', 'RQ', 'NRQ', 'TQ', 'CQ', 'Ry', 'CRy', 'F'];
-const CALLER_INFO: ContextLetter[] = ['U', 'RQ', 'NRQ', 'CQ', 'Ry', 'Rt', 'CRy', 'CRt', 'C', 'CC', 'F'];
-const RESPOND: ContextLetter[] = ['U', 'RQ', 'NRQ', 'TQ', 'CQ', 'Ry', 'Rt', 'CRy', 'CRt'];
-const CYCLES_IN: ContextLetter[] = ['U', 'RQ', 'Rt', 'Ry'];
-const CALLS: ContextLetter[] = ['U', 'CQ', 'Ry', 'Rt', 'CRy', 'CRt', 'T'];
-const CALL_CYCLES: ContextLetter[] = ['U', 'Ry', 'Rt', 'T'];
-const REPLICATED_WRITE: ContextLetter[] = ['I', 'G', 'U', 'Ry', 'Rt', 'C', 'T'];
-const ROOT_KEY: ContextLetter[] = ['I', 'G', 'U', 'RQ', 'Ry', 'Rt', 'C', 'T'];
-const EVERYWHERE: ContextLetter[] = [...ALL];
-const EVERYWHERE_AND_START: ContextLetter[] = [...ALL, 's'];
+const ALL: readonly ContextLetter[] = ['I', 'G', 'U', 'RQ', 'NRQ', 'TQ', 'CQ', 'Ry', 'Rt', 'CRy', 'CRt', 'C', 'CC', 'F', 'T'];
 
-/** Where each ic0 function may be called (digest §1; `*` = every context but start). */
-export const AVAILABILITY: Record<string, readonly ContextLetter[]> = {
-  msg_arg_data_size: ARG,
-  msg_arg_data_copy: ARG,
-  msg_caller_size: EVERYWHERE,
-  msg_caller_copy: EVERYWHERE,
-  msg_caller_info_data_size: CALLER_INFO,
-  msg_caller_info_data_copy: CALLER_INFO,
-  msg_caller_info_signer_size: CALLER_INFO,
-  msg_caller_info_signer_copy: CALLER_INFO,
-  msg_reject_code: ['Ry', 'Rt', 'CRy', 'CRt', 'C', 'CC'],
-  msg_reject_msg_size: ['Rt', 'CRt'],
-  msg_reject_msg_copy: ['Rt', 'CRt'],
-  msg_deadline: ['U', 'RQ', 'NRQ', 'CQ', 'Ry', 'Rt', 'CRy', 'CRt'],
-  msg_method_name_size: ['F'],
-  msg_method_name_copy: ['F'],
-  accept_message: ['F'],
-  msg_reply_data_append: RESPOND,
-  msg_reply: RESPOND,
-  msg_reject: RESPOND,
-  msg_cycles_available: CYCLES_IN,
-  msg_cycles_available128: CYCLES_IN,
-  msg_cycles_refunded: ['Rt', 'Ry'],
-  msg_cycles_refunded128: ['Rt', 'Ry'],
-  msg_cycles_accept: CYCLES_IN,
-  msg_cycles_accept128: CYCLES_IN,
-  cycles_burn128: ['I', 'G', 'U', 'RQ', 'Ry', 'Rt', 'C', 'T'],
-  canister_cycle_balance: EVERYWHERE,
-  canister_cycle_balance128: EVERYWHERE,
-  canister_liquid_cycle_balance128: EVERYWHERE,
-  call_cycles_add: CALL_CYCLES,
-  call_cycles_add128: CALL_CYCLES,
-  canister_self_size: EVERYWHERE,
-  canister_self_copy: EVERYWHERE,
-  subnet_self_size: EVERYWHERE,
-  subnet_self_copy: EVERYWHERE,
-  canister_status: EVERYWHERE,
-  canister_version: EVERYWHERE,
-  call_new: CALLS,
-  call_on_cleanup: CALLS,
-  call_data_append: CALLS,
-  call_with_best_effort_response: CALLS,
-  call_perform: CALLS,
-  stable_size: EVERYWHERE_AND_START,
-  stable_grow: EVERYWHERE_AND_START,
-  stable_read: EVERYWHERE_AND_START,
-  stable_write: EVERYWHERE_AND_START,
-  stable64_size: EVERYWHERE_AND_START,
-  stable64_grow: EVERYWHERE_AND_START,
-  stable64_read: EVERYWHERE_AND_START,
-  stable64_write: EVERYWHERE_AND_START,
-  root_key_size: ROOT_KEY,
-  root_key_copy: ROOT_KEY,
-  certified_data_set: REPLICATED_WRITE.filter((l) => l !== 'C'),
-  data_certificate_present: EVERYWHERE,
-  data_certificate_size: ['NRQ', 'CQ'],
-  data_certificate_copy: ['NRQ', 'CQ'],
-  time: EVERYWHERE,
-  global_timer_set: REPLICATED_WRITE,
-  performance_counter: EVERYWHERE_AND_START,
-  is_controller: EVERYWHERE_AND_START,
-  in_replicated_execution: EVERYWHERE_AND_START,
-  debug_print: EVERYWHERE_AND_START,
-  trap: EVERYWHERE_AND_START,
-  cost_call: EVERYWHERE_AND_START,
-  cost_create_canister: EVERYWHERE_AND_START,
-  cost_http_request: EVERYWHERE_AND_START,
-  cost_http_request_v2: EVERYWHERE_AND_START,
-  cost_sign_with_ecdsa: EVERYWHERE_AND_START,
-  cost_sign_with_schnorr: EVERYWHERE_AND_START,
-  cost_vetkd_derive_key: EVERYWHERE_AND_START,
-  env_var_count: EVERYWHERE,
-  env_var_name_size: EVERYWHERE,
-  env_var_name_copy: EVERYWHERE,
-  env_var_name_exists: EVERYWHERE,
-  env_var_value_size: EVERYWHERE,
-  env_var_value_copy: EVERYWHERE,
-  mint_cycles: CALL_CYCLES,
-  mint_cycles128: CALL_CYCLES,
-};
+/** Context sets shared by several System API functions (`*` in the spec's list: every context but start). */
+export const CONTEXTS = {
+  everywhere: ALL,
+  everywhereAndStart: [...ALL, 's'],
+  arg: ['I', 'U', 'RQ', 'NRQ', 'TQ', 'CQ', 'Ry', 'CRy', 'F'],
+  callerInfo: ['U', 'RQ', 'NRQ', 'CQ', 'Ry', 'Rt', 'CRy', 'CRt', 'C', 'CC', 'F'],
+  respond: ['U', 'RQ', 'NRQ', 'TQ', 'CQ', 'Ry', 'Rt', 'CRy', 'CRt'],
+  cyclesIn: ['U', 'RQ', 'Rt', 'Ry'],
+  calls: ['U', 'CQ', 'Ry', 'Rt', 'CRy', 'CRt', 'T'],
+  callCycles: ['U', 'Ry', 'Rt', 'T'],
+  replicatedWrite: ['I', 'G', 'U', 'Ry', 'Rt', 'C', 'T'],
+  rootKey: ['I', 'G', 'U', 'RQ', 'Ry', 'Rt', 'C', 'T'],
+} as const satisfies Record<string, readonly ContextLetter[]>;

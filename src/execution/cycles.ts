@@ -13,6 +13,17 @@ export function scale(pricing: Pricing, fee: bigint): bigint {
   return (fee * BigInt(pricing.subnetSize)) / 13n;
 }
 
+/**
+ * Takes an execution's cost from the balance and counts it as consumed by instructions: the one way a
+ * failed (or otherwise change-less) execution pays. A balance too small pays what it has; the prepaid
+ * check before every execution keeps that from happening.
+ */
+export function chargeExecution(canister: CanisterState, cost: bigint): void {
+  const charged = cost < canister.cycles ? cost : canister.cycles;
+  canister.cycles -= charged;
+  canister.consumed.instructions += charged;
+}
+
 export function executionCost(pricing: Pricing, instructions: bigint, wasm64: boolean): bigint {
   const perInstruction = wasm64 ? pricing.costs.perInstructionWasm64 : pricing.costs.perInstruction;
   return scale(pricing, pricing.costs.updateMessageBase + perInstruction * instructions);

@@ -64,13 +64,40 @@ export const ERROR_CODES = {
 
 export type ErrorCodeName = keyof typeof ERROR_CODES;
 
+/** The replica caps a UserError's description at 8 KiB of UTF-8, keeping its start and its end. */
+export const MAX_DESCRIPTION_BYTES = 8 * 1024;
+const ELLIPSIS = '...';
+
+const isContinuationByte = (byte: number | undefined): boolean => byte !== undefined && (byte & 0xc0) === 0x80;
+
+/**
+ * `text` cut to at most `maxBytes` of UTF-8 by replacing its middle with "...": `prefixPercent` of
+ * `maxBytes` comes from the start, the rest of the room from the end, both cut at character
+ * boundaries (the replica's `StrEllipsize::ellipsize`).
+ */
+export function ellipsize(text: string, maxBytes: number, prefixPercent: number): string {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= maxBytes) return text;
+  const budget = Math.max(0, maxBytes - ELLIPSIS.length);
+  const prefixBytes = Math.min(Math.floor((maxBytes * Math.min(Math.max(prefixPercent, 0), 100)) / 100), budget);
+  let end = prefixBytes;
+  while (end > 0 && isContinuationByte(bytes[end])) end--;
+  let start = bytes.length - (budget - prefixBytes);
+  while (start < bytes.length && isContinuationByte(bytes[start])) start++;
+  const decoder = new TextDecoder();
+  return decoder.decode(bytes.subarray(0, end)) + ELLIPSIS + decoder.decode(bytes.subarray(start));
+}
+
 /** An error as users see it: a code whose hundreds digit is the reject code, and a description. */
 export class UserError extends Error {
   readonly code: ErrorCodeName;
-  constructor(code: ErrorCodeName, description: string) {
-    super(description);
+  /** Wasm function names of a trap, innermost first (from the module's name section); also at the end of the description. */
+  readonly backtrace: string[] | undefined;
+  constructor(code: ErrorCodeName, description: string, backtrace?: string[]) {
+    super(ellipsize(description, MAX_DESCRIPTION_BYTES, 50));
     this.name = 'UserError';
     this.code = code;
+    this.backtrace = backtrace;
   }
   get rejectCode(): RejectCode {
     return Math.floor(ERROR_CODES[this.code] / 100) as RejectCode;
@@ -78,6 +105,14 @@ export class UserError extends Error {
   /** The textual error code of the HTTP interface, e.g. `IC0503`. */
   get errorCode(): string {
     return `IC${String(ERROR_CODES[this.code]).padStart(4, '0')}`;
+  }
+}
+
+/** A broken invariant of Capsule itself, never a canister's fault: it aborts the round instead of becoming a reject. */
+export class InternalError extends Error {
+  constructor(message: string) {
+    super(`internal error: ${message}`);
+    this.name = 'InternalError';
   }
 }
 
@@ -146,8 +181,11 @@ export function trapErrorCode(trap: Trap): ErrorCodeName {
   }
 }
 
-/** The one mapping from a trap to the error users see (§3.4: traps reject with CANISTER_ERROR). */
-export function trapToUserError(trap: Trap, canisterId: string, backtrace: string | undefined): UserError {
-  const suffix = backtrace ? `\n${backtrace}` : '';
-  return new UserError(trapErrorCode(trap), `Error from Canister ${canisterId}: ${describeTrap(trap)}${suffix}`);
+/**
+ * The one mapping from a trap to the error users see (traps reject with CANISTER_ERROR). The description
+ * ends with the replica's "Canister Backtrace:" section, which HTTP clients parse; the frames are data too.
+ */
+export function trapToUserError(trap: Trap, canisterId: string, backtrace: string[] | undefined): UserError {
+  const suffix = backtrace ? `\nCanister Backtrace:\n${backtrace.join('\n')}` : '';
+  return new UserError(trapErrorCode(trap), `Error from Canister ${canisterId}: ${describeTrap(trap)}${suffix}`, backtrace);
 }

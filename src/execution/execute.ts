@@ -1,45 +1,28 @@
 // Runs one entry point of a canister in a context (one "message execution", spec §3.1): sets up the
 // System API, calls into wasm, and on a trap (or for a query) rolls heap, globals and stable memory back.
-import type { CanisterState, Closure, WasmState } from '../state/index.ts';
-import type { ApiContext } from './context.ts';
+import type { CanisterState, WasmState } from '../state/index.ts';
 import { CanisterTrap, describeTrap, type Trap } from './errors.ts';
 import { appendLog } from './ic0_misc.ts';
 import { hostOf, rebuild } from './instance.ts';
 import { Journal } from './journal.ts';
-import { type ExecutionEnvironment, type ExecutionLimits, SystemApi } from './system_api.ts';
-
-export type Entry = { kind: 'export'; name: string } | { kind: 'closure'; closure: Closure };
-
-export interface ExecutionRequest {
-  canister: CanisterState;
-  context: ApiContext;
-  entry: Entry;
-  env: ExecutionEnvironment;
-  limits: ExecutionLimits;
-  /** Whether this call context was already answered by an earlier execution. */
-  responded: boolean;
-  availableCycles: bigint;
-  instructionsBeforeContext: bigint;
-  /** Enforced on memory growth (update, init, post_upgrade; spec §3.9), else undefined. */
-  wasmMemoryLimit: bigint | undefined;
-  /** Keep the journal open instead of discarding it on success (queries, and upgrade steps). */
-  keepJournal: boolean;
-}
+import type { Entry, ExecutionRequest } from './request.ts';
+import { SystemApi } from './system_api.ts';
 
 export type ExecutionOutcome =
   | { ok: true; api: SystemApi; instructions: bigint; journal: Journal }
-  | { ok: false; api: SystemApi; instructions: bigint; trap: Trap; backtrace: string | undefined };
+  | { ok: false; api: SystemApi; instructions: bigint; trap: Trap; backtrace: string[] | undefined };
 
 /** Function names of the wasm frames in a V8 stack trace, innermost first. */
-function backtraceOf(error: unknown): string | undefined {
+function backtraceOf(error: unknown): string[] | undefined {
   const stack = error instanceof Error ? error.stack : undefined;
   if (!stack) return undefined;
   const frames: string[] = [];
   for (const line of stack.split('\n')) {
     const match = /at (\S+) \(wasm:\/\/wasm\/[^)]*\)/.exec(line) ?? /at (wasm:\/\/wasm\/\S+)/.exec(line);
-    if (match && !match[1]!.startsWith('__capsule')) frames.push(match[1]!.replace(/^\$/, ''));
+    const name = match?.[1];
+    if (name && !name.startsWith('__capsule')) frames.push(name.replace(/^\$/, ''));
   }
-  return frames.length > 0 ? `Canister Backtrace:\n${frames.join('\n')}` : undefined;
+  return frames.length > 0 ? frames : undefined;
 }
 
 const WASM_TRAP_MESSAGES: Record<string, string> = {

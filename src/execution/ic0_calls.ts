@@ -1,12 +1,13 @@
-// ic0 inter-canister call builder (spec §1.7): call_new … call_perform.
+// ic0 inter-canister call builder (interface spec, section 'Inter-canister method calls'): call_new … call_perform.
 import { MAX_CALL_TIMEOUT_SECONDS, MAX_INTER_CANISTER_PAYLOAD, Principal } from '../state/index.ts';
 import { callTransmissionFee, responseReservation } from './cycles.ts';
 import { contractViolation } from './errors.ts';
-import type { Handlers } from './ic0_types.ts';
+import { CONTEXTS } from './context.ts';
+import { type Ic0Group, OVERHEAD } from './ic0_entry.ts';
 import { decodeUtf8, type SystemApi } from './system_api.ts';
 
 const MAX_PRINCIPAL_BYTES = 29;
-/** Same-subnet request limit (digest §8.2). */
+/** Same-subnet request limit of the replica. */
 const MAX_SAME_SUBNET_PAYLOAD = 10 * 1024 * 1024;
 
 function requireDraft(api: SystemApi, name: string) {
@@ -38,7 +39,7 @@ function perform(api: SystemApi): number {
   const reservation = composite ? 0n : responseReservation(api.env, wasm64);
   if (fee + reservation > api.liquidBalance) {
     discardDraft(api);
-    return 2; // SYS_TRANSIENT: the canister could not pay without freezing (§1.7)
+    return 2; // SYS_TRANSIENT: the canister could not pay without freezing
   }
   api.cyclesOut += fee + reservation;
   api.calls.push({
@@ -57,45 +58,61 @@ function perform(api: SystemApi): number {
   return 0;
 }
 
-export const callHandlers: Handlers = {
-  call_new: (api, calleeSrc, calleeSize, nameSrc, nameSize, replyFun, replyEnv, rejectFun, rejectEnv) => {
-    const calleeBytes = api.readBytes(calleeSrc!, calleeSize!, 'ic0_call_new');
-    if (calleeBytes.length > MAX_PRINCIPAL_BYTES) throw contractViolation('ic0_call_new: the callee is not a valid principal');
-    const method = decodeUtf8(api.readBytes(nameSrc!, nameSize!, 'ic0_call_new'));
-    if (method === undefined) throw contractViolation('ic0_call_new: the method name is not valid UTF-8');
-    discardDraft(api);
-    api.draft = {
-      callee: Principal.fromUint8Array(calleeBytes),
-      method,
-      args: [],
-      argBytes: 0,
-      cycles: 0n,
-      onReply: { fun: BigInt(api.num(replyFun!)), env: BigInt(api.num(replyEnv!)) },
-      onReject: { fun: BigInt(api.num(rejectFun!)), env: BigInt(api.num(rejectEnv!)) },
-      onCleanup: undefined,
-      timeoutSeconds: undefined,
-    };
+export const callFunctions = {
+  call_new: {
+    allowed: CONTEXTS.calls,
+    overhead: OVERHEAD.callNew,
+    handler: (api, calleeSrc, calleeSize, nameSrc, nameSize, replyFun, replyEnv, rejectFun, rejectEnv) => {
+      const calleeBytes = api.readBytes(calleeSrc, calleeSize, 'ic0_call_new');
+      if (calleeBytes.length > MAX_PRINCIPAL_BYTES) throw contractViolation('ic0_call_new: the callee is not a valid principal');
+      const method = decodeUtf8(api.readBytes(nameSrc, nameSize, 'ic0_call_new'));
+      if (method === undefined) throw contractViolation('ic0_call_new: the method name is not valid UTF-8');
+      discardDraft(api);
+      api.draft = {
+        callee: Principal.fromUint8Array(calleeBytes),
+        method,
+        args: [],
+        argBytes: 0,
+        cycles: 0n,
+        onReply: { fun: BigInt(api.num(replyFun)), env: BigInt(api.num(replyEnv)) },
+        onReject: { fun: BigInt(api.num(rejectFun)), env: BigInt(api.num(rejectEnv)) },
+        onCleanup: undefined,
+        timeoutSeconds: undefined,
+      };
+    },
   },
-  call_on_cleanup: (api, fun, env) => {
-    const draft = requireDraft(api, 'ic0_call_on_cleanup');
-    if (draft.onCleanup) throw contractViolation('ic0_call_on_cleanup: the cleanup closure is already set');
-    draft.onCleanup = { fun: BigInt(api.num(fun!)), env: BigInt(api.num(env!)) };
+  call_on_cleanup: {
+    allowed: CONTEXTS.calls,
+    overhead: OVERHEAD.standard,
+    handler: (api, fun, env) => {
+      const draft = requireDraft(api, 'ic0_call_on_cleanup');
+      if (draft.onCleanup) throw contractViolation('ic0_call_on_cleanup: the cleanup closure is already set');
+      draft.onCleanup = { fun: BigInt(api.num(fun)), env: BigInt(api.num(env)) };
+    },
   },
-  call_data_append: (api, src, size) => {
-    const draft = requireDraft(api, 'ic0_call_data_append');
-    const bytes = api.readBytes(src!, size!, 'ic0_call_data_append');
-    if (draft.argBytes + bytes.length > Math.max(MAX_INTER_CANISTER_PAYLOAD, MAX_SAME_SUBNET_PAYLOAD)) {
-      throw contractViolation(`ic0_call_data_append: the payload would exceed ${MAX_SAME_SUBNET_PAYLOAD} bytes`);
-    }
-    draft.args.push(bytes);
-    draft.argBytes += bytes.length;
+  call_data_append: {
+    allowed: CONTEXTS.calls,
+    overhead: OVERHEAD.standard,
+    handler: (api, src, size) => {
+      const draft = requireDraft(api, 'ic0_call_data_append');
+      const bytes = api.readBytes(src, size, 'ic0_call_data_append');
+      if (draft.argBytes + bytes.length > Math.max(MAX_INTER_CANISTER_PAYLOAD, MAX_SAME_SUBNET_PAYLOAD)) {
+        throw contractViolation(`ic0_call_data_append: the payload would exceed ${MAX_SAME_SUBNET_PAYLOAD} bytes`);
+      }
+      draft.args.push(bytes);
+      draft.argBytes += bytes.length;
+    },
   },
-  call_with_best_effort_response: (api, seconds) => {
-    const draft = requireDraft(api, 'ic0_call_with_best_effort_response');
-    if (draft.timeoutSeconds !== undefined) {
-      throw contractViolation('ic0_call_with_best_effort_response: the timeout is already set');
-    }
-    draft.timeoutSeconds = Math.min(api.num(seconds!), MAX_CALL_TIMEOUT_SECONDS);
+  call_with_best_effort_response: {
+    allowed: CONTEXTS.calls,
+    overhead: OVERHEAD.standard,
+    handler: (api, seconds) => {
+      const draft = requireDraft(api, 'ic0_call_with_best_effort_response');
+      if (draft.timeoutSeconds !== undefined) {
+        throw contractViolation('ic0_call_with_best_effort_response: the timeout is already set');
+      }
+      draft.timeoutSeconds = Math.min(api.num(seconds), MAX_CALL_TIMEOUT_SECONDS);
+    },
   },
-  call_perform: (api) => perform(api),
-};
+  call_perform: { allowed: CONTEXTS.calls, overhead: OVERHEAD.callPerform, handler: (api) => perform(api) },
+} satisfies Ic0Group;

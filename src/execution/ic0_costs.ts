@@ -1,17 +1,18 @@
-// ic0 cost queries (spec §1.10): what an operation would cost this canister on this subnet.
+// ic0 cost queries (interface spec, section 'Cycles cost calculation'): what an operation would cost this canister on this subnet.
 import { callTransmissionFee, responseReservation, scale } from './cycles.ts';
 import { contractViolation } from './errors.ts';
-import type { Handlers } from './ic0_types.ts';
+import { CONTEXTS } from './context.ts';
+import { type Ic0Group, OVERHEAD, type Word } from './ic0_entry.ts';
 import { decodeUtf8, type SystemApi, writeU128 } from './system_api.ts';
 
-/** Threshold key names a local replica serves (digest §10). */
+/** Threshold key names a local replica serves. */
 const KEY_NAMES = new Set(['dfx_test_key', 'test_key_1', 'key_1']);
 
-function keyCost(api: SystemApi, src: number | bigint | undefined, size: number | bigint | undefined, variant: number, variants: number, dst: number | bigint | undefined, name: string): number {
-  const keyName = decodeUtf8(api.readBytes(src!, size!, name));
+function keyCost(api: SystemApi, src: Word, size: Word, variant: number, variants: number, dst: Word, name: string): number {
+  const keyName = decodeUtf8(api.readBytes(src, size, name));
   if (variant < 0 || variant >= variants) return 1;
   if (keyName === undefined || !KEY_NAMES.has(keyName)) return 2;
-  writeU128(api, dst!, scale(api.env, api.env.costs.signWithThresholdKey), name);
+  writeU128(api, dst, scale(api.env, api.env.costs.signWithThresholdKey), name);
   return 0;
 }
 
@@ -21,28 +22,55 @@ function httpRequestCost(api: SystemApi, requestSize: bigint, maxResponseBytes: 
   return (3_000_000n + 60_000n * nodes) * nodes + (400n * requestSize + 800n * maxResponseBytes) * nodes;
 }
 
-export const costHandlers: Handlers = {
-  cost_call: (api, methodNameSize, payloadSize, dst) => {
-    const wasm64 = api.pointerWidth === 64;
-    const fee = callTransmissionFee(api.env, Number(BigInt.asUintN(64, methodNameSize as bigint)), Number(BigInt.asUintN(64, payloadSize as bigint)));
-    writeU128(api, dst!, fee + responseReservation(api.env, wasm64), 'ic0_cost_call');
-  },
-  cost_create_canister: (api, dst) =>
-    writeU128(api, dst!, scale(api.env, api.env.costs.canisterCreation), 'ic0_cost_create_canister'),
-  cost_http_request: (api, requestSize, maxResponseBytes, dst) =>
-    writeU128(
-      api,
-      dst!,
-      httpRequestCost(api, BigInt.asUintN(64, requestSize as bigint), BigInt.asUintN(64, maxResponseBytes as bigint)),
-      'ic0_cost_http_request',
-    ),
-  cost_http_request_v2: () => {
-    throw contractViolation('ic0_cost_http_request_v2: HTTPS outcalls are not supported by this replica yet');
-  },
-  cost_sign_with_ecdsa: (api, src, size, curve, dst) => keyCost(api, src, size, curve as number, 1, dst, 'ic0_cost_sign_with_ecdsa'),
-  cost_sign_with_schnorr: (api, src, size, algorithm, dst) =>
-    keyCost(api, src, size, algorithm as number, 2, dst, 'ic0_cost_sign_with_schnorr'),
-  cost_vetkd_derive_key: (api, src, size, curve, dst) =>
-    keyCost(api, src, size, curve as number, 1, dst, 'ic0_cost_vetkd_derive_key'),
-};
+const ANYWHERE = CONTEXTS.everywhereAndStart;
+const S = OVERHEAD.standard;
 
+export const costFunctions = {
+  cost_call: {
+    allowed: ANYWHERE,
+    overhead: S,
+    handler: (api, methodNameSize, payloadSize, dst) => {
+      const wasm64 = api.pointerWidth === 64;
+      const fee = callTransmissionFee(api.env, Number(BigInt.asUintN(64, methodNameSize)), Number(BigInt.asUintN(64, payloadSize)));
+      writeU128(api, dst, fee + responseReservation(api.env, wasm64), 'ic0_cost_call');
+    },
+  },
+  cost_create_canister: {
+    allowed: ANYWHERE,
+    overhead: S,
+    handler: (api, dst) => writeU128(api, dst, scale(api.env, api.env.costs.canisterCreation), 'ic0_cost_create_canister'),
+  },
+  cost_http_request: {
+    allowed: ANYWHERE,
+    overhead: S,
+    handler: (api, requestSize, maxResponseBytes, dst) =>
+      writeU128(
+        api,
+        dst,
+        httpRequestCost(api, BigInt.asUintN(64, requestSize), BigInt.asUintN(64, maxResponseBytes)),
+        'ic0_cost_http_request',
+      ),
+  },
+  cost_http_request_v2: {
+    allowed: ANYWHERE,
+    overhead: S,
+    handler: () => {
+      throw contractViolation('ic0_cost_http_request_v2: HTTPS outcalls are not supported by this replica yet');
+    },
+  },
+  cost_sign_with_ecdsa: {
+    allowed: ANYWHERE,
+    overhead: S,
+    handler: (api, src, size, curve, dst) => keyCost(api, src, size, curve, 1, dst, 'ic0_cost_sign_with_ecdsa'),
+  },
+  cost_sign_with_schnorr: {
+    allowed: ANYWHERE,
+    overhead: S,
+    handler: (api, src, size, algorithm, dst) => keyCost(api, src, size, algorithm, 2, dst, 'ic0_cost_sign_with_schnorr'),
+  },
+  cost_vetkd_derive_key: {
+    allowed: ANYWHERE,
+    overhead: S,
+    handler: (api, src, size, curve, dst) => keyCost(api, src, size, curve, 1, dst, 'ic0_cost_vetkd_derive_key'),
+  },
+} satisfies Ic0Group;

@@ -1,7 +1,8 @@
-// ic0 cycles functions (spec §1.5, legacy 64-bit variants §1.11, replica's mint_cycles §1.12).
+// ic0 cycles functions (interface spec, section 'Cycles'), their legacy 64-bit variants, and the replica's mint_cycles.
 import { MAX_CYCLES, principalEquals } from '../state/index.ts';
 import { contractViolation } from './errors.ts';
-import type { Handlers } from './ic0_types.ts';
+import { CONTEXTS } from './context.ts';
+import { type Ic0Group, OVERHEAD } from './ic0_entry.ts';
 import { type SystemApi, u128, writeU128 } from './system_api.ts';
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -52,23 +53,70 @@ function mint(api: SystemApi, amount: bigint, name: string): bigint {
   return minted;
 }
 
-export const cyclesHandlers: Handlers = {
-  msg_cycles_available128: (api, dst) => writeU128(api, dst!, available(api), 'ic0_msg_cycles_available128'),
-  msg_cycles_refunded128: (api, dst) => writeU128(api, dst!, refunded(api), 'ic0_msg_cycles_refunded128'),
-  msg_cycles_accept128: (api, high, low, dst) =>
-    writeU128(api, dst!, accept(api, u128(high as bigint, low as bigint)), 'ic0_msg_cycles_accept128'),
-  cycles_burn128: (api, high, low, dst) =>
-    writeU128(api, dst!, burn(api, u128(high as bigint, low as bigint)), 'ic0_cycles_burn128'),
-  canister_cycle_balance128: (api, dst) => writeU128(api, dst!, api.balance, 'ic0_canister_cycle_balance128'),
-  canister_liquid_cycle_balance128: (api, dst) =>
-    writeU128(api, dst!, api.liquidBalance, 'ic0_canister_liquid_cycle_balance128'),
-  call_cycles_add128: (api, high, low) => addToCall(api, u128(high as bigint, low as bigint), 'ic0_call_cycles_add128'),
-  msg_cycles_available: (api) => fits64(available(api), 'ic0_msg_cycles_available'),
-  msg_cycles_refunded: (api) => fits64(refunded(api), 'ic0_msg_cycles_refunded'),
-  msg_cycles_accept: (api, max) => accept(api, BigInt.asUintN(64, max as bigint)),
-  canister_cycle_balance: (api) => fits64(api.balance, 'ic0_canister_cycle_balance'),
-  call_cycles_add: (api, amount) => addToCall(api, BigInt.asUintN(64, amount as bigint), 'ic0_call_cycles_add'),
-  mint_cycles128: (api, high, low, dst) =>
-    writeU128(api, dst!, mint(api, u128(high as bigint, low as bigint), 'ic0_mint_cycles128'), 'ic0_mint_cycles128'),
-  mint_cycles: (api, amount) => fits64(mint(api, BigInt.asUintN(64, amount as bigint), 'ic0_mint_cycles'), 'ic0_mint_cycles'),
-};
+const S = OVERHEAD.standard;
+
+export const cyclesFunctions = {
+  msg_cycles_available128: {
+    allowed: CONTEXTS.cyclesIn,
+    overhead: S,
+    handler: (api, dst) => writeU128(api, dst, available(api), 'ic0_msg_cycles_available128'),
+  },
+  msg_cycles_refunded128: {
+    allowed: ['Rt', 'Ry'],
+    overhead: S,
+    handler: (api, dst) => writeU128(api, dst, refunded(api), 'ic0_msg_cycles_refunded128'),
+  },
+  msg_cycles_accept128: {
+    allowed: CONTEXTS.cyclesIn,
+    overhead: S,
+    handler: (api, high, low, dst) => writeU128(api, dst, accept(api, u128(high, low)), 'ic0_msg_cycles_accept128'),
+  },
+  cycles_burn128: {
+    allowed: ['I', 'G', 'U', 'RQ', 'Ry', 'Rt', 'C', 'T'],
+    overhead: S,
+    handler: (api, high, low, dst) => writeU128(api, dst, burn(api, u128(high, low)), 'ic0_cycles_burn128'),
+  },
+  canister_cycle_balance128: {
+    allowed: CONTEXTS.everywhere,
+    overhead: S,
+    handler: (api, dst) => writeU128(api, dst, api.balance, 'ic0_canister_cycle_balance128'),
+  },
+  canister_liquid_cycle_balance128: {
+    allowed: CONTEXTS.everywhere,
+    overhead: S,
+    handler: (api, dst) => writeU128(api, dst, api.liquidBalance, 'ic0_canister_liquid_cycle_balance128'),
+  },
+  call_cycles_add128: {
+    allowed: CONTEXTS.callCycles,
+    overhead: S,
+    handler: (api, high, low) => addToCall(api, u128(high, low), 'ic0_call_cycles_add128'),
+  },
+  msg_cycles_available: {
+    allowed: CONTEXTS.cyclesIn,
+    overhead: S,
+    handler: (api) => fits64(available(api), 'ic0_msg_cycles_available'),
+  },
+  msg_cycles_refunded: { allowed: ['Rt', 'Ry'], overhead: S, handler: (api) => fits64(refunded(api), 'ic0_msg_cycles_refunded') },
+  msg_cycles_accept: { allowed: CONTEXTS.cyclesIn, overhead: S, handler: (api, max) => accept(api, BigInt.asUintN(64, max)) },
+  canister_cycle_balance: {
+    allowed: CONTEXTS.everywhere,
+    overhead: S,
+    handler: (api) => fits64(api.balance, 'ic0_canister_cycle_balance'),
+  },
+  call_cycles_add: {
+    allowed: CONTEXTS.callCycles,
+    overhead: S,
+    handler: (api, amount) => addToCall(api, BigInt.asUintN(64, amount), 'ic0_call_cycles_add'),
+  },
+  mint_cycles128: {
+    allowed: CONTEXTS.callCycles,
+    overhead: S,
+    handler: (api, high, low, dst) =>
+      writeU128(api, dst, mint(api, u128(high, low), 'ic0_mint_cycles128'), 'ic0_mint_cycles128'),
+  },
+  mint_cycles: {
+    allowed: CONTEXTS.callCycles,
+    overhead: S,
+    handler: (api, amount) => fits64(mint(api, BigInt.asUintN(64, amount), 'ic0_mint_cycles'), 'ic0_mint_cycles'),
+  },
+} satisfies Ic0Group;

@@ -1,8 +1,9 @@
-// ic0 message data, caller and response functions (spec §1: msg_*, accept_message).
+// ic0 message data, caller and response functions (interface spec, section 'Overview of imports': msg_*, accept_message).
 import { ANONYMOUS, MANAGEMENT_CANISTER, type Principal } from '../state/index.ts';
 import { contractViolation } from './errors.ts';
+import { CONTEXTS } from './context.ts';
+import { type Ic0Group, OVERHEAD } from './ic0_entry.ts';
 import { decodeUtf8, type SystemApi } from './system_api.ts';
-import type { Handlers, Word } from './ic0_types.ts';
 
 function argData(api: SystemApi): Uint8Array {
   const context = api.context;
@@ -65,52 +66,99 @@ function ensureCanRespond(api: SystemApi, name: string): void {
   if (api.responded || api.response) throw contractViolation(`${name}: the call is already replied`);
 }
 
-export const messageHandlers: Handlers = {
-  msg_arg_data_size: (api) => api.sized(argData(api).length),
-  msg_arg_data_copy: (api, dst, offset, size) => api.copyOut(argData(api), dst!, offset!, size!, 'ic0_msg_arg_data_copy'),
-  msg_caller_size: (api) => api.sized(callerOf(api).toUint8Array().length),
-  msg_caller_copy: (api, dst, offset, size) =>
-    api.copyOut(callerOf(api).toUint8Array(), dst!, offset!, size!, 'ic0_msg_caller_copy'),
+export const messageFunctions = {
+  msg_arg_data_size: { allowed: CONTEXTS.arg, overhead: OVERHEAD.standard, handler: (api) => api.sized(argData(api).length) },
+  msg_arg_data_copy: {
+    allowed: CONTEXTS.arg,
+    overhead: OVERHEAD.standard,
+    handler: (api, dst, offset, size) => api.copyOut(argData(api), dst, offset, size, 'ic0_msg_arg_data_copy'),
+  },
+  msg_caller_size: {
+    allowed: CONTEXTS.everywhere,
+    overhead: OVERHEAD.standard,
+    handler: (api) => api.sized(callerOf(api).toUint8Array().length),
+  },
+  msg_caller_copy: {
+    allowed: CONTEXTS.everywhere,
+    overhead: OVERHEAD.standard,
+    handler: (api, dst, offset, size) => api.copyOut(callerOf(api).toUint8Array(), dst, offset, size, 'ic0_msg_caller_copy'),
+  },
   // sender_info is only attached to ingress authenticated by canister signatures; none reach here yet.
-  msg_caller_info_data_size: (api) => api.sized(0),
-  msg_caller_info_data_copy: (api, dst, offset, size) =>
-    api.copyOut(new Uint8Array(0), dst!, offset!, size!, 'ic0_msg_caller_info_data_copy'),
-  msg_caller_info_signer_size: (api) => api.sized(0),
-  msg_caller_info_signer_copy: (api, dst, offset, size) =>
-    api.copyOut(new Uint8Array(0), dst!, offset!, size!, 'ic0_msg_caller_info_signer_copy'),
-  msg_reject_code: (api) => rejectCode(api),
-  msg_reject_msg_size: (api) => api.sized(rejectMessage(api).length),
-  msg_reject_msg_copy: (api, dst, offset, size) =>
-    api.copyOut(rejectMessage(api), dst!, offset!, size!, 'ic0_msg_reject_msg_copy'),
-  msg_deadline: (api) => deadline(api),
-  msg_method_name_size: (api) => api.sized(methodName(api).length),
-  msg_method_name_copy: (api, dst, offset, size) =>
-    api.copyOut(methodName(api), dst!, offset!, size!, 'ic0_msg_method_name_copy'),
-  accept_message: (api) => {
-    if (api.messageAccepted) throw contractViolation('ic0_accept_message: the message was already accepted');
-    api.messageAccepted = true;
+  msg_caller_info_data_size: { allowed: CONTEXTS.callerInfo, overhead: OVERHEAD.standard, handler: (api) => api.sized(0) },
+  msg_caller_info_data_copy: {
+    allowed: CONTEXTS.callerInfo,
+    overhead: OVERHEAD.standard,
+    handler: (api, dst, offset, size) => api.copyOut(new Uint8Array(0), dst, offset, size, 'ic0_msg_caller_info_data_copy'),
   },
-  msg_reply_data_append: (api, src, size) => {
-    ensureCanRespond(api, 'ic0_msg_reply_data_append');
-    const bytes = api.readBytes(src!, size!, 'ic0_msg_reply_data_append');
-    if (api.replySize + bytes.length > api.limits.maxReplySize) {
-      throw contractViolation(
-        `ic0_msg_reply_data_append: application payload size (${api.replySize + bytes.length}) cannot be larger than ${api.limits.maxReplySize}.`,
-      );
-    }
-    api.replyBuffer.push(bytes);
-    api.replySize += bytes.length;
+  msg_caller_info_signer_size: { allowed: CONTEXTS.callerInfo, overhead: OVERHEAD.standard, handler: (api) => api.sized(0) },
+  msg_caller_info_signer_copy: {
+    allowed: CONTEXTS.callerInfo,
+    overhead: OVERHEAD.standard,
+    handler: (api, dst, offset, size) => api.copyOut(new Uint8Array(0), dst, offset, size, 'ic0_msg_caller_info_signer_copy'),
   },
-  msg_reply: (api) => {
-    ensureCanRespond(api, 'ic0_msg_reply');
-    api.response = { kind: 'reply', payload: api.replyPayload() };
+  msg_reject_code: {
+    allowed: ['Ry', 'Rt', 'CRy', 'CRt', 'C', 'CC'],
+    overhead: OVERHEAD.standard,
+    handler: (api) => rejectCode(api),
   },
-  msg_reject: (api, src, size) => {
-    ensureCanRespond(api, 'ic0_msg_reject');
-    const text = decodeUtf8(api.readBytes(src!, size!, 'ic0_msg_reject'));
-    if (text === undefined) throw contractViolation('ic0_msg_reject: the reject message is not valid UTF-8');
-    api.replyBuffer = [];
-    api.replySize = 0;
-    api.response = { kind: 'reject', message: text };
+  msg_reject_msg_size: { allowed: ['Rt', 'CRt'], overhead: OVERHEAD.standard, handler: (api) => api.sized(rejectMessage(api).length) },
+  msg_reject_msg_copy: {
+    allowed: ['Rt', 'CRt'],
+    overhead: OVERHEAD.standard,
+    handler: (api, dst, offset, size) => api.copyOut(rejectMessage(api), dst, offset, size, 'ic0_msg_reject_msg_copy'),
   },
-} satisfies Record<string, (api: SystemApi, ...args: Word[]) => Word | void>;
+  msg_deadline: {
+    allowed: ['U', 'RQ', 'NRQ', 'CQ', 'Ry', 'Rt', 'CRy', 'CRt'],
+    overhead: OVERHEAD.standard,
+    handler: (api) => deadline(api),
+  },
+  msg_method_name_size: { allowed: ['F'], overhead: OVERHEAD.standard, handler: (api) => api.sized(methodName(api).length) },
+  msg_method_name_copy: {
+    allowed: ['F'],
+    overhead: OVERHEAD.standard,
+    handler: (api, dst, offset, size) => api.copyOut(methodName(api), dst, offset, size, 'ic0_msg_method_name_copy'),
+  },
+  accept_message: {
+    allowed: ['F'],
+    overhead: OVERHEAD.standard,
+    handler: (api) => {
+      if (api.messageAccepted) throw contractViolation('ic0_accept_message: the message was already accepted');
+      api.messageAccepted = true;
+    },
+  },
+  msg_reply_data_append: {
+    allowed: CONTEXTS.respond,
+    overhead: OVERHEAD.standard,
+    handler: (api, src, size) => {
+      ensureCanRespond(api, 'ic0_msg_reply_data_append');
+      const bytes = api.readBytes(src, size, 'ic0_msg_reply_data_append');
+      if (api.replySize + bytes.length > api.limits.maxReplySize) {
+        throw contractViolation(
+          `ic0_msg_reply_data_append: application payload size (${api.replySize + bytes.length}) cannot be larger than ${api.limits.maxReplySize}.`,
+        );
+      }
+      api.replyBuffer.push(bytes);
+      api.replySize += bytes.length;
+    },
+  },
+  msg_reply: {
+    allowed: CONTEXTS.respond,
+    overhead: OVERHEAD.standard,
+    handler: (api) => {
+      ensureCanRespond(api, 'ic0_msg_reply');
+      api.response = { kind: 'reply', payload: api.replyPayload() };
+    },
+  },
+  msg_reject: {
+    allowed: CONTEXTS.respond,
+    overhead: OVERHEAD.standard,
+    handler: (api, src, size) => {
+      ensureCanRespond(api, 'ic0_msg_reject');
+      const text = decodeUtf8(api.readBytes(src, size, 'ic0_msg_reject'));
+      if (text === undefined) throw contractViolation('ic0_msg_reject: the reject message is not valid UTF-8');
+      api.replyBuffer = [];
+      api.replySize = 0;
+      api.response = { kind: 'reject', message: text };
+    },
+  },
+} satisfies Ic0Group;

@@ -1,8 +1,8 @@
-// ic0 identity, status, certification, time, timers, logging and trap functions (spec §1.6, §1.9).
+// ic0 identity, status, certification, time, timers, logging, environment and trap functions (interface spec, section 'Overview of imports').
 import { MAX_CERTIFIED_DATA, MAX_LOG_BYTES, Principal, principalEquals } from '../state/index.ts';
-import { isReplicated } from './context.ts';
+import { CONTEXTS, isReplicated } from './context.ts';
 import { CanisterTrap, contractViolation } from './errors.ts';
-import type { Handlers } from './ic0_types.ts';
+import { type Ic0Group, OVERHEAD, type Word } from './ic0_entry.ts';
 import type { SystemApi } from './system_api.ts';
 
 const MAX_PRINCIPAL_BYTES = 29;
@@ -24,14 +24,14 @@ function requireCertificate(api: SystemApi, name: string): Uint8Array {
   return certificate;
 }
 
-/** Appends to the canister log; logs of non-replicated executions are not kept (§1.9). */
+/** Appends to the canister log; logs of non-replicated executions are not kept (interface spec, section 'Debugging aids'). */
 export function appendLog(api: SystemApi, content: Uint8Array): void {
   if (!isReplicated(api.context) && api.context.kind !== 'start') return;
   const canister = api.canister;
   canister.logs.push({ idx: canister.nextLogIdx, timestampNanos: api.env.time, content });
   canister.nextLogIdx += 1n;
   let total = canister.logs.reduce((sum, record) => sum + record.content.length, 0);
-  while (total > MAX_LOG_BYTES && canister.logs.length > 1) total -= canister.logs.shift()!.content.length;
+  while (total > MAX_LOG_BYTES && canister.logs.length > 1) total -= canister.logs.shift()?.content.length ?? 0;
 }
 
 function lossyText(bytes: Uint8Array): string {
@@ -46,8 +46,8 @@ function sortedEnvironment(api: SystemApi) {
   return api.canister.settings.environmentVariables;
 }
 
-function envName(api: SystemApi, src: number | bigint | undefined, size: number | bigint | undefined, name: string): string {
-  const bytes = api.readBytes(src!, size!, name);
+function envName(api: SystemApi, src: Word, size: Word, name: string): string {
+  const bytes = api.readBytes(src, size, name);
   if (bytes.length > 128) throw contractViolation(`${name}: the variable name is longer than 128 bytes`);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   if (new TextEncoder().encode(text).length !== bytes.length || text.includes('\uFFFD')) {
@@ -56,89 +56,154 @@ function envName(api: SystemApi, src: number | bigint | undefined, size: number 
   return text;
 }
 
-function envEntry(api: SystemApi, index: number | bigint | undefined, name: string) {
+function envEntry(api: SystemApi, index: Word, name: string) {
   const entries = sortedEnvironment(api);
-  const at = api.num(index!);
-  if (at >= entries.length) throw contractViolation(`${name}: index ${at} is out of range (${entries.length} variables)`);
-  return entries[at]!;
+  const entry = entries[api.num(index)];
+  if (!entry) throw contractViolation(`${name}: index ${api.num(index)} is out of range (${entries.length} variables)`);
+  return entry;
 }
 
-function envValue(api: SystemApi, src: number | bigint | undefined, size: number | bigint | undefined, name: string): Uint8Array {
+function envValue(api: SystemApi, src: Word, size: Word, name: string): Uint8Array {
   const key = envName(api, src, size, name);
   const entry = sortedEnvironment(api).find((variable) => variable.name === key);
   if (!entry) throw contractViolation(`${name}: environment variable "${key}" is not set`);
   return new TextEncoder().encode(entry.value);
 }
 
-export const miscHandlers: Handlers = {
-  canister_self_size: (api) => api.sized(api.canister.id.toUint8Array().length),
-  canister_self_copy: (api, dst, offset, size) =>
-    api.copyOut(api.canister.id.toUint8Array(), dst!, offset!, size!, 'ic0_canister_self_copy'),
-  subnet_self_size: (api) => api.sized(api.env.subnetId.toUint8Array().length),
-  subnet_self_copy: (api, dst, offset, size) =>
-    api.copyOut(api.env.subnetId.toUint8Array(), dst!, offset!, size!, 'ic0_subnet_self_copy'),
-  canister_status: (api) => statusCode(api),
-  canister_version: (api) => api.canister.version,
-  root_key_size: (api) => api.sized(api.env.rootKeyDer.length),
-  root_key_copy: (api, dst, offset, size) => api.copyOut(api.env.rootKeyDer, dst!, offset!, size!, 'ic0_root_key_copy'),
-  certified_data_set: (api, src, size) => {
-    const bytes = api.readBytes(src!, size!, 'ic0_certified_data_set');
-    if (bytes.length > MAX_CERTIFIED_DATA) {
-      throw contractViolation(`ic0_certified_data_set: Certified data is too large: ${bytes.length} bytes (max ${MAX_CERTIFIED_DATA})`);
-    }
-    api.certifiedData = bytes;
+const EVERYWHERE = CONTEXTS.everywhere;
+const ANYWHERE = CONTEXTS.everywhereAndStart;
+const S = OVERHEAD.standard;
+
+export const miscFunctions = {
+  canister_self_size: { allowed: EVERYWHERE, overhead: S, handler: (api) => api.sized(api.canister.id.toUint8Array().length) },
+  canister_self_copy: {
+    allowed: EVERYWHERE,
+    overhead: S,
+    handler: (api, dst, offset, size) => api.copyOut(api.canister.id.toUint8Array(), dst, offset, size, 'ic0_canister_self_copy'),
   },
-  data_certificate_present: (api) => (dataCertificate(api) ? 1 : 0),
-  data_certificate_size: (api) => api.sized(requireCertificate(api, 'ic0_data_certificate_size').length),
-  data_certificate_copy: (api, dst, offset, size) =>
-    api.copyOut(requireCertificate(api, 'ic0_data_certificate_copy'), dst!, offset!, size!, 'ic0_data_certificate_copy'),
-  time: (api) => api.env.time,
-  global_timer_set: (api, timestamp) => {
-    const previous = api.globalTimer ?? api.canister.globalTimer;
-    api.globalTimer = BigInt.asUintN(64, timestamp as bigint);
-    return previous;
+  subnet_self_size: { allowed: EVERYWHERE, overhead: S, handler: (api) => api.sized(api.env.subnetId.toUint8Array().length) },
+  subnet_self_copy: {
+    allowed: EVERYWHERE,
+    overhead: S,
+    handler: (api, dst, offset, size) => api.copyOut(api.env.subnetId.toUint8Array(), dst, offset, size, 'ic0_subnet_self_copy'),
   },
-  performance_counter: (api, type) => {
-    if (type === 0) return instructionsExecuted(api);
-    if (type === 1) return api.instructionsBeforeContext + instructionsExecuted(api);
-    throw contractViolation(`ic0_performance_counter: unknown counter type ${type}`);
+  canister_status: { allowed: EVERYWHERE, overhead: S, handler: (api) => statusCode(api) },
+  canister_version: { allowed: EVERYWHERE, overhead: S, handler: (api) => api.canister.version },
+  root_key_size: { allowed: CONTEXTS.rootKey, overhead: S, handler: (api) => api.sized(api.env.rootKeyDer.length) },
+  root_key_copy: {
+    allowed: CONTEXTS.rootKey,
+    overhead: S,
+    handler: (api, dst, offset, size) => api.copyOut(api.env.rootKeyDer, dst, offset, size, 'ic0_root_key_copy'),
   },
-  is_controller: (api, src, size) => {
-    const bytes = api.readBytes(src!, size!, 'ic0_is_controller');
-    if (bytes.length > MAX_PRINCIPAL_BYTES) {
-      throw contractViolation(`ic0_is_controller: ${bytes.length} bytes are not a valid principal`);
-    }
-    const principal = Principal.fromUint8Array(bytes);
-    return api.canister.settings.controllers.some((controller) => principalEquals(controller, principal)) ? 1 : 0;
+  certified_data_set: {
+    allowed: ['I', 'G', 'U', 'Ry', 'Rt', 'T'],
+    overhead: S,
+    handler: (api, src, size) => {
+      const bytes = api.readBytes(src, size, 'ic0_certified_data_set');
+      if (bytes.length > MAX_CERTIFIED_DATA) {
+        throw contractViolation(`ic0_certified_data_set: Certified data is too large: ${bytes.length} bytes (max ${MAX_CERTIFIED_DATA})`);
+      }
+      api.certifiedData = bytes;
+    },
   },
-  in_replicated_execution: (api) => (isReplicated(api.context) ? 1 : 0),
-  debug_print: (api, src, size) => {
-    const start = api.num(src!);
-    const length = api.num(size!);
-    const heap = api.heap();
-    // debug_print never traps, even for a bad range (§1.9).
-    if (start + length > heap.length) return;
-    appendLog(api, heap.slice(start, start + length));
+  data_certificate_present: { allowed: EVERYWHERE, overhead: S, handler: (api) => (dataCertificate(api) ? 1 : 0) },
+  data_certificate_size: {
+    allowed: ['NRQ', 'CQ'],
+    overhead: S,
+    handler: (api) => api.sized(requireCertificate(api, 'ic0_data_certificate_size').length),
   },
-  trap: (api, src, size) => {
-    const start = api.num(src!);
-    const length = api.num(size!);
-    const heap = api.heap();
-    const bytes = start + length <= heap.length ? heap.slice(start, start + length) : new Uint8Array(0);
-    throw new CanisterTrap({ kind: 'calledTrap', message: lossyText(bytes) });
+  data_certificate_copy: {
+    allowed: ['NRQ', 'CQ'],
+    overhead: S,
+    handler: (api, dst, offset, size) =>
+      api.copyOut(requireCertificate(api, 'ic0_data_certificate_copy'), dst, offset, size, 'ic0_data_certificate_copy'),
   },
-  env_var_count: (api) => api.sized(sortedEnvironment(api).length),
-  env_var_name_size: (api, index) =>
-    api.sized(new TextEncoder().encode(envEntry(api, index, 'ic0_env_var_name_size').name).length),
-  env_var_name_copy: (api, index, dst, offset, size) => {
-    const name = new TextEncoder().encode(envEntry(api, index, 'ic0_env_var_name_copy').name);
-    api.copyOut(name, dst!, offset!, size!, 'ic0_env_var_name_copy');
+  time: { allowed: EVERYWHERE, overhead: S, handler: (api) => api.env.time },
+  global_timer_set: {
+    allowed: CONTEXTS.replicatedWrite,
+    overhead: S,
+    handler: (api, timestamp) => {
+      const previous = api.globalTimer ?? api.canister.globalTimer;
+      api.globalTimer = BigInt.asUintN(64, timestamp);
+      return previous;
+    },
   },
-  env_var_name_exists: (api, src, size) => {
-    const key = envName(api, src, size, 'ic0_env_var_name_exists');
-    return sortedEnvironment(api).some((variable) => variable.name === key) ? 1 : 0;
+  performance_counter: {
+    allowed: ANYWHERE,
+    overhead: OVERHEAD.performanceCounter,
+    handler: (api, type) => {
+      if (type === 0) return instructionsExecuted(api);
+      if (type === 1) return api.instructionsBeforeContext + instructionsExecuted(api);
+      throw contractViolation(`ic0_performance_counter: unknown counter type ${type}`);
+    },
   },
-  env_var_value_size: (api, src, size) => api.sized(envValue(api, src, size, 'ic0_env_var_value_size').length),
-  env_var_value_copy: (api, src, size, dst, offset, length) =>
-    api.copyOut(envValue(api, src, size, 'ic0_env_var_value_copy'), dst!, offset!, length!, 'ic0_env_var_value_copy'),
-};
+  is_controller: {
+    allowed: ANYWHERE,
+    overhead: OVERHEAD.isController,
+    handler: (api, src, size) => {
+      const bytes = api.readBytes(src, size, 'ic0_is_controller');
+      if (bytes.length > MAX_PRINCIPAL_BYTES) {
+        throw contractViolation(`ic0_is_controller: ${bytes.length} bytes are not a valid principal`);
+      }
+      const principal = Principal.fromUint8Array(bytes);
+      return api.canister.settings.controllers.some((controller) => principalEquals(controller, principal)) ? 1 : 0;
+    },
+  },
+  in_replicated_execution: { allowed: ANYWHERE, overhead: S, handler: (api) => (isReplicated(api.context) ? 1 : 0) },
+  debug_print: {
+    allowed: ANYWHERE,
+    overhead: OVERHEAD.debugPrint,
+    handler: (api, src, size) => {
+      const start = api.num(src);
+      const length = api.num(size);
+      const heap = api.heap();
+      // debug_print never traps, even for a bad range (interface spec, section 'Debugging aids').
+      if (start + length > heap.length) return;
+      appendLog(api, heap.slice(start, start + length));
+    },
+  },
+  trap: {
+    allowed: ANYWHERE,
+    overhead: S,
+    handler: (api, src, size) => {
+      const start = api.num(src);
+      const length = api.num(size);
+      const heap = api.heap();
+      const bytes = start + length <= heap.length ? heap.slice(start, start + length) : new Uint8Array(0);
+      throw new CanisterTrap({ kind: 'calledTrap', message: lossyText(bytes) });
+    },
+  },
+  env_var_count: { allowed: EVERYWHERE, overhead: S, handler: (api) => api.sized(sortedEnvironment(api).length) },
+  env_var_name_size: {
+    allowed: EVERYWHERE,
+    overhead: S,
+    handler: (api, index) => api.sized(new TextEncoder().encode(envEntry(api, index, 'ic0_env_var_name_size').name).length),
+  },
+  env_var_name_copy: {
+    allowed: EVERYWHERE,
+    overhead: S,
+    handler: (api, index, dst, offset, size) => {
+      const name = new TextEncoder().encode(envEntry(api, index, 'ic0_env_var_name_copy').name);
+      api.copyOut(name, dst, offset, size, 'ic0_env_var_name_copy');
+    },
+  },
+  env_var_name_exists: {
+    allowed: EVERYWHERE,
+    overhead: S,
+    handler: (api, src, size) => {
+      const key = envName(api, src, size, 'ic0_env_var_name_exists');
+      return sortedEnvironment(api).some((variable) => variable.name === key) ? 1 : 0;
+    },
+  },
+  env_var_value_size: {
+    allowed: EVERYWHERE,
+    overhead: S,
+    handler: (api, src, size) => api.sized(envValue(api, src, size, 'ic0_env_var_value_size').length),
+  },
+  env_var_value_copy: {
+    allowed: EVERYWHERE,
+    overhead: S,
+    handler: (api, src, size, dst, offset, length) =>
+      api.copyOut(envValue(api, src, size, 'ic0_env_var_value_copy'), dst, offset, length, 'ic0_env_var_value_copy'),
+  },
+} satisfies Ic0Group;

@@ -1,7 +1,8 @@
-// ic0 stable memory (spec §1.8, 32-bit legacy API §1.11): sparse pages, journaled for rollback.
+// ic0 stable memory (interface spec, section 'Stable memory', with its 32-bit legacy API): sparse pages, journaled for rollback.
 import { MAX_STABLE_32_PAGES, MAX_STABLE_MEMORY, WASM_PAGE_SIZE } from '../state/index.ts';
 import { contractViolation } from './errors.ts';
-import type { Handlers } from './ic0_types.ts';
+import { CONTEXTS } from './context.ts';
+import { type Ic0Group, OVERHEAD, type Word } from './ic0_entry.ts';
 import type { SystemApi } from './system_api.ts';
 
 const MAX_STABLE_PAGES = MAX_STABLE_MEMORY / BigInt(WASM_PAGE_SIZE);
@@ -20,7 +21,7 @@ function checkRange(api: SystemApi, offset: bigint, size: bigint, name: string):
   }
 }
 
-function read(api: SystemApi, dst: number | bigint, offset: bigint, size: bigint, name: string): void {
+function read(api: SystemApi, dst: Word, offset: bigint, size: bigint, name: string): void {
   checkRange(api, offset, size, name);
   const heap = api.heap();
   const start = api.num(dst);
@@ -29,7 +30,7 @@ function read(api: SystemApi, dst: number | bigint, offset: bigint, size: bigint
   api.canister.stable.read(Number(offset), heap, start, Number(size));
 }
 
-function write(api: SystemApi, offset: bigint, src: number | bigint, size: bigint, name: string): void {
+function write(api: SystemApi, offset: bigint, src: Word, size: bigint, name: string): void {
   checkRange(api, offset, size, name);
   const bytes = api.readBytes(src, size, name);
   const stable = api.canister.stable;
@@ -42,31 +43,57 @@ function size32(api: SystemApi): number {
   return Number(pages);
 }
 
-function unsigned32(value: number | bigint | undefined): bigint {
-  return BigInt((value as number) >>> 0);
+/** An i32 argument read as unsigned (wasm passes it signed). */
+function unsigned32(value: number): bigint {
+  return BigInt(value >>> 0);
 }
 
-function unsigned64(value: number | bigint | undefined): bigint {
-  return BigInt.asUintN(64, value as bigint);
+function unsigned64(value: bigint): bigint {
+  return BigInt.asUintN(64, value);
 }
 
-export const stableHandlers: Handlers = {
-  stable_size: (api) => size32(api),
-  stable_grow: (api, pages) => {
-    size32(api);
-    return Number(grow(api, unsigned32(pages), MAX_STABLE_32_PAGES));
+const ANYWHERE = CONTEXTS.everywhereAndStart;
+
+export const stableFunctions = {
+  stable_size: { allowed: ANYWHERE, overhead: OVERHEAD.stableAccess, handler: (api) => size32(api) },
+  stable_grow: {
+    allowed: ANYWHERE,
+    overhead: OVERHEAD.standard,
+    handler: (api, pages) => {
+      size32(api);
+      return Number(grow(api, unsigned32(pages), MAX_STABLE_32_PAGES));
+    },
   },
-  stable_read: (api, dst, offset, size) => {
-    size32(api);
-    read(api, dst!, unsigned32(offset), unsigned32(size), 'ic0_stable_read');
+  stable_read: {
+    allowed: ANYWHERE,
+    overhead: OVERHEAD.stableAccess,
+    handler: (api, dst, offset, size) => {
+      size32(api);
+      read(api, dst, unsigned32(offset), unsigned32(size), 'ic0_stable_read');
+    },
   },
-  stable_write: (api, offset, src, size) => {
-    size32(api);
-    write(api, unsigned32(offset), src!, unsigned32(size), 'ic0_stable_write');
+  stable_write: {
+    allowed: ANYWHERE,
+    overhead: OVERHEAD.stableAccess,
+    handler: (api, offset, src, size) => {
+      size32(api);
+      write(api, unsigned32(offset), src, unsigned32(size), 'ic0_stable_write');
+    },
   },
-  stable64_size: (api) => api.canister.stable.sizePages,
-  stable64_grow: (api, pages) => grow(api, unsigned64(pages), MAX_STABLE_PAGES),
-  stable64_read: (api, dst, offset, size) => read(api, unsigned64(dst), unsigned64(offset), unsigned64(size), 'ic0_stable64_read'),
-  stable64_write: (api, offset, src, size) =>
-    write(api, unsigned64(offset), unsigned64(src), unsigned64(size), 'ic0_stable64_write'),
-};
+  stable64_size: { allowed: ANYWHERE, overhead: OVERHEAD.stableAccess, handler: (api) => api.canister.stable.sizePages },
+  stable64_grow: {
+    allowed: ANYWHERE,
+    overhead: OVERHEAD.standard,
+    handler: (api, pages) => grow(api, unsigned64(pages), MAX_STABLE_PAGES),
+  },
+  stable64_read: {
+    allowed: ANYWHERE,
+    overhead: OVERHEAD.stableAccess,
+    handler: (api, dst, offset, size) => read(api, unsigned64(dst), unsigned64(offset), unsigned64(size), 'ic0_stable64_read'),
+  },
+  stable64_write: {
+    allowed: ANYWHERE,
+    overhead: OVERHEAD.stableAccess,
+    handler: (api, offset, src, size) => write(api, unsigned64(offset), unsigned64(src), unsigned64(size), 'ic0_stable64_write'),
+  },
+} satisfies Ic0Group;

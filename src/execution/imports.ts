@@ -1,42 +1,28 @@
-// The import object of a canister instance: every ic0 function, checked against the availability
-// matrix and charged its overhead, plus the `__capsule` hooks the instrumentation calls.
+// The import object of a canister instance: every ic0 function from the one System API table, checked
+// against its contexts and charged its overhead, plus the `__capsule` hooks the instrumentation calls.
 import { MAX_WASM32_HEAP, MAX_WASM64_HEAP, OS_PAGE_SIZE, WASM_PAGE_SIZE, type WasmState } from '../state/index.ts';
-import { AVAILABILITY, modeName } from './context.ts';
+import type { Ic0Name } from '../wasm/index.ts';
+import { modeName } from './context.ts';
 import { CanisterTrap, contractViolation } from './errors.ts';
-import { callHandlers } from './ic0_calls.ts';
-import { costHandlers } from './ic0_costs.ts';
-import { cyclesHandlers } from './ic0_cycles.ts';
-import { messageHandlers } from './ic0_message.ts';
-import { miscHandlers } from './ic0_misc.ts';
-import { stableHandlers } from './ic0_stable.ts';
-import type { Handler, Word } from './ic0_types.ts';
+import { callFunctions } from './ic0_calls.ts';
+import { costFunctions } from './ic0_costs.ts';
+import { cyclesFunctions } from './ic0_cycles.ts';
+import type { Ic0Table, Word } from './ic0_entry.ts';
+import { messageFunctions } from './ic0_message.ts';
+import { miscFunctions } from './ic0_misc.ts';
+import { stableFunctions } from './ic0_stable.ts';
 import { growMemory } from './instance.ts';
 import type { SystemApi } from './system_api.ts';
 
-export const IC0_HANDLERS: Record<string, Handler> = {
-  ...messageHandlers,
-  ...cyclesHandlers,
-  ...callHandlers,
-  ...stableHandlers,
-  ...miscHandlers,
-  ...costHandlers,
+/** The System API: one entry per `ic0` function (signature from the wasm layer, contexts, overhead, handler). */
+export const SYSTEM_API: Ic0Table = {
+  ...messageFunctions,
+  ...cyclesFunctions,
+  ...callFunctions,
+  ...stableFunctions,
+  ...miscFunctions,
+  ...costFunctions,
 };
-
-/** Instructions charged per system call (replica's system_api_complexity, digest §1.12). */
-const OVERHEAD: Record<string, bigint> = {
-  call_new: 1_500n,
-  call_perform: 5_000n,
-  is_controller: 1_000n,
-  performance_counter: 200n,
-  debug_print: 100n,
-  stable_size: 20n,
-  stable64_size: 20n,
-  stable_read: 20n,
-  stable64_read: 20n,
-  stable_write: 20n,
-  stable64_write: 20n,
-};
-const DEFAULT_OVERHEAD = 500n;
 
 /** The execution a canister instance is currently running; set around every call into wasm. */
 export interface InstanceHost {
@@ -58,26 +44,25 @@ function currentApi(host: InstanceHost, name: string): SystemApi {
   return api;
 }
 
-function wrap(host: InstanceHost, name: string, handler: Handler): (...args: Word[]) => Word | void {
-  const allowed = AVAILABILITY[name] ?? [];
-  const overhead = OVERHEAD[name] ?? DEFAULT_OVERHEAD;
+type Import = (...args: Word[]) => Word | void;
+
+function wrap(host: InstanceHost, name: Ic0Name, entry: Ic0Table[Ic0Name]): Import {
+  // Import validation checked the module's signature against the same table, so wasm passes exactly these types.
+  const handler = entry.handler as (api: SystemApi, ...args: Word[]) => Word | void;
   return (...args: Word[]) => {
     const api = currentApi(host, name);
-    if (!allowed.includes(api.letter as never)) {
+    if (!entry.allowed.includes(api.letter)) {
       throw contractViolation(`"ic0_${name}" cannot be executed in ${modeName(api.context)} mode`);
     }
-    charge(api, overhead);
+    charge(api, entry.overhead);
     return handler(api, ...args);
   };
 }
 
-export function ic0Imports(host: InstanceHost, names: string[]): Record<string, (...args: Word[]) => Word | void> {
-  const imports: Record<string, (...args: Word[]) => Word | void> = {};
-  for (const name of names) {
-    const handler = IC0_HANDLERS[name];
-    if (!handler) throw new Error(`no handler for ic0.${name}`);
-    imports[name] = wrap(host, name, handler);
-  }
+/** The `ic0` import object for the functions a validated module imports. */
+export function ic0Imports(host: InstanceHost, names: readonly Ic0Name[]): Record<string, Import> {
+  const imports: Record<string, Import> = {};
+  for (const name of names) imports[name] = wrap(host, name, SYSTEM_API[name]);
   return imports;
 }
 

@@ -1,8 +1,11 @@
 // The execution layer: message execution through the System API (IC: execution_environment + embedders).
 export { applyChanges, openCallContext, rejectOf, respond, settle } from './call_context.ts';
-export type { ApiContext, SystemTask } from './context.ts';
+export type { ApiContext, ContextLetter, SystemTask } from './context.ts';
+export { type Ic0Entry, type Ic0Group, type Ic0Table, OVERHEAD } from './ic0_entry.ts';
+export { SYSTEM_API } from './imports.ts';
 export {
   callTransmissionFee,
+  chargeExecution,
   executionCost,
   freezingLimit,
   idleCyclesBurnedPerDay,
@@ -11,7 +14,7 @@ export {
   scale,
   storageCost,
 } from './cycles.ts';
-export { CanisterTrap, ERROR_CODES, type ErrorCodeName, type Trap, trapToUserError, UserError } from './errors.ts';
+export { CanisterTrap, ERROR_CODES, type ErrorCodeName, InternalError, type Trap, trapToUserError, UserError } from './errors.ts';
 export { rollback } from './execute.ts';
 export { growMemory, instantiate, loadGlobals, loadHeap, snapshotGlobals } from './instance.ts';
 export { type InstallMode, type InstallRequest, installCode } from './install.ts';

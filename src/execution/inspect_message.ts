@@ -2,6 +2,7 @@
 import type { CanisterState, Principal } from '../state/index.ts';
 import { trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';
+import { requestFor } from './request.ts';
 import type { ExecutionEnvironment } from './system_api.ts';
 
 export function inspectMessage(env: ExecutionEnvironment, canister: CanisterState, caller: Principal, method: string, arg: Uint8Array): UserError | undefined {
@@ -10,18 +11,9 @@ export function inspectMessage(env: ExecutionEnvironment, canister: CanisterStat
     return new UserError('CanisterWasmModuleNotFound', `Error from Canister ${id}: Attempted to execute a message, but the canister contains no Wasm module.`);
   }
   if (!canister.wasm.module.systemMethods.has('canister_inspect_message')) return undefined;
-  const outcome = execute({
-    canister,
-    context: { kind: 'inspectMessage', caller, method, arg },
-    entry: { kind: 'export', name: 'canister_inspect_message' },
-    env,
-    limits: { instructions: env.instructionLimits.inspectMessage, maxReplySize: 0, freezingLimit: 0n, prepaid: 0n },
-    responded: true,
-    availableCycles: 0n,
-    instructionsBeforeContext: 0n,
-    wasmMemoryLimit: undefined,
-    keepJournal: true,
-  });
+  const context = { kind: 'inspectMessage', caller, method, arg } as const;
+  const entry = { kind: 'export', name: 'canister_inspect_message' } as const;
+  const outcome = execute(requestFor(canister, context, entry, env, { instructions: env.instructionLimits.inspectMessage, responded: true }));
   if (!outcome.ok) return trapToUserError(outcome.trap, id, outcome.backtrace);
   rollback(canister, outcome.journal);
   if (!outcome.api.messageAccepted) {

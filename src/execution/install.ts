@@ -1,10 +1,11 @@
 // install_code: install, reinstall and upgrade as one atomic sequence (spec §3.8, management install_code).
-import { type CanisterState, MAX_REPLICATED_RESPONSE, type Principal, StableMemory, type WasmState } from '../state/index.ts';
+import { type CanisterState, type Principal, StableMemory, type WasmState } from '../state/index.ts';
 import type { CanisterModule } from '../wasm/index.ts';
 import type { ApiContext } from './context.ts';
-import { executionCost, liquidBalance } from './cycles.ts';
+import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
 import { trapToUserError, UserError } from './errors.ts';
 import { commit, execute, rollback } from './execute.ts';
+import { requestFor } from './request.ts';
 import { instantiate, loadHeap } from './instance.ts';
 import type { Journal } from './journal.ts';
 import type { ExecutionEnvironment, SystemApi } from './system_api.ts';
@@ -48,19 +49,14 @@ function checkMode(canister: CanisterState, request: InstallRequest): UserError 
 }
 
 /** Runs one step of the sequence on the canister's current instance; a trap becomes a UserError. */
-function runStep(step: Step, context: ApiContext, exportName: string, memoryLimit: bigint | undefined): UserError | undefined {
-  const outcome = execute({
-    canister: step.canister,
-    context,
-    entry: { kind: 'export', name: exportName },
-    env: step.env,
-    limits: { instructions: step.budget.left, maxReplySize: MAX_REPLICATED_RESPONSE, freezingLimit: 0n, prepaid: 0n },
-    responded: true,
-    availableCycles: 0n,
-    instructionsBeforeContext: step.env.instructionLimits.install - step.budget.left,
-    wasmMemoryLimit: memoryLimit,
-    keepJournal: true,
-  });
+function runStep(step: Step, context: ApiContext, exportName: string): UserError | undefined {
+  const outcome = execute(
+    requestFor(step.canister, context, { kind: 'export', name: exportName }, step.env, {
+      instructions: step.budget.left,
+      responded: true,
+      instructionsBeforeContext: step.env.instructionLimits.install - step.budget.left,
+    }),
+  );
   step.budget.left -= outcome.instructions;
   if (!outcome.ok) return trapToUserError(outcome.trap, step.canister.id.toText(), outcome.backtrace);
   step.journals.push(outcome.journal);
@@ -76,7 +72,7 @@ function hasExport(wasm: WasmState, name: string): boolean {
 function runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | undefined): UserError | undefined {
   const canister = step.canister;
   if (request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm && hasExport(oldWasm, 'canister_pre_upgrade')) {
-    const failure = runStep(step, { kind: 'preUpgrade', caller: request.caller }, 'canister_pre_upgrade', undefined);
+    const failure = runStep(step, { kind: 'preUpgrade', caller: request.caller }, 'canister_pre_upgrade');
     if (failure) return failure;
   }
   // The new code starts without a timer: post_upgrade (or init) sees 0 as the previous value, and it
@@ -86,14 +82,13 @@ function runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | u
   const fresh = instantiate(request.module);
   if (request.wasmMemoryPersistence === 'keep' && oldWasm) loadHeap(fresh, new Uint8Array(oldWasm.memory.buffer));
   canister.wasm = fresh;
-  const limit = canister.settings.wasmMemoryLimit;
   if (request.module.hasStart) {
-    const failure = runStep(step, { kind: 'start' }, '__capsule_start', undefined);
+    const failure = runStep(step, { kind: 'start' }, '__capsule_start');
     if (failure) return failure;
   }
   const entry = request.mode === 'upgrade' ? 'canister_post_upgrade' : 'canister_init';
   if (hasExport(fresh, entry)) {
-    return runStep(step, { kind: 'init', caller: request.caller, arg: request.arg }, entry, limit);
+    return runStep(step, { kind: 'init', caller: request.caller, arg: request.arg }, entry);
   }
   return undefined;
 }
@@ -126,8 +121,7 @@ export function installCode(env: ExecutionEnvironment, canister: CanisterState, 
   const hadPreUpgrade = request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm !== undefined && hasExport(oldWasm, 'canister_pre_upgrade');
   const failure = runSequence(step, request, oldWasm);
   const cost = executionCost(env, step.env.instructionLimits.install - step.budget.left, wasm64);
-  canister.cycles -= cost < canister.cycles ? cost : canister.cycles;
-  canister.consumed.instructions += cost;
+  chargeExecution(canister, cost);
   if (failure) {
     restore(canister, step, oldWasm, oldStable, hadPreUpgrade ? step.journals[0] : undefined, old);
     return failure;

@@ -1,13 +1,14 @@
 // Non-replicated queries and composite queries (spec §3.7): run on the current state, follow the
 // composite call graph, then roll every touched canister back. Nothing here persists but logs.
-import { type CallResult, type CanisterState, type Closure, COMPOSITE_QUERY_MAX_DEPTH, MANAGEMENT_CANISTER, MAX_QUERY_RESPONSE, type Principal, principalEquals } from '../state/index.ts';
+import { type CallResult, type CanisterState, type Closure, COMPOSITE_QUERY_MAX_DEPTH, MANAGEMENT_CANISTER, type Principal, principalEquals } from '../state/index.ts';
 import { rejectOf } from './call_context.ts';
 import type { ApiContext } from './context.ts';
 import { freezingLimit } from './cycles.ts';
 import { trapToUserError, UserError } from './errors.ts';
-import { type Entry, execute, rollback } from './execute.ts';
+import { execute, rollback } from './execute.ts';
 import type { Journal } from './journal.ts';
 import { exportName, methodKindOf } from './method.ts';
+import { type Entry, requestFor } from './request.ts';
 import type { ExecutionEnvironment, OutgoingCall, SystemApi } from './system_api.ts';
 
 export interface QueryRequest {
@@ -49,18 +50,13 @@ function checkQueryable(canister: CanisterState | undefined, id: Principal, meth
 }
 
 function run(graph: Graph, canister: CanisterState, context: ApiContext, entry: Entry, responded: boolean) {
-  const outcome = execute({
-    canister,
-    context,
-    entry,
-    env: graph.env,
-    limits: { instructions: graph.budget.left, maxReplySize: MAX_QUERY_RESPONSE, freezingLimit: 0n, prepaid: 0n },
-    responded,
-    availableCycles: 0n,
-    instructionsBeforeContext: graph.env.instructionLimits.query - graph.budget.left,
-    wasmMemoryLimit: undefined,
-    keepJournal: true,
-  });
+  const outcome = execute(
+    requestFor(canister, context, entry, graph.env, {
+      instructions: graph.budget.left,
+      responded,
+      instructionsBeforeContext: graph.env.instructionLimits.query - graph.budget.left,
+    }),
+  );
   graph.budget.left -= outcome.instructions;
   if (outcome.ok) graph.journals.push({ canister, journal: outcome.journal });
   return outcome;

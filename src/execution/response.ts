@@ -1,39 +1,36 @@
 // Executing a response: refunds first, then the reply or reject callback, and the cleanup callback
 // if that traps (spec §3.2 step 4, §3.3).
-import { type Callback, type CallContext, type CanisterState, MAX_REPLICATED_RESPONSE, type Response } from '../state/index.ts';
+import type { Callback, CallContext, CanisterState, Closure, Response } from '../state/index.ts';
 import { applyChanges, settle } from './call_context.ts';
-import { executionCost, freezingLimit, scale } from './cycles.ts';
+import { chargeExecution, executionCost, scale } from './cycles.ts';
 import { trapToUserError } from './errors.ts';
 import { execute } from './execute.ts';
+import { requestFor } from './request.ts';
 import type { RoundContext } from './round_context.ts';
 
 function responseBytes(response: Response): number {
   return response.result.kind === 'reply' ? response.result.payload.length : response.result.message.length;
 }
 
-/** Credits the refund and the unused part of the call's reservation, less this execution's cost. */
+/** Credits the refund and the call's reservation less the response's transmission, then charges this execution. */
 function credit(round: RoundContext, canister: CanisterState, callback: Callback, response: Response, cost: bigint): void {
   const transmission = scale(round.env, round.env.costs.interCanisterByte * BigInt(responseBytes(response)));
-  const unused = callback.reservation - transmission - cost;
-  canister.cycles += response.refund + (unused > 0n ? unused : 0n);
+  const reserved = callback.reservation - transmission;
+  canister.cycles += response.refund + (reserved > 0n ? reserved : 0n);
   canister.consumed.transmission += transmission;
-  canister.consumed.instructions += cost;
+  // The reservation prepaid the execution: it never costs more than what is left of it.
+  chargeExecution(canister, cost < reserved ? cost : reserved > 0n ? reserved : 0n);
 }
 
-function runCleanup(round: RoundContext, canister: CanisterState, callback: Callback, context: CallContext, rejectCode: number): bigint {
-  const composite = false;
-  const outcome = execute({
-    canister,
-    context: { kind: 'cleanup', composite, caller: callerOf(context, canister), callContextId: context.id, rejectCode },
-    entry: { kind: 'closure', closure: callback.onCleanup! },
-    env: round.env,
-    limits: { instructions: round.env.instructionLimits.update, maxReplySize: 0, freezingLimit: 0n, prepaid: 0n },
-    responded: context.responded,
-    availableCycles: 0n,
-    instructionsBeforeContext: context.instructionsExecuted,
-    wasmMemoryLimit: undefined,
-    keepJournal: false,
-  });
+function runCleanup(round: RoundContext, canister: CanisterState, closure: Closure, context: CallContext, rejectCode: number): bigint {
+  const cleanup = { kind: 'cleanup', composite: false, caller: callerOf(context, canister), callContextId: context.id, rejectCode } as const;
+  const outcome = execute(
+    requestFor(canister, cleanup, { kind: 'closure', closure }, round.env, {
+      instructions: round.env.instructionLimits.update,
+      responded: context.responded,
+      instructionsBeforeContext: context.instructionsExecuted,
+    }),
+  );
   context.instructionsExecuted += outcome.instructions;
   if (outcome.ok) {
     // A successful cleanup is a successful message execution: it bumps the version (§3.9).
@@ -73,31 +70,23 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
     return;
   }
   const closure = response.result.kind === 'reply' ? callback.onReply : callback.onReject;
-  const outcome = execute({
-    canister,
-    context: {
-      kind: 'callback',
-      composite: false,
-      caller: callerOf(context, canister),
-      callContextId: context.id,
-      result: response.result,
-      refunded: response.refund,
-      deadline: context.origin.kind === 'canister' ? context.origin.deadline : 0n,
-    },
-    entry: { kind: 'closure', closure },
-    env: round.env,
-    limits: {
+  const callbackContext = {
+    kind: 'callback',
+    composite: false,
+    caller: callerOf(context, canister),
+    callContextId: context.id,
+    result: response.result,
+    refunded: response.refund,
+    deadline: context.origin.kind === 'canister' ? context.origin.deadline : 0n,
+  } as const;
+  const outcome = execute(
+    requestFor(canister, callbackContext, { kind: 'closure', closure }, round.env, {
       instructions: round.env.instructionLimits.update,
-      maxReplySize: MAX_REPLICATED_RESPONSE,
-      freezingLimit: freezingLimit(round.env, canister),
-      prepaid: 0n,
-    },
-    responded: context.responded,
-    availableCycles: context.availableCycles,
-    instructionsBeforeContext: context.instructionsExecuted,
-    wasmMemoryLimit: undefined,
-    keepJournal: false,
-  });
+      responded: context.responded,
+      availableCycles: context.availableCycles,
+      instructionsBeforeContext: context.instructionsExecuted,
+    }),
+  );
   context.instructionsExecuted += outcome.instructions;
   if (outcome.ok) {
     // Only successful executions bump the version (spec changelog 0.20.0).
@@ -110,7 +99,7 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
   }
   let instructions = outcome.instructions;
   const rejectCode = response.result.kind === 'reject' ? response.result.code : 0;
-  if (callback.onCleanup) instructions += runCleanup(round, canister, callback, context, rejectCode);
+  if (callback.onCleanup) instructions += runCleanup(round, canister, callback.onCleanup, context, rejectCode);
   credit(round, canister, callback, response, executionCost(round.env, instructions, wasm64));
   settle(round, canister, context, trapToUserError(outcome.trap, canister.id.toText(), outcome.backtrace));
 }

@@ -2,7 +2,7 @@
 // Handlers in ic0_*.ts read and record here; nothing is applied to the canister until the execution
 // commits (execute.ts), so a trap discards all of it (IC: SandboxSafeSystemState + modifications).
 import { type CanisterState, type Closure, type CostSchedule, type InstructionLimits, OS_PAGE_SIZE, type Principal, type WasmState } from '../state/index.ts';
-import { type ApiContext, letterOf } from './context.ts';
+import { type ApiContext, type ContextLetter, letterOf } from './context.ts';
 import { contractViolation } from './errors.ts';
 import type { Journal } from './journal.ts';
 
@@ -112,7 +112,7 @@ export class SystemApi {
     this.canisterVersion = init.canister.version;
   }
 
-  get letter(): string {
+  get letter(): ContextLetter {
     return letterOf(this.context);
   }
 

@@ -2,8 +2,9 @@
 import type { CanisterState } from '../state/index.ts';
 import { applyChanges, openCallContext, settle } from './call_context.ts';
 import type { SystemTask } from './context.ts';
-import { executionCost, freezingLimit, liquidBalance } from './cycles.ts';
+import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
 import { execute } from './execute.ts';
+import { requestFor } from './request.ts';
 import type { RoundContext } from './round_context.ts';
 
 const EXPORTS: Record<SystemTask, 'canister_heartbeat' | 'canister_global_timer' | 'canister_on_low_wasm_memory'> = {
@@ -23,25 +24,16 @@ export function executeSystemTask(round: RoundContext, canister: CanisterState, 
   const prepaid = executionCost(round.env, round.env.instructionLimits.update, wasm64);
   if (liquidBalance(round.env, canister) < prepaid) return false;
   const callContext = openCallContext(canister, { origin: { kind: 'system' }, availableCycles: 0n, methodKind: 'task' });
-  const outcome = execute({
-    canister,
-    context: { kind: 'systemTask', task, callContextId: callContext.id },
-    entry: { kind: 'export', name: EXPORTS[task] },
-    env: round.env,
-    limits: { instructions: round.env.instructionLimits.update, maxReplySize: 0, freezingLimit: freezingLimit(round.env, canister), prepaid },
-    responded: true,
-    availableCycles: 0n,
-    instructionsBeforeContext: 0n,
-    wasmMemoryLimit: undefined,
-    keepJournal: false,
-  });
+  const context = { kind: 'systemTask', task, callContextId: callContext.id } as const;
+  const entry = { kind: 'export', name: EXPORTS[task] } as const;
+  const outcome = execute(requestFor(canister, context, entry, round.env, { instructions: round.env.instructionLimits.update, prepaid, responded: true }));
   const cost = executionCost(round.env, outcome.instructions, wasm64);
   callContext.instructionsExecuted += outcome.instructions;
   if (outcome.ok) {
     canister.version += 1n;
     applyChanges(round, canister, callContext, outcome.api, cost);
   } else {
-    canister.cycles -= cost < canister.cycles ? cost : canister.cycles;
+    chargeExecution(canister, cost);
   }
   // A task's context needs no response: mark it answered so it is deleted once its calls return.
   callContext.responded = true;

@@ -1,9 +1,10 @@
 // Executing a request on a canister: an update method, or a query method in replicated mode (spec §3.2, §3.7).
-import { type CanisterState, MAX_REPLICATED_RESPONSE, type Request } from '../state/index.ts';
+import type { CanisterState, Request } from '../state/index.ts';
 import { applyChanges, openCallContext, rejectOf, settle } from './call_context.ts';
-import { executionCost, freezingLimit, liquidBalance } from './cycles.ts';
+import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
 import { trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';
+import { requestFor } from './request.ts';
 import { checkCallable, exportName } from './method.ts';
 import { respondTo, type RoundContext } from './round_context.ts';
 
@@ -52,28 +53,14 @@ export function executeRequest(round: RoundContext, canister: CanisterState, req
   const context = isQuery
     ? ({ kind: 'replicatedQuery', caller, arg: request.arg, callContextId: callContext.id, deadline: request.deadline } as const)
     : ({ kind: 'update', caller, arg: request.arg, callContextId: callContext.id, deadline: request.deadline } as const);
-  const outcome = execute({
-    canister,
-    context,
-    entry: { kind: 'export', name: exportName(callable, request.method) },
-    env: round.env,
-    limits: {
-      instructions: instructionLimit,
-      maxReplySize: MAX_REPLICATED_RESPONSE,
-      freezingLimit: freezingLimit(round.env, canister),
-      prepaid,
-    },
-    responded: false,
-    availableCycles: request.cycles,
-    instructionsBeforeContext: 0n,
-    wasmMemoryLimit: isQuery ? undefined : canister.settings.wasmMemoryLimit,
-    keepJournal: isQuery,
-  });
+  const entry = { kind: 'export', name: exportName(callable, request.method) } as const;
+  const outcome = execute(
+    requestFor(canister, context, entry, round.env, { instructions: instructionLimit, prepaid, responded: false, availableCycles: request.cycles }),
+  );
   const cost = executionCost(round.env, outcome.instructions, wasm64);
   callContext.instructionsExecuted += outcome.instructions;
   if (!outcome.ok) {
-    canister.cycles -= cost < canister.cycles ? cost : canister.cycles;
-    canister.consumed.instructions += cost;
+    chargeExecution(canister, cost);
     settle(round, canister, callContext, trapToUserError(outcome.trap, canister.id.toText(), outcome.backtrace));
     return;
   }

@@ -1,7 +1,7 @@
-// The wasm types of every `ic0` import, once, as data (style guide R3). Import
-// validation reads it here; the execution layer builds its import object against it.
-// Source: interface spec v0.66.0 §System API imports (digest §1) and the replica's
-// validation.rs / linker.rs for the functions it provides beyond the spec (digest §1.12).
+// The wasm types of every `ic0` import, once, as data. Import validation reads it here; the
+// execution layer's System API table is keyed and typed by it (a name or arity mismatch there is a
+// compile error). Source: interface spec, section 'Overview of imports', and the DFINITY replica's
+// linker for the functions it provides beyond the spec.
 
 /** `I` is the pointer width: i32 for wasm32 modules (or no memory), i64 for wasm64. */
 export type Ic0ValType = 'i32' | 'i64' | 'I';
@@ -9,21 +9,22 @@ export type Ic0ValType = 'i32' | 'i64' | 'I';
 export interface Ic0Signature {
   readonly params: readonly Ic0ValType[];
   readonly results: readonly Ic0ValType[];
-  /** Legacy function that only exists when `I = i32` (digest §1.11); rejected in wasm64 modules. */
+  /** Legacy function that only exists when `I = i32`; rejected in wasm64 modules. */
   readonly wasm32Only: boolean;
-  /** Provided by the DFINITY replica but not in the interface spec (digest §1.12). */
+  /** Provided by the DFINITY replica but not in the interface spec. */
   readonly replicaExtra: boolean;
 }
 
-type Spec = readonly [params: readonly Ic0ValType[], results: readonly Ic0ValType[]];
+/** `[params, results]` of one function; the literal tuple types are what the execution layer derives its handler types from. */
+export type Ic0Spec = readonly [params: readonly Ic0ValType[], results: readonly [] | readonly [Ic0ValType]];
 
 const I = 'I';
 const i32 = 'i32';
 const i64 = 'i64';
-const copy: Spec = [[I, I, I], []];
-const size: Spec = [[], [I]];
+const copy = [[I, I, I], []] as const;
+const size = [[], [I]] as const;
 
-const COMMON: Record<string, Spec> = {
+const COMMON = {
   msg_arg_data_size: size,
   msg_arg_data_copy: copy,
   msg_caller_size: size,
@@ -89,9 +90,9 @@ const COMMON: Record<string, Spec> = {
   env_var_name_exists: [[I, I], [i32]],
   env_var_value_size: [[I, I], [I]],
   env_var_value_copy: [[I, I, I, I, I], []],
-};
+} as const satisfies Record<string, Ic0Spec>;
 
-const WASM32_ONLY: Record<string, Spec> = {
+const WASM32_ONLY = {
   msg_cycles_available: [[], [i64]],
   msg_cycles_refunded: [[], [i64]],
   msg_cycles_accept: [[i64], [i64]],
@@ -101,37 +102,47 @@ const WASM32_ONLY: Record<string, Spec> = {
   stable_grow: [[i32], [i32]],
   stable_write: [[i32, i32, i32], []],
   stable_read: [[i32, i32, i32], []],
-};
+} as const satisfies Record<string, Ic0Spec>;
 
 // linker.rs: `mint_cycles128(amount_high: u64, amount_low: u64, dst: I)` and
 // `cost_http_request_v2(params_src: I, params_size: I, dst: I)`, both without results;
 // `mint_cycles(i64) -> i64` is the older form still imported by old universal canisters.
-const REPLICA_EXTRAS: Record<string, Spec> = {
+const REPLICA_EXTRAS = {
   mint_cycles128: [[i64, i64, I], []],
   cost_http_request_v2: [[I, I, I], []],
-};
-const REPLICA_EXTRAS_WASM32: Record<string, Spec> = {
+} as const satisfies Record<string, Ic0Spec>;
+const REPLICA_EXTRAS_WASM32 = {
   mint_cycles: [[i64], [i64]],
-};
+} as const satisfies Record<string, Ic0Spec>;
 
-function entries(specs: Record<string, Spec>, wasm32Only: boolean, replicaExtra: boolean): [string, Ic0Signature][] {
+/** `[params, results]` of every `ic0` function Capsule accepts, as literal tuple types. */
+export const IC0_SPECS = { ...COMMON, ...WASM32_ONLY, ...REPLICA_EXTRAS, ...REPLICA_EXTRAS_WASM32 } as const;
+export type Ic0Specs = typeof IC0_SPECS;
+/** The name of an `ic0` function Capsule accepts. */
+export type Ic0Name = keyof Ic0Specs;
+
+function entries(specs: Record<string, Ic0Spec>, wasm32Only: boolean, replicaExtra: boolean): [string, Ic0Signature][] {
   return Object.entries(specs).map(([name, [params, results]]) => [name, { params, results, wasm32Only, replicaExtra }]);
 }
 
 /** One entry per `ic0` function Capsule accepts as an import. */
-export const IC0_SIGNATURES: Readonly<Record<string, Ic0Signature>> = Object.freeze(
+export const IC0_SIGNATURES: Readonly<Record<Ic0Name, Ic0Signature>> = Object.freeze(
   Object.fromEntries([
     ...entries(COMMON, false, false),
     ...entries(WASM32_ONLY, true, false),
     ...entries(REPLICA_EXTRAS, false, true),
     ...entries(REPLICA_EXTRAS_WASM32, true, true),
-  ]),
+  ]) as Record<Ic0Name, Ic0Signature>,
 );
+
+export function isIc0Name(name: string): name is Ic0Name {
+  return Object.hasOwn(IC0_SIGNATURES, name);
+}
 
 /** The concrete wasm types of an `ic0` function for a pointer width, or undefined if unavailable. */
 export function ic0Signature(name: string, width: 32 | 64): { params: ('i32' | 'i64')[]; results: ('i32' | 'i64')[] } | undefined {
-  if (!Object.hasOwn(IC0_SIGNATURES, name)) return undefined;
-  const sig = IC0_SIGNATURES[name]!;
+  if (!isIc0Name(name)) return undefined;
+  const sig = IC0_SIGNATURES[name];
   if (sig.wasm32Only && width === 64) return undefined;
   const resolve = (t: Ic0ValType): 'i32' | 'i64' => (t === 'I' ? (width === 64 ? 'i64' : 'i32') : t);
   return { params: sig.params.map(resolve), results: sig.results.map(resolve) };

@@ -5,7 +5,7 @@ export type { SystemMethod } from './validate_exports.ts';
 export type { CustomSection } from './validate_custom_sections.ts';
 export { parseCanisterModule, type CanisterModule, type ParseOptions } from './parse.ts';
 export { InvalidModuleError, type InvalidModuleKind } from './errors.ts';
-export { IC0_SIGNATURES, ic0Signature, type Ic0Signature, type Ic0ValType } from './ic0_signatures.ts';
+export { IC0_SIGNATURES, IC0_SPECS, ic0Signature, type Ic0Name, type Ic0Signature, type Ic0Spec, type Ic0Specs, type Ic0ValType, isIc0Name } from './ic0_signatures.ts';
 export {
   CAPSULE_EXPORTS,
   CAPSULE_IMPORT_MODULE,

@@ -7,6 +7,7 @@ import { invalidModule } from './errors.ts';
 import { decodeModule } from './decode.ts';
 import { decodeWasm } from './decode_wasm.ts';
 import { instrument } from './instrument.ts';
+import type { Ic0Name } from './ic0_signatures.ts';
 import { validateCustomSections, type CustomSection } from './validate_custom_sections.ts';
 import { validateExports, type SystemMethod } from './validate_exports.ts';
 import { validateImports, type ExtraImport, type PointerWidth } from './validate_imports.ts';
@@ -22,7 +23,7 @@ export interface CanisterModule {
   /** 64 iff the (single) memory is a memory64. */
   pointerWidth: PointerWidth;
   /** Names of the `ic0` functions imported, in import order, without duplicates. */
-  ic0Imports: string[];
+  ic0Imports: Ic0Name[];
   updateMethods: string[];
   queryMethods: string[];
   compositeQueryMethods: string[];

@@ -5,7 +5,7 @@
 // called `table`/`memory` only from `env`.
 import { invalidModule } from './errors.ts';
 import { EXTERN, type FuncType, type ModuleInfo } from './decode.ts';
-import { ic0Signature, IC0_SIGNATURES } from './ic0_signatures.ts';
+import { type Ic0Name, ic0Signature, IC0_SIGNATURES, isIc0Name } from './ic0_signatures.ts';
 
 export type PointerWidth = 32 | 64;
 
@@ -61,9 +61,9 @@ export function checkSignature(expected: FuncType, field: string, actual: FuncTy
 }
 
 /** Validates the imports; returns the `ic0` function names imported, in import order. */
-export function validateImports(info: ModuleInfo, width: PointerWidth, extra: readonly ExtraImport[] = []): string[] {
+export function validateImports(info: ModuleInfo, width: PointerWidth, extra: readonly ExtraImport[] = []): Ic0Name[] {
   const allowed = allowedSignatures(width, extra);
-  const ic0 = new Set<string>();
+  const ic0 = new Set<Ic0Name>();
   for (const imp of info.imports) {
     const fail = (detail: string): never => {
       throw invalidModule('invalidImportSection', detail);
@@ -78,7 +78,7 @@ export function validateImports(info: ModuleInfo, width: PointerWidth, extra: re
           fail(`Module imports function ${JSON.stringify(imp.name)} from ${JSON.stringify(imp.module)}, expected to be imported from one of [${modules}] instead.`);
         }
         checkSignature(expected!, imp.name, info.types[imp.typeIndex]!);
-        if (imp.module === 'ic0') ic0.add(imp.name);
+        if (imp.module === 'ic0' && isIc0Name(imp.name)) ic0.add(imp.name);
         break;
       }
       case EXTERN.table:

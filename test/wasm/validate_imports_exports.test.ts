@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertInvalidWat, canister, wat, assertInvalid } from './_helpers.ts';
-import { IC0_SIGNATURES, parseCanisterModule } from '../../src/wasm/index.ts';
+import { IC0_SIGNATURES, isIc0Name, parseCanisterModule } from '../../src/wasm/index.ts';
+import { IC0_REPLICA_EXTRA_NAMES, IC0_SPEC_NAMES } from '../vectors/ic0_spec_names.ts';
 
 test('ic0 imports with the exact wasm32 signature are accepted and listed in import order', async () => {
   const m = await canister(`(module
@@ -39,9 +40,8 @@ test('a wasm32 module importing i64 pointers is rejected with the expected signa
 });
 
 test('legacy wasm32-only functions are unknown in wasm64 modules', async () => {
-  for (const name of ['stable_size', 'msg_cycles_available', 'canister_cycle_balance', 'mint_cycles']) {
-    const sig = IC0_SIGNATURES[name]!;
-    assert.equal(sig.wasm32Only, true, name);
+  for (const name of ['stable_size', 'msg_cycles_available', 'canister_cycle_balance', 'mint_cycles'] as const) {
+    assert.equal(IC0_SIGNATURES[name].wasm32Only, true, name);
   }
   await assertInvalidWat(
     `(module (import "ic0" "stable_size" (func (result i32))) (memory i64 1))`,
@@ -72,27 +72,12 @@ test('replica extras are accepted: mint_cycles128, cost_http_request_v2, mint_cy
   assert.deepEqual(m.ic0Imports, ['mint_cycles128', 'cost_http_request_v2', 'mint_cycles']);
 });
 
-test('the signature table covers every spec function of v0.66.0', () => {
-  const spec = `accept_message call_cycles_add call_cycles_add128 call_data_append call_new call_on_cleanup
-  call_perform call_with_best_effort_response canister_cycle_balance canister_cycle_balance128
-  canister_liquid_cycle_balance128 canister_self_copy canister_self_size canister_status
-  canister_version certified_data_set cost_call cost_create_canister cost_http_request
-  cost_sign_with_ecdsa cost_sign_with_schnorr cost_vetkd_derive_key cycles_burn128
-  data_certificate_copy data_certificate_present data_certificate_size debug_print env_var_count
-  env_var_name_copy env_var_name_exists env_var_name_size env_var_value_copy env_var_value_size
-  global_timer_set in_replicated_execution is_controller msg_arg_data_copy msg_arg_data_size
-  msg_caller_copy msg_caller_info_data_copy msg_caller_info_data_size msg_caller_info_signer_copy
-  msg_caller_info_signer_size msg_caller_size msg_cycles_accept msg_cycles_accept128
-  msg_cycles_available msg_cycles_available128 msg_cycles_refunded msg_cycles_refunded128
-  msg_deadline msg_method_name_copy msg_method_name_size msg_reject msg_reject_code
-  msg_reject_msg_copy msg_reject_msg_size msg_reply msg_reply_data_append performance_counter
-  root_key_copy root_key_size stable64_grow stable64_read stable64_size stable64_write stable_grow
-  stable_read stable_size stable_write subnet_self_copy subnet_self_size time trap`.split(/\s+/);
-  assert.equal(spec.length, 74);
-  for (const name of spec) assert.ok(IC0_SIGNATURES[name], name);
-  const extras = Object.keys(IC0_SIGNATURES).filter((n) => !spec.includes(n)).sort();
-  assert.deepEqual(extras, ['cost_http_request_v2', 'mint_cycles', 'mint_cycles128']);
-  assert.deepEqual(IC0_SIGNATURES['cost_http_request_v2'], { params: ['I', 'I', 'I'], results: [], wasm32Only: false, replicaExtra: true });
+test('the signature table holds exactly the spec functions of v0.66.0 and the replica extras', () => {
+  assert.equal(IC0_SPEC_NAMES.length, 74);
+  assert.deepEqual(Object.keys(IC0_SIGNATURES).sort(), [...IC0_SPEC_NAMES, ...IC0_REPLICA_EXTRA_NAMES].sort());
+  for (const name of IC0_SPEC_NAMES) assert.ok(isIc0Name(name) && !IC0_SIGNATURES[name].replicaExtra, name);
+  for (const name of IC0_REPLICA_EXTRA_NAMES) assert.ok(isIc0Name(name) && IC0_SIGNATURES[name].replicaExtra, name);
+  assert.deepEqual(IC0_SIGNATURES.cost_http_request_v2, { params: ['I', 'I', 'I'], results: [], wasm32Only: false, replicaExtra: true });
 });
 
 test('extraImports admits additional function imports', async () => {

@@ -1,0 +1,69 @@
+// One message execution: a trap rolls back heap, globals, memory growth and stable memory; the
+// request's limits follow from the kind of execution.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_QUERY_RESPONSE, MAX_REPLICATED_RESPONSE } from '../../src/state/index.ts';
+import { executeRequest } from '../../src/execution/index.ts';
+import { requestFor } from '../../src/execution/request.ts';
+import { environment, ingress, round, USER, watCanister } from './_canister.ts';
+
+const WRITES_THEN_TRAPS = `(module
+  (import "ic0" "stable64_grow" (func $grow (param i64) (result i64)))
+  (import "ic0" "stable64_write" (func $write (param i64 i64 i64)))
+  (import "ic0" "trap" (func $trap (param i32 i32)))
+  (import "ic0" "msg_reply" (func $reply))
+  (memory 1)
+  (global $g (mut i32) (i32.const 7))
+  (data (i32.const 0) "before")
+  (func (export "canister_update setup")
+    (drop (call $grow (i64.const 1)))
+    (call $write (i64.const 0) (i64.const 0) (i64.const 6))
+    (call $reply))
+  (func (export "canister_update fail")
+    (i32.store8 (i32.const 0) (i32.const 88))
+    (i32.store8 (i32.const 70000) (i32.const 88))
+    (global.set $g (i32.const 9))
+    (drop (memory.grow (i32.const 2)))
+    (drop (call $grow (i64.const 3)))
+    (call $write (i64.const 0) (i64.const 100) (i64.const 6))
+    (call $trap (i32.const 0) (i32.const 0))))`;
+
+test('a trap rolls back heap writes, globals, memory growth and stable memory', async () => {
+  const canister = await watCanister(WRITES_THEN_TRAPS);
+  executeRequest(round(), canister, ingress('setup'));
+  const heapBefore = new Uint8Array(canister.wasm?.memory.buffer ?? new ArrayBuffer(0)).slice();
+  const stableBefore = new Uint8Array(6);
+  canister.stable.read(0, stableBefore, 0, 6);
+  const r = round();
+  executeRequest(r, canister, ingress('fail', 'message-2'));
+  assert.equal(r.ingressResults[0]?.result.kind, 'reject');
+  const heapAfter = new Uint8Array(canister.wasm?.memory.buffer ?? new ArrayBuffer(0));
+  assert.equal(heapAfter.length, heapBefore.length);
+  assert.deepEqual(heapAfter, heapBefore);
+  assert.equal(canister.wasm?.globals[0]?.value, 7);
+  assert.equal(canister.stable.sizePages, 1n);
+  const stableAfter = new Uint8Array(6);
+  canister.stable.read(0, stableAfter, 0, 6);
+  assert.equal(new TextDecoder().decode(stableAfter), 'before');
+  assert.deepEqual(stableAfter, stableBefore);
+});
+
+test('requests take their reply limit, freezing limit, memory limit and journal policy from the context', async () => {
+  const canister = await watCanister(WRITES_THEN_TRAPS);
+  const env = environment();
+  const entry = { kind: 'export', name: 'canister_update setup' } as const;
+  const budget = { instructions: 1n, responded: false };
+  const update = requestFor(canister, { kind: 'update', caller: USER, arg: new Uint8Array(0), callContextId: 1, deadline: 0n }, entry, env, budget);
+  assert.equal(update.limits.maxReplySize, MAX_REPLICATED_RESPONSE);
+  assert.equal(update.wasmMemoryLimit, canister.settings.wasmMemoryLimit);
+  assert.equal(update.keepJournal, false);
+  assert.ok(update.limits.freezingLimit > 0n);
+  const query = requestFor(canister, { kind: 'nonReplicatedQuery', caller: USER, arg: new Uint8Array(0), dataCertificate: undefined }, entry, env, budget);
+  assert.equal(query.limits.maxReplySize, MAX_QUERY_RESPONSE);
+  assert.equal(query.wasmMemoryLimit, undefined);
+  assert.equal(query.keepJournal, true);
+  assert.equal(query.limits.freezingLimit, 0n);
+  const task = requestFor(canister, { kind: 'systemTask', task: 'heartbeat', callContextId: 1 }, entry, env, budget);
+  assert.equal(task.limits.maxReplySize, 0);
+  assert.equal(task.keepJournal, false);
+});
