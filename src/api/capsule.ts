@@ -208,13 +208,13 @@ export class Capsule {
   async #call(receiver: Principal, sender: Principal, method: string, arg: Uint8Array): Promise<Uint8Array> {
     this.#assertOpen();
     const messageId = this.#replica.submit({ sender, receiver, method, arg });
-    if (messageId instanceof UserError) throw new CallError(messageId.rejectCode, messageId.message, messageId.errorCode);
+    if (messageId instanceof UserError) throw new CallError(messageId.rejectCode, messageId.message, messageId.errorCode, messageId.backtrace);
     for (let rounds = 0; ; rounds++) {
       if (rounds >= this.#maxRounds) throw new CallTimeoutError(this.#maxRounds);
       this.#round();
       const status = this.#replica.ingressStatus(messageId);
       if (status?.status === 'replied') return status.reply;
-      if (status?.status === 'rejected') throw new CallError(status.code, status.message, status.errorCode || undefined);
+      if (status?.status === 'rejected') throw new CallError(status.code, status.message, status.errorCode || undefined, status.backtrace);
     }
   }
 }

@@ -15,7 +15,7 @@ export class CallError extends Error {
     this.rejectCode = rejectCode;
     this.rejectMessage = rejectMessage;
     this.errorCode = errorCode;
-    this.backtrace = backtrace ?? backtraceIn(rejectMessage);
+    this.backtrace = backtrace;
   }
 }
 
@@ -37,13 +37,7 @@ export class CallTimeoutError extends Error {
   }
 }
 
-// TODO(backtrace as data): replaced once UserError carries its backtrace as a field.
-function backtraceIn(message: string): string[] | undefined {
-  const at = message.indexOf('Canister Backtrace:\n');
-  return at >= 0 ? message.slice(at + 'Canister Backtrace:\n'.length).split('\n').filter(Boolean) : undefined;
-}
-
 export function unwrap(result: CallResult): Uint8Array {
   if (result.kind === 'reply') return result.payload;
-  throw new CallError(result.code, result.message, result.errorCode);
+  throw new CallError(result.code, result.message, result.errorCode, result.backtrace);
 }

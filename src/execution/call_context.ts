@@ -19,7 +19,8 @@ export function openCallContext(canister: CanisterState, init: Omit<CallContext,
 }
 
 export function rejectOf(error: UserError): CallResult {
-  return { kind: 'reject', code: error.rejectCode, message: error.message, errorCode: error.errorCode };
+  const reject: CallResult = { kind: 'reject', code: error.rejectCode, message: error.message, errorCode: error.errorCode };
+  return error.backtrace ? { ...reject, backtrace: error.backtrace } : reject;
 }
 
 /** Answers the context's caller; the cycles it did not accept go back (§3.11). */

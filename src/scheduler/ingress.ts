@@ -24,7 +24,7 @@ export function recordIngressResult(state: SubnetState, messageId: string, resul
   const next: IngressStatus =
     result.kind === 'reply'
       ? { status: 'replied', ...base, reply: result.payload }
-      : { status: 'rejected', ...base, code: result.code, message: result.message, errorCode: result.errorCode ?? '' };
+      : { status: 'rejected', ...base, code: result.code, message: result.message, errorCode: result.errorCode ?? '', ...(result.backtrace ? { backtrace: result.backtrace } : {}) };
   state.ingress.set(messageId, next);
 }
 

@@ -14,7 +14,7 @@ export const REJECT = {
 
 export type CallResult =
   | { kind: 'reply'; payload: Uint8Array }
-  | { kind: 'reject'; code: RejectCode; message: string; errorCode?: string };
+  | { kind: 'reject'; code: RejectCode; message: string; errorCode?: string; backtrace?: string[] };
 
 /** Where a call context came from, and so where its response goes. */
 export type CallOrigin =
@@ -98,5 +98,7 @@ export type IngressStatus =
       code: RejectCode;
       message: string;
       errorCode: string;
+      /** Wasm function names of a trap, innermost first (also in `message`, as the replica writes it). */
+      backtrace?: string[];
     }
   | { status: 'done'; time: bigint; sender: Principal; receiver: Principal; effectiveId: Principal };
