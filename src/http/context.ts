@@ -11,6 +11,14 @@ export interface HttpLimits {
   readonly maxIngressBytes: number;
   /** How long a v3/v4 call waits for its result before answering 202 (ms). */
   readonly syncCallTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long (ms). */
+  readonly idleTimeoutMs: number;
+  /** A request's headers must arrive within this long (ms) … */
+  readonly headersTimeoutMs: number;
+  /** … and its whole body within this long (ms). */
+  readonly requestTimeoutMs: number;
+  /** Open connections beyond this many are refused. */
+  readonly maxConnections: number;
 }
 
 export interface HttpContextOptions {
@@ -21,12 +29,18 @@ export interface HttpContextOptions {
   readonly idleRoundMs?: number;
   readonly limits?: Partial<HttpLimits>;
   readonly log?: (line: string) => void;
+  /** Routine events a client causes (aborted requests); silent by default. */
+  readonly debug?: (line: string) => void;
 }
 
 export const DEFAULT_LIMITS: HttpLimits = {
   maxRequestBytes: 5 * 1024 * 1024,
   maxIngressBytes: 2 * 1024 * 1024,
   syncCallTimeoutMs: 10_000,
+  idleTimeoutMs: 5_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnections: 1_024,
 };
 
 export class HttpContext {
@@ -34,6 +48,7 @@ export class HttpContext {
   readonly rounds: RoundDriver;
   readonly limits: HttpLimits;
   readonly log: (line: string) => void;
+  readonly debug: (line: string) => void;
   readonly #clock: () => bigint;
 
   constructor(options: HttpContextOptions) {
@@ -41,6 +56,7 @@ export class HttpContext {
     this.replica = replica;
     this.#clock = options.clock ?? wallClockNanos;
     this.log = options.log ?? (() => {});
+    this.debug = options.debug ?? (() => {});
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.rounds = new RoundDriver({
       replica,
