@@ -56,6 +56,7 @@ export function openReplica(options: OpenReplicaOptions): OpenedReplica {
     if (store.isNew) store.initialize(replica.state, replica.seed);
     else restoredRound = store.restore(replica.state);
     replica.afterRound((state) => store.commitRound(state));
+    replica.useDurability(store);
     return { replica, store, restoredRound, warnings: store.warnings, close: () => store.close(replica.state) };
   } catch (error) {
     store.abandon();

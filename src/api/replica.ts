@@ -29,6 +29,14 @@ export interface IngressSubmission {
   bytes?: number;
 }
 
+/** Where rounds are made durable: while it reports a failure, front ends refuse ingress and report unhealthy. */
+export interface Durability {
+  /** Why the last round could not be made durable (the state was reverted to the last one that was). */
+  readonly failure: string | undefined;
+  /** Tries to make rounds durable again; returns whether they are. */
+  retry(): boolean;
+}
+
 export class Replica {
   readonly state: SubnetState;
   readonly rootKey: BlsKeyPair;
@@ -38,6 +46,7 @@ export class Replica {
   #pending: IngressMessage[] = [];
   #nonce = 0n;
   readonly #afterRound: ((state: SubnetState) => void)[] = [];
+  #durability: Durability | undefined;
 
   constructor(options: ReplicaOptions) {
     const { state, rootKey } = newSubnetState(options);
@@ -110,6 +119,19 @@ export class Replica {
   /** Registers a hook that runs after every round, before any result of the round is read. */
   afterRound(hook: (state: SubnetState) => void): void {
     this.#afterRound.push(hook);
+  }
+
+  /** Reports durability failures to front ends (set by `openReplica`). */
+  useDurability(durability: Durability): void {
+    this.#durability = durability;
+  }
+
+  /** Why rounds cannot be made durable now (undefined: they can); with `retry`, first tries to heal. */
+  durabilityFailure(retry = false): string | undefined {
+    const durability = this.#durability;
+    if (!durability?.failure) return undefined;
+    if (retry) durability.retry();
+    return durability.failure;
   }
 
   ingressStatus(messageId: string): IngressStatus | undefined {

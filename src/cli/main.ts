@@ -3,7 +3,7 @@
 // directory's seed, serves the IC HTTP interface and drives rounds until SIGINT/SIGTERM.
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openReplica } from '../api/open_replica.ts';
+import { type OpenedReplica, openReplica } from '../api/open_replica.ts';
 import { startHttpServer, type HttpServerHandle } from '../http/index.ts';
 import { describeWarning } from '../persistence/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
@@ -14,7 +14,15 @@ type StartCommand = Extract<ReturnType<typeof parseCommand>, { kind: 'start' }>;
 
 async function start(command: StartCommand): Promise<void> {
   // Every round is durable before its results are served (DESIGN 5); a restart continues the state.
-  const opened = openReplica({ stateDir: command.stateDir, onWarning: (warning) => process.stderr.write(`warning: ${describeWarning(warning)}\n`) });
+  const opened = openReplica({
+    stateDir: command.stateDir,
+    onWarning: (warning) => process.stderr.write(`warning: ${describeWarning(warning)}\n`),
+    onBroken: (cause) => {
+      // Nothing of the failed round was acknowledged; serving on would show state the disk does not hold.
+      process.stderr.write(`capsule: stopping: the state directory cannot be written or read back: ${cause}\n`);
+      process.exit(1);
+    },
+  });
   const replica = opened.replica;
   const server = await startHttpServer({
     replica,
@@ -26,19 +34,35 @@ async function start(command: StartCommand): Promise<void> {
   process.stdout.write(`Capsule replica listening on ${server.url}\n`);
   const restored = opened.restoredRound === undefined ? 'new' : `restored at round ${opened.restoredRound}`;
   process.stdout.write(`  subnet ${replica.state.config.subnetId.toText()}, state dir ${resolve(command.stateDir)} (${restored})\n`);
-  onShutdown(server, command.portFile, opened.close);
+  onShutdown(server, command.portFile, () => closeState(opened));
 }
 
-function onShutdown(server: HttpServerHandle, portFile: string | undefined, closeState: () => void): void {
+/** Checkpoints and releases the state directory; returns the exit code, saying what was not saved. */
+function closeState(opened: OpenedReplica): number {
+  const failure = opened.store.failure;
+  try {
+    opened.close();
+  } catch (error) {
+    process.stderr.write(`capsule: the final checkpoint failed (${error instanceof Error ? error.message : String(error)}); every acknowledged round is in the round log and will be replayed at the next start\n`);
+    return 1;
+  }
+  if (failure === undefined) return 0;
+  process.stderr.write(
+    `capsule: the state directory could not be written (${failure}): rounds after round ${opened.replica.state.round} were not saved; none of their calls was acknowledged\n`,
+  );
+  return 1;
+}
+
+function onShutdown(server: HttpServerHandle, portFile: string | undefined, closeState: () => number): void {
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) process.exit(1); // a second signal: stop now
     stopping = true;
     process.stdout.write(`Received ${signal}, shutting down\n`);
     void server.close().then(() => {
-      closeState();
+      const code = closeState();
       if (portFile) rmSync(portFile, { force: true });
-      process.exit(0);
+      process.exit(code);
     });
   };
   process.on('SIGINT', () => stop('SIGINT'));

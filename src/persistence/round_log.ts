@@ -11,6 +11,7 @@ import {
   listDir,
   openFile,
   readExactly,
+  removeFile,
   syncData,
   syncDir,
   truncateFile,
@@ -48,9 +49,16 @@ export class LogSegment {
     writeHeader(sink, 'log');
     sink.u64(BigInt(seq));
     sink.u64(firstRound);
-    writeParts(fd, path, sink.finish(), stats, 0);
-    syncData(fd, path, stats);
-    syncDir(layout.logs(dir), stats);
+    try {
+      writeParts(fd, path, sink.finish(), stats, 0);
+      syncData(fd, path, stats);
+      syncDir(layout.logs(dir), stats);
+    } catch (error) {
+      // A segment that could not be made durable holds no record: it goes, so a retry starts clean.
+      closeFile(fd, path);
+      removeFile(path);
+      throw error;
+    }
     return new LogSegment(path, seq, firstRound, fd, SEGMENT_HEADER);
   }
 

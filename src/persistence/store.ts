@@ -30,6 +30,8 @@ export interface StoreOptions {
   checkpointLogBytes?: number;
   /** Recovery repairs (a dropped log tail, a checkpoint fallback, a stale lock). */
   onWarning?: (warning: PersistenceWarning) => void;
+  /** Called once if, after a failed commit, the state cannot be read back from disk (the process should stop). */
+  onBroken?: (cause: string) => void;
   /** Called at each step of a checkpoint (crash tests stop the process there). */
   onCheckpointPhase?: (phase: CheckpointPhase) => void;
 }
@@ -61,7 +63,7 @@ export class DurableStore {
   readonly warnings: PersistenceWarning[] = [];
   readonly #options: StoreOptions;
   readonly #lock: DirLock;
-  readonly #context: CheckpointContext;
+  #context: CheckpointContext;
   #manifest: Manifest | undefined;
   #segment: LogSegment | undefined;
   #tracks = new Map<string, CanisterTrack>();
@@ -70,6 +72,8 @@ export class DurableStore {
   #round = 0n;
   #sinceCheckpoint = 0;
   #failed: string | undefined;
+  /** Set when the state could not be read back after a failed commit: nothing more can be done. */
+  #broken: string | undefined;
   #closed = false;
 
   private constructor(dir: string, options: StoreOptions, manifest: Manifest | undefined) {
@@ -81,8 +85,7 @@ export class DurableStore {
       for (const folder of [layout.checkpoints, layout.logs, layout.pages, layout.blobs, layout.snapshots]) {
         attempt(folder(dir), 'create', () => mkdirSync(folder(dir), { recursive: true }));
       }
-      const blobs = new Set(listDir(layout.blobs(dir)).filter((name) => !name.startsWith('.')));
-      this.#context = { dir, stats: this.stats, blobs, generations: pageGenerations(dir) };
+      this.#context = this.#newContext();
     } catch (error) {
       this.#lock.release();
       throw error;
@@ -144,6 +147,41 @@ export class DurableStore {
     if (stored.subnetId !== state.config.subnetId.toText()) {
       throw new PersistenceError({ kind: 'identityMismatch', path: this.dir, field: 'subnetId', stored: stored.subnetId, requested: state.config.subnetId.toText() });
     }
+    this.#load(state, manifest);
+    this.#segment = LogSegment.create(this.dir, maxSeq(layout.logs(this.dir)) + 1, this.#round + 1n, this.stats);
+    return this.#round;
+  }
+
+  /**
+   * Why the last commit failed (e.g. a full disk), until `retry` succeeds; undefined while every round
+   * the state holds is durable. The state was made equal to the disk's again when it failed.
+   */
+  get failure(): string | undefined {
+    return this.#broken ?? this.#failed;
+  }
+
+  /** Tries to make a failed store writable again (a new log segment); returns whether it is. */
+  retry(): boolean {
+    if (this.#broken || this.#closed) return false;
+    if (!this.#failed) return true;
+    try {
+      this.#segment?.close();
+    } catch {
+      // The old segment's descriptor is gone either way; its records are durable or cut off.
+    }
+    this.#segment = undefined;
+    try {
+      this.#segment = LogSegment.create(this.dir, maxSeq(layout.logs(this.dir)) + 1, this.#round + 1n, this.stats);
+    } catch (error) {
+      this.#failed = (error as Error).message;
+      return false;
+    }
+    this.#failed = undefined;
+    return true;
+  }
+
+  /** The newest checkpoint that loads plus the log after it, into `state` and this store's tracking. */
+  #load(state: SubnetState, manifest: Manifest): void {
     const warn = (warning: PersistenceWarning) => this.#warn(warning);
     const { loaded, result } = recoverWithFallback(this.dir, manifest, (ref) => readSnapshotFile(this.dir, ref), warn, ({ stored: s }) =>
       [...s.canisters.values()].map((canister) => materializeCanister(this.dir, canister)),
@@ -160,21 +198,47 @@ export class DurableStore {
     if (loaded.damage) dropDamagedTail(loaded.damage, this.stats, warn);
     this.#round = s.round;
     this.#sinceCheckpoint = Number(s.round - s.checkpoint.round);
-    this.#segment = LogSegment.create(this.dir, maxSeq(layout.logs(this.dir)) + 1, s.round + 1n, this.stats);
-    return s.round;
+    this.#context = this.#newContext();
   }
 
-  /** Makes the round the state has just completed durable (one record, one fdatasync); may checkpoint. */
+  /**
+   * After a failed commit: the state goes back to what the disk holds, so nothing unsaved is ever
+   * read or acknowledged. If even that fails the store is broken for good (`onBroken`).
+   */
+  #revert(state: SubnetState, cause: string): void {
+    this.#failed = cause;
+    try {
+      this.#segment?.close();
+    } catch {
+      // Closing can only fail for a descriptor already gone.
+    }
+    this.#segment = undefined;
+    try {
+      this.#load(state, readManifest(this.dir) ?? this.#manifest!);
+    } catch (error) {
+      this.#broken = `${cause}; then the state could not be read back from disk: ${(error as Error).message}`;
+      this.#options.onBroken?.(this.#broken);
+    }
+  }
+
+  /**
+   * Makes the round the state has just completed durable (one record, one fdatasync); may checkpoint.
+   * If the record cannot be written, the state is reverted to the last durable round and this throws
+   * `storeFailed`; a later commit first retries (so the store heals once space returns).
+   */
   commitRound(state: SubnetState): void {
+    if (this.#closed) throw new PersistenceError({ kind: 'closed', path: this.dir });
+    if (this.#failed && !this.retry()) this.#revertAndThrow(state, this.#failed);
+    if (this.#broken) throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#broken });
     const segment = this.#usable();
-    if (state.round !== this.#round + 1n) this.#fail(`round ${state.round} does not follow the last durable round ${this.#round}`);
+    if (state.round !== this.#round + 1n) this.#revertAndThrow(state, `round ${state.round} does not follow the last durable round ${this.#round}`);
     const record = roundRecord(state, this.#tracks);
     const extras = encodeSubnetExtras(state);
     if (!equalBytes(extras, this.#extras)) record.extras = extras;
     try {
       segment.append(record.round, encodeRecordBody(record), this.stats);
     } catch (error) {
-      this.#fail((error as Error).message);
+      this.#revertAndThrow(state, (error as Error).message);
     }
     afterCommit(state, this.#tracks, record);
     this.#extras = extras;
@@ -182,7 +246,19 @@ export class DurableStore {
     this.stats.rounds++;
     this.#sinceCheckpoint++;
     const { checkpointEveryRounds = 1000, checkpointLogBytes = 256 * 1024 * 1024 } = this.#options;
-    if (this.#sinceCheckpoint >= checkpointEveryRounds || segment.size >= checkpointLogBytes) this.checkpoint(state);
+    if (this.#sinceCheckpoint < checkpointEveryRounds && segment.size < checkpointLogBytes) return;
+    try {
+      this.checkpoint(state);
+    } catch (error) {
+      // The round itself is durable: the state read back from disk equals it, and the round stands.
+      this.#revert(state, (error as Error).message);
+      if (this.#broken) throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#broken });
+    }
+  }
+
+  #revertAndThrow(state: SubnetState, cause: string): never {
+    this.#revert(state, cause);
+    throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#broken ?? cause });
   }
 
   /** Writes a checkpoint of the state (all of whose rounds must be durable), switches the manifest, collects garbage. */
@@ -204,7 +280,8 @@ export class DurableStore {
       this.#segment = LogSegment.create(this.dir, segment.seq + 1, state.round + 1n, this.stats);
       collectGarbage(this.dir, manifest, this.#segment.seq, this.#context.blobs);
     } catch (error) {
-      this.#fail((error as Error).message);
+      this.#failed = (error as Error).message;
+      throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#failed });
     }
     this.#sinceCheckpoint = 0;
     this.stats.checkpoints++;
@@ -214,8 +291,11 @@ export class DurableStore {
   /** Checkpoints (if rounds ran since the last one, and `state` is given) and releases the directory. */
   close(state?: SubnetState): void {
     if (this.#closed) return;
-    if (state && !this.#failed && this.#sinceCheckpoint > 0) this.checkpoint(state);
-    this.abandon();
+    try {
+      if (state && !this.failure && this.#sinceCheckpoint > 0) this.checkpoint(state);
+    } finally {
+      this.abandon();
+    }
   }
 
   /** Releases the directory without writing anything (what a crash leaves behind; for tests). */
@@ -228,14 +308,15 @@ export class DurableStore {
 
   #usable(): LogSegment {
     if (this.#closed) throw new PersistenceError({ kind: 'closed', path: this.dir });
-    if (this.#failed) throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#failed });
+    const failure = this.failure;
+    if (failure) throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: failure });
     if (!this.#segment) throw new TypeError(`${this.dir} is neither initialized nor restored`);
     return this.#segment;
   }
 
-  #fail(cause: string): never {
-    this.#failed = cause;
-    throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause });
+  #newContext(): CheckpointContext {
+    const blobs = new Set(listDir(layout.blobs(this.dir)).filter((name) => !name.startsWith('.')));
+    return { dir: this.dir, stats: this.stats, blobs, generations: pageGenerations(this.dir) };
   }
 
   #warn(warning: PersistenceWarning): void {
