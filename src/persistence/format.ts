@@ -39,7 +39,7 @@ export function checkHeader(bytes: Uint8Array, kind: FileKind, path: string): vo
 
 /** File and folder names inside a state directory. */
 export const layout = {
-  lock: (dir: string) => join(dir, 'LOCK'),
+  lock: (dir: string) => join(dir, 'lock'),
   seed: (dir: string) => join(dir, 'seed'),
   manifest: (dir: string) => join(dir, 'MANIFEST'),
   checkpoints: (dir: string) => join(dir, 'checkpoints'),
