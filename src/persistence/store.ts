@@ -3,6 +3,7 @@
 // written and the manifest switched to it atomically, after which old log segments and unreferenced
 // files are removed. Opening recovers the newest checkpoint that loads plus the log after it.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SubnetState } from '../state/index.ts';
 import { type CheckpointContext, writeCheckpoint } from './checkpoint_writer.ts';
 import { PersistenceError, type PersistenceWarning } from './errors.ts';
@@ -56,6 +57,16 @@ function pageGenerations(dir: string): Map<string, number> {
   return generations;
 }
 
+/** A directory without MANIFEST must hold no state files: a lost MANIFEST never means "start empty". */
+function refuseOrphanedState(dir: string): void {
+  const found = [layout.checkpoints, layout.logs, layout.pages, layout.blobs, layout.snapshots].flatMap((folder) =>
+    listDir(folder(dir))
+      .filter((name) => !name.startsWith('.'))
+      .map((name) => join(folder(dir), name)),
+  );
+  if (found.length > 0) throw new PersistenceError({ kind: 'missingManifest', path: layout.manifest(dir), found: found.slice(0, 5) });
+}
+
 export class DurableStore {
   readonly dir: string;
   readonly stats: StoreStats = { bytesWritten: 0, syncs: 0, rounds: 0, checkpoints: 0 };
@@ -97,7 +108,7 @@ export class DurableStore {
    * is written, so a directory of another format version is refused untouched.
    */
   static open(dir: string, options: StoreOptions = {}): DurableStore {
-    readManifest(dir);
+    if (!readManifest(dir)) refuseOrphanedState(dir);
     attempt(dir, 'create', () => mkdirSync(dir, { recursive: true, mode: 0o700 }));
     const store = new DurableStore(dir, options, undefined);
     try {

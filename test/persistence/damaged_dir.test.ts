@@ -1,0 +1,101 @@
+// A damaged state directory is never started empty and never loses a file on opening: a missing,
+// truncated or bit-flipped MANIFEST, checkpoint or log segment is refused with a message naming the
+// file, or (a torn log tail, an older checkpoint) used with a warning naming what was dropped; files
+// the store did not write are kept, even by garbage collection.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Capsule } from '../../src/api/index.ts';
+import { PersistenceError, type PersistenceWarning } from '../../src/persistence/index.ts';
+import { pagerWasm, SEED, START, u32 } from './_canisters.ts';
+import { fileTree, records, segments, tempDir } from './_helpers.ts';
+
+type Damage = (stateDir: string) => string;
+
+function flipByte(path: string, offset: number): void {
+  const bytes = readFileSync(path);
+  bytes[offset]! ^= 0x40;
+  writeFileSync(path, bytes);
+}
+
+function lastCheckpoint(stateDir: string): string {
+  const names = readdirSync(join(stateDir, 'checkpoints')).sort();
+  return join(stateDir, 'checkpoints', names[names.length - 1]!);
+}
+
+function lastSegment(stateDir: string): string {
+  return segments(stateDir).filter((path) => records(path).length > 0).pop()!;
+}
+
+/** Applies `change` to the file `pick` chooses and returns its path. */
+function on(pick: (stateDir: string) => string, change: (path: string) => void): Damage {
+  return (stateDir) => {
+    const path = pick(stateDir);
+    change(path);
+    return path;
+  };
+}
+
+const manifest = (stateDir: string) => join(stateDir, 'MANIFEST');
+
+const CASES: Record<string, Damage> = {
+  'MANIFEST missing': on(manifest, (path) => rmSync(path)),
+  'MANIFEST truncated': on(manifest, (path) => truncateSync(path, 20)),
+  'MANIFEST bit-flipped': on(manifest, (path) => flipByte(path, 40)),
+  'checkpoint missing': on(lastCheckpoint, (path) => rmSync(path)),
+  'checkpoint truncated': on(lastCheckpoint, (path) => truncateSync(path, 100)),
+  'checkpoint bit-flipped': on(lastCheckpoint, (path) => flipByte(path, 60)),
+  'segment cut below its header': on(lastSegment, (path) => truncateSync(path, 20)),
+  'segment header bit-flipped': on(lastSegment, (path) => flipByte(path, 2)),
+  'segment record bit-flipped': on(lastSegment, (path) => flipByte(path, records(path)[0]!.offset + 30)),
+  'segment truncated mid-record': on(lastSegment, (path) => truncateSync(path, records(path)[0]!.offset + 10)),
+};
+
+async function original(): Promise<{ root: string; stateDir: string }> {
+  const root = tempDir('damaged');
+  const stateDir = join(root, 'original');
+  const ic = await Capsule.create({ stateDir, seed: SEED, time: START, store: { checkpointEveryRounds: 4 } });
+  const canisterId = await ic.createCanister();
+  await ic.installCode({ canisterId, wasm: await pagerWasm() });
+  for (let i = 1; i <= 7; i++) await ic.updateCall({ canisterId, method: 'step', arg: u32(i) });
+  ic.store!.abandon();
+  return { root, stateDir };
+}
+
+test('a damaged MANIFEST, checkpoint or segment is refused or reported by name, never started empty, nothing deleted', async () => {
+  const { root, stateDir } = await original();
+  for (const [name, damage] of Object.entries(CASES)) {
+    const dir = join(root, name.replaceAll(' ', '-'));
+    cpSync(stateDir, dir, { recursive: true });
+    const file = damage(dir);
+    const before = fileTree(dir);
+    const warnings: PersistenceWarning[] = [];
+    try {
+      const ic = await Capsule.create({ stateDir: dir, store: { onWarning: (warning) => warnings.push(warning) } });
+      assert.ok(ic.replica.state.canisters.size > 0, `${name}: never started empty`);
+      ic.store!.abandon();
+      assert.ok(warnings.length > 0, `${name}: opened without saying what it dropped`);
+      assert.ok(JSON.stringify(warnings, (_, v) => (typeof v === 'bigint' ? String(v) : v)).includes(file.split('/').pop()!), `${name}: the warning names ${file}`);
+      for (const path of before.keys()) if (!path.startsWith('log/')) assert.ok(existsSync(join(dir, path)), `${name}: ${path} kept`);
+    } catch (error) {
+      if (!(error instanceof PersistenceError)) throw error;
+      assert.match(error.message, new RegExp(file.split('/').pop()!.replace('.', '\\.')), `${name}: the message names the file`);
+      assert.deepEqual(fileTree(dir), before, `${name}: nothing written or deleted`);
+    }
+  }
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('files the store did not write are kept through checkpoints and garbage collection', async () => {
+  const { root, stateDir } = await original();
+  const foreign = ['log/notes.txt', 'log/0000000001.log.bak', 'checkpoints/keep.me', 'pages/README', 'blobs/mine'];
+  for (const path of foreign) writeFileSync(join(stateDir, path), 'mine');
+  const ic = await Capsule.create({ stateDir, store: { checkpointEveryRounds: 1 } });
+  await ic.tick(3);
+  await ic.close();
+  for (const path of foreign) assert.equal(readFileSync(join(stateDir, path), 'utf8'), 'mine', path);
+  const again = await Capsule.create({ stateDir });
+  await again.close();
+  rmSync(root, { recursive: true, force: true });
+});
