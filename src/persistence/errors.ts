@@ -33,7 +33,7 @@ export type PersistenceFailure =
 /** Something recovery repaired, reported through `onWarning` (libraries do not print, style R20). */
 export type PersistenceWarning =
   /** A torn or corrupt log record and everything after it were dropped. */
-  | { kind: 'droppedLogTail'; path: string; offset: number; droppedBytes: number; droppedSegments: string[]; reason: string }
+  | { kind: 'droppedLogTail'; path: string; offset: number; droppedBytes: number; droppedSegments: string[]; reason: string; savedTo: string[] }
   /** A checkpoint failed to load; an older one was used and more of the log replayed. */
   | { kind: 'checkpointFallback'; path: string; failure: PersistenceFailure; usedRound: bigint }
   /** A lock left by a process that no longer runs (e.g. after kill -9) was taken over. */
@@ -89,7 +89,7 @@ export function describeFailure(failure: PersistenceFailure): string {
 export function describeWarning(warning: PersistenceWarning): string {
   switch (warning.kind) {
     case 'droppedLogTail':
-      return `Dropped ${warning.droppedBytes} bytes of ${warning.path} from offset ${warning.offset} (${warning.reason})${warning.droppedSegments.length ? ` and the later segments ${warning.droppedSegments.join(', ')}` : ''}`;
+      return `Dropped ${warning.droppedBytes} bytes of ${warning.path} from offset ${warning.offset} (${warning.reason})${warning.droppedSegments.length ? ` and the later segments ${warning.droppedSegments.join(', ')}` : ''}${warning.savedTo.length ? `; kept in ${warning.savedTo.join(', ')}` : ''}`;
     case 'checkpointFallback':
       return `Used the checkpoint of round ${warning.usedRound} instead: ${describeFailure(warning.failure)}`;
     case 'staleLock':

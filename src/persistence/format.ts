@@ -50,6 +50,8 @@ export const layout = {
   blobs: (dir: string) => join(dir, 'blobs'),
   blob: (dir: string, hashHex: string) => join(dir, 'blobs', hashHex),
   snapshots: (dir: string) => join(dir, 'snapshots'),
+  /** Files recovery or repair could not use, moved here instead of being deleted. */
+  damaged: (dir: string) => join(dir, 'damaged'),
 } as const;
 
 /** Zero-padded so that names sort in sequence order. */

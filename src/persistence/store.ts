@@ -3,11 +3,12 @@
 // written and the manifest switched to it atomically, after which old log segments and unreferenced
 // files are removed. Opening recovers the newest checkpoint that loads plus the log after it.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { moveAside, saveAside } from './aside.ts';
 import type { SubnetState } from '../state/index.ts';
 import { type CheckpointContext, writeCheckpoint } from './checkpoint_writer.ts';
 import { PersistenceError, type PersistenceWarning } from './errors.ts';
-import { attempt, exists, type IoStats, listDir, writeFileDurable } from './file_io.ts';
+import { attempt, exists, type IoStats, listDir, readWhole, writeFileDurable } from './file_io.ts';
 import { layout, seqOf } from './format.ts';
 import { collectGarbage } from './gc.ts';
 import { type DirLock, lockStateDir } from './lock.ts';
@@ -65,6 +66,18 @@ function refuseOrphanedState(dir: string): void {
       .map((name) => join(folder(dir), name)),
   );
   if (found.length > 0) throw new PersistenceError({ kind: 'missingManifest', path: layout.manifest(dir), found: found.slice(0, 5) });
+}
+
+/**
+ * Files that made a checkpoint unusable: garbage collection would delete them once no kept checkpoint
+ * refers to them, so a checkpoint file is moved to `damaged/` and any other file copied there.
+ */
+function keepAside(dir: string, paths: string[], stats: IoStats): void {
+  for (const path of new Set(paths)) {
+    if (!exists(path)) continue;
+    if (dirname(path) === layout.checkpoints(dir)) moveAside(dir, path, stats);
+    else if (dirname(dirname(path)) === dir) saveAside(dir, basename(path), [readWhole(path)], stats);
+  }
 }
 
 export class DurableStore {
@@ -194,9 +207,15 @@ export class DurableStore {
   /** The newest checkpoint that loads plus the log after it, into `state` and this store's tracking. */
   #load(state: SubnetState, manifest: Manifest): void {
     const warn = (warning: PersistenceWarning) => this.#warn(warning);
-    const { loaded, result } = recoverWithFallback(this.dir, manifest, (ref) => readSnapshotFile(this.dir, ref), warn, ({ stored: s }) =>
+    const unusable: string[] = [];
+    const noteUnusable = (warning: PersistenceWarning) => {
+      if (warning.kind === 'checkpointFallback' && 'path' in warning.failure) unusable.push(warning.failure.path);
+      warn(warning);
+    };
+    const { loaded, result } = recoverWithFallback(this.dir, manifest, (ref) => readSnapshotFile(this.dir, ref), noteUnusable, ({ stored: s }) =>
       [...s.canisters.values()].map((canister) => materializeCanister(this.dir, canister)),
     );
+    keepAside(this.dir, unusable, this.stats);
     const s = loaded.stored;
     state.canisters = new Map(result.map(({ canister }) => [canister.id.toHex(), canister]));
     Object.assign(state, { time: s.time, round: s.round, nextCanisterIndex: s.nextCanisterIndex, randomSeed: s.randomSeed, randomCounter: s.randomCounter });
@@ -206,7 +225,7 @@ export class DurableStore {
     this.#tracks = new Map(result.map(({ canister, heap, stable, snapshotFiles }) => [canister.id.toHex(), trackOf(canister, heap, stable, snapshotFiles)]));
     // The checkpoint recovery used becomes the newest one: a damaged newer one is dropped at the next checkpoint.
     this.#manifest = { ...manifest, checkpoints: [s.checkpoint] };
-    if (loaded.damage) dropDamagedTail(loaded.damage, this.stats, warn);
+    if (loaded.damage) dropDamagedTail(this.dir, loaded.damage, this.stats, warn);
     this.#round = s.round;
     this.#sinceCheckpoint = Number(s.round - s.checkpoint.round);
     this.#context = this.#newContext();

@@ -1,9 +1,9 @@
 // A damaged state directory is never started empty and never loses a file on opening: a missing,
 // truncated or bit-flipped MANIFEST, checkpoint or log segment is refused with a message naming the
 // file, or (a torn log tail, an older checkpoint) used with a warning naming what was dropped; files
-// the store did not write are kept, even by garbage collection.
+// the store did not write are kept, even by garbage collection; what recovery cannot use goes to damaged/.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Capsule } from '../../src/api/index.ts';
@@ -50,6 +50,16 @@ const CASES: Record<string, Damage> = {
   'segment header bit-flipped': on(lastSegment, (path) => flipByte(path, 2)),
   'segment record bit-flipped': on(lastSegment, (path) => flipByte(path, records(path)[0]!.offset + 30)),
   'segment truncated mid-record': on(lastSegment, (path) => truncateSync(path, records(path)[0]!.offset + 10)),
+  'every segment deleted': on(
+    (dir) => join(dir, 'log'),
+    (folder) => {
+      for (const path of segments(join(folder, '..'))) rmSync(path);
+    },
+  ),
+  'stray segment': on(
+    (dir) => join(dir, 'log', '9999999999.log'),
+    (path) => copyFileSync(lastSegment(join(path, '..', '..')), path),
+  ),
 };
 
 async function original(): Promise<{ root: string; stateDir: string }> {
@@ -77,7 +87,12 @@ test('a damaged MANIFEST, checkpoint or segment is refused or reported by name, 
       ic.store!.abandon();
       assert.ok(warnings.length > 0, `${name}: opened without saying what it dropped`);
       assert.ok(JSON.stringify(warnings, (_, v) => (typeof v === 'bigint' ? String(v) : v)).includes(file.split('/').pop()!), `${name}: the warning names ${file}`);
-      for (const path of before.keys()) if (!path.startsWith('log/')) assert.ok(existsSync(join(dir, path)), `${name}: ${path} kept`);
+      const aside = existsSync(join(dir, 'damaged')) ? readdirSync(join(dir, 'damaged')) : [];
+      for (const path of before.keys()) {
+        const kept = existsSync(join(dir, path)) || aside.some((moved) => moved.startsWith(path.split('/').pop()!));
+        assert.ok(kept, `${name}: ${path} kept in place or in damaged/`);
+      }
+      if (name.startsWith('segment')) assert.ok(aside.length > 0, `${name}: the dropped log bytes are kept in damaged/`);
     } catch (error) {
       if (!(error instanceof PersistenceError)) throw error;
       assert.match(error.message, new RegExp(file.split('/').pop()!.replace('.', '\\.')), `${name}: the message names the file`);
