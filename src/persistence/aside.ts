@@ -1,8 +1,8 @@
 // What recovery and repair cannot use is moved to `damaged/` rather than deleted: the bytes stay
 // for inspection or manual rescue, and a later start never trips over them again.
 import { mkdirSync, renameSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { attempt, exists, type IoStats, syncDir, writeFileDurable } from './file_io.ts';
+import { basename, dirname, join } from 'node:path';
+import { attempt, exists, type IoStats, readWhole, syncDir, writeFileDurable } from './file_io.ts';
 import { layout } from './format.ts';
 
 /** A name in `damaged/` not taken yet: `name`, else `name.1`, `name.2`, … */
@@ -28,4 +28,18 @@ export function saveAside(dir: string, name: string, parts: readonly Uint8Array[
   const target = freeName(dir, name);
   writeFileDurable(target, parts, stats);
   return target;
+}
+
+/**
+ * Files that made a checkpoint unusable: garbage collection would delete them once no kept checkpoint
+ * refers to them, so a checkpoint file is moved to `damaged/` and any other file copied there.
+ */
+export function keepAside(dir: string, paths: string[], stats: IoStats): string[] {
+  const kept: string[] = [];
+  for (const path of new Set(paths)) {
+    if (!exists(path)) continue;
+    if (dirname(path) === layout.checkpoints(dir)) kept.push(moveAside(dir, path, stats));
+    else if (dirname(dirname(path)) === dir) kept.push(saveAside(dir, basename(path), [readWhole(path)], stats));
+  }
+  return kept;
 }

@@ -3,12 +3,12 @@
 // written and the manifest switched to it atomically, after which old log segments and unreferenced
 // files are removed. Opening recovers the newest checkpoint that loads plus the log after it.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { moveAside, saveAside } from './aside.ts';
+import { join } from 'node:path';
+import { keepAside } from './aside.ts';
 import type { SubnetState } from '../state/index.ts';
 import { type CheckpointContext, writeCheckpoint } from './checkpoint_writer.ts';
 import { PersistenceError, type PersistenceWarning } from './errors.ts';
-import { attempt, exists, type IoStats, listDir, readWhole, writeFileDurable } from './file_io.ts';
+import { attempt, exists, type IoStats, listDir, writeFileDurable } from './file_io.ts';
 import { layout, seqOf } from './format.ts';
 import { collectGarbage } from './gc.ts';
 import { type DirLock, lockStateDir } from './lock.ts';
@@ -66,18 +66,6 @@ function refuseOrphanedState(dir: string): void {
       .map((name) => join(folder(dir), name)),
   );
   if (found.length > 0) throw new PersistenceError({ kind: 'missingManifest', path: layout.manifest(dir), found: found.slice(0, 5) });
-}
-
-/**
- * Files that made a checkpoint unusable: garbage collection would delete them once no kept checkpoint
- * refers to them, so a checkpoint file is moved to `damaged/` and any other file copied there.
- */
-function keepAside(dir: string, paths: string[], stats: IoStats): void {
-  for (const path of new Set(paths)) {
-    if (!exists(path)) continue;
-    if (dirname(path) === layout.checkpoints(dir)) moveAside(dir, path, stats);
-    else if (dirname(dirname(path)) === dir) saveAside(dir, basename(path), [readWhole(path)], stats);
-  }
 }
 
 export class DurableStore {
