@@ -77,8 +77,11 @@ export class RoundDriver {
     this.#scheduled = false;
     if (this.#closed) return;
     const { replica, clock, onError } = this.#options;
-    // No rounds while the store cannot make them durable; each idle tick retries it.
-    if (replica.durabilityFailure(true)) return this.#failWaiters();
+    // No rounds while the store cannot make them durable; it is retried once per idle interval.
+    if (replica.durabilityFailure(true)) {
+      this.#lastRound = performance.now();
+      return this.#failWaiters();
+    }
     try {
       replica.round(clock());
       this.rounds++;

@@ -2,7 +2,7 @@
 // log and fdatasyncs it before the round's results are released; every few rounds a checkpoint is
 // written and the manifest switched to it atomically, after which old log segments and unreferenced
 // files are removed. Opening recovers the newest checkpoint that loads plus the log after it.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { keepAside } from './aside.ts';
 import type { SubnetState } from '../state/index.ts';
@@ -14,7 +14,7 @@ import { collectGarbage } from './gc.ts';
 import { type DirLock, lockStateDir } from './lock.ts';
 import { type Manifest, readManifest, writeManifest } from './manifest.ts';
 import { materializeCanister, readSnapshotFile } from './materialize.ts';
-import { LogSegment } from './round_log.ts';
+import { LogSegment, SEGMENT_HEADER } from './round_log.ts';
 import { encodeRecordBody } from './round_record.ts';
 import { encodeSubnetExtras, restoreSubnetExtras } from './subnet_codec.ts';
 import { equalBytes } from './_bytes.ts';
@@ -58,13 +58,20 @@ function pageGenerations(dir: string): Map<string, number> {
   return generations;
 }
 
-/** A directory without MANIFEST must hold no state files: a lost MANIFEST never means "start empty". */
+/**
+ * A directory without MANIFEST is refused if it holds more than a first start that stopped before
+ * writing its MANIFEST leaves behind (checkpoint 1 and an empty log): a lost MANIFEST never means
+ * "start empty" over rounds that were acknowledged.
+ */
 function refuseOrphanedState(dir: string): void {
-  const found = [layout.checkpoints, layout.logs, layout.pages, layout.blobs, layout.snapshots].flatMap((folder) =>
-    listDir(folder(dir))
-      .filter((name) => !name.startsWith('.'))
-      .map((name) => join(folder(dir), name)),
-  );
+  const checkpoints = listDir(layout.checkpoints(dir)).filter((name) => (seqOf(name) ?? 0) > 1);
+  const segments = listDir(layout.logs(dir)).filter((name) => statSync(join(layout.logs(dir), name)).size > SEGMENT_HEADER);
+  const snapshots = listDir(layout.snapshots(dir)).filter((name) => !name.startsWith('.'));
+  const found = [
+    ...checkpoints.map((name) => join(layout.checkpoints(dir), name)),
+    ...segments.map((name) => join(layout.logs(dir), name)),
+    ...snapshots.map((name) => join(layout.snapshots(dir), name)),
+  ];
   if (found.length > 0) throw new PersistenceError({ kind: 'missingManifest', path: layout.manifest(dir), found: found.slice(0, 5) });
 }
 

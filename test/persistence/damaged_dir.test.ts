@@ -114,3 +114,18 @@ test('files the store did not write are kept through checkpoints and garbage col
   await again.close();
   rmSync(root, { recursive: true, force: true });
 });
+
+test('a first start that stopped before writing its MANIFEST starts again with the same seed', async () => {
+  const root = tempDir('first-start');
+  const stateDir = join(root, 'state');
+  const stop = (phase: string) => {
+    if (phase === 'written') throw new Error('stopped before the MANIFEST');
+  };
+  await assert.rejects(Capsule.create({ stateDir, seed: SEED, time: START, store: { onCheckpointPhase: stop } }), /stopped before the MANIFEST/);
+  assert.equal(existsSync(join(stateDir, 'MANIFEST')), false);
+  const ic = await Capsule.create({ stateDir, time: START });
+  const fresh = await Capsule.create({ seed: SEED, time: START });
+  assert.equal(await ic.stateHash(), await fresh.stateHash());
+  await ic.close();
+  rmSync(root, { recursive: true, force: true });
+});
