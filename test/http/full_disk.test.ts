@@ -1,5 +1,5 @@
-// A full disk under a real `capsule start` (a 16 MiB tmpfs; skipped where tmpfs cannot be mounted —
-// test/persistence/full_disk.test.ts injects the same failure at the file layer anywhere): a call
+// A full disk under a real `capsule start` on a 16 MiB tmpfs (skipped where tmpfs cannot be mounted),
+// and the same failure injected at the file layer under an in-process server (runs anywhere): a call
 // whose round cannot be stored gets a 5xx and stays unknown, the replica reports unhealthy and refuses
 // ingress with 503, heals once space returns, and no acknowledged call is lost after kill -9 or SIGTERM.
 import assert from 'node:assert/strict';
@@ -14,6 +14,9 @@ import { decodeCbor, hashOfMap, type CborMap } from '../../src/certification/ind
 import { deployMotoko, syncCall } from './_deploy.ts';
 import { callContent, certifiedValue, EMPTY_ARG, envelope, post, readStateContent, TestKey } from './_envelopes.ts';
 import { startServer, type ServerProcess } from './_server.ts';
+import { openReplica } from '../../src/api/open_replica.ts';
+import { startHttpServer } from '../../src/http/index.ts';
+import { injectWriteFault } from '../../src/persistence/file_io.ts';
 
 function mountTmpfs(): string | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'capsule-tmpfs-'));
@@ -45,7 +48,7 @@ function fill(dir: string): string {
   return path;
 }
 
-async function status(server: ServerProcess): Promise<string> {
+async function status(server: { url: string }): Promise<string> {
   const response = await fetch(`${server.url}/api/v2/status`);
   return (decodeCbor(new Uint8Array(await response.arrayBuffer())) as CborMap).get('replica_health_status') as string;
 }
@@ -54,7 +57,7 @@ const key = new TestKey();
 const nat = (bytes: Uint8Array | undefined) => IDL.decode([IDL.Nat], bytes!)[0] as bigint;
 
 /** A v4 `inc`: its HTTP status, and the count when it was replied. */
-async function inc(server: ServerProcess, canisterId: Principal): Promise<{ http: number; count?: bigint; rid: Uint8Array; text: string }> {
+async function inc(server: { url: string }, canisterId: Principal): Promise<{ http: number; count?: bigint; rid: Uint8Array; text: string }> {
   const content = callContent('call', canisterId.toUint8Array(), 'inc', EMPTY_ARG, key.principal);
   const answer = await post(server.url, `/api/v4/canister/${canisterId.toText()}/call`, envelope(content, key));
   const rid = hashOfMap(content);
@@ -62,7 +65,7 @@ async function inc(server: ServerProcess, canisterId: Principal): Promise<{ http
   return { http: 200, rid, count: nat(certifiedValue(answer, ['request_status', rid, 'reply'])), text: '' };
 }
 
-async function get(server: ServerProcess, canisterId: Principal): Promise<bigint> {
+async function get(server: { url: string }, canisterId: Principal): Promise<bigint> {
   return nat((await syncCall(server.url, key, canisterId, canisterId.toUint8Array(), 'get', EMPTY_ARG)).reply);
 }
 
@@ -129,5 +132,42 @@ test('a full disk: no acknowledged call is lost, the replica is unhealthy and re
   } finally {
     execFileSync('umount', [mount!]);
     rmSync(mount!, { recursive: true, force: true });
+  }
+});
+
+test('a write failure injected at the file layer: 503 and unknown status, unhealthy, healed, nothing acknowledged lost', async () => {
+  const stateDir = join(mkdtempSync(join(tmpdir(), 'capsule-inject-')), 'state');
+  const opened = openReplica({ stateDir });
+  const server = await startHttpServer({ replica: opened.replica, port: 0, idleRoundMs: 50 });
+  let canisterId: Principal | undefined;
+  let acknowledged = 0n;
+  try {
+    canisterId = await deployMotoko(server.url, key, 'counter.mo');
+    acknowledged = (await inc(server, canisterId)).count!;
+    injectWriteFault(() => 'ENOSPC');
+    const failed = await inc(server, canisterId);
+    assert.equal(failed.http, 503, failed.text);
+    assert.equal(await status(server), 'certified_state_behind');
+    assert.equal((await inc(server, canisterId)).http, 503);
+    const read = await post(server.url, `/api/v2/canister/${canisterId.toText()}/read_state`, envelope(readStateContent([['request_status', failed.rid]], key.principal), key));
+    assert.equal(certifiedValue(read, ['request_status', failed.rid, 'status']), undefined);
+    injectWriteFault(undefined);
+    const healed = await inc(server, canisterId);
+    assert.equal(healed.count, acknowledged + 1n, healed.text);
+    acknowledged = healed.count!;
+    assert.equal(await status(server), 'healthy');
+  } finally {
+    injectWriteFault(undefined);
+    await server.close();
+    opened.store.abandon();
+  }
+  const reopened = openReplica({ stateDir });
+  const again = await startHttpServer({ replica: reopened.replica, port: 0 });
+  try {
+    assert.equal(await get(again, canisterId!), acknowledged, 'after a crash, exactly the acknowledged calls');
+  } finally {
+    await again.close();
+    reopened.close();
+    rmSync(join(stateDir, '..'), { recursive: true, force: true });
   }
 });
