@@ -253,8 +253,8 @@ export class DurableStore {
    */
   commitRound(state: SubnetState): void {
     if (this.#closed) throw new PersistenceError({ kind: 'closed', path: this.dir });
-    if (this.#failed && !this.retry()) this.#revertAndThrow(state, this.#failed);
     if (this.#broken) throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#broken });
+    if (this.#failed && !this.retry()) this.#revertAndThrow(state, this.#failed);
     const segment = this.#usable();
     if (state.round !== this.#round + 1n) this.#revertAndThrow(state, `round ${state.round} does not follow the last durable round ${this.#round}`);
     const record = roundRecord(state, this.#tracks);

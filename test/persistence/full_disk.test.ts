@@ -2,7 +2,7 @@
 // goes back to what the state directory holds, so no query ever sees an unsaved round; once writes
 // work again the store heals by itself. The failure is injected at the file layer (any machine).
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { Capsule } from '../../src/api/index.ts';
@@ -90,5 +90,24 @@ test('closing a failed store writes nothing more and the directory reopens at th
   const reopened = await Capsule.create({ stateDir });
   assert.equal(await reopened.stateHash(), hash);
   await reopened.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('when the state cannot even be read back after a failed commit, the store is broken for good and says so once', async () => {
+  const dir = tempDir('full-disk-broken');
+  const stateDir = join(dir, 'state');
+  const broken: string[] = [];
+  const ic = await Capsule.create({ stateDir, seed: SEED, time: START, store: { onBroken: (cause) => broken.push(cause) } });
+  await ic.createCanister();
+  for (const name of readdirSync(join(stateDir, 'checkpoints'))) rmSync(join(stateDir, 'checkpoints', name));
+  injectWriteFault(() => 'ENOSPC');
+  await assert.rejects(ic.tick(), /could not be read back/);
+  injectWriteFault(undefined);
+  assert.equal(broken.length, 1);
+  assert.match(broken[0]!, /ENOSPC.*could not be read back/);
+  assert.equal(ic.store!.retry(), false);
+  await assert.rejects(ic.tick(), PersistenceError, 'no round is ever made durable again');
+  assert.equal(broken.length, 1);
+  ic.store!.abandon();
   rmSync(dir, { recursive: true, force: true });
 });
