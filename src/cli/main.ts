@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startHttpServer, type HttpServerHandle } from '../http/index.ts';
 import { describeWarning, type PersistenceWarning } from '../persistence/index.ts';
-import { openReplica } from '../replica/index.ts';
+import { type OpenedReplica, openReplica } from '../replica/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
 import { runStateCommand } from './state_command.ts';
 import { writeFileAtomic } from './state_dir.ts';
@@ -15,7 +15,12 @@ type StartCommand = Extract<ReturnType<typeof parseCommand>, { kind: 'start' }>;
 async function start(command: StartCommand): Promise<void> {
   // Every round is durable before its results are served; a restart continues the state.
   const onWarning = (warning: PersistenceWarning): void => void process.stderr.write(`warning: ${describeWarning(warning)}\n`);
-  const opened = openReplica({ stateDir: command.stateDir, store: { onWarning } });
+  const onBroken = (cause: string): void => {
+    // Nothing of the failed round was acknowledged; serving on would show state the disk does not hold.
+    process.stderr.write(`capsule: stopping: the state directory cannot be written or read back: ${cause}\n`);
+    process.exit(1);
+  };
+  const opened = openReplica({ stateDir: command.stateDir, store: { onWarning, onBroken } });
   const replica = opened.replica;
   const server = await startHttpServer({
     replica,
@@ -27,19 +32,35 @@ async function start(command: StartCommand): Promise<void> {
   process.stdout.write(`Capsule replica listening on ${server.url}\n`);
   const restored = opened.restoredRound === undefined ? 'new' : `restored at round ${opened.restoredRound}`;
   process.stdout.write(`  subnet ${replica.state.config.subnetId.toText()}, state dir ${resolve(command.stateDir)} (${restored})\n`);
-  onShutdown(server, command.portFile, opened.close);
+  onShutdown(server, command.portFile, () => closeState(opened));
 }
 
-function onShutdown(server: HttpServerHandle, portFile: string | undefined, closeState: () => void): void {
+/** Checkpoints and releases the state directory; returns the exit code, saying what was not saved. */
+function closeState(opened: OpenedReplica): number {
+  const failure = opened.store?.failure;
+  try {
+    opened.close();
+  } catch (error) {
+    process.stderr.write(`capsule: the final checkpoint failed (${error instanceof Error ? error.message : String(error)}); every acknowledged round is in the round log and will be replayed at the next start\n`);
+    return 1;
+  }
+  if (failure === undefined) return 0;
+  process.stderr.write(
+    `capsule: the state directory could not be written (${failure}): rounds after round ${opened.replica.state.round} were not saved; none of their calls was acknowledged\n`,
+  );
+  return 1;
+}
+
+function onShutdown(server: HttpServerHandle, portFile: string | undefined, closeState: () => number): void {
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) process.exit(1); // a second signal: stop now
     stopping = true;
     process.stdout.write(`Received ${signal}, shutting down\n`);
     void server.close().then(() => {
-      closeState();
+      const code = closeState();
       if (portFile) rmSync(portFile, { force: true });
-      process.exit(0);
+      process.exit(code);
     });
   };
   process.on('SIGINT', () => stop('SIGINT'));

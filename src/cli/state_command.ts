@@ -1,7 +1,7 @@
-// `capsule state list|export|import`: look into a state directory and move canisters between state
-// directories as snapshot files (docs/storage-format.md). Errors come back as values to print.
+// `capsule state list|export|import|repair`: look into a state directory, move canisters between state
+// directories as snapshot files, repair a damaged one (docs/storage-format.md). Errors come back as values to print.
 import { parseArgs } from 'node:util';
-import { exportCanister, importCanister, inspectStateDir, PersistenceError, describeWarning, type StateDirSummary } from '../persistence/index.ts';
+import { exportCanister, importCanister, inspectStateDir, PersistenceError, describeWarning, type RepairReport, repairStateDir, type StateDirSummary } from '../persistence/index.ts';
 
 export const STATE_USAGE = `Usage:
   capsule state list [--state-dir DIR] [--json]
@@ -11,6 +11,9 @@ export const STATE_USAGE = `Usage:
   capsule state import CANISTER FILE [--state-dir DIR]
       Add the snapshot file FILE to CANISTER of DIR (not in use) as a snapshot; load it with
       load_canister_snapshot. Prints the snapshot's id.
+  capsule state repair [--state-dir DIR]
+      Make DIR (not in use) open again after damage, keeping every round that can be read: what
+      cannot be read is moved to DIR/damaged/ (never deleted) and any lost rounds are reported.
 The state directory defaults to .capsule/ in the current directory.
 `;
 
@@ -35,6 +38,13 @@ function table(summary: StateDirSummary): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   for (const row of [header, ...rows]) lines.push(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
   for (const warning of summary.warnings) lines.push(`warning: ${describeWarning(warning)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function repairText(report: RepairReport): string {
+  if (report.actions.length === 0) return `${report.path} needs no repair: rounds up to ${report.round} (checkpoint at round ${report.checkpointRound})\n`;
+  const lines = [...report.actions.map((action) => `repaired: ${action}`), `${report.path} now holds rounds up to ${report.round} (checkpoint at round ${report.checkpointRound})`];
+  lines.push(report.losses.length === 0 ? 'no round was lost' : `lost: ${report.losses.join('; ')}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -67,6 +77,8 @@ export function runStateCommand(argv: readonly string[], out: (text: string) => 
     } else if (action === 'export' && canister && file && positionals.length === 3) {
       const result = exportCanister(dir, canister, file, { snapshotId: values.snapshot });
       out(`wrote ${file} (${bytes(BigInt(result.bytes))}, snapshot ${result.snapshotId})\n`);
+    } else if (action === 'repair' && positionals.length === 1) {
+      out(repairText(repairStateDir(dir)));
     } else if (action === 'import' && canister && file && positionals.length === 3) {
       out(`${importCanister(dir, canister, file).snapshotId}\n`);
     } else {

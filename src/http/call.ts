@@ -27,16 +27,25 @@ async function handleCall(context: HttpContext, version: CallVersion, request: H
   if (submitted instanceof HttpError) return textResponse(submitted);
   if ('refused' in submitted) return refusal(version, submitted.refused);
   if (version === 2) return accepted();
-  const done = await context.rounds.waitFor(submitted.messageId, context.limits.syncCallTimeoutMs);
-  if (!done) return accepted();
+  const outcome = await context.rounds.waitFor(submitted.messageId, context.limits.syncCallTimeoutMs);
+  if (outcome === 'failed') return textResponse(unavailable(context) ?? new HttpError(503, 'The round could not be made durable; retry the call'));
+  if (outcome === 'timeout') return accepted();
   const certificate = context.certificate([['request_status', submitted.requestId]]);
   return cborResponse(200, { status: 'replied', certificate });
 }
 
 type Submitted = { messageId: string; requestId: Uint8Array } | { refused: UserError };
 
+/** 503 while the replica cannot make rounds durable (e.g. a full disk): nothing new is accepted. */
+function unavailable(context: HttpContext): HttpError | undefined {
+  const failure = context.replica.durabilityFailure(true);
+  return failure === undefined ? undefined : new HttpError(503, `The replica cannot store new rounds and accepts no calls until it can: ${failure}`);
+}
+
 /** Validate the envelope and queue its message (unless it is already known). */
 function submitCall(context: HttpContext, request: HttpRequest): Submitted | HttpError {
+  const refused = unavailable(context);
+  if (refused) return refused;
   const envelope = parseCallEnvelope(request.body, 'call');
   if (envelope instanceof HttpError) return envelope;
   const auth = authenticate(context, envelope);

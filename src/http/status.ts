@@ -15,7 +15,8 @@ export function statusHandler(context: HttpContext): Handler {
       ic_api_version: IC_API_VERSION,
       impl_version: IMPL_VERSION,
       root_key: context.replica.rootKey.publicKeyDer,
-      replica_health_status: 'healthy',
+      // The replica's value for a node serving a state older than it should: rounds are not being stored.
+      replica_health_status: context.replica.durabilityFailure() === undefined ? 'healthy' : 'certified_state_behind',
       certified_height: context.replica.state.round,
     });
 }

@@ -6,6 +6,8 @@ export type PersistenceFailure =
   | { kind: 'versionMismatch'; path: string; fileVersion: number; supported: number }
   /** The directory holds no Capsule state (no MANIFEST). */
   | { kind: 'notAStateDir'; path: string }
+  /** The MANIFEST is gone but state files remain: the directory is refused rather than started empty. */
+  | { kind: 'missingManifest'; path: string; found: string[] }
   /** The file does not start with the expected magic bytes. */
   | { kind: 'notAStateFile'; path: string; expected: string; found: string }
   /** A checksum, a length or a structure does not match. `offset` and `size` locate the damage. */
@@ -31,7 +33,7 @@ export type PersistenceFailure =
 /** Something recovery repaired, reported through `onWarning` (libraries do not print, style R20). */
 export type PersistenceWarning =
   /** A torn or corrupt log record and everything after it were dropped. */
-  | { kind: 'droppedLogTail'; path: string; offset: number; droppedBytes: number; droppedSegments: string[]; reason: string }
+  | { kind: 'droppedLogTail'; path: string; offset: number; droppedBytes: number; droppedSegments: string[]; reason: string; savedTo: string[] }
   /** A checkpoint failed to load; an older one was used and more of the log replayed. */
   | { kind: 'checkpointFallback'; path: string; failure: PersistenceFailure; usedRound: bigint }
   /** A lock left by a process that no longer runs (e.g. after kill -9) was taken over. */
@@ -53,6 +55,8 @@ export function describeFailure(failure: PersistenceFailure): string {
       return `Cannot open ${failure.path}: it has storage format version ${failure.fileVersion}, this Capsule reads version ${failure.supported} (the file was left untouched; use a Capsule that reads version ${failure.fileVersion})`;
     case 'notAStateDir':
       return `${failure.path} holds no Capsule state (it has no MANIFEST)`;
+    case 'missingManifest':
+      return `Cannot open ${failure.path}: it has no MANIFEST but holds state files (${failure.found.join(', ')}); refusing to start an empty subnet over them (restore the MANIFEST, or move the directory aside)`;
     case 'notAStateFile':
       return `Cannot read ${failure.path}: expected a Capsule ${failure.expected} file, found bytes ${JSON.stringify(failure.found)}`;
     case 'corrupt':
@@ -85,7 +89,7 @@ export function describeFailure(failure: PersistenceFailure): string {
 export function describeWarning(warning: PersistenceWarning): string {
   switch (warning.kind) {
     case 'droppedLogTail':
-      return `Dropped ${warning.droppedBytes} bytes of ${warning.path} from offset ${warning.offset} (${warning.reason})${warning.droppedSegments.length ? ` and the later segments ${warning.droppedSegments.join(', ')}` : ''}`;
+      return `Dropped ${warning.droppedBytes} bytes of ${warning.path} from offset ${warning.offset} (${warning.reason})${warning.droppedSegments.length ? ` and the later segments ${warning.droppedSegments.join(', ')}` : ''}${warning.savedTo.length ? `; kept in ${warning.savedTo.join(', ')}` : ''}`;
     case 'checkpointFallback':
       return `Used the checkpoint of round ${warning.usedRound} instead: ${describeFailure(warning.failure)}`;
     case 'staleLock':

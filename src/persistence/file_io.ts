@@ -28,6 +28,24 @@ export interface IoStats {
 /** iovecs per writev call (Linux IOV_MAX is 1024). */
 const MAX_IOVECS = 1000;
 
+/** Decides whether a write to `path` fails, and with which errno code (undefined: it does not). */
+export type WriteFault = (path: string) => string | undefined;
+
+let writeFault: WriteFault | undefined;
+
+/**
+ * Test-only: makes writes and file creations fail as a full disk would (e.g. `() => 'ENOSPC'`), for
+ * machines where a small tmpfs cannot be mounted. `undefined` restores normal writes.
+ */
+export function injectWriteFault(fault: WriteFault | undefined): void {
+  writeFault = fault;
+}
+
+function checkFault(path: string): void {
+  const code = writeFault?.(path);
+  if (code) throw Object.assign(new Error(`${code}: injected write failure, write '${path}'`), { code });
+}
+
 export function ioError(path: string, operation: string, error: unknown): PersistenceError {
   if (error instanceof PersistenceError) return error;
   const e = error as NodeJS.ErrnoException;
@@ -43,7 +61,10 @@ export function attempt<T>(path: string, operation: string, run: () => T): T {
 }
 
 export function openFile(path: string, flags: string, mode = 0o644): number {
-  return attempt(path, 'open', () => openSync(path, flags, mode));
+  return attempt(path, 'open', () => {
+    if (flags !== 'r' && flags !== 'r+') checkFault(path);
+    return openSync(path, flags, mode);
+  });
 }
 
 export function closeFile(fd: number, path: string): void {
@@ -60,6 +81,7 @@ export function writeParts(fd: number, path: string, parts: readonly Uint8Array[
   let pending = parts.filter((part) => part.length > 0);
   let at = position;
   attempt(path, 'write', () => {
+    checkFault(path);
     while (pending.length > 0) {
       const batch = pending.slice(0, MAX_IOVECS);
       let written = at === undefined ? writevSync(fd, batch) : writevSync(fd, batch, at);

@@ -39,7 +39,7 @@ export function checkHeader(bytes: Uint8Array, kind: FileKind, path: string): vo
 
 /** File and folder names inside a state directory. */
 export const layout = {
-  lock: (dir: string) => join(dir, 'LOCK'),
+  lock: (dir: string) => join(dir, 'lock'),
   seed: (dir: string) => join(dir, 'seed'),
   manifest: (dir: string) => join(dir, 'MANIFEST'),
   checkpoints: (dir: string) => join(dir, 'checkpoints'),
@@ -50,6 +50,8 @@ export const layout = {
   blobs: (dir: string) => join(dir, 'blobs'),
   blob: (dir: string, hashHex: string) => join(dir, 'blobs', hashHex),
   snapshots: (dir: string) => join(dir, 'snapshots'),
+  /** Files recovery or repair could not use, moved here instead of being deleted. */
+  damaged: (dir: string) => join(dir, 'damaged'),
 } as const;
 
 /** Zero-padded so that names sort in sequence order. */

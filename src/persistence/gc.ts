@@ -8,9 +8,19 @@ import { layout, seqOf } from './format.ts';
 import type { Manifest } from './manifest.ts';
 import { listSegments } from './round_log.ts';
 
-function sweep(folder: string, keep: (name: string) => boolean, removed?: (name: string) => void): void {
+/** Names the store itself writes in each folder (besides `.<name>.tmp`); anything else is left alone. */
+const OWN = {
+  pages: /^[0-9a-f]+\.(?:heap|stable)\.\d+\.pages$/,
+  blobs: /^[0-9a-f]{64}$/,
+  snapshots: /^[0-9a-f]+\.[0-9a-f]+\.\d+\.snap$/,
+  checkpoints: /^\d{10}\.ckpt$/,
+  logs: /^\d{10}\.log$/,
+};
+
+function sweep(folder: string, own: RegExp, keep: (name: string) => boolean, removed?: (name: string) => void): void {
   for (const name of listDir(folder)) {
-    if (keep(name)) continue;
+    // A file the store did not write may be the user's: garbage collection never deletes it.
+    if (keep(name) || !(own.test(name) || /^\..+\.tmp$/.test(name))) continue;
     removeFile(join(folder, name));
     removed?.(name);
   }
@@ -27,11 +37,11 @@ export function collectGarbage(dir: string, manifest: Manifest, currentLogSeq: n
     for (const name of refs.blobs) blobNames.add(name);
     for (const name of refs.snapshots) snapshots.add(name);
   }
-  sweep(layout.pages(dir), (name) => pages.has(name));
-  sweep(layout.blobs(dir), (name) => blobNames.has(name), (name) => blobs.delete(name));
-  sweep(layout.snapshots(dir), (name) => snapshots.has(name));
+  sweep(layout.pages(dir), OWN.pages, (name) => pages.has(name));
+  sweep(layout.blobs(dir), OWN.blobs, (name) => blobNames.has(name), (name) => blobs.delete(name));
+  sweep(layout.snapshots(dir), OWN.snapshots, (name) => snapshots.has(name));
   const kept = new Set(manifest.checkpoints.map((info) => info.seq));
-  sweep(layout.checkpoints(dir), (name) => kept.has(seqOf(name) ?? -1));
+  sweep(layout.checkpoints(dir), OWN.checkpoints, (name) => kept.has(seqOf(name) ?? -1));
   const oldest = manifest.checkpoints.reduce((min, info) => (info.round < min ? info.round : min), manifest.checkpoints[0]!.round);
   const segments = listSegments(dir);
   segments.forEach((segment, i) => {
@@ -40,5 +50,5 @@ export function collectGarbage(dir: string, manifest: Manifest, currentLogSeq: n
     const replayable = !next || next.firstRound < 0n || next.firstRound > oldest + 1n;
     if (segment.firstRound < 0n || !replayable) removeFile(segment.path);
   });
-  sweep(layout.logs(dir), (name) => seqOf(name) !== undefined);
+  sweep(layout.logs(dir), OWN.logs, (name) => seqOf(name) !== undefined);
 }

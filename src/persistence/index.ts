@@ -7,3 +7,4 @@ export { FORMAT_VERSION } from './format.ts';
 export { decodeSnapshot, encodeSnapshot, type SnapshotFile } from './snapshot_codec.ts';
 export { type CanisterSummary, inspectStateDir, type StateDirSummary } from './inspect.ts';
 export { exportCanister, importCanister } from './portability.ts';
+export { type RepairReport, repairStateDir } from './repair.ts';

@@ -48,7 +48,7 @@ export function loadForReading(dir: string): { loaded: Loaded; manifest: Manifes
   const { loaded } = recoverWithFallback(dir, manifest, (ref) => readSnapshotFile(dir, ref), (warning) => warnings.push(warning), (loaded) => loaded);
   const damage = loaded.damage;
   if (damage) {
-    warnings.push({ kind: 'droppedLogTail', path: damage.segment.path, offset: damage.end, droppedBytes: damage.size, droppedSegments: damage.later.map((s) => s.path), reason: damage.reason });
+    warnings.push({ kind: 'droppedLogTail', path: damage.segment.path, offset: damage.end, droppedBytes: damage.size, droppedSegments: damage.later.map((s) => s.path), reason: damage.reason, savedTo: [] });
   }
   return { loaded, manifest, warnings };
 }

@@ -3,9 +3,12 @@
 // checkpoint that fails to load makes recovery fall back to the previous one. A file of another format
 // version stops recovery altogether: it is never "repaired".
 import { readCheckpointValue, storedStateOf } from './checkpoint_file.ts';
-import { PersistenceError, type PersistenceFailure, type PersistenceWarning } from './errors.ts';
+import { corrupt, PersistenceError, type PersistenceFailure, type PersistenceWarning } from './errors.ts';
 import type { IoStats } from './file_io.ts';
-import { removeFile } from './file_io.ts';
+import { readWhole } from './file_io.ts';
+import { moveAside, saveAside } from './aside.ts';
+import { layout } from './format.ts';
+import { basename } from 'node:path';
 import type { Manifest } from './manifest.ts';
 import { listSegments, type SegmentInfo, scanSegment, truncateSegment } from './round_log.ts';
 import { decodeRecordBody } from './round_record.ts';
@@ -28,10 +31,9 @@ export interface Loaded {
   damage: LogDamage | undefined;
 }
 
-/** The checkpoint `info` plus every good log record after it. */
-export function loadStoredState(dir: string, info: Manifest['checkpoints'][number], readSnapshot: SnapshotReader): Loaded {
+/** The checkpoint `info` plus every good log record after it, from the log's `segments`. */
+export function loadStoredState(dir: string, info: Manifest['checkpoints'][number], segments: SegmentInfo[], readSnapshot: SnapshotReader): Loaded {
   const stored = storedStateOf(readCheckpointValue(dir, info), info);
-  const segments = listSegments(dir);
   const base = stored.round;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
@@ -66,10 +68,16 @@ export function recoverWithFallback<T>(
   warn: (warning: PersistenceWarning) => void,
   use: (loaded: Loaded) => T,
 ): { loaded: Loaded; result: T } {
+  // A segment that cannot be read is refused here, by name: it is not a reason to use an older checkpoint.
+  const segments = listSegments(dir);
+  if (segments.length === 0) {
+    const round = manifest.checkpoints[0]!.round;
+    throw corrupt(layout.logs(dir), 0, 0, `the round log has no segment, so the rounds after checkpoint round ${round} are missing (capsule state repair accepts the loss)`);
+  }
   const failures: PersistenceFailure[] = [];
   for (const info of manifest.checkpoints) {
     try {
-      const loaded = loadStoredState(dir, info, readSnapshot);
+      const loaded = loadStoredState(dir, info, segments, readSnapshot);
       const result = use(loaded);
       for (const failure of failures) warn({ kind: 'checkpointFallback', path: dir, failure, usedRound: info.round });
       return { loaded, result };
@@ -81,10 +89,15 @@ export function recoverWithFallback<T>(
   throw new PersistenceError({ kind: 'noUsableCheckpoint', path: dir, failures });
 }
 
-/** Cuts the log after its last good record and removes the segments after it (a writer does this once recovered). */
-export function dropDamagedTail(damage: LogDamage, stats: IoStats, warn: (warning: PersistenceWarning) => void): void {
+/**
+ * Cuts the log after its last good record (a writer does this once recovered). What is cut off is
+ * saved to `damaged/` first and later segments are moved there: recovery never deletes log bytes.
+ */
+export function dropDamagedTail(dir: string, damage: LogDamage, stats: IoStats, warn: (warning: PersistenceWarning) => void): void {
+  const name = `${basename(damage.segment.path)}.from-${damage.end}`;
+  const savedTo = [saveAside(dir, name, [readWhole(damage.segment.path).subarray(damage.end)], stats)];
   truncateSegment(damage.segment.path, damage.end, stats);
-  for (const segment of damage.later) removeFile(segment.path);
+  for (const segment of damage.later) savedTo.push(moveAside(dir, segment.path, stats));
   warn({
     kind: 'droppedLogTail',
     path: damage.segment.path,
@@ -92,5 +105,6 @@ export function dropDamagedTail(damage: LogDamage, stats: IoStats, warn: (warnin
     droppedBytes: damage.size,
     droppedSegments: damage.later.map((segment) => segment.path),
     reason: damage.reason,
+    savedTo,
   });
 }

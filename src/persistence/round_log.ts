@@ -3,7 +3,7 @@
 // dropped whole once no kept checkpoint needs them. Scanning stops at the first torn or corrupt frame.
 import { crc32 } from 'node:zlib';
 import { ByteSink, ByteSource, crc32Parts, totalLength } from './_bytes.ts';
-import { PersistenceError } from './errors.ts';
+import { corrupt, PersistenceError } from './errors.ts';
 import {
   closeFile,
   fileSize,
@@ -11,6 +11,7 @@ import {
   listDir,
   openFile,
   readExactly,
+  removeFile,
   syncData,
   syncDir,
   truncateFile,
@@ -48,9 +49,16 @@ export class LogSegment {
     writeHeader(sink, 'log');
     sink.u64(BigInt(seq));
     sink.u64(firstRound);
-    writeParts(fd, path, sink.finish(), stats, 0);
-    syncData(fd, path, stats);
-    syncDir(layout.logs(dir), stats);
+    try {
+      writeParts(fd, path, sink.finish(), stats, 0);
+      syncData(fd, path, stats);
+      syncDir(layout.logs(dir), stats);
+    } catch (error) {
+      // A segment that could not be made durable holds no record: it goes, so a retry starts clean.
+      closeFile(fd, path);
+      removeFile(path);
+      throw error;
+    }
     return new LogSegment(path, seq, firstRound, fd, SEGMENT_HEADER);
   }
 
@@ -171,12 +179,13 @@ export function listSegments(dir: string): SegmentInfo[] {
     const path = layout.log(dir, seq);
     const fd = openFile(path, 'r');
     try {
-      if (fileSize(fd, path) < SEGMENT_HEADER) {
-        // A segment torn while being created holds no record.
-        segments.push({ path, seq, firstRound: -1n });
-        continue;
-      }
-      segments.push(readSegmentHeader(fd, path));
+      const size = fileSize(fd, path);
+      // A segment is made durable whole before any record goes in (a failed creation removes it), so
+      // one shorter than its header was cut: the rounds it held are unknown, and it is refused.
+      if (size < SEGMENT_HEADER) throw corrupt(path, 0, size, `the log segment has ${size} bytes, less than its ${SEGMENT_HEADER}-byte header: its rounds are lost`);
+      const segment = readSegmentHeader(fd, path);
+      if (segment.seq !== seq) throw corrupt(path, HEADER_SIZE, 8, `the segment's header says it is segment ${segment.seq}, not ${seq}`);
+      segments.push(segment);
     } finally {
       closeFile(fd, path);
     }

@@ -2,7 +2,9 @@
 // log and fdatasyncs it before the round's results are released; every few rounds a checkpoint is
 // written and the manifest switched to it atomically, after which old log segments and unreferenced
 // files are removed. Opening recovers the newest checkpoint that loads plus the log after it.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { keepAside } from './aside.ts';
 import type { SubnetState } from '../state/index.ts';
 import { type CheckpointContext, writeCheckpoint } from './checkpoint_writer.ts';
 import { PersistenceError, type PersistenceWarning } from './errors.ts';
@@ -12,7 +14,7 @@ import { collectGarbage } from './gc.ts';
 import { type DirLock, lockStateDir } from './lock.ts';
 import { type Manifest, readManifest, writeManifest } from './manifest.ts';
 import { materializeCanister, readSnapshotFile } from './materialize.ts';
-import { LogSegment } from './round_log.ts';
+import { LogSegment, SEGMENT_HEADER } from './round_log.ts';
 import { encodeRecordBody } from './round_record.ts';
 import { encodeSubnetExtras, restoreSubnetExtras } from './subnet_codec.ts';
 import { equalBytes } from './_bytes.ts';
@@ -30,6 +32,8 @@ export interface StoreOptions {
   checkpointLogBytes?: number;
   /** Recovery repairs (a dropped log tail, a checkpoint fallback, a stale lock). */
   onWarning?: (warning: PersistenceWarning) => void;
+  /** Called once if, after a failed commit, the state cannot be read back from disk (the process should stop). */
+  onBroken?: (cause: string) => void;
   /** Called at each step of a checkpoint (crash tests stop the process there). */
   onCheckpointPhase?: (phase: CheckpointPhase) => void;
 }
@@ -54,6 +58,23 @@ function pageGenerations(dir: string): Map<string, number> {
   return generations;
 }
 
+/**
+ * A directory without MANIFEST is refused if it holds more than a first start that stopped before
+ * writing its MANIFEST leaves behind (checkpoint 1 and an empty log): a lost MANIFEST never means
+ * "start empty" over rounds that were acknowledged.
+ */
+function refuseOrphanedState(dir: string): void {
+  const checkpoints = listDir(layout.checkpoints(dir)).filter((name) => (seqOf(name) ?? 0) > 1);
+  const segments = listDir(layout.logs(dir)).filter((name) => statSync(join(layout.logs(dir), name)).size > SEGMENT_HEADER);
+  const snapshots = listDir(layout.snapshots(dir)).filter((name) => !name.startsWith('.'));
+  const found = [
+    ...checkpoints.map((name) => join(layout.checkpoints(dir), name)),
+    ...segments.map((name) => join(layout.logs(dir), name)),
+    ...snapshots.map((name) => join(layout.snapshots(dir), name)),
+  ];
+  if (found.length > 0) throw new PersistenceError({ kind: 'missingManifest', path: layout.manifest(dir), found: found.slice(0, 5) });
+}
+
 export class DurableStore {
   readonly dir: string;
   readonly stats: StoreStats = { bytesWritten: 0, syncs: 0, rounds: 0, checkpoints: 0 };
@@ -61,7 +82,7 @@ export class DurableStore {
   readonly warnings: PersistenceWarning[] = [];
   readonly #options: StoreOptions;
   readonly #lock: DirLock;
-  readonly #context: CheckpointContext;
+  #context: CheckpointContext;
   #manifest: Manifest | undefined;
   #segment: LogSegment | undefined;
   #tracks = new Map<string, CanisterTrack>();
@@ -70,6 +91,8 @@ export class DurableStore {
   #round = 0n;
   #sinceCheckpoint = 0;
   #failed: string | undefined;
+  /** Set when the state could not be read back after a failed commit: nothing more can be done. */
+  #broken: string | undefined;
   #closed = false;
 
   private constructor(dir: string, options: StoreOptions, manifest: Manifest | undefined) {
@@ -81,8 +104,7 @@ export class DurableStore {
       for (const folder of [layout.checkpoints, layout.logs, layout.pages, layout.blobs, layout.snapshots]) {
         attempt(folder(dir), 'create', () => mkdirSync(folder(dir), { recursive: true }));
       }
-      const blobs = new Set(listDir(layout.blobs(dir)).filter((name) => !name.startsWith('.')));
-      this.#context = { dir, stats: this.stats, blobs, generations: pageGenerations(dir) };
+      this.#context = this.#newContext();
     } catch (error) {
       this.#lock.release();
       throw error;
@@ -94,7 +116,7 @@ export class DurableStore {
    * is written, so a directory of another format version is refused untouched.
    */
   static open(dir: string, options: StoreOptions = {}): DurableStore {
-    readManifest(dir);
+    if (!readManifest(dir)) refuseOrphanedState(dir);
     attempt(dir, 'create', () => mkdirSync(dir, { recursive: true, mode: 0o700 }));
     const store = new DurableStore(dir, options, undefined);
     try {
@@ -144,10 +166,56 @@ export class DurableStore {
     if (stored.subnetId !== state.config.subnetId.toText()) {
       throw new PersistenceError({ kind: 'identityMismatch', path: this.dir, field: 'subnetId', stored: stored.subnetId, requested: state.config.subnetId.toText() });
     }
+    this.#load(state, manifest);
+    this.#segment = LogSegment.create(this.dir, maxSeq(layout.logs(this.dir)) + 1, this.#round + 1n, this.stats);
+    return this.#round;
+  }
+
+  /**
+   * Why the last commit failed (e.g. a full disk), until `retry` succeeds; undefined while every round
+   * the state holds is durable. The state was made equal to the disk's again when it failed.
+   */
+  get failure(): string | undefined {
+    return this.#broken ?? this.#failed;
+  }
+
+  /** The state could not be read back after a failed commit: the store refuses every later round. */
+  get broken(): boolean {
+    return this.#broken !== undefined;
+  }
+
+  /** Tries to make a failed store writable again (a new log segment); returns whether it is. */
+  retry(): boolean {
+    if (this.#broken || this.#closed) return false;
+    if (!this.#failed) return true;
+    try {
+      this.#segment?.close();
+    } catch {
+      // The old segment's descriptor is gone either way; its records are durable or cut off.
+    }
+    this.#segment = undefined;
+    try {
+      this.#segment = LogSegment.create(this.dir, maxSeq(layout.logs(this.dir)) + 1, this.#round + 1n, this.stats);
+    } catch (error) {
+      this.#failed = (error as Error).message;
+      return false;
+    }
+    this.#failed = undefined;
+    return true;
+  }
+
+  /** The newest checkpoint that loads plus the log after it, into `state` and this store's tracking. */
+  #load(state: SubnetState, manifest: Manifest): void {
     const warn = (warning: PersistenceWarning) => this.#warn(warning);
-    const { loaded, result } = recoverWithFallback(this.dir, manifest, (ref) => readSnapshotFile(this.dir, ref), warn, ({ stored: s }) =>
+    const unusable: string[] = [];
+    const noteUnusable = (warning: PersistenceWarning) => {
+      if (warning.kind === 'checkpointFallback' && 'path' in warning.failure) unusable.push(warning.failure.path);
+      warn(warning);
+    };
+    const { loaded, result } = recoverWithFallback(this.dir, manifest, (ref) => readSnapshotFile(this.dir, ref), noteUnusable, ({ stored: s }) =>
       [...s.canisters.values()].map((canister) => materializeCanister(this.dir, canister)),
     );
+    keepAside(this.dir, unusable, this.stats);
     const s = loaded.stored;
     state.canisters = new Map(result.map(({ canister }) => [canister.id.toHex(), canister]));
     Object.assign(state, { time: s.time, round: s.round, nextCanisterIndex: s.nextCanisterIndex, randomSeed: s.randomSeed, randomCounter: s.randomCounter });
@@ -157,24 +225,50 @@ export class DurableStore {
     this.#tracks = new Map(result.map(({ canister, heap, stable, snapshotFiles }) => [canister.id.toHex(), trackOf(canister, heap, stable, snapshotFiles)]));
     // The checkpoint recovery used becomes the newest one: a damaged newer one is dropped at the next checkpoint.
     this.#manifest = { ...manifest, checkpoints: [s.checkpoint] };
-    if (loaded.damage) dropDamagedTail(loaded.damage, this.stats, warn);
+    if (loaded.damage) dropDamagedTail(this.dir, loaded.damage, this.stats, warn);
     this.#round = s.round;
     this.#sinceCheckpoint = Number(s.round - s.checkpoint.round);
-    this.#segment = LogSegment.create(this.dir, maxSeq(layout.logs(this.dir)) + 1, s.round + 1n, this.stats);
-    return s.round;
+    this.#context = this.#newContext();
   }
 
-  /** Makes the round the state has just completed durable (one record, one fdatasync); may checkpoint. */
+  /**
+   * After a failed commit: the state goes back to what the disk holds, so nothing unsaved is ever
+   * read or acknowledged. If even that fails the store is broken for good (`onBroken`).
+   */
+  #revert(state: SubnetState, cause: string): void {
+    this.#failed = cause;
+    try {
+      this.#segment?.close();
+    } catch {
+      // Closing can only fail for a descriptor already gone.
+    }
+    this.#segment = undefined;
+    try {
+      this.#load(state, readManifest(this.dir) ?? this.#manifest!);
+    } catch (error) {
+      this.#broken = `${cause}; then the state could not be read back from disk: ${(error as Error).message}`;
+      this.#options.onBroken?.(this.#broken);
+    }
+  }
+
+  /**
+   * Makes the round the state has just completed durable (one record, one fdatasync); may checkpoint.
+   * If the record cannot be written, the state is reverted to the last durable round and this throws
+   * `storeFailed`; a later commit first retries (so the store heals once space returns).
+   */
   commitRound(state: SubnetState): void {
+    if (this.#closed) throw new PersistenceError({ kind: 'closed', path: this.dir });
+    if (this.#broken) throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#broken });
+    if (this.#failed && !this.retry()) this.#revertAndThrow(state, this.#failed);
     const segment = this.#usable();
-    if (state.round !== this.#round + 1n) this.#fail(`round ${state.round} does not follow the last durable round ${this.#round}`);
+    if (state.round !== this.#round + 1n) this.#revertAndThrow(state, `round ${state.round} does not follow the last durable round ${this.#round}`);
     const record = roundRecord(state, this.#tracks);
     const extras = encodeSubnetExtras(state);
     if (!equalBytes(extras, this.#extras)) record.extras = extras;
     try {
       segment.append(record.round, encodeRecordBody(record), this.stats);
     } catch (error) {
-      this.#fail((error as Error).message);
+      this.#revertAndThrow(state, (error as Error).message);
     }
     afterCommit(state, this.#tracks, record);
     this.#extras = extras;
@@ -182,7 +276,19 @@ export class DurableStore {
     this.stats.rounds++;
     this.#sinceCheckpoint++;
     const { checkpointEveryRounds = 1000, checkpointLogBytes = 256 * 1024 * 1024 } = this.#options;
-    if (this.#sinceCheckpoint >= checkpointEveryRounds || segment.size >= checkpointLogBytes) this.checkpoint(state);
+    if (this.#sinceCheckpoint < checkpointEveryRounds && segment.size < checkpointLogBytes) return;
+    try {
+      this.checkpoint(state);
+    } catch (error) {
+      // The round itself is durable: the state read back from disk equals it, and the round stands.
+      this.#revert(state, (error as Error).message);
+      if (this.#broken) throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#broken });
+    }
+  }
+
+  #revertAndThrow(state: SubnetState, cause: string): never {
+    this.#revert(state, cause);
+    throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#broken ?? cause });
   }
 
   /** Writes a checkpoint of the state (all of whose rounds must be durable), switches the manifest, collects garbage. */
@@ -204,7 +310,8 @@ export class DurableStore {
       this.#segment = LogSegment.create(this.dir, segment.seq + 1, state.round + 1n, this.stats);
       collectGarbage(this.dir, manifest, this.#segment.seq, this.#context.blobs);
     } catch (error) {
-      this.#fail((error as Error).message);
+      this.#failed = (error as Error).message;
+      throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#failed });
     }
     this.#sinceCheckpoint = 0;
     this.stats.checkpoints++;
@@ -214,8 +321,11 @@ export class DurableStore {
   /** Checkpoints (if rounds ran since the last one, and `state` is given) and releases the directory. */
   close(state?: SubnetState): void {
     if (this.#closed) return;
-    if (state && !this.#failed && this.#sinceCheckpoint > 0) this.checkpoint(state);
-    this.abandon();
+    try {
+      if (state && !this.failure && this.#sinceCheckpoint > 0) this.checkpoint(state);
+    } finally {
+      this.abandon();
+    }
   }
 
   /** Releases the directory without writing anything (what a crash leaves behind; for tests). */
@@ -228,14 +338,15 @@ export class DurableStore {
 
   #usable(): LogSegment {
     if (this.#closed) throw new PersistenceError({ kind: 'closed', path: this.dir });
-    if (this.#failed) throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#failed });
+    const failure = this.failure;
+    if (failure) throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: failure });
     if (!this.#segment) throw new TypeError(`${this.dir} is neither initialized nor restored`);
     return this.#segment;
   }
 
-  #fail(cause: string): never {
-    this.#failed = cause;
-    throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause });
+  #newContext(): CheckpointContext {
+    const blobs = new Set(listDir(layout.blobs(this.dir)).filter((name) => !name.startsWith('.')));
+    return { dir: this.dir, stats: this.stats, blobs, generations: pageGenerations(this.dir) };
   }
 
   #warn(warning: PersistenceWarning): void {

@@ -51,6 +51,7 @@ function openDurable(stateDir: string, options: OpenReplicaOptions): OpenedRepli
     if (store.isNew) store.initialize(replica.state, replica.seed);
     else restoredRound = store.restore(replica.state);
     replica.afterRound((state) => store.commitRound(state));
+    replica.useDurability(store);
     return { replica, store, restoredRound, warnings: store.warnings, close: () => store.close(replica.state) };
   } catch (error) {
     store.abandon();

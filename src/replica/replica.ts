@@ -55,6 +55,16 @@ export class UncertifiedStateError extends Error {
   }
 }
 
+/** Where rounds are made durable: while it reports a failure, front ends refuse ingress and report unhealthy. */
+export interface Durability {
+  /** Why the last round could not be made durable (the state was reverted to the last one that was). */
+  readonly failure: string | undefined;
+  /** The state could not even be read back after a failure: the in-memory state may hold unsaved rounds. */
+  readonly broken: boolean;
+  /** Tries to make rounds durable again; returns whether they are. */
+  retry(): boolean;
+}
+
 export class Replica {
   readonly state: SubnetState;
   readonly rootKey: BlsKeyPair;
@@ -67,6 +77,7 @@ export class Replica {
   /** A round ran but its after-round hooks (the durable commit) did not complete: it may not be certified. */
   #uncommitted = false;
   readonly #afterRound: ((state: SubnetState) => void)[] = [];
+  #durability: Durability | undefined;
 
   constructor(options: ReplicaOptions) {
     const { state, rootKey } = newSubnetState(options);
@@ -129,7 +140,14 @@ export class Replica {
     const ingress = this.#pending.splice(0);
     this.#uncommitted = true;
     executeRound(this.state, { time: time ?? this.state.time, ingress }, CYCLES_MINTING_CANISTER);
-    for (const hook of this.#afterRound) hook(this.state);
+    try {
+      for (const hook of this.#afterRound) hook(this.state);
+    } catch (error) {
+      // A failed commit reverts the state to the last durable round, which may be certified again;
+      // a broken store could not revert, so nothing is certified any more.
+      this.#uncommitted = this.#durability?.broken !== false;
+      throw error;
+    }
     this.#uncommitted = false;
   }
 
@@ -143,6 +161,19 @@ export class Replica {
   /** Registers a hook that runs after every round, before any result of the round is read. */
   afterRound(hook: (state: SubnetState) => void): void {
     this.#afterRound.push(hook);
+  }
+
+  /** Reports durability failures to front ends (set by `openReplica`). */
+  useDurability(durability: Durability): void {
+    this.#durability = durability;
+  }
+
+  /** Why rounds cannot be made durable now (undefined: they can); with `retry`, first tries to heal. */
+  durabilityFailure(retry = false): string | undefined {
+    const durability = this.#durability;
+    if (!durability?.failure) return undefined;
+    if (retry) durability.retry();
+    return durability.failure;
   }
 
   ingressStatus(messageId: string): IngressStatus | undefined {

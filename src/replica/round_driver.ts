@@ -15,13 +15,16 @@ export interface RoundDriverOptions {
   readonly onError: (error: unknown) => void;
 }
 
+/** How a wait ends: the request is terminal, the timeout passed, or a round could not be made durable. */
+export type WaitOutcome = 'done' | 'timeout' | 'failed';
+
 const TERMINAL = new Set(['replied', 'rejected', 'done']);
 /** The longest delay setInterval accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class RoundDriver {
   readonly #options: RoundDriverOptions;
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters = new Map<string, Set<(outcome: WaitOutcome) => void>>();
   #scheduled = false;
   #lastRound = 0;
   #idleTimer: NodeJS.Timeout | undefined;
@@ -45,20 +48,20 @@ export class RoundDriver {
     setImmediate(() => this.#run());
   }
 
-  /** Resolves true once the request reaches a terminal status, false after `timeoutMs`. */
-  waitFor(messageId: string, timeoutMs: number): Promise<boolean> {
-    if (this.#isTerminal(messageId)) return Promise.resolve(true);
+  /** Resolves once the request reaches a terminal status, `timeoutMs` passes, or a round fails to be durable. */
+  waitFor(messageId: string, timeoutMs: number): Promise<WaitOutcome> {
+    if (this.#isTerminal(messageId)) return Promise.resolve('done');
     return new Promise((resolve) => {
       let waiters = this.#waiters.get(messageId);
       if (!waiters) this.#waiters.set(messageId, (waiters = new Set()));
-      const done = (): void => {
+      const done = (outcome: WaitOutcome): void => {
         clearTimeout(timer);
-        resolve(true);
+        resolve(outcome);
       };
       const timer = setTimeout(() => {
         waiters.delete(done);
         if (waiters.size === 0) this.#waiters.delete(messageId);
-        resolve(false);
+        resolve('timeout');
       }, timeoutMs);
       waiters.add(done);
     });
@@ -74,6 +77,11 @@ export class RoundDriver {
     this.#scheduled = false;
     if (this.#closed) return;
     const { replica, clock, onError } = this.#options;
+    // No rounds while the store cannot make them durable; it is retried once per idle interval.
+    if (replica.durabilityFailure(true)) {
+      this.#lastRound = performance.now();
+      return this.#failWaiters();
+    }
     try {
       replica.round(clock());
       this.rounds++;
@@ -81,6 +89,7 @@ export class RoundDriver {
       onError(e);
     }
     this.#lastRound = performance.now();
+    if (replica.durabilityFailure()) return this.#failWaiters();
     this.#notify();
     if (replica.hasWork()) this.kick();
   }
@@ -94,7 +103,14 @@ export class RoundDriver {
     for (const [messageId, waiters] of this.#waiters) {
       if (!this.#isTerminal(messageId)) continue;
       this.#waiters.delete(messageId);
-      for (const done of waiters) done();
+      for (const done of waiters) done('done');
     }
+  }
+
+  /** The failed round was reverted: its results are withheld and every waiting client is told to retry. */
+  #failWaiters(): void {
+    const waiting = [...this.#waiters.values()];
+    this.#waiters.clear();
+    for (const waiters of waiting) for (const done of waiters) done('failed');
   }
 }

@@ -13,6 +13,8 @@ export interface ServerProcess {
   readonly port: number;
   readonly stateDir: string;
   readonly portFile: string;
+  /** The process id (tests send it signals, e.g. SIGKILL). */
+  readonly pid: number;
   /** What the process wrote to stderr so far (internal errors are logged there). */
   stderr(): string;
   stop(): Promise<number | null>;
@@ -42,6 +44,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     stateDir,
     stderr: () => stderr,
     portFile,
+    pid: child.pid!,
     stop: () => stop(child, dir),
   };
 }

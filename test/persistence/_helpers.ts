@@ -48,11 +48,15 @@ export function records(path: string): { offset: number; size: number; round: bi
   return out;
 }
 
-/** SHA-256 of every file under `dir`, by relative path: to show that nothing was written. */
+/**
+ * SHA-256 of every file under `dir`, by relative path: to show that nothing was written. The `lock`
+ * folder is left out: opening a directory claims its lock even when it then refuses the state.
+ */
 export function fileTree(dir: string, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
   for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
     const relative = join(prefix, entry.name);
+    if (relative === 'lock') continue;
     if (entry.isDirectory()) for (const [path, hash] of fileTree(dir, relative)) out.set(path, hash);
     else out.set(relative, createHash('sha256').update(readFileSync(join(dir, relative))).digest('hex') + `:${statSync(join(dir, relative)).size}`);
   }

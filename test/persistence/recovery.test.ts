@@ -149,7 +149,7 @@ test('a state directory in use is locked; a lock left by a dead process is taken
   await assert.rejects(Capsule.create({ stateDir }), (error: unknown) => error instanceof PersistenceError && error.failure.kind === 'locked');
   await first.close();
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  writeFileSync(join(stateDir, 'LOCK'), `${dead.stdout}\n`);
+  writeFileSync(join(stateDir, 'lock', '0000000042'), `${dead.stdout}\n`);
   const { ic, warnings } = await reopen(stateDir);
   assert.deepEqual(warnings.map((warning) => warning.kind), ['staleLock']);
   await ic.close();
