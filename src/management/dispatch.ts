@@ -1,7 +1,7 @@
 // The management canister aaaaa-aa (spec §4): decode the Candid argument, check who may call,
 // run the method, encode the result. One table entry per method.
 import { type ExecutionEnvironment, rejectOf, type RoundContext, UserError } from '../execution/index.ts';
-import type { CallResult, Principal, SubnetState } from '../state/index.ts';
+import { type CallResult, getCanister, type Principal, type SubnetState } from '../state/index.ts';
 import {
   type ArgOf,
   CandidDecodeError,
@@ -12,7 +12,7 @@ import {
   type ManagementMethod,
   type ResultOf,
 } from './candid/index.ts';
-import type { ManagementCall, ManagementContext, ManagementOutcome } from './context.ts';
+import { isController, type ManagementCall, type ManagementContext, type ManagementOutcome } from './context.ts';
 import { clearChunkStore, installChunkedCode, installCodeMethod, storedChunks, uninstallCode, uploadChunk } from './code.ts';
 import { createCanister, deleteCanister, depositCycles, provisionalCreate, startCanister, stopCanister, topUp, updateSettings } from './lifecycle.ts';
 import {
@@ -139,6 +139,39 @@ function ingressOnlyForCanisters(method: string): UserError {
 export function ingressRefusal(method: string): UserError | undefined {
   if (!isManagementMethod(method)) return unknownMethod(method);
   return METHODS[method]?.ingress ? undefined : ingressOnlyForCanisters(method);
+}
+
+/** Methods the replica accepts as ingress only from a controller of the target canister. */
+const CONTROLLERS_ONLY_INGRESS = new Set<string>([
+  'install_code',
+  'install_chunked_code',
+  'uninstall_code',
+  'update_settings',
+  'start_canister',
+  'stop_canister',
+  'delete_canister',
+  'upload_chunk',
+  'clear_chunk_store',
+  'stored_chunks',
+  'take_canister_snapshot',
+  'load_canister_snapshot',
+  'list_canister_snapshots',
+  'delete_canister_snapshot',
+  'read_canister_snapshot_metadata',
+  'read_canister_snapshot_data',
+  'upload_canister_snapshot_metadata',
+  'upload_canister_snapshot_data',
+]);
+
+/**
+ * The replica refuses such ingress before it enters a block (its ingress filter,
+ * `should_accept_ingress_message`), so a non-controller never gets a message id.
+ */
+export function ingressControllerRefusal(state: SubnetState, method: string, sender: Principal, canisterId: Principal): UserError | undefined {
+  if (!CONTROLLERS_ONLY_INGRESS.has(method)) return undefined;
+  const canister = getCanister(state, canisterId);
+  if (!canister || isController(canister, sender)) return undefined;
+  return new UserError('CanisterInvalidController', `Only controllers of canister ${canisterId.toText()} can call ic00 method ${method}`);
 }
 
 export function handleManagementCall(context: ManagementContext, call: ManagementCall): ManagementOutcome {

@@ -1,5 +1,5 @@
 // The management canister (aaaaa-aa) of the interface spec §4.
-export { handleManagementCall, ingressRefusal, managementQuery } from './dispatch.ts';
+export { handleManagementCall, ingressControllerRefusal, ingressRefusal, managementQuery } from './dispatch.ts';
 export type { ManagementCall, ManagementContext, ManagementOutcome } from './context.ts';
 export { finishStopping } from './lifecycle.ts';
 export { uninstall } from './code.ts';

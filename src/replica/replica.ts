@@ -12,7 +12,7 @@ import {
   type TreePath,
 } from '../certification/index.ts';
 import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
-import { candid, effectiveCanisterIdOf, ingressRefusal, managementQuery } from '../management/index.ts';
+import { candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
 import {
   type CallResult,
@@ -117,6 +117,8 @@ export class Replica {
         if (!(error instanceof candid.CandidDecodeError)) throw error;
         return new UserError('InvalidManagementPayload', `Error decoding candid: ${error.message}`);
       }
+      const notController = ingressControllerRefusal(this.state, method, sender, effectiveId);
+      if (notController) return notController;
     } else if (!systemCanisterAt(this.state, receiver)) {
       // System canisters (cycles ledger, CMC) have no wasm and no canister_inspect_message: accepted as is.
       const canister = getCanister(this.state, receiver);

@@ -8,6 +8,7 @@ import { CallError, Capsule } from '../../src/api/index.ts';
 import { stateHash } from '../../src/state/index.ts';
 import { canisterSource, motoko } from '../support/build.ts';
 import { replicaOf } from '../../src/api/testing.ts';
+import { candid } from '../../src/management/index.ts';
 
 const none = new Uint8Array(IDL.encode([], []));
 
@@ -50,7 +51,11 @@ test('malformed modules, unknown methods, wrong Candid, missing canisters and no
   const missing = Principal.fromText('rrkah-fqaaa-aaaaa-aaaaq-cai');
   await expectReject(ic, ic.updateCall({ canisterId: missing, method: 'inc', arg: none }), 3, /not found/);
   await expectReject(ic, ic.queryCall({ canisterId: missing, method: 'get', arg: none }), 3, /not found/);
-  await expectReject(ic, ic.installCode({ canisterId: id, wasm, sender: stranger, mode: 'reinstall' }), 5, /Only the controllers of the canister/);
+  // Refused by the ingress filter, as the replica does: no message id, nothing in the ingress history.
+  const history = replicaOf(ic).state.ingress.size;
+  await expectReject(ic, ic.installCode({ canisterId: id, wasm, sender: stranger, mode: 'reinstall' }), 5, /Only controllers of canister .* can call ic00 method install_code/);
+  await expectReject(ic, ic.callManagement('stop_canister', candid.encodeManagementArg('stop_canister', { canister_id: id }), stranger), 5, /can call ic00 method stop_canister/);
+  assert.equal(replicaOf(ic).state.ingress.size, history);
   await expectReject(ic, ic.callManagement('update_settings', new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0, 1, 0x71, 1, 0x41]), owner), 4, /Error decoding candid/);
   await expectReject(ic, ic.callManagement('no_such_method', none, owner), 5, /has no method 'no_such_method'/);
   await expectReject(ic, ic.callManagement('raw_rand', none, owner), 4, /Only canisters can call/);
