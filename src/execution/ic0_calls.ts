@@ -25,6 +25,15 @@ function discardDraft(api: SystemApi): void {
   api.draft = undefined;
 }
 
+/** Calls to `callee` awaiting a response: each holds a slot of the queue to it until its response is back. */
+function outstandingCalls(api: SystemApi, callee: Principal): number {
+  const key = callee.toHex();
+  let count = 0;
+  for (const callback of api.canister.callbacks.values()) if (callback.callee.toHex() === key) count++;
+  for (const call of api.calls) if (call.callee.toHex() === key) count++;
+  return count;
+}
+
 function perform(api: SystemApi): number {
   const draft = requireDraft(api, 'ic0_call_perform');
   const arg = new Uint8Array(draft.argBytes);
@@ -32,6 +41,10 @@ function perform(api: SystemApi): number {
   for (const part of draft.args) {
     arg.set(part, at);
     at += part.length;
+  }
+  if (outstandingCalls(api, draft.callee) >= api.env.queueCapacity) {
+    discardDraft(api);
+    return 2; // SYS_TRANSIENT: the queue to this destination is full, as the replica's call_perform reports
   }
   const composite = isComposite(api);
   const wasm64 = api.pointerWidth === 64;

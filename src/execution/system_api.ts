@@ -16,6 +16,8 @@ export interface ExecutionEnvironment {
   /** Cycles Minting Canister id: the only canister allowed to mint (digest §1.12). */
   cyclesMintingCanister: Principal;
   instructionLimits: InstructionLimits;
+  /** Calls a canister may have outstanding to one destination; `call_perform` fails beyond it. */
+  queueCapacity: number;
   /** Instructions executed so far in this round (the scheduler's round limit); absent outside rounds. */
   meter?: { instructions: bigint };
 }

@@ -1,7 +1,7 @@
 // The replica's defaults, resolved in one place so that every front end (library, HTTP server, CLI)
 // builds the same subnet from the same options.
 import { randomBytes } from 'node:crypto';
-import type { InstructionLimits } from '../state/index.ts';
+import { DEFAULT_QUEUE_CAPACITY, type InstructionLimits } from '../state/index.ts';
 
 export type CostScheduleName = 'application' | 'free';
 
@@ -15,6 +15,8 @@ export interface ReplicaConfig {
   costSchedule?: CostScheduleName;
   /** Lower per-message instruction limits than the IC's (tests of limits); default the IC's. */
   instructionLimits?: Partial<InstructionLimits>;
+  /** Calls a canister may have outstanding to one destination (default the replica's 500). */
+  queueCapacity?: number;
 }
 
 /** A configuration with every choice made. */
@@ -23,6 +25,7 @@ export interface ReplicaOptions {
   time: bigint;
   costSchedule: CostScheduleName;
   instructionLimits: Partial<InstructionLimits>;
+  queueCapacity: number;
 }
 
 export const NANOS_PER_MILLISECOND = 1_000_000n;
@@ -42,5 +45,6 @@ export function resolveReplicaConfig(config: ReplicaConfig): ReplicaOptions {
     time: config.time ?? wallClockNanos(),
     costSchedule: config.costSchedule ?? 'application',
     instructionLimits: config.instructionLimits ?? {},
+    queueCapacity: config.queueCapacity ?? DEFAULT_QUEUE_CAPACITY,
   };
 }

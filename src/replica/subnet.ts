@@ -30,6 +30,7 @@ export function newSubnetState(options: ReplicaOptions): { state: SubnetState; r
       subnetSize: 13,
       rootKeyDer: rootKey.publicKeyDer,
       instructionLimits: { ...INSTRUCTION_LIMITS, ...options.instructionLimits },
+      queueCapacity: options.queueCapacity,
     },
     canisters: new Map(),
     nextCanisterIndex: FIRST_USER_CANISTER_INDEX,

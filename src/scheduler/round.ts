@@ -33,6 +33,7 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
     costs: config.costs,
     cyclesMintingCanister,
     instructionLimits: config.instructionLimits,
+    queueCapacity: config.queueCapacity,
   };
 }
 

@@ -16,6 +16,8 @@ export interface SubnetConfig {
   rootKeyDer: Uint8Array;
   /** Per-message instruction limits (digest §8.2 unless configured lower, e.g. for fast tests). */
   instructionLimits: InstructionLimits;
+  /** Calls a canister may have outstanding to one destination (the replica's queue capacity, 500). */
+  queueCapacity: number;
 }
 
 export interface SubnetState {

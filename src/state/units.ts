@@ -52,3 +52,5 @@ export const INSTRUCTION_LIMITS: Readonly<InstructionLimits> = {
 };
 
 export const NANOS_PER_SECOND = 1_000_000_000n;
+/** The replica's DEFAULT_QUEUE_CAPACITY: slots of one canister-to-canister queue (requests and their responses). */
+export const DEFAULT_QUEUE_CAPACITY = 500;

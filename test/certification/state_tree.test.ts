@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { Replica } from '../../src/replica/index.ts';
+import { Replica, resolveReplicaConfig } from '../../src/replica/index.ts';
 import {
   blsCertificateSigner,
   decodeCbor,
@@ -21,7 +21,7 @@ import {
 import { ANONYMOUS, canisterIdFromIndex, defaultSettings, type IngressStatus, newCanister, principalKey } from '../../src/state/index.ts';
 
 function fixture() {
-  const replica = new Replica({ seed: new Uint8Array(32).fill(7), time: 1_700_000_000_000_000_000n, costSchedule: 'free', instructionLimits: {} });
+  const replica = new Replica(resolveReplicaConfig({ seed: new Uint8Array(32).fill(7), time: 1_700_000_000_000_000_000n, costSchedule: 'free' }));
   const nodes = [{ nodeId: replica.nodeKey.nodeId, publicKeyDer: replica.nodeKey.publicKeyDer }];
   return { replica, state: replica.state, nodes };
 }

@@ -1,6 +1,6 @@
 // Test helpers for the execution layer: a canister instantiated from WAT, a round to run it in,
 // and an ingress request to one of its methods.
-import { APPLICATION_SUBNET_COSTS, type CanisterState, canisterIdFromIndex, defaultSettings, INSTRUCTION_LIMITS, MANAGEMENT_CANISTER, newCanister, Principal, type Request } from '../../src/state/index.ts';
+import { APPLICATION_SUBNET_COSTS, type CanisterState, canisterIdFromIndex, defaultSettings, DEFAULT_QUEUE_CAPACITY, INSTRUCTION_LIMITS, MANAGEMENT_CANISTER, newCanister, Principal, type Request } from '../../src/state/index.ts';
 import { type ExecutionEnvironment, instantiate, type RoundContext } from '../../src/execution/index.ts';
 import { parseCanisterModule } from '../../src/wasm/index.ts';
 import { wat } from '../support/build.ts';
@@ -17,6 +17,7 @@ export function environment(): ExecutionEnvironment {
     costs: APPLICATION_SUBNET_COSTS,
     cyclesMintingCanister: MANAGEMENT_CANISTER,
     instructionLimits: INSTRUCTION_LIMITS,
+    queueCapacity: DEFAULT_QUEUE_CAPACITY,
   };
 }
 
