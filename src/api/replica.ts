@@ -5,7 +5,7 @@ import { nodeKeyFromSeed, type BlsKeyPair, type NodeKey } from '../certification
 import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
 import { candid, effectiveCanisterIdOf, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
-import { type CallResult, getCanister, type IngressStatus, type InstructionLimits, MANAGEMENT_CANISTER, type Principal, principalEquals, stateHash, type SubnetState } from '../state/index.ts';
+import { type CallResult, getCanister, type IngressStatus, type InstructionLimits, MANAGEMENT_CANISTER, type Principal, principalEquals, QueryStatsCollector, stateHash, type SubnetState } from '../state/index.ts';
 import { systemCanisterAt, systemQuery } from '../system_canisters/index.ts';
 import { CYCLES_MINTING_CANISTER, deriveBytes, newSubnetState } from './subnet.ts';
 
@@ -35,6 +35,8 @@ export class Replica {
   readonly seed: Uint8Array;
   /** The subnet's one node: its Ed25519 key signs query responses (listed under /subnet/<sid>/node). */
   readonly nodeKey: NodeKey;
+  /** Counted by non-replicated queries, so kept beside the replicated state, not in it. */
+  readonly queryStats = new QueryStatsCollector();
   #pending: IngressMessage[] = [];
   #nonce = 0n;
   readonly #afterRound: ((state: SubnetState) => void)[] = [];
@@ -52,7 +54,7 @@ export class Replica {
   }
 
   env(): ExecutionEnvironment {
-    return environmentOf(this.state, CYCLES_MINTING_CANISTER);
+    return environmentOf(this.state, CYCLES_MINTING_CANISTER, this.queryStats);
   }
 
   canister(id: Principal) {
@@ -96,7 +98,7 @@ export class Replica {
    */
   round(time?: bigint): void {
     const ingress = this.#pending.splice(0);
-    executeRound(this.state, { time: time ?? this.state.time, ingress }, CYCLES_MINTING_CANISTER);
+    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats }, CYCLES_MINTING_CANISTER);
     for (const hook of this.#afterRound) hook(this.state);
   }
 

@@ -10,7 +10,7 @@ import {
   storageCost,
 } from '../execution/index.ts';
 import { finishStopping, uninstall } from '../management/index.ts';
-import { type CanisterMessage, canistersInOrder, type CanisterState, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type SubnetState } from '../state/index.ts';
+import { type CanisterMessage, canistersInOrder, type CanisterState, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type QueryStatsCollector, type SubnetState } from '../state/index.ts';
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, callSystemCanister, route } from './routing.ts';
@@ -21,9 +21,11 @@ export interface RoundInput {
   /** Wall-clock proposal; the round's time is at least 1 ns after the previous round's. */
   time: bigint;
   ingress: IngressMessage[];
+  /** The front end's query statistics, which `canister_status` reports. */
+  queryStats?: QueryStatsCollector;
 }
 
-export function environmentOf(state: SubnetState, cyclesMintingCanister: Principal): ExecutionEnvironment {
+export function environmentOf(state: SubnetState, cyclesMintingCanister: Principal, queryStats?: QueryStatsCollector): ExecutionEnvironment {
   const config = state.config;
   return {
     time: state.time,
@@ -33,6 +35,7 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
     costs: config.costs,
     cyclesMintingCanister,
     instructionLimits: config.instructionLimits,
+    queryStats,
   };
 }
 
@@ -134,7 +137,7 @@ function runCanister(round: RoundContext, canister: CanisterState, messages: Can
 export function executeRound(state: SubnetState, input: RoundInput, cyclesMintingCanister: Principal): void {
   state.time = input.time > state.time ? input.time : state.time + 1n;
   state.round += 1n;
-  const round: RoundContext = { env: environmentOf(state, cyclesMintingCanister), outbox: [], ingressResults: [] };
+  const round: RoundContext = { env: environmentOf(state, cyclesMintingCanister, input.queryStats), outbox: [], ingressResults: [] };
   const canisters = canistersInOrder(state);
   for (const canister of canisters) {
     chargeStorage(state, round, canister);

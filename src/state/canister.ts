@@ -152,7 +152,6 @@ export interface CanisterState {
   storageChargedUntil: bigint;
   /** Cycles consumed so far, by purpose (for canister_metrics). */
   consumed: { instructions: bigint; transmission: bigint; ingress: bigint; memory: bigint; burned: bigint; creation: bigint };
-  queryStats: { calls: bigint; instructions: bigint; requestBytes: bigint; responseBytes: bigint };
   dirty: DirtySet;
 }
 
@@ -203,7 +202,6 @@ export function newCanister(id: Principal, settings: CanisterSettings, cycles: b
     nextLogIdx: 0n,
     storageChargedUntil: time,
     consumed: { instructions: 0n, transmission: 0n, ingress: 0n, memory: 0n, burned: 0n, creation: 0n },
-    queryStats: { calls: 0n, instructions: 0n, requestBytes: 0n, responseBytes: 0n },
     dirty: { ...newDirtySet(), heapReplaced: true, stableReplaced: true },
   };
 }

@@ -17,7 +17,6 @@ export const UNHASHED_SUBNET_FIELDS = {
 export const UNHASHED_CANISTER_FIELDS = {
   wasm: 'a live instance: hashed as its replicated parts (module hash, heap, globals)',
   dirty: 'what persistence has not yet written: bookkeeping, not state',
-  queryStats: 'written by non-replicated queries',
 } as const satisfies Partial<Record<keyof CanisterState, string>>;
 
 const SUBNET_SKIP: ReadonlySet<string> = new Set(Object.keys(UNHASHED_SUBNET_FIELDS));

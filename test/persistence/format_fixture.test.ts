@@ -1,5 +1,6 @@
 // A state directory written by format version 1 (fixtures/v1, made once by fixtures/make_v1.ts) still
-// opens: its canisters answer as they did and the state hash equals the one pinned when it was made.
+// opens: its canisters answer as they did, the state hash equals the one pinned when it was made, and
+// the directory keeps working in the current version.
 import assert from 'node:assert/strict';
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { tempDir } from './_helpers.ts';
 // a version 1 directory lost something: then fix the loader, never the fixture.
 const PINNED_HASH = '160fc393c9b2c4ec9a30771b11b8cd3478c704febb491167db4613d2432b1712';
 
-test('a state directory of format version 1 loads with the state it was written with', async () => {
+test('a state directory of format version 1 loads with the state it was written with and keeps working', async () => {
   const dir = tempDir('fixture');
   const stateDir = join(dir, 'state');
   cpSync(join(import.meta.dirname, 'fixtures', 'v1'), stateDir, { recursive: true });
@@ -28,6 +29,12 @@ test('a state directory of format version 1 loads with the state it was written 
   assert.equal(readU32(await ic.queryCall({ canisterId: second, method: 'peek', arg: u32(7) })), 1);
   assert.equal(ic.replica.canister(first)!.chunkStore.size, 1);
   assert.equal(ic.replica.canister(second)!.snapshots.length, 1);
+  await ic.updateCall({ canisterId: first, method: 'step', arg: u32(7) });
+  const hash = await ic.stateHash();
   await ic.close();
+  const again = await Capsule.create({ stateDir });
+  assert.equal(await again.stateHash(), hash);
+  assert.equal(readU32(await again.queryCall({ canisterId: first, method: 'get' }), 4), 7);
+  await again.close();
   rmSync(dir, { recursive: true, force: true });
 });
