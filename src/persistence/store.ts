@@ -32,6 +32,11 @@ export interface StoreOptions {
   onWarning?: (warning: PersistenceWarning) => void;
   /** Called at each step of a checkpoint (crash tests stop the process there). */
   onCheckpointPhase?: (phase: CheckpointPhase) => void;
+  /**
+   * Also compare canisters not marked touched, and throw if one changed (a missed mark would lose
+   * data). Costs one encoding per canister per round; on by default under `node --test`.
+   */
+  verifyTouched?: boolean;
 }
 
 export interface StoreStats extends IoStats {
@@ -168,7 +173,7 @@ export class DurableStore {
   commitRound(state: SubnetState): void {
     const segment = this.#usable();
     if (state.round !== this.#round + 1n) this.#fail(`round ${state.round} does not follow the last durable round ${this.#round}`);
-    const record = roundRecord(state, this.#tracks);
+    const record = roundRecord(state, this.#tracks, this.#options.verifyTouched ?? process.env.NODE_TEST_CONTEXT !== undefined);
     const extras = encodeSubnetExtras(state);
     if (!equalBytes(extras, this.#extras)) record.extras = extras;
     try {

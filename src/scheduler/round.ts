@@ -10,7 +10,7 @@ import {
   storageCost,
 } from '../execution/index.ts';
 import { finishStopping, uninstall } from '../management/index.ts';
-import { type CanisterMessage, canistersInOrder, type CanisterState, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type QueryStatsCollector, type SubnetState } from '../state/index.ts';
+import { type CanisterMessage, canistersInOrder, type CanisterState, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type QueryStatsCollector, type SubnetState, touch } from '../state/index.ts';
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, callSystemCanister, route } from './routing.ts';
@@ -41,6 +41,9 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
 
 /** Charges storage for the time since the last round; a canister that cannot pay is uninstalled (spec §3.8). */
 function chargeStorage(state: SubnetState, round: RoundContext, canister: CanisterState): void {
+  // Storage is free: leaving the canister untouched keeps an idle round free on disk.
+  if (round.env.costs.storagePerGibSecond === 0n) return;
+  touch(canister);
   const elapsed = round.env.time - canister.storageChargedUntil;
   canister.storageChargedUntil = round.env.time;
   if (elapsed <= 0n) return;
@@ -92,6 +95,7 @@ function minimum(a: bigint, b: bigint): bigint {
 function expireCallbacks(round: RoundContext, canister: CanisterState): void {
   for (const callback of canister.callbacks.values()) {
     if (callback.deadline === 0n || callback.deadline > round.env.time) continue;
+    touch(canister);
     callback.deadline = 0n;
     canister.inputQueue.push({
       kind: 'response',
@@ -117,16 +121,21 @@ function updateLowMemoryHook(canister: CanisterState): boolean {
 }
 
 function runTasks(round: RoundContext, canister: CanisterState): void {
+  const hookBefore = canister.onLowWasmMemory;
+  let ran = false;
   if (canister.globalTimer !== 0n && round.env.time >= canister.globalTimer && canister.wasm && canister.status.kind === 'running') {
     canister.globalTimer = 0n;
+    ran = true;
     executeSystemTask(round, canister, 'globalTimer');
   }
-  executeSystemTask(round, canister, 'heartbeat');
+  if (executeSystemTask(round, canister, 'heartbeat')) ran = true;
   if (updateLowMemoryHook(canister) && executeSystemTask(round, canister, 'onLowWasmMemory')) canister.onLowWasmMemory = 'executed';
+  if (ran || canister.onLowWasmMemory !== hookBefore) touch(canister);
 }
 
 /** Executes a canister's tasks and the messages it had at the start of the round; its outputs wait in the outbox. */
 function runCanister(round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
+  if (messages.length > 0) touch(canister);
   runTasks(round, canister);
   for (const message of messages) {
     if (message.kind === 'request') executeRequest(round, canister, message);

@@ -71,3 +71,32 @@ test('a 1 GiB heap: an update touching one page costs what it costs with a small
   assert.ok(checkpoint < 64 * PAGE, `a checkpoint of the 1 GiB heap cost ${checkpoint} bytes`);
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('an empty round writes as much with twenty idle canisters as with one', async () => {
+  const dir = tempDir('idle');
+  // Free: storage is not charged, so idle canisters are left alone.
+  const ic = await Capsule.create({ stateDir: join(dir, 'state'), seed: SEED, time: START, costSchedule: 'free' });
+  const wasm = await pagerWasm();
+  const emptyRound = async () => {
+    await ic.tick();
+    return bytesOf(ic, () => ic.tick());
+  };
+  await ic.installCode({ canisterId: await ic.createCanister(), wasm });
+  const one = await emptyRound();
+  for (let i = 0; i < 19; i++) await ic.installCode({ canisterId: await ic.createCanister(), wasm });
+  assert.equal(await emptyRound(), one);
+  await ic.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a canister changed without being marked touched fails the round loudly under test', async () => {
+  const dir = tempDir('touch');
+  const ic = await Capsule.create({ stateDir: join(dir, 'state'), seed: SEED, time: START, costSchedule: 'free' });
+  const canisterId = await ic.createCanister();
+  await ic.tick();
+  // Reached around the door (getCanister), so persistence is not told.
+  ic.replica.state.canisters.get(canisterId.toHex())!.settings.freezingThreshold += 1n;
+  await assert.rejects(ic.tick(), /changed \(meta\) without being marked touched/);
+  ic.store!.abandon();
+  rmSync(dir, { recursive: true, force: true });
+});
