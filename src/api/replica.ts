@@ -38,7 +38,6 @@ export class Replica {
   /** Counted by non-replicated queries, so kept beside the replicated state, not in it. */
   readonly queryStats = new QueryStatsCollector();
   #pending: IngressMessage[] = [];
-  #nonce = 0n;
   readonly #afterRound: ((state: SubnetState) => void)[] = [];
 
   constructor(options: ReplicaOptions) {
@@ -132,9 +131,9 @@ export class Replica {
   }
 
   #nextMessageId(submission: IngressSubmission): string {
-    const nonce = this.#nonce++;
-    // The round keeps ids unique when a state directory is reopened (the nonce restarts at 0 then,
-    // and ids of messages before the last durable round are in the ingress history).
+    // A function of the inputs only (content, round, place in the round's batch): unique, and the same
+    // in a replay, also after a restart, so the ingress history (replicated state) is too.
+    const nonce = this.#pending.length;
     return createHash('sha256')
       .update(submission.receiver.toUint8Array())
       .update(submission.sender.toUint8Array())

@@ -64,14 +64,12 @@ test('a torn last record is dropped with a warning; the state is the previous ro
     assert.deepEqual(warnings.map((warning) => warning.kind), ['droppedLogTail'], `cut ${cut}`);
     assert.equal(await steps(ic, canisterId), 5);
     assert.equal(await ic.stateHash(), hashes[5]);
-    // A new message, with another id than the dropped one: the ingress history differs from the first run's.
     await ic.updateCall({ canisterId, method: 'step', arg: u32(6) });
-    assert.equal(await steps(ic, canisterId), 6);
-    const after = await ic.stateHash();
+    assert.equal(await ic.stateHash(), hashes[6]);
     ic.store!.abandon();
     const again = await reopen(stateDir);
     assert.deepEqual(again.warnings, []);
-    assert.equal(await again.ic.stateHash(), after);
+    assert.equal(await again.ic.stateHash(), hashes[6]);
     await again.ic.close();
     rmSync(join(stateDir, '..'), { recursive: true, force: true });
   }
