@@ -5,7 +5,7 @@
 // it touched; under test the untouched ones are compared too, and a missed mark throws.
 import type { CanisterSnapshot, CanisterState, IngressStatus, Principal, SubnetState } from '../state/index.ts';
 import { equalBytes, toHex } from './_bytes.ts';
-import { encodeMeta, globalValues } from './canister_codec.ts';
+import { decodeMeta, encodeMeta, globalValues, META_FIELDS } from './canister_codec.ts';
 import type { PageImage } from './page_file.ts';
 import { heapRuns, nonzeroRuns, stableRuns } from './pages.ts';
 import type { CanisterDelta, RoundRecord } from './round_record.ts';
@@ -131,9 +131,13 @@ function ingressChanges(state: SubnetState): RoundRecord['ingress'] {
 }
 
 /** A canister changed without being marked touched: persistence would have lost the change. */
-function missedTouch(canister: CanisterState, delta: CanisterDelta): Error {
+function missedTouch(canister: CanisterState, track: CanisterTrack, delta: CanisterDelta): Error {
   const parts = Object.keys(delta).filter((key) => key !== 'id');
-  return new Error(`canister ${canister.id.toText()} changed (${parts.join(', ')}) without being marked touched: reach it through getCanister or call touch`);
+  const before = decodeMeta(track.meta, 'the durable meta') as Record<string, unknown>;
+  const fields = META_FIELDS.filter((field) => !equalBytes(encodeToBytes(before[field]), encodeToBytes(canister[field])));
+  return new Error(
+    `canister ${canister.id.toText()} changed (${parts.join(', ')}${fields.length > 0 ? `: ${fields.join(', ')}` : ''}) without being marked touched: reach it through getCanister or call touch`,
+  );
 }
 
 /**
@@ -147,7 +151,7 @@ export function roundRecord(state: SubnetState, tracks: Map<string, CanisterTrac
     if (track && !canister.dirty.touched && !verify) continue;
     const delta = canisterDelta(canister, track);
     if (!delta) continue;
-    if (track && !canister.dirty.touched) throw missedTouch(canister, delta);
+    if (track && !canister.dirty.touched) throw missedTouch(canister, track, delta);
     canisters.push(delta);
   }
   const deleted = [...tracks.entries()].filter(([key]) => !state.canisters.has(key)).map(([, track]) => track.id);

@@ -96,7 +96,7 @@ test('a canister changed without being marked touched fails the round loudly und
   await ic.tick();
   // Reached around the door (getCanister), so persistence is not told.
   ic.replica.state.canisters.get(canisterId.toHex())!.settings.freezingThreshold += 1n;
-  await assert.rejects(ic.tick(), /changed \(meta\) without being marked touched/);
+  await assert.rejects(ic.tick(), /changed \(meta: settings\) without being marked touched/);
   ic.store!.abandon();
   rmSync(dir, { recursive: true, force: true });
 });
