@@ -92,6 +92,25 @@ function runCallback(graph: Graph, canister: CanisterState, callContextId: numbe
   return outcome;
 }
 
+/** The query's result: its reply, or the reply after its composite calls, or a reject. */
+function answer(graph: Graph, target: CanisterState, request: QueryRequest, outcome: ReturnType<typeof run>, depth: number): CallResult {
+  if (!outcome.ok) return rejectOf(trapToUserError(outcome.trap, target.id.toText(), outcome.backtrace));
+  let response = responseOf(outcome.api);
+  const pending = [...outcome.api.calls];
+  while (pending.length > 0) {
+    const call = pending.shift()!;
+    const result = callCallee(graph, target, call, depth + 1);
+    const callback = runCallback(graph, target, 0, call, result, response !== undefined, request.caller);
+    if (callback.ok) {
+      response ??= responseOf(callback.api);
+      pending.push(...callback.api.calls);
+    } else if (!response && pending.length === 0) {
+      return rejectOf(trapToUserError(callback.trap, target.id.toText(), callback.backtrace));
+    }
+  }
+  return response ?? rejectOf(new UserError('CanisterDidNotReply', `Canister ${target.id.toText()} did not produce a response`));
+}
+
 function evaluate(graph: Graph, request: QueryRequest, depth: number): CallResult {
   const canister = graph.lookup(request.canisterId);
   const kind = checkQueryable(canister, request.canisterId, request.method, graph.env);
@@ -104,23 +123,9 @@ function evaluate(graph: Graph, request: QueryRequest, depth: number): CallResul
   graph.chain.push(target.id);
   try {
     const outcome = run(graph, target, context, { kind: 'export', name: exportName(kind, request.method) }, false);
-    target.queryStats.calls += 1n;
-    target.queryStats.instructions += outcome.instructions;
-    if (!outcome.ok) return rejectOf(trapToUserError(outcome.trap, target.id.toText(), outcome.backtrace));
-    let response = responseOf(outcome.api);
-    const pending = [...outcome.api.calls];
-    while (pending.length > 0) {
-      const call = pending.shift()!;
-      const result = callCallee(graph, target, call, depth + 1);
-      const callback = runCallback(graph, target, 0, call, result, response !== undefined, request.caller);
-      if (callback.ok) {
-        response ??= responseOf(callback.api);
-        pending.push(...callback.api.calls);
-      } else if (!response && pending.length === 0) {
-        return rejectOf(trapToUserError(callback.trap, target.id.toText(), callback.backtrace));
-      }
-    }
-    return response ?? rejectOf(new UserError('CanisterDidNotReply', `Canister ${target.id.toText()} did not produce a response`));
+    const result = answer(graph, target, request, outcome, depth);
+    graph.env.queryStats?.record(target.id, outcome.instructions, request.arg.length, result.kind === 'reply' ? result.payload.length : 0);
+    return result;
   } finally {
     graph.chain.pop();
   }

@@ -1,7 +1,7 @@
 // The state of one message execution as the System API sees it (spec §1), and what it asks to change.
 // Handlers in ic0_*.ts read and record here; nothing is applied to the canister until the execution
 // commits (execute.ts), so a trap discards all of it (IC: SandboxSafeSystemState + modifications).
-import { type CanisterState, type Closure, type CostSchedule, type InstructionLimits, OS_PAGE_SIZE, type Principal, type WasmState } from '../state/index.ts';
+import { type CanisterState, type Closure, type CostSchedule, type InstructionLimits, OS_PAGE_SIZE, type Principal, type QueryStatsCollector, type WasmState } from '../state/index.ts';
 import { type ApiContext, type ContextLetter, letterOf } from './context.ts';
 import { contractViolation } from './errors.ts';
 import type { Journal } from './journal.ts';
@@ -20,6 +20,8 @@ export interface ExecutionEnvironment {
   queueCapacity: number;
   /** Instructions executed so far in this round (the scheduler's round limit); absent outside rounds. */
   meter?: { instructions: bigint };
+  /** Where non-replicated queries are counted (outside the replicated state); absent: not counted. */
+  queryStats?: QueryStatsCollector;
 }
 
 export interface OutgoingCall {

@@ -1,7 +1,7 @@
 // create_canister, provisional creation and top-up, deposit_cycles, update_settings,
 // start/stop/delete_canister (spec §4.4, §3.9).
 import { respondTo, scale, UserError } from '../execution/index.ts';
-import { allocateCanisterId, type CallResult, canisterIndexOf, type CanisterState, DEFAULT_PROVISIONAL_CYCLES, defaultSettings, getCanister, isInSubnetRanges, MANAGEMENT_CANISTER, MAX_CYCLES, newCanister, type Principal, principalEquals, principalKey } from '../state/index.ts';
+import { allocateCanisterId, type CallResult, canisterIndexOf, type CanisterState, DEFAULT_PROVISIONAL_CYCLES, defaultSettings, getCanister, isInSubnetRanges, MANAGEMENT_CANISTER, MAX_CYCLES, newCanister, type Principal, principalEquals, principalKey, touch } from '../state/index.ts';
 import type { CanisterSettings, CreateCanisterArgs, ProvisionalCreateCanisterWithCyclesArgs } from './candid/index.ts';
 import { controlledCanister, findCanister, type ManagementCall, type ManagementContext } from './context.ts';
 import { addChange, originOf } from './history.ts';
@@ -146,6 +146,7 @@ function expireStops(context: ManagementContext, canister: CanisterState): void 
 
 /** A stopping canister with no open call contexts becomes stopped and its stop calls are answered. */
 export function finishStopping(context: ManagementContext, canister: CanisterState): void {
+  if (canister.status.kind === 'stopping') touch(canister);
   expireStops(context, canister);
   if (canister.status.kind !== 'stopping' || canister.callContexts.size > 0) return;
   const stops = canister.status.pendingStops;

@@ -2,7 +2,7 @@
 // subnet_info and raw_rand (spec §4.4).
 import { createHash } from 'node:crypto';
 import { idleCyclesBurnedPerDay, UserError } from '../execution/index.ts';
-import { type CanisterState, heapBytes, memoryUsage, type Principal, principalEquals, type Visibility } from '../state/index.ts';
+import { type CanisterState, heapBytes, memoryUsage, NO_QUERY_STATS, type Principal, principalEquals, type Visibility } from '../state/index.ts';
 import type {
   CanisterInfoArgs,
   CanisterInfoResult,
@@ -66,12 +66,21 @@ export function canisterStatus(context: ManagementContext, call: ManagementCall,
     cycles: canister.cycles,
     reserved_cycles: canister.reservedCycles,
     idle_cycles_burned_per_day: idleCyclesBurnedPerDay(context.round.env, canister),
-    query_stats: {
-      num_calls_total: canister.queryStats.calls,
-      num_instructions_total: canister.queryStats.instructions,
-      request_payload_bytes_total: canister.queryStats.requestBytes,
-      response_payload_bytes_total: canister.queryStats.responseBytes,
-    },
+    query_stats: queryStatsOf(context, canister.id),
+  };
+}
+
+/**
+ * The front end's query statistics: non-replicated, like the IC's before consensus aggregates them, so
+ * a status reply can differ between two replicas that answered different queries.
+ */
+function queryStatsOf(context: ManagementContext, id: Principal) {
+  const stats = context.round.env.queryStats?.of(id) ?? NO_QUERY_STATS;
+  return {
+    num_calls_total: stats.calls,
+    num_instructions_total: stats.instructions,
+    request_payload_bytes_total: stats.requestBytes,
+    response_payload_bytes_total: stats.responseBytes,
   };
 }
 

@@ -1,25 +1,71 @@
-// A canister's system state ("meta"): every field of CanisterState except its memories, module,
-// chunk store and snapshots, which are stored apart (pages, blobs, snapshot files) because they are
-// large and change by parts. The meta is small (logs are capped at 4 KiB), so a round re-encodes it
-// and writes it only when its bytes changed.
+// A canister's system state ("meta"): the fields of CanisterState listed in META_FIELDS, stored as one
+// value with the fields named. Memories, module, chunk store and snapshots are stored apart (pages,
+// blobs, snapshot files) because they are large and change by parts. Both lists are checked against
+// CanisterState at compile time: adding or renaming a state field fails `tsc` here until it is listed
+// (and, if the stored bytes change, FORMAT_VERSION is bumped with a migration of the old version).
 import { type CanisterState, newDirtySet, type Principal, StableMemory, type WasmState } from '../state/index.ts';
 import { corrupt } from './errors.ts';
 import { decodeValue, encodeToBytes } from './value_codec.ts';
 
-/** Fields stored outside the meta. */
-type Apart = 'id' | 'wasm' | 'stable' | 'chunkStore' | 'snapshots' | 'dirty';
-export type CanisterMeta = Omit<CanisterState, Apart>;
+/** Fields stored in the meta, in this order. */
+export const META_FIELDS = [
+  'settings',
+  'status',
+  'cycles',
+  'reservedCycles',
+  'version',
+  'createdAt',
+  'lastInstallAt',
+  'history',
+  'totalChanges',
+  'certifiedData',
+  'globalTimer',
+  'onLowWasmMemory',
+  'lastSeenTime',
+  'callContexts',
+  'callbacks',
+  'nextCallContextId',
+  'nextCallbackId',
+  'inputQueue',
+  'nextSnapshotId',
+  'logs',
+  'nextLogIdx',
+  'storageChargedUntil',
+  'consumed',
+] as const satisfies readonly (keyof CanisterState)[];
+
+/** Fields stored apart (`id` names the record; `dirty` is not state: it is what is yet to be written). */
+export const APART_FIELDS = ['id', 'wasm', 'stable', 'chunkStore', 'snapshots', 'dirty'] as const satisfies readonly (keyof CanisterState)[];
+
+/** Format version 1 stored query statistics in the meta; they are not replicated state and are dropped. */
+const DROPPED_V1_FIELDS: ReadonlySet<string> = new Set(['queryStats']);
+
+type Listed = (typeof META_FIELDS)[number] | (typeof APART_FIELDS)[number];
+/** Names a CanisterState field neither list has, in the compile error. */
+type Unlisted = Exclude<keyof CanisterState, Listed>;
+const everyFieldListed: [Unlisted] extends [never] ? true : { unlisted: Unlisted } = true;
+void everyFieldListed;
+
+export type CanisterMeta = Pick<CanisterState, (typeof META_FIELDS)[number]>;
 
 export function encodeMeta(canister: CanisterState): Uint8Array {
-  const { id: _id, wasm: _wasm, stable: _stable, chunkStore: _chunks, snapshots: _snapshots, dirty: _dirty, ...meta } = canister;
+  const meta: Record<string, unknown> = {};
+  for (const field of META_FIELDS) meta[field] = canister[field];
   return encodeToBytes(meta, `canister ${canister.id.toText()}`);
 }
 
 export function decodeMeta(bytes: Uint8Array, path: string): CanisterMeta {
-  const meta = decodeValue(bytes, path);
-  if (typeof meta !== 'object' || meta === null || !('settings' in meta) || !('cycles' in meta)) {
-    throw corrupt(path, 0, bytes.length, 'a canister record lacks its settings or cycles');
+  const stored = decodeValue(bytes, path);
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) throw corrupt(path, 0, bytes.length, 'a canister record is not an object');
+  const record = stored as Record<string, unknown>;
+  const known = new Set<string>(META_FIELDS);
+  const missing = META_FIELDS.filter((field) => !(field in record));
+  const unknown = Object.keys(record).filter((key) => !known.has(key) && !DROPPED_V1_FIELDS.has(key));
+  if (missing.length > 0 || unknown.length > 0) {
+    throw corrupt(path, 0, bytes.length, `a canister record lacks [${missing.join(', ')}] or has unknown fields [${unknown.join(', ')}]`);
   }
+  const meta: Record<string, unknown> = {};
+  for (const field of META_FIELDS) meta[field] = record[field];
   return meta as CanisterMeta;
 }
 

@@ -3,7 +3,7 @@
 
 export type PersistenceFailure =
   /** The file was written by another format version: it is refused and left untouched. */
-  | { kind: 'versionMismatch'; path: string; fileVersion: number; supported: number }
+  | { kind: 'versionMismatch'; path: string; fileVersion: number; oldest: number; supported: number }
   /** The directory holds no Capsule state (no MANIFEST). */
   | { kind: 'notAStateDir'; path: string }
   /** The MANIFEST is gone but state files remain: the directory is refused rather than started empty. */
@@ -52,7 +52,7 @@ export class PersistenceError extends Error {
 export function describeFailure(failure: PersistenceFailure): string {
   switch (failure.kind) {
     case 'versionMismatch':
-      return `Cannot open ${failure.path}: it has storage format version ${failure.fileVersion}, this Capsule reads version ${failure.supported} (the file was left untouched; use a Capsule that reads version ${failure.fileVersion})`;
+      return `Cannot open ${failure.path}: it has storage format version ${failure.fileVersion}, this Capsule reads versions ${failure.oldest} to ${failure.supported} (the file was left untouched; use a Capsule that reads version ${failure.fileVersion})`;
     case 'notAStateDir':
       return `${failure.path} holds no Capsule state (it has no MANIFEST)`;
     case 'missingManifest':

@@ -6,7 +6,13 @@ import { type ByteSink, ByteSource } from './_bytes.ts';
 import { corrupt, PersistenceError } from './errors.ts';
 
 /** Bump on any change of the layout; describe the change in docs/storage-format.md. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/**
+ * The oldest version this code reads. Version 1 differs only in the canister meta, which also held
+ * query statistics (dropped on load, see canister_codec.ts); a directory opened is written in the
+ * current version from then on (new log segments and checkpoints), so older code refuses it by name.
+ */
+export const OLDEST_READABLE_VERSION = 1;
 
 export const MAGIC = {
   manifest: 'CAPSMANI',
@@ -34,7 +40,7 @@ export function checkHeader(bytes: Uint8Array, kind: FileKind, path: string): vo
   const magic = source.ascii(8);
   if (magic !== MAGIC[kind]) throw new PersistenceError({ kind: 'notAStateFile', path, expected: MAGIC[kind], found: magic });
   const version = source.u32();
-  if (version !== FORMAT_VERSION) throw new PersistenceError({ kind: 'versionMismatch', path, fileVersion: version, supported: FORMAT_VERSION });
+  if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION) throw new PersistenceError({ kind: 'versionMismatch', path, fileVersion: version, oldest: OLDEST_READABLE_VERSION, supported: FORMAT_VERSION });
 }
 
 /** File and folder names inside a state directory. */

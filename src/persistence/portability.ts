@@ -2,7 +2,7 @@
 // its snapshots) as a snapshot file; import adds such a file to a canister of another directory as an
 // uploaded snapshot, which `load_canister_snapshot` then installs — the management canister's own
 // snapshot path, with the same file format the state directory uses for snapshots.
-import { type CanisterSnapshot, MAX_SNAPSHOTS, newSystemCanistersState, Principal, type SubnetState } from '../state/index.ts';
+import { type CanisterSnapshot, getCanister, MAX_SNAPSHOTS, newSystemCanistersState, Principal, type SubnetState } from '../state/index.ts';
 import { toHex, totalLength } from './_bytes.ts';
 import { decodeMeta } from './canister_codec.ts';
 import { PersistenceError } from './errors.ts';
@@ -85,7 +85,7 @@ export function importCanister(dir: string, canisterId: Principal | string, file
   const store = DurableStore.open(dir, options);
   try {
     store.restore(state);
-    const canister = state.canisters.get(id.toHex());
+    const canister = getCanister(state, id);
     if (!canister) throw new PersistenceError({ kind: 'canisterNotFound', path: dir, canisterId: id.toText() });
     if (canister.snapshots.length >= MAX_SNAPSHOTS) throw new PersistenceError({ kind: 'snapshotLimit', path: dir, canisterId: id.toText(), limit: MAX_SNAPSHOTS });
     const imported: CanisterSnapshot = { ...snapshot, id: snapshotId(canister.nextSnapshotId++, id), source: 'metadataUpload', takenAtTimestamp: state.time };

@@ -4,8 +4,8 @@
 // files are removed. Opening recovers the newest checkpoint that loads plus the log after it.
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { clearSystemCanistersTouched, isSystemCanistersTouched, type SubnetState } from '../state/index.ts';
 import { keepAside } from './aside.ts';
-import type { SubnetState } from '../state/index.ts';
 import { type CheckpointContext, writeCheckpoint } from './checkpoint_writer.ts';
 import { PersistenceError, type PersistenceWarning } from './errors.ts';
 import { attempt, exists, type IoStats, listDir, writeFileDurable } from './file_io.ts';
@@ -36,6 +36,11 @@ export interface StoreOptions {
   onBroken?: (cause: string) => void;
   /** Called at each step of a checkpoint (crash tests stop the process there). */
   onCheckpointPhase?: (phase: CheckpointPhase) => void;
+  /**
+   * Also compare canisters not marked touched, and throw if one changed (a missed mark would lose
+   * data). Costs one encoding per canister per round; on by default under `node --test`.
+   */
+  verifyTouched?: boolean;
 }
 
 export interface StoreStats extends IoStats {
@@ -262,16 +267,18 @@ export class DurableStore {
     if (this.#failed && !this.retry()) this.#revertAndThrow(state, this.#failed);
     const segment = this.#usable();
     if (state.round !== this.#round + 1n) this.#revertAndThrow(state, `round ${state.round} does not follow the last durable round ${this.#round}`);
-    const record = roundRecord(state, this.#tracks);
-    const extras = encodeSubnetExtras(state);
-    if (!equalBytes(extras, this.#extras)) record.extras = extras;
+    const verify = this.#options.verifyTouched ?? process.env.NODE_TEST_CONTEXT !== undefined;
+    const record = roundRecord(state, this.#tracks, verify);
+    const extras = this.#extrasChange(state, verify);
+    if (extras) record.extras = extras;
     try {
       segment.append(record.round, encodeRecordBody(record), this.stats);
     } catch (error) {
       this.#revertAndThrow(state, (error as Error).message);
     }
     afterCommit(state, this.#tracks, record);
-    this.#extras = extras;
+    clearSystemCanistersTouched(state.systemCanisters);
+    if (extras) this.#extras = extras;
     this.#round = state.round;
     this.stats.rounds++;
     this.#sinceCheckpoint++;
@@ -334,6 +341,16 @@ export class DurableStore {
     this.#closed = true;
     this.#segment?.close();
     this.#lock.release();
+  }
+
+  /** The subnet extras when they changed; encoded only if the system canisters were touched (or to verify). */
+  #extrasChange(state: SubnetState, verify: boolean): Uint8Array | undefined {
+    const touched = isSystemCanistersTouched(state.systemCanisters);
+    if (!touched && !verify) return undefined;
+    const extras = encodeSubnetExtras(state);
+    if (equalBytes(extras, this.#extras)) return undefined;
+    if (!touched) throw new Error('the system canisters changed without being marked touched: reach them through a system call or call touchSystemCanisters');
+    return extras;
   }
 
   #usable(): LogSegment {

@@ -1,17 +1,24 @@
-// Subnet-level state besides canisters, ingress history, time and ids: today the natively implemented
-// system canisters (cycles ledger balances). Stored as one value of every other field of SubnetState,
-// so that a field added to the state later is persisted without a change here (or refused loudly by
-// the value encoding if it is not plain data).
+// Subnet-level state besides canisters, ingress history, time and ids: the fields of SubnetState listed
+// in EXTRA_FIELDS (today the natively implemented system canisters: cycles ledger balances), stored as
+// one value with the fields named. Both lists are checked against SubnetState at compile time, so a
+// field added to the state fails `tsc` here until it is listed.
 import type { SubnetState } from '../state/index.ts';
 import { corrupt } from './errors.ts';
 import { decodeValue, encodeToBytes } from './value_codec.ts';
 
+/** Fields stored in the subnet extras value. */
+export const EXTRA_FIELDS = ['systemCanisters'] as const satisfies readonly (keyof SubnetState)[];
+
 /** Fields stored on their own (config is derived from the seed and checked, not restored). */
-const APART = new Set(['config', 'canisters', 'ingress', 'time', 'round', 'nextCanisterIndex', 'randomSeed', 'randomCounter']);
+export const SUBNET_APART_FIELDS = ['config', 'canisters', 'ingress', 'time', 'round', 'nextCanisterIndex', 'randomSeed', 'randomCounter'] as const satisfies readonly (keyof SubnetState)[];
+
+type Unlisted = Exclude<keyof SubnetState, (typeof EXTRA_FIELDS)[number] | (typeof SUBNET_APART_FIELDS)[number]>;
+const everyFieldListed: [Unlisted] extends [never] ? true : { unlisted: Unlisted } = true;
+void everyFieldListed;
 
 export function encodeSubnetExtras(state: SubnetState): Uint8Array {
   const extras: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(state)) if (!APART.has(key)) extras[key] = value;
+  for (const field of EXTRA_FIELDS) extras[field] = state[field];
   return encodeToBytes(extras, 'subnet');
 }
 
@@ -20,5 +27,7 @@ export function restoreSubnetExtras(state: SubnetState, bytes: Uint8Array | unde
   if (!bytes) return;
   const extras = decodeValue(bytes, path);
   if (typeof extras !== 'object' || extras === null) throw corrupt(path, 0, bytes.length, 'the subnet record is not an object');
+  const unknown = Object.keys(extras).filter((key) => !(EXTRA_FIELDS as readonly string[]).includes(key));
+  if (unknown.length > 0) throw corrupt(path, 0, bytes.length, `the subnet record has unknown fields [${unknown.join(', ')}]`);
   Object.assign(state, extras);
 }

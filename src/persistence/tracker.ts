@@ -1,10 +1,11 @@
 // What the store last made durable, per canister, and the round record that brings the disk up to
 // the live state: the dirty pages of the round's committed executions, plus whichever small parts
 // (system state, globals, queues, chunk keys, snapshot list) differ from their last durable bytes.
-// Cost: what the round touched, plus one small system-state encoding per canister (DESIGN 4).
+// Only canisters marked touched (state's `getCanister`, `touch`) are compared, so a round costs what
+// it touched; under test the untouched ones are compared too, and a missed mark throws.
 import type { CanisterSnapshot, CanisterState, IngressStatus, Principal, SubnetState } from '../state/index.ts';
 import { equalBytes, toHex } from './_bytes.ts';
-import { encodeMeta, globalValues } from './canister_codec.ts';
+import { decodeMeta, encodeMeta, globalValues, META_FIELDS } from './canister_codec.ts';
 import type { PageImage } from './page_file.ts';
 import { heapRuns, nonzeroRuns, stableRuns } from './pages.ts';
 import type { CanisterDelta, RoundRecord } from './round_record.ts';
@@ -129,12 +130,29 @@ function ingressChanges(state: SubnetState): RoundRecord['ingress'] {
   return { cleared, set, deleted };
 }
 
-/** The record of the round the state has just completed. */
-export function roundRecord(state: SubnetState, tracks: Map<string, CanisterTrack>): RoundRecord {
+/** A canister changed without being marked touched: persistence would have lost the change. */
+function missedTouch(canister: CanisterState, track: CanisterTrack, delta: CanisterDelta): Error {
+  const parts = Object.keys(delta).filter((key) => key !== 'id');
+  const before = decodeMeta(track.meta, 'the durable meta') as Record<string, unknown>;
+  const fields = META_FIELDS.filter((field) => !equalBytes(encodeToBytes(before[field]), encodeToBytes(canister[field])));
+  return new Error(
+    `canister ${canister.id.toText()} changed (${parts.join(', ')}${fields.length > 0 ? `: ${fields.join(', ')}` : ''}) without being marked touched: reach it through getCanister or call touch`,
+  );
+}
+
+/**
+ * The record of the round the state has just completed. `verify` also compares untouched canisters
+ * and throws if one changed (a test-only invariant: it costs one encoding per canister).
+ */
+export function roundRecord(state: SubnetState, tracks: Map<string, CanisterTrack>, verify = false): RoundRecord {
   const canisters: CanisterDelta[] = [];
   for (const [key, canister] of state.canisters) {
-    const delta = canisterDelta(canister, tracks.get(key));
-    if (delta) canisters.push(delta);
+    const track = tracks.get(key);
+    if (track && !canister.dirty.touched && !verify) continue;
+    const delta = canisterDelta(canister, track);
+    if (!delta) continue;
+    if (track && !canister.dirty.touched) throw missedTouch(canister, track, delta);
+    canisters.push(delta);
   }
   const deleted = [...tracks.entries()].filter(([key]) => !state.canisters.has(key)).map(([, track]) => track.id);
   return {
@@ -181,6 +199,7 @@ function advanceTrack(track: CanisterTrack, canister: CanisterState, delta: Cani
 /** After the record is durable: the tracks take its content and the canisters' dirty sets are cleared. */
 export function afterCommit(state: SubnetState, tracks: Map<string, CanisterTrack>, record: RoundRecord): void {
   for (const id of record.deleted) tracks.delete(id.toHex());
+  for (const canister of state.canisters.values()) canister.dirty.touched = false;
   for (const delta of record.canisters) {
     const key = delta.id.toHex();
     const canister = state.canisters.get(key)!;

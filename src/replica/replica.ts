@@ -21,6 +21,7 @@ import {
   MANAGEMENT_CANISTER,
   type Principal,
   principalEquals,
+  QueryStatsCollector,
   type SubnetState,
   stateHash,
 } from '../state/index.ts';
@@ -72,8 +73,9 @@ export class Replica {
   /** The subnet's one node: its Ed25519 key signs query responses (listed under /subnet/<sid>/node). */
   readonly nodeKey: NodeKey;
   readonly certifier: StateCertifier;
+  /** Counted by non-replicated queries, so kept beside the replicated state, not in it. */
+  readonly queryStats = new QueryStatsCollector();
   #pending: IngressMessage[] = [];
-  #nonce = 0n;
   /** A round ran but its after-round hooks (the durable commit) did not complete: it may not be certified. */
   #uncommitted = false;
   readonly #afterRound: ((state: SubnetState) => void)[] = [];
@@ -92,7 +94,7 @@ export class Replica {
   }
 
   env(): ExecutionEnvironment {
-    return environmentOf(this.state, CYCLES_MINTING_CANISTER);
+    return environmentOf(this.state, CYCLES_MINTING_CANISTER, this.queryStats);
   }
 
   canister(id: Principal) {
@@ -141,7 +143,7 @@ export class Replica {
   round(time?: bigint): void {
     const ingress = this.#pending.splice(0);
     this.#uncommitted = true;
-    executeRound(this.state, { time: time ?? this.state.time, ingress }, CYCLES_MINTING_CANISTER);
+    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats }, CYCLES_MINTING_CANISTER);
     try {
       for (const hook of this.#afterRound) hook(this.state);
     } catch (error) {
@@ -216,9 +218,9 @@ export class Replica {
   }
 
   #nextMessageId(submission: IngressSubmission): string {
-    const nonce = this.#nonce++;
-    // The round keeps ids unique when a state directory is reopened (the nonce restarts at 0 then,
-    // and ids of messages before the last durable round are in the ingress history).
+    // A function of the inputs only (content, round, place in the round's batch): unique, and the same
+    // in a replay, also after a restart, so the ingress history (replicated state) is too.
+    const nonce = this.#pending.length;
     return createHash('sha256')
       .update(submission.receiver.toUint8Array())
       .update(submission.sender.toUint8Array())

@@ -10,7 +10,7 @@ import {
   storageCost,
 } from '../execution/index.ts';
 import { finishStopping, uninstall } from '../management/index.ts';
-import { type CanisterMessage, canistersInOrder, type CanisterState, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type SubnetState } from '../state/index.ts';
+import { type CanisterMessage, type CanisterState, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type QueryStatsCollector, type SubnetState, touch } from '../state/index.ts';
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, callSystemCanister, route } from './routing.ts';
@@ -21,9 +21,11 @@ export interface RoundInput {
   /** Wall-clock proposal; the round's time is at least 1 ns after the previous round's. */
   time: bigint;
   ingress: IngressMessage[];
+  /** The front end's query statistics, which `canister_status` reports. */
+  queryStats?: QueryStatsCollector;
 }
 
-export function environmentOf(state: SubnetState, cyclesMintingCanister: Principal): ExecutionEnvironment {
+export function environmentOf(state: SubnetState, cyclesMintingCanister: Principal, queryStats?: QueryStatsCollector): ExecutionEnvironment {
   const config = state.config;
   return {
     time: state.time,
@@ -34,6 +36,7 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
     cyclesMintingCanister,
     instructionLimits: config.instructionLimits,
     queueCapacity: config.queueCapacity,
+    queryStats,
   };
 }
 
@@ -45,8 +48,11 @@ export const STORAGE_CHARGE_INTERVAL = 10_000_000_000n;
 
 /** Charges storage for the time since the last charge, once 10 s have passed; a canister that cannot pay is uninstalled (spec, "Canister cycles"). */
 function chargeStorage(state: SubnetState, round: RoundContext, canister: CanisterState): void {
+  // Storage is free: leaving the canister untouched keeps an idle round free on disk.
+  if (round.env.costs.storagePerGibSecond === 0n) return;
   const elapsed = round.env.time - canister.storageChargedUntil;
   if (elapsed < STORAGE_CHARGE_INTERVAL) return;
+  touch(canister);
   canister.storageChargedUntil = round.env.time;
   const cost = storageCost(round.env, memoryUsage(canister), elapsed);
   const fromReserved = cost < canister.reservedCycles ? cost : canister.reservedCycles;
@@ -96,6 +102,7 @@ function minimum(a: bigint, b: bigint): bigint {
 function expireCallbacks(round: RoundContext, canister: CanisterState): void {
   for (const callback of canister.callbacks.values()) {
     if (callback.deadline === 0n || callback.deadline > round.env.time) continue;
+    touch(canister);
     callback.deadline = 0n;
     canister.inputQueue.push({
       kind: 'response',
@@ -121,15 +128,20 @@ function updateLowMemoryHook(canister: CanisterState): boolean {
 }
 
 function runTasks(round: RoundContext, canister: CanisterState): void {
+  const hookBefore = canister.onLowWasmMemory;
+  let ran = false;
   if (canister.globalTimer !== 0n && round.env.time >= canister.globalTimer && canister.wasm && canister.status.kind === 'running') {
     canister.globalTimer = 0n;
+    ran = true;
     executeSystemTask(round, canister, 'globalTimer');
   }
-  executeSystemTask(round, canister, 'heartbeat');
+  if (executeSystemTask(round, canister, 'heartbeat')) ran = true;
   if (updateLowMemoryHook(canister) && executeSystemTask(round, canister, 'onLowWasmMemory')) canister.onLowWasmMemory = 'executed';
+  if (ran || canister.onLowWasmMemory !== hookBefore) touch(canister);
 }
 
 function runMessages(round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
+  if (messages.length > 0) touch(canister);
   for (const message of messages) {
     if (message.kind === 'request') executeRequest(round, canister, message);
     else executeResponse(round, canister, message);
@@ -138,14 +150,24 @@ function runMessages(round: RoundContext, canister: CanisterState, messages: Can
 
 /** The canonical order, sorted again only when a message created or deleted a canister. */
 class CanisterOrder {
-  #order: CanisterState[];
+  #keys: string[] = [];
+  #order: CanisterState[] = [];
+
   constructor(state: SubnetState) {
-    this.#order = canistersInOrder(state);
+    this.#sort(state);
   }
+
   current(state: SubnetState): CanisterState[] {
-    const unchanged = this.#order.length === state.canisters.size && this.#order.every((canister) => getCanister(state, canister.id) === canister);
-    if (!unchanged) this.#order = canistersInOrder(state);
+    const canisters = state.canisters;
+    const unchanged = this.#keys.length === canisters.size && this.#keys.every((key, i) => canisters.get(key) === this.#order[i]);
+    if (!unchanged) this.#sort(state);
     return this.#order;
+  }
+
+  #sort(state: SubnetState): void {
+    // Map keys are fixed-width hex of the id bytes, so string order is the ids' byte order.
+    this.#keys = [...state.canisters.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.#order = this.#keys.map((key) => state.canisters.get(key)!);
   }
 }
 
@@ -174,7 +196,7 @@ function executeInnerRounds(state: SubnetState, round: RoundContext, order: Cani
 export function executeRound(state: SubnetState, input: RoundInput, cyclesMintingCanister: Principal): void {
   state.time = input.time > state.time ? input.time : state.time + 1n;
   state.round += 1n;
-  const env = { ...environmentOf(state, cyclesMintingCanister), meter: { instructions: 0n } };
+  const env = { ...environmentOf(state, cyclesMintingCanister, input.queryStats), meter: { instructions: 0n } };
   const round: RoundContext = { env, outbox: [], ingressResults: [] };
   const order = new CanisterOrder(state);
   for (const canister of order.current(state)) {

@@ -103,6 +103,12 @@ export interface DirtySet {
   stableReplaced: boolean;
   /** Pieces written into uploaded snapshots, in order (their content changes in place, by parts). */
   snapshotUploads: SnapshotUpload[];
+  /**
+   * Reached since the last durable round by code that may change it (`getCanister`, `touch`):
+   * persistence compares only touched canisters with their last durable bytes, so an idle round
+   * costs nothing per idle canister.
+   */
+  touched: boolean;
 }
 
 /** One `upload_canister_snapshot_data` write; persistence logs it instead of the whole snapshot. */
@@ -114,7 +120,7 @@ export interface SnapshotUpload {
 }
 
 export function newDirtySet(): DirtySet {
-  return { heapPages: new Set(), stablePages: new Set(), heapReplaced: false, stableReplaced: false, snapshotUploads: [] };
+  return { heapPages: new Set(), stablePages: new Set(), heapReplaced: false, stableReplaced: false, snapshotUploads: [], touched: false };
 }
 
 export type LowMemoryHookStatus = 'conditionNotSatisfied' | 'ready' | 'executed';
@@ -152,7 +158,6 @@ export interface CanisterState {
   storageChargedUntil: bigint;
   /** Cycles consumed so far, by purpose (for canister_metrics). */
   consumed: { instructions: bigint; transmission: bigint; ingress: bigint; memory: bigint; burned: bigint; creation: bigint };
-  queryStats: { calls: bigint; instructions: bigint; requestBytes: bigint; responseBytes: bigint };
   dirty: DirtySet;
 }
 
@@ -203,8 +208,7 @@ export function newCanister(id: Principal, settings: CanisterSettings, cycles: b
     nextLogIdx: 0n,
     storageChargedUntil: time,
     consumed: { instructions: 0n, transmission: 0n, ingress: 0n, memory: 0n, burned: 0n, creation: 0n },
-    queryStats: { calls: 0n, instructions: 0n, requestBytes: 0n, responseBytes: 0n },
-    dirty: { ...newDirtySet(), heapReplaced: true, stableReplaced: true },
+    dirty: { ...newDirtySet(), heapReplaced: true, stableReplaced: true, touched: true },
   };
 }
 

@@ -4,6 +4,7 @@ export * from './canister.ts';
 export * from './cost_schedule.ts';
 export * from './messages.ts';
 export * from './principal.ts';
+export * from './query_stats.ts';
 export * from './stable_memory.ts';
 export * from './state_hash.ts';
 export * from './subnet_state.ts';

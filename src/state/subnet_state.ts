@@ -35,8 +35,16 @@ export interface SubnetState {
   systemCanisters: SystemCanistersState;
 }
 
+/** The door to a canister for code that may change it: marks it touched for persistence. */
 export function getCanister(state: SubnetState, id: Principal): CanisterState | undefined {
-  return state.canisters.get(principalKey(id));
+  const canister = state.canisters.get(principalKey(id));
+  if (canister) canister.dirty.touched = true;
+  return canister;
+}
+
+/** Marks a canister reached other than through `getCanister` (e.g. by iteration) as possibly changed. */
+export function touch(canister: CanisterState): void {
+  canister.dirty.touched = true;
 }
 
 /** Canisters in canonical order (by id bytes: the map keys are fixed-width hex, which sorts alike). */

@@ -20,3 +20,20 @@ export interface SystemCanistersState {
 export function newSystemCanistersState(): SystemCanistersState {
   return { cyclesLedger: { balances: new Map(), nextBlock: 0n } };
 }
+
+// System canister states reached by an update since the last durable round. Kept beside the state, not
+// in it (like a canister's `dirty` set): persistence re-encodes the system canisters only when marked.
+const touched = new WeakSet<SystemCanistersState>();
+
+/** Marks the system canisters' state as possibly changed (every replicated call to one of them). */
+export function touchSystemCanisters(state: SystemCanistersState): void {
+  touched.add(state);
+}
+
+export function isSystemCanistersTouched(state: SystemCanistersState): boolean {
+  return touched.has(state);
+}
+
+export function clearSystemCanistersTouched(state: SystemCanistersState): void {
+  touched.delete(state);
+}

@@ -3,7 +3,7 @@
 // query calls run against the current state and change nothing (api/replica.ts).
 import { IDL } from '@dfinity/candid';
 import { type ExecutionEnvironment, rejectOf, UserError } from '../execution/index.ts';
-import { type CallResult, getCanister, type Principal, principalKey, type SubnetState } from '../state/index.ts';
+import { type CallResult, getCanister, type Principal, principalKey, type SubnetState, touchSystemCanisters } from '../state/index.ts';
 import { cyclesLedger } from './cycles_ledger.ts';
 import { cyclesMintingCanister } from './cycles_minting.ts';
 import { canisterTrap, type SystemCall, type SystemCanister, type SystemContext, type SystemMethod } from './method.ts';
@@ -54,6 +54,7 @@ function run(context: SystemContext, canister: SystemCanister, call: SystemCall,
 
 /** An update call (ingress or from a canister) to `canister`; cycles not kept are refunded. */
 export function handleSystemCall(context: SystemContext, canister: SystemCanister, call: SystemCall): SystemOutcome {
+  touchSystemCanisters(context.state.systemCanisters);
   const result = run(context, canister, call, 'update');
   if (result instanceof UserError) return { kind: 'reject', error: result, refund: call.cycles };
   return { kind: 'reply', payload: result.payload, refund: call.cycles - result.kept };

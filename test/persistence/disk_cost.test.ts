@@ -20,20 +20,21 @@ async function bytesOf(ic: Capsule, run: () => Promise<unknown>): Promise<number
 
 test('queries and traps leave no trace on disk; an update writes the pages it touched', async () => {
   const dir = tempDir('cost');
-  const ic = await Capsule.create({ stateDir: join(dir, 'state'), seed: SEED, time: START });
+  // Free: storage is not charged, so an empty round changes nothing but the round and time.
+  const ic = await Capsule.create({ stateDir: join(dir, 'state'), seed: SEED, time: START, costSchedule: 'free' });
   const canisterId = await ic.createCanister();
   await ic.installCode({ canisterId, wasm: await pagerWasm() });
+  await ic.tick();
+  const empty = await bytesOf(ic, () => ic.tick());
   const hash = await ic.stateHash();
-  const query = await bytesOf(ic, async () => {
-    for (let i = 0; i < 10; i++) await ic.queryCall({ canisterId, method: 'scribble_query' });
-  });
-  assert.equal(query, 0, 'queries write nothing');
-  assert.equal(await ic.stateHash(), hash);
+  for (let i = 0; i < 10; i++) await ic.queryCall({ canisterId, method: 'scribble_query' });
+  assert.equal(await ic.stateHash(), hash, 'queries do not change the replicated state');
+  const afterQueries = await bytesOf(ic, () => ic.tick());
+  assert.equal(afterQueries, empty, 'the round after ten queries writes as much as an empty round');
   const trap = await bytesOf(ic, () => assert.rejects(ic.updateCall({ canisterId, method: 'scribble_trap' }), CallError));
   // the trap's round records only system state (cycles charged, the trap in the canister log)
   assert.ok(trap > 0 && trap < PAGE, `a trapping update that wrote 100 pages cost ${trap} bytes`);
-  const tick = await bytesOf(ic, () => ic.tick());
-  assert.ok(tick < PAGE, `an empty round cost ${tick} bytes`);
+  assert.ok(empty < PAGE, `an empty round cost ${empty} bytes`);
   const step = await bytesOf(ic, () => ic.updateCall({ canisterId, method: 'step', arg: u32(1) }));
   // heap page 0, heap page 2, stable page 1
   assert.ok(step >= 3 * PAGE && step < 4 * PAGE, `a step touching 3 pages cost ${step} bytes`);
@@ -69,5 +70,34 @@ test('a 1 GiB heap: an update touching one page costs what it costs with a small
   // a checkpoint of the 1 GiB heap writes the touched pages, not the GiB
   const checkpoint = await bytesOf(ic, () => ic.close());
   assert.ok(checkpoint < 64 * PAGE, `a checkpoint of the 1 GiB heap cost ${checkpoint} bytes`);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('an empty round writes as much with twenty idle canisters as with one', async () => {
+  const dir = tempDir('idle');
+  // Free: storage is not charged, so idle canisters are left alone.
+  const ic = await Capsule.create({ stateDir: join(dir, 'state'), seed: SEED, time: START, costSchedule: 'free' });
+  const wasm = await pagerWasm();
+  const emptyRound = async () => {
+    await ic.tick();
+    return bytesOf(ic, () => ic.tick());
+  };
+  await ic.installCode({ canisterId: await ic.createCanister(), wasm });
+  const one = await emptyRound();
+  for (let i = 0; i < 19; i++) await ic.installCode({ canisterId: await ic.createCanister(), wasm });
+  assert.equal(await emptyRound(), one);
+  await ic.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a canister changed without being marked touched fails the round loudly under test', async () => {
+  const dir = tempDir('touch');
+  const ic = await Capsule.create({ stateDir: join(dir, 'state'), seed: SEED, time: START, costSchedule: 'free' });
+  const canisterId = await ic.createCanister();
+  await ic.tick();
+  // Reached around the door (getCanister), so persistence is not told.
+  replicaOf(ic).state.canisters.get(canisterId.toHex())!.settings.freezingThreshold += 1n;
+  await assert.rejects(ic.tick(), /changed \(meta: settings\) without being marked touched/);
+  storeOf(ic)!.abandon();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -9,8 +9,10 @@ import { test } from 'node:test';
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import { Capsule } from '../../src/api/index.ts';
+import { touchSystemCanisters } from '../../src/state/index.ts';
 import { canisterSource, motoko } from '../support/build.ts';
 import { pagerWasm, readU32, SEED, START, u32 } from './_canisters.ts';
+import { ALICE, balance, createViaLedger } from '../system_canisters/_helpers.ts';
 import { deleteCanister, loadSnapshot, takeSnapshot, tempDir, uploadChunk } from './_helpers.ts';
 import { replicaOf, storeOf } from '../../src/api/testing.ts';
 
@@ -118,11 +120,34 @@ test('subnet state beside canisters (the cycles ledger of the system canisters) 
   const ledger = replicaOf(ic).state.systemCanisters.cyclesLedger;
   ledger.balances.set('ab:00', 5n);
   ledger.nextBlock = 3n;
+  // Changed directly, not by a system call: persistence must be told.
+  touchSystemCanisters(replicaOf(ic).state.systemCanisters);
   await ic.tick();
   const hash = await ic.stateHash();
   ic = await restart(ic, stateDir, 'crash');
   assert.equal(await ic.stateHash(), hash);
   assert.deepEqual(replicaOf(ic).state.systemCanisters.cyclesLedger, { balances: new Map([['ab:00', 5n]]), nextBlock: 3n });
+  await ic.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the cycles ledger survives a crash; idle rounds after its calls do not rewrite it', async () => {
+  const dir = tempDir('ledger');
+  const stateDir = join(dir, 'state');
+  // Free: storage charging would rewrite the new canister every round.
+  let ic = await Capsule.create({ stateDir, seed: SEED, time: START, costSchedule: 'free' });
+  await createViaLedger(ic, ALICE, 10n ** 12n);
+  const spent = await balance(ic, ALICE);
+  await ic.tick();
+  const before = storeOf(ic)!.stats.bytesWritten;
+  await ic.tick();
+  const idle = storeOf(ic)!.stats.bytesWritten - before;
+  assert.ok(idle < 256, `an idle round after a ledger call wrote ${idle} bytes`);
+  const hash = await ic.stateHash();
+  storeOf(ic)!.abandon();
+  ic = await Capsule.create({ stateDir });
+  assert.equal(await ic.stateHash(), hash);
+  assert.equal(await balance(ic, ALICE), spent);
   await ic.close();
   rmSync(dir, { recursive: true, force: true });
 });
