@@ -1,4 +1,4 @@
-// A replica backed by a state directory (DESIGN 5): created fresh or recovered from disk, with every
+// A replica backed by a state directory (docs/storage-format.md): created fresh or recovered from disk, with every
 // round made durable by an after-round hook before anyone can read the round's results.
 import { DurableStore, PersistenceError, type PersistenceWarning, type StoreOptions } from '../persistence/index.ts';
 import type { InstructionLimits } from '../state/index.ts';

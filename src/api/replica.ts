@@ -91,7 +91,7 @@ export class Replica {
 
   /**
    * Runs one round with the queued ingress messages, then the after-round hooks (e.g. the durable
-   * commit). `time` is the proposed block time: a front end reads its clock (DESIGN 2); the round's
+   * commit). `time` is the proposed block time: a front end reads its clock (time is an input); the round's
    * time is at least 1 ns after the previous round's.
    */
   round(time?: bigint): void {

@@ -1,4 +1,4 @@
-// Building a fresh single-subnet state: keys, subnet id, canister ranges (digest §6.5, §7).
+// Building a fresh single-subnet state: keys, subnet id, canister ranges (interface spec, sections 'Delegation' and 'Principals').
 import { createHash } from 'node:crypto';
 import { blsKeyFromSeed, type BlsKeyPair } from '../certification/index.ts';
 import { APPLICATION_SUBNET_COSTS, FREE_COSTS, INSTRUCTION_LIMITS, type InstructionLimits, newSystemCanistersState, Principal, type SubnetState } from '../state/index.ts';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `capsule`: the composition root (style R12). `capsule start` builds a replica from the state
+// `capsule`: the composition root. `capsule start` builds a replica from the state
 // directory's seed, serves the IC HTTP interface and drives rounds until SIGINT/SIGTERM.
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,7 +13,7 @@ import { writeFileAtomic } from './state_dir.ts';
 type StartCommand = Extract<ReturnType<typeof parseCommand>, { kind: 'start' }>;
 
 async function start(command: StartCommand): Promise<void> {
-  // Every round is durable before its results are served (DESIGN 5); a restart continues the state.
+  // Every round is durable before its results are served (docs/storage-format.md); a restart continues the state.
   const opened = openReplica({ stateDir: command.stateDir, onWarning: (warning) => process.stderr.write(`warning: ${describeWarning(warning)}\n`) });
   const replica = opened.replica;
   const server = await startHttpServer({

@@ -68,7 +68,7 @@ function senderVersionMismatch(call: SystemApi['calls'][number], version: bigint
   );
 }
 
-/** Applies the System API's recorded changes of a successful execution (R5: checked, then applied). */
+/** Applies the System API's recorded changes of a successful execution (checked, then applied). */
 export function applyChanges(round: RoundContext, canister: CanisterState, context: CallContext | undefined, api: SystemApi, cost: bigint): void {
   canister.cycles += api.acceptedCycles + api.mintedCycles - api.cyclesOut - cost;
   if (canister.cycles < 0n) canister.cycles = 0n;

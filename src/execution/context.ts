@@ -108,7 +108,7 @@ const ROOT_KEY: ContextLetter[] = ['I', 'G', 'U', 'RQ', 'Ry', 'Rt', 'C', 'T'];
 const EVERYWHERE: ContextLetter[] = [...ALL];
 const EVERYWHERE_AND_START: ContextLetter[] = [...ALL, 's'];
 
-/** Where each ic0 function may be called (digest §1; `*` = every context but start). */
+/** Where each ic0 function may be called (interface spec, section 'Overview of imports'; `*` = every context but start). */
 export const AVAILABILITY: Record<string, readonly ContextLetter[]> = {
   msg_arg_data_size: ARG,
   msg_arg_data_copy: ARG,

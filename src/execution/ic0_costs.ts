@@ -4,7 +4,7 @@ import { contractViolation } from './errors.ts';
 import type { Handlers } from './ic0_types.ts';
 import { decodeUtf8, type SystemApi, writeU128 } from './system_api.ts';
 
-/** Threshold key names a local replica serves (digest §10). */
+/** Threshold key names a local replica serves (as the DFINITY local development replicas do). */
 const KEY_NAMES = new Set(['dfx_test_key', 'test_key_1', 'key_1']);
 
 function keyCost(api: SystemApi, src: number | bigint | undefined, size: number | bigint | undefined, variant: number, variants: number, dst: number | bigint | undefined, name: string): number {

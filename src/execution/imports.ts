@@ -22,7 +22,7 @@ export const IC0_HANDLERS: Record<string, Handler> = {
   ...costHandlers,
 };
 
-/** Instructions charged per system call (replica's system_api_complexity, digest §1.12). */
+/** Instructions charged per system call (replica's system_api_complexity in dfinity/ic). */
 const OVERHEAD: Record<string, bigint> = {
   call_new: 1_500n,
   call_perform: 5_000n,

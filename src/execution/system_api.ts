@@ -13,7 +13,7 @@ export interface ExecutionEnvironment {
   subnetSize: number;
   rootKeyDer: Uint8Array;
   costs: CostSchedule;
-  /** Cycles Minting Canister id: the only canister allowed to mint (digest §1.12). */
+  /** Cycles Minting Canister id: the only canister allowed to mint (a DFINITY replica extension). */
   cyclesMintingCanister: Principal;
   instructionLimits: InstructionLimits;
 }

@@ -1,4 +1,4 @@
-// Update calls (interface spec, "Request: Call"; digest §5.6):
+// Update calls (interface spec, "Request: Call"):
 // * v2: 202 once the message is queued; 200 with a CBOR reject if the replica refuses it up front
 //   (inspect_message, missing canister, management ingress rules).
 // * v3/v4: synchronous — the round driver runs rounds until the request is terminal and the answer

@@ -2,7 +2,7 @@
 // ingress is queued (batched with whatever else arrived in the same event-loop turn), again while
 // canisters have messages in their queues, and every `idleMs` otherwise so that time follows the
 // wall clock and timers and heartbeats fire. The round's time comes from the clock of this top
-// layer (DESIGN 2: time is an input of a round, never read inside one).
+// layer (time is an input of a round, never read inside one: docs/architecture.md).
 import type { Replica } from '../api/replica.ts';
 
 export interface RoundDriverOptions {

@@ -135,7 +135,7 @@ export function fetchCanisterLogs(context: ManagementContext, call: ManagementCa
   };
 }
 
-/** 32 bytes drawn from the round's seed: random to canisters, reproducible for replicas (DESIGN 2). */
+/** 32 bytes drawn from the round's seed: random to canisters, reproducible for replicas (randomness is an input). */
 export function rawRand(context: ManagementContext): Uint8Array {
   const state = context.state;
   const counter = new Uint8Array(8);

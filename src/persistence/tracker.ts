@@ -1,7 +1,7 @@
 // What the store last made durable, per canister, and the round record that brings the disk up to
 // the live state: the dirty pages of the round's committed executions, plus whichever small parts
 // (system state, globals, queues, chunk keys, snapshot list) differ from their last durable bytes.
-// Cost: what the round touched, plus one small system-state encoding per canister (DESIGN 4).
+// Cost: what the round touched, plus one small system-state encoding per canister.
 import type { CanisterSnapshot, CanisterState, IngressStatus, Principal, SubnetState } from '../state/index.ts';
 import { equalBytes, toHex } from './_bytes.ts';
 import { encodeMeta, globalValues } from './canister_codec.ts';

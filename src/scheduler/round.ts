@@ -1,4 +1,4 @@
-// One deterministic round (DESIGN 2): time and ingress are inputs; canisters run in id order and
+// One deterministic round: time and ingress are inputs; canisters run in id order and
 // their outputs are delivered in that order, so the same inputs always give the same state.
 import {
   executeRequest,

@@ -92,7 +92,7 @@ export interface CanisterSnapshot {
   canisterVersion: bigint;
 }
 
-/** What changed since the state was last made durable; persistence reads and clears it (DESIGN 4). */
+/** What changed since the state was last made durable; persistence reads and clears it (docs/storage-format.md). */
 export interface DirtySet {
   /** 4 KiB heap pages written by committed executions. */
   heapPages: Set<number>;

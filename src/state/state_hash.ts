@@ -1,4 +1,4 @@
-// A hash of the whole replicated state (DESIGN 2): two replicas given the same inputs must agree on it.
+// A hash of the whole replicated state: two replicas given the same inputs must agree on it.
 // Covers time, id allocation, and per canister (in id order) its system state, heap, stable memory,
 // globals, queues and open calls, then the system canisters' state (ledger balances). Field order is
 // fixed; every variable-length field is length-prefixed.

@@ -14,7 +14,7 @@ export interface SubnetConfig {
   /** Nodes of the subnet; fees scale with size / 13 (§8.1). */
   subnetSize: number;
   rootKeyDer: Uint8Array;
-  /** Per-message instruction limits (digest §8.2 unless configured lower, e.g. for fast tests). */
+  /** Per-message instruction limits (the IC's resource limits unless configured lower, e.g. for fast tests). */
   instructionLimits: InstructionLimits;
 }
 
@@ -25,7 +25,7 @@ export interface SubnetState {
   nextCanisterIndex: bigint;
   time: bigint;
   round: bigint;
-  /** Seed for raw_rand and other randomness; an input like time (DESIGN 2). */
+  /** Seed for raw_rand and other randomness; an input like time. */
   randomSeed: Uint8Array;
   randomCounter: bigint;
   ingress: Map<string, IngressStatus>;

@@ -1,7 +1,7 @@
-// The wasm types of every `ic0` import, once, as data (style guide R3). Import
+// The wasm types of every `ic0` import, once, as data. Import
 // validation reads it here; the execution layer builds its import object against it.
-// Source: interface spec v0.66.0 §System API imports (digest §1) and the replica's
-// validation.rs / linker.rs for the functions it provides beyond the spec (digest §1.12).
+// Source: interface spec v0.66.0 section 'Overview of imports' and the replica's
+// validation.rs / linker.rs for the functions it provides beyond the spec (dfinity/ic, rs/embedders).
 
 /** `I` is the pointer width: i32 for wasm32 modules (or no memory), i64 for wasm64. */
 export type Ic0ValType = 'i32' | 'i64' | 'I';
@@ -9,9 +9,9 @@ export type Ic0ValType = 'i32' | 'i64' | 'I';
 export interface Ic0Signature {
   readonly params: readonly Ic0ValType[];
   readonly results: readonly Ic0ValType[];
-  /** Legacy function that only exists when `I = i32` (digest §1.11); rejected in wasm64 modules. */
+  /** Legacy function that only exists when `I = i32` (interface spec, section 'Overview of imports'); rejected in wasm64 modules. */
   readonly wasm32Only: boolean;
-  /** Provided by the DFINITY replica but not in the interface spec (digest §1.12). */
+  /** Provided by the DFINITY replica but not in the interface spec. */
   readonly replicaExtra: boolean;
 }
 

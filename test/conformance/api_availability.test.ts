@@ -1,6 +1,6 @@
 // API availability (ic-ref-test "API availability"): every ic0 function in every entry point.
 // Allowed → the call works; otherwise it traps with `"ic0_<name>" cannot be executed in <mode> mode`.
-// The allowed sets are the interface spec's "Overview of imports" table (digest §1.3–§1.11), written
+// The allowed sets are the interface spec's "Overview of imports" table, written
 // out here independently of Capsule's own table (src/execution/context.ts). Run for wasm32 and wasm64.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';

@@ -1,5 +1,5 @@
 // Simple calls, state, anonymous caller and inter-canister calls (ic-ref-test "simple calls",
-// "state", "anonymous user", "inter-canister calls"; spec §3.2–§3.4, digest §1.4 and §1.7).
+// "state", "anonymous user", "inter-canister calls"; interface spec, section 'Abstract behavior').
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { CALLBACK_FUN, prog, WRONG_TYPE_FUN } from '../universal/program.ts';

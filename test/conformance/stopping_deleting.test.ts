@@ -141,7 +141,7 @@ for (const width of WIDTHS) {
       assert.equal(await statusKind(c, id), 'stopping');
       await start(c, id);
       assert.equal(await statusKind(c, id), 'running');
-      // [replica] CanisterStoppingCancelled IC0511 → CANISTER_ERROR (digest §3.9)
+      // [replica] CanisterStoppingCancelled IC0511 → CANISTER_ERROR
       isRejectOutcome(await settle(c, stop1), 5);
       await release();
       isReplyOutcome(await settle(c, long));

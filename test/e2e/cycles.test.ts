@@ -1,4 +1,4 @@
-// Cycles on the application-subnet schedule (digest §8.1): execution is charged, a canister below its
+// Cycles on the application-subnet schedule (the IC's cycle costs): execution is charged, a canister below its
 // freezing limit is refused (SYS_TRANSIENT), and one that cannot pay for storage is uninstalled (§3.8).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,6 +1,6 @@
 // Real Motoko canisters (moc from the `motoko` npm package) in both persistence modes, run through
 // the library API: counter, stable state across upgrade, an actor-class factory with cycles,
-// traps seen by callers, rollback, query isolation and timers (issue 2).
+// traps seen by callers, rollback, query isolation and timers.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { IDL } from '@dfinity/candid';

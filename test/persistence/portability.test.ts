@@ -1,4 +1,4 @@
-// Inspection and portability (issue 4.5): a state directory lists its canisters; a canister exported
+// Inspection and portability: a state directory lists its canisters; a canister exported
 // as a snapshot file and imported into another directory loads with load_canister_snapshot; pieces
 // uploaded into a snapshot survive a crash (they are logged, not the whole snapshot).
 import assert from 'node:assert/strict';

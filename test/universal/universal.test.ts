@@ -121,7 +121,7 @@ function readModule(bytes: Uint8Array): ModuleInfo {
 }
 
 /**
- * ic0 signatures, transcribed from ic-spec-digest.md section 1 (independently of source.ts).
+ * ic0 signatures, transcribed from the interface spec's 'Overview of imports' (independently of source.ts).
  * `I` is the pointer width; `*` marks legacy functions (wasm32 only); `+` marks replica extras.
  */
 const SPEC_SIGNATURES = `
@@ -203,7 +203,7 @@ env_var_value_copy : I I I I I ->
 +cost_http_request_v2 : I I I ->
 `;
 
-/** The 74 spec names listed in digest 1.12. */
+/** The 74 ic0 names of the interface spec (v0.66.0). */
 const SPEC_NAMES = `accept_message call_cycles_add call_cycles_add128 call_data_append call_new call_on_cleanup
   call_perform call_with_best_effort_response canister_cycle_balance canister_cycle_balance128
   canister_liquid_cycle_balance128 canister_self_copy canister_self_size canister_status
@@ -253,7 +253,7 @@ const EXPECTED_EXPORTS = [
 
 describe('module shape', () => {
   for (const width of WIDTHS) {
-    test(`wasm${width}: validates, one memory, exports and ic0 imports match the digest`, async () => {
+    test(`wasm${width}: validates, one memory, exports and ic0 imports match the interface spec`, async () => {
       const wasm = await buildUniversalCanister(width);
       assert.ok(WA.validate(wasm));
       const info = readModule(wasm);

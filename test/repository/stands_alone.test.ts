@@ -1,0 +1,64 @@
+// The repository stands alone: no source file, test, benchmark, example or document points to
+// something a clone does not have (another checkout's files, a private tracker, a private digest).
+// Public references are fine: the interface specification by section name or URL, dfinity/ic paths.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { filesUnder, ROOT, readText } from './_files.ts';
+
+const FORBIDDEN: { what: string; pattern: RegExp }[] = [
+  { what: 'a path outside the repository', pattern: /\.\.\/shared\b/ },
+  { what: 'an absolute path of one machine', pattern: /\/work\// },
+  { what: 'a section of a private spec digest', pattern: /\bdigest §|\bspec-digest\b|\bdigest (section )?\d/i },
+  { what: 'the design document outside the repository', pattern: /\bDESIGN(\.md| \d)/ },
+  { what: 'an issue of a private tracker', pattern: /\bissues? \d/i },
+  { what: 'a rule of a private style guide', pattern: /\bstyle( guide)? R\d|\(R\d+[:),]/ },
+];
+
+// Files another developer is rewriting now; empty this list once their branches are merged.
+const PENDING_OWNER_EDITS = new Set(['test/e2e/determinism.test.ts', 'test/persistence/disk_cost.test.ts']);
+
+const SELF = 'test/repository/stands_alone.test.ts';
+const EXTENSIONS = ['.ts', '.md', '.mo', '.json', '.did', '.txt', '.sh', '.cjs', '.js'];
+
+function repositoryFiles(): string[] {
+  const folders = ['src', 'test', 'bench', 'examples', 'docs'].flatMap((folder) => filesUnder(folder, EXTENSIONS));
+  const topLevel = ['README.md', 'CONTRIBUTING.md'].filter((name) => existsSync(join(ROOT, name)));
+  return [...folders, ...topLevel].filter((path) => path !== SELF && !PENDING_OWNER_EDITS.has(path));
+}
+
+function offences(text: string): string[] {
+  const found: string[] = [];
+  text.split('\n').forEach((line, index) => {
+    for (const { what, pattern } of FORBIDDEN) if (pattern.test(line)) found.push(`${index + 1}: ${what}: ${line.trim()}`);
+  });
+  return found;
+}
+
+test('each kind of outside reference is recognised, and public references are not', () => {
+  const outside = [
+    'see [DESIGN.md](../shared/DESIGN.md)',
+    'in `/work/shared/ref/conformance-tests.md`',
+    '// Prices (digest §8.1).',
+    '// (DESIGN 4: the ratio should be close to 1)',
+    '// Recovery from damage (issue 4.3):',
+    '// as data (style guide R3).',
+    '// checked, then applied (R5: see the guide)',
+  ];
+  for (const line of outside) assert.ok(offences(line).length > 0, line);
+  const inside = [
+    '// interface spec, section "The system state tree" (https://internetcomputer.org/docs/references/ic-interface-spec)',
+    '// the replica (dfinity/ic rs/embedders) provides it beyond the spec',
+    'const digest = createHash("sha256").update(bytes).digest("hex");',
+    'see docs/architecture.md and docs/storage-format.md',
+  ];
+  for (const line of inside) assert.deepEqual(offences(line), [], line);
+});
+
+test('no file in src, test, bench, examples, docs, README or CONTRIBUTING points outside the repository', () => {
+  const files = repositoryFiles();
+  assert.ok(files.length > 100, `only ${files.length} files found under ${ROOT}`);
+  const report = files.flatMap((path) => offences(readText(path)).map((offence) => `${path}:${offence}`));
+  assert.deepEqual(report, []);
+});
