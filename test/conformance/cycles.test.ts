@@ -97,26 +97,42 @@ for (const width of WIDTHS) {
 
     describe('can use the balance API', () => {
       const twice = () => prog().cyclesBalance128().replyDataAppend().cyclesBalance128().appendAndReply();
-      const same = (r: Uint8Array) => assert.equal(u128(r.slice(0, 16)), u128(r.slice(16)));
-      test('in query', async () => same(await query(c, await create(width), twice())));
-      test('in update', async () => same(await call(c, await create(width), twice())));
+      /** Both readings agree and are the canister's balance (roughly: execution is prepaid). */
+      const isBalance = (r: Uint8Array) => {
+        assert.equal(u128(r.slice(0, 16)), u128(r.slice(16)), 'two readings in one execution');
+        isRoughly(u128(r.slice(0, 16)), DEF);
+      };
+      test('in query', async () => isBalance(await query(c, await create(width), twice())));
+      test('in update', async () => isBalance(await call(c, await create(width), twice())));
       test('in init', async () => {
         const id = await create(width, prog().cyclesBalance128().cyclesBalance128().concat().setGlobal());
-        same(await query(c, id, prog().getGlobal().appendAndReply()));
+        isBalance(await query(c, id, prog().getGlobal().appendAndReply()));
       });
       test('in callback', async () => {
         const id = await create(width);
-        same(await call(c, id, interQuery(id, { onReply: twice() })));
+        isBalance(await call(c, id, interQuery(id, { onReply: twice() })));
       });
     });
 
     describe('can use the available cycles API', () => {
       const twice = () => prog().cyclesAvailable128().replyDataAppend().cyclesAvailable128().appendAndReply();
-      const same = (r: Uint8Array) => assert.equal(u128(r.slice(0, 16)), u128(r.slice(16)));
-      test('in update', async () => same(await call(c, await create(width), twice())));
+      /** Both readings agree and are the cycles the call brought, none accepted yet. */
+      const isAvailable = (r: Uint8Array, expected: bigint) => {
+        assert.equal(u128(r.slice(0, 16)), expected);
+        assert.equal(u128(r.slice(16)), expected);
+      };
+      test('in update', async () => {
+        const [a, b] = [await create(width), await create(width)];
+        isAvailable(isRelayReply(await call(c, a, interUpdate(b, { cycles: 1234n, otherSide: twice() }))), 1234n);
+      });
+      test('in update called by a user: nothing is available', async () => {
+        isAvailable(await call(c, await create(width), twice()), 0n);
+      });
       test('in callback', async () => {
-        const id = await create(width);
-        same(await call(c, id, interQuery(id, { onReply: twice() })));
+        // The callback runs in the call context of the cycles-carrying call, so they are still available there.
+        const [a, b] = [await create(width), await create(width)];
+        const r = await call(c, a, interUpdate(b, { cycles: 1234n, otherSide: interQuery(b, { onReply: twice() }) }));
+        isAvailable(isRelayReply(r), 1234n);
       });
     });
 

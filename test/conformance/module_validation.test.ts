@@ -194,7 +194,10 @@ async function installModule(wasm: Uint8Array): Promise<Principal> {
 describe('WebAssembly module validation', () => {
   for (const [name, build] of [...Object.entries(VALID), ...Object.entries(VALID_EXTRA)]) {
     test(`valid: ${name}`, async () => {
-      await installModule(build());
+      const id = await installModule(build());
+      // Installed and instantiated: a call finds a module without that method (not an empty canister).
+      const error = await rejects(c.updateCall({ canisterId: id, method: 'no_such_method', sender: USER }), 5);
+      assert.equal(error.errorCode, 'IC0536', error.rejectMessage);
     });
   }
   for (const [name, build] of [...Object.entries(INVALID), ...Object.entries(INVALID_EXTRA)]) {
