@@ -1,4 +1,4 @@
-// Cycle costs and the freezing limit (https://internetcomputer.org/docs/building-apps/essentials/gas-cost; the replica's CyclesAccountManager).
+// Cycle costs and the freezing limit (the IC's cycle costs; the replica's CyclesAccountManager).
 import { type CanisterState, type CostSchedule, GIB, INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE, memoryUsage } from '../state/index.ts';
 
 const SECONDS_PER_DAY = 86_400n;

@@ -6,7 +6,7 @@ import type { Handlers } from './ic0_types.ts';
 import { decodeUtf8, type SystemApi } from './system_api.ts';
 
 const MAX_PRINCIPAL_BYTES = 29;
-/** Same-subnet request limit (https://internetcomputer.org/docs/building-apps/canister-management/resource-limits). */
+/** Same-subnet request limit (the IC's resource limits). */
 const MAX_SAME_SUBNET_PAYLOAD = 10 * 1024 * 1024;
 
 function requireDraft(api: SystemApi, name: string) {

@@ -8,7 +8,7 @@ import { RoundDriver } from './progress.ts';
 export interface HttpLimits {
   /** Largest request body accepted (the replica's HTTP handler allows 5 MB). */
   readonly maxRequestBytes: number;
-  /** Largest ingress message (method name + arg) of an application subnet: 2 MiB (https://internetcomputer.org/docs/building-apps/canister-management/resource-limits). */
+  /** Largest ingress message (method name + arg) of an application subnet: 2 MiB (the IC's resource limits). */
   readonly maxIngressBytes: number;
   /** How long a v3/v4 call waits for its result before answering 202 (ms). */
   readonly syncCallTimeoutMs: number;

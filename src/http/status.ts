@@ -5,7 +5,7 @@ import type { HttpContext } from './context.ts';
 import { cborResponse } from './errors.ts';
 import type { Handler } from './router.ts';
 
-/** The interface spec version this implementation follows (its changelog: https://internetcomputer.org/docs/references/ic-interface-spec#changelog). */
+/** The interface spec version this implementation follows (see its changelog). */
 export const IC_API_VERSION = '0.66.0';
 export const IMPL_VERSION = 'capsule-0.1.0';
 

@@ -1,4 +1,4 @@
-// Sizes and limits of the interface spec and the replica (https://internetcomputer.org/docs/building-apps/canister-management/resource-limits).
+// Sizes and limits of the interface spec and the replica (the IC's resource limits).
 
 export const WASM_PAGE_SIZE = 65536;
 export const OS_PAGE_SIZE = 4096;

@@ -1,5 +1,6 @@
-// The certified state tree (interface spec, section 'The system state tree'): paths and value encodings, incremental builds equal to
-// fresh ones under random changes, cost of an incremental round over a large ingress history, and
+// The certified state tree (interface spec, section 'The system state tree'): paths and value
+// encodings, incremental builds equal to fresh ones under random changes, the work of an incremental
+// round over a large ingress history, and
 // the per-round certifier (one signature per round, pruned certificates that verify).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

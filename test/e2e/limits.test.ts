@@ -1,5 +1,5 @@
 // A canister that loops, recurses without end or exhausts memory is stopped by limits, never by
-// crashing Capsule, and loses nothing but the failed message (https://internetcomputer.org/docs/building-apps/canister-management/resource-limits). The instruction
+// crashing Capsule, and loses nothing but the failed message (the IC's resource limits). The instruction
 // limits are lowered here so that a loop reaches them in milliseconds (the IC's 40 B take ~16 s).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

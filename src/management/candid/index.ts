@@ -1,7 +1,7 @@
 // Candid codec of the management canister (`aaaaa-aa`): one call per method to decode an
 // argument / encode a result (replica side) or the reverse (clients, tests).
 //
-// Leniency (Candid spec, https://github.com/dfinity/candid/blob/master/spec/Candid.md): decoding relies on @dfinity/candid's subtyping, which accepts
+// Leniency (the Candid specification): decoding relies on @dfinity/candid's subtyping, which accepts
 // records missing `opt` fields (→ []), skips extra wire fields, turns `opt` values of a
 // mismatching type into [] and decodes `upgrade` sent without payload (`null`/`reserved`) to
 // `{ upgrade: [] }`. Older shapes that are not subtypes are handled by LEGACY_ARG_SHAPES.
