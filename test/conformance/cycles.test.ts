@@ -1,5 +1,5 @@
-// Cycles (ic-ref-test "cycles"; spec §1.5, §1.11, §3.11, §4.4 deposit_cycles/provisional_top_up,
-// §3.9 frozen canisters). Runs with the application subnet's prices; like ic-ref-test, balances are
+// Cycles (ic-ref-test "cycles"; interface spec, 'Cycles', deposit_cycles/provisional_top_up,
+// frozen canisters). Runs with the application subnet's prices; like ic-ref-test, balances are
 // compared "roughly" (the system burns cycles at unspecified rates, here well below EPS).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -465,7 +465,7 @@ for (const width of WIDTHS) {
       test('call_perform fails with 2 when the canister cannot pay for the call', async () => {
         const id = await install(c, width, prog(), { cycles: 400_000_000_000n });
         await mgmt(c, 'update_settings', { canister_id: id, settings: settings({ freezing_threshold: [0n] }), sender_canister_version: [] });
-        // Leave ~10 B liquid cycles: less than a call's reservation for the response (§8.1).
+        // Leave ~10 B liquid cycles: less than a call's reservation for the response (the IC's cycle costs).
         const liquid = u128(await call(c, id, prog().liquidCyclesBalance128().appendAndReply()));
         const p = prog().cyclesBurn128Amount(liquid - 10_000_000_000n).drop().callNew(id, 'query').callPerformErrCode().replyInt();
         assert.equal(u32(await call(c, id, p)), 2);

@@ -1,5 +1,5 @@
 // The rest of the System API (ic-ref-test "self", "caller (in init)", canister_status codes;
-// spec §1.3–§1.10: identity, subnet, root key, status, in_replicated_execution,
+// interface spec, System API sections: identity, subnet, root key, status, in_replicated_execution,
 // performance_counter, environment variables, cost queries, caller info).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';

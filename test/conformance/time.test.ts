@@ -1,4 +1,4 @@
-// Time (ic-ref-test "time"; spec §1.9 ic0.time: constant within one execution, monotonic per
+// Time (ic-ref-test "time"; interface spec, 'System time': constant within one execution, monotonic per
 // canister, also across upgrades; the library's clock is the subnet's time).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';

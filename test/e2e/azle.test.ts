@@ -31,7 +31,7 @@ test('an Azle canister initializes, updates, queries and certifies data', async 
   const data = new Uint8Array(32).map((_, i) => i);
   await ic.updateCall({ canisterId, method: 'certify', arg: new Uint8Array(IDL.encode([IDL.Vec(IDL.Nat8)], [data])) });
   assert.deepEqual(ic.replica.canister(canisterId)?.certifiedData, data);
-  // A library query is not the target of an HTTP query, so no certificate is present (spec §1.9).
+  // A library query is not the target of an HTTP query, so no certificate is present (interface spec, 'Certified data').
   assert.deepEqual(IDL.decode([IDL.Opt(IDL.Vec(IDL.Nat8))], await ic.queryCall({ canisterId, method: 'certificate', arg: none }))[0], []);
   await assert.rejects(
     ic.updateCall({ canisterId, method: 'certify', arg: new Uint8Array(IDL.encode([IDL.Vec(IDL.Nat8)], [new Uint8Array(33)])) }),
