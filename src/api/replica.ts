@@ -61,7 +61,7 @@ export class Replica {
 
   /**
    * Checks an ingress message as the IC does before accepting it (management ingress rules,
-   * canister_inspect_message, spec §3.10) and queues it for the next round. Returns its id.
+   * canister_inspect_message) and queues it for the next round. Returns its id.
    */
   submit(submission: IngressSubmission): string | UserError {
     const { sender, receiver, method, arg } = submission;

@@ -1,4 +1,4 @@
-// Call contexts (spec §3.1–3.3): commit an execution's changes, answer callers, detect starvation.
+// Call contexts (interface spec, 'Abstract behavior'): commit an execution's changes, answer callers, detect starvation.
 import { IDL } from '@dfinity/candid';
 import { type CallContext, type CallResult, type CanisterState, MANAGEMENT_CANISTER, principalEquals } from '../state/index.ts';
 import { UserError } from './errors.ts';
@@ -22,7 +22,7 @@ export function rejectOf(error: UserError): CallResult {
   return { kind: 'reject', code: error.rejectCode, message: error.message, errorCode: error.errorCode };
 }
 
-/** Answers the context's caller; the cycles it did not accept go back (§3.11). */
+/** Answers the context's caller; the cycles it did not accept go back ('Cycles'). */
 export function respond(round: RoundContext, canister: CanisterState, context: CallContext, result: CallResult): void {
   const refund = context.availableCycles;
   context.availableCycles = 0n;
@@ -55,7 +55,7 @@ function senderCanisterVersion(arg: Uint8Array): bigint | undefined {
 
 /**
  * A management call whose `sender_canister_version` differs from the caller's `ic0.canister_version`
- * is rejected (spec §4.3, management canister "sender_canister_version"; the replica checks it when
+ * is rejected (interface spec, management canister "sender_canister_version"; the replica checks it when
  * the calling execution commits: CanisterContractViolation).
  */
 function senderVersionMismatch(call: SystemApi['calls'][number], version: bigint): UserError | undefined {

@@ -52,7 +52,7 @@ export function idleCyclesBurnedPerDay(pricing: Pricing, canister: CanisterState
   return storage + compute;
 }
 
-/** Below this balance the canister is frozen (§3.9). */
+/** Below this balance the canister is frozen. */
 export function freezingLimit(pricing: Pricing, canister: CanisterState): bigint {
   return (idleCyclesBurnedPerDay(pricing, canister) * canister.settings.freezingThreshold) / SECONDS_PER_DAY;
 }

@@ -146,7 +146,7 @@ export function trapErrorCode(trap: Trap): ErrorCodeName {
   }
 }
 
-/** The one mapping from a trap to the error users see (§3.4: traps reject with CANISTER_ERROR). */
+/** The one mapping from a trap to the error users see ('Reject codes': traps reject with CANISTER_ERROR). */
 export function trapToUserError(trap: Trap, canisterId: string, backtrace: string | undefined): UserError {
   const suffix = backtrace ? `\n${backtrace}` : '';
   return new UserError(trapErrorCode(trap), `Error from Canister ${canisterId}: ${describeTrap(trap)}${suffix}`);

@@ -1,4 +1,4 @@
-// Runs one entry point of a canister in a context (one "message execution", spec §3.1): sets up the
+// Runs one entry point of a canister in a context (one "message execution" of the interface spec): sets up the
 // System API, calls into wasm, and on a trap (or for a query) rolls heap, globals and stable memory back.
 import type { CanisterState, Closure, WasmState } from '../state/index.ts';
 import type { ApiContext } from './context.ts';
@@ -20,7 +20,7 @@ export interface ExecutionRequest {
   responded: boolean;
   availableCycles: bigint;
   instructionsBeforeContext: bigint;
-  /** Enforced on memory growth (update, init, post_upgrade; spec §3.9), else undefined. */
+  /** Enforced on memory growth (update, init, post_upgrade; the wasm_memory_limit setting), else undefined. */
   wasmMemoryLimit: bigint | undefined;
   /** Keep the journal open instead of discarding it on success (queries, and upgrade steps). */
   keepJournal: boolean;

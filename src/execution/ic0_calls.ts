@@ -1,4 +1,4 @@
-// ic0 inter-canister call builder (spec §1.7): call_new … call_perform.
+// ic0 inter-canister call builder (interface spec, 'Inter-canister method calls'): call_new … call_perform.
 import { MAX_CALL_TIMEOUT_SECONDS, MAX_INTER_CANISTER_PAYLOAD, Principal } from '../state/index.ts';
 import { callTransmissionFee, responseReservation } from './cycles.ts';
 import { contractViolation } from './errors.ts';
@@ -38,7 +38,7 @@ function perform(api: SystemApi): number {
   const reservation = composite ? 0n : responseReservation(api.env, wasm64);
   if (fee + reservation > api.liquidBalance) {
     discardDraft(api);
-    return 2; // SYS_TRANSIENT: the canister could not pay without freezing (§1.7)
+    return 2; // SYS_TRANSIENT: the canister could not pay without freezing
   }
   api.cyclesOut += fee + reservation;
   api.calls.push({

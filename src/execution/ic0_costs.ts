@@ -1,4 +1,4 @@
-// ic0 cost queries (spec §1.10): what an operation would cost this canister on this subnet.
+// ic0 cost queries (interface spec, 'Cycle cost calculation'): what an operation would cost this canister on this subnet.
 import { callTransmissionFee, responseReservation, scale } from './cycles.ts';
 import { contractViolation } from './errors.ts';
 import type { Handlers } from './ic0_types.ts';

@@ -1,4 +1,4 @@
-// ic0 cycles functions (spec §1.5, legacy 64-bit variants §1.11, replica's mint_cycles §1.12).
+// ic0 cycles functions (interface spec, 'Cycles', with the legacy 64-bit variants and the replica's mint_cycles).
 import { MAX_CYCLES, principalEquals } from '../state/index.ts';
 import { contractViolation } from './errors.ts';
 import type { Handlers } from './ic0_types.ts';

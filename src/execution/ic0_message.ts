@@ -1,4 +1,4 @@
-// ic0 message data, caller and response functions (spec §1: msg_*, accept_message).
+// ic0 message data, caller and response functions (interface spec: msg_*, accept_message).
 import { ANONYMOUS, MANAGEMENT_CANISTER, type Principal } from '../state/index.ts';
 import { contractViolation } from './errors.ts';
 import { decodeUtf8, type SystemApi } from './system_api.ts';

@@ -1,4 +1,4 @@
-// ic0 identity, status, certification, time, timers, logging and trap functions (spec §1.6, §1.9).
+// ic0 identity, status, certification, time, timers, logging and trap functions (interface spec, System API sections).
 import { MAX_CERTIFIED_DATA, MAX_LOG_BYTES, Principal, principalEquals } from '../state/index.ts';
 import { isReplicated } from './context.ts';
 import { CanisterTrap, contractViolation } from './errors.ts';
@@ -24,7 +24,7 @@ function requireCertificate(api: SystemApi, name: string): Uint8Array {
   return certificate;
 }
 
-/** Appends to the canister log; logs of non-replicated executions are not kept (§1.9). */
+/** Appends to the canister log; logs of non-replicated executions are not kept ('Debugging aids'). */
 export function appendLog(api: SystemApi, content: Uint8Array): void {
   if (!isReplicated(api.context) && api.context.kind !== 'start') return;
   const canister = api.canister;
@@ -116,7 +116,7 @@ export const miscHandlers: Handlers = {
     const start = api.num(src!);
     const length = api.num(size!);
     const heap = api.heap();
-    // debug_print never traps, even for a bad range (§1.9).
+    // debug_print never traps, even for a bad range ('Debugging aids').
     if (start + length > heap.length) return;
     appendLog(api, heap.slice(start, start + length));
   },

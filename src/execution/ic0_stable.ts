@@ -1,4 +1,4 @@
-// ic0 stable memory (spec §1.8, 32-bit legacy API §1.11): sparse pages, journaled for rollback.
+// ic0 stable memory (interface spec, 'Stable memory', with the legacy 32-bit API): sparse pages, journaled for rollback.
 import { MAX_STABLE_32_PAGES, MAX_STABLE_MEMORY, WASM_PAGE_SIZE } from '../state/index.ts';
 import { contractViolation } from './errors.ts';
 import type { Handlers } from './ic0_types.ts';

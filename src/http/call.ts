@@ -5,7 +5,7 @@
 //   is `{status: "replied", certificate}` whose tree holds `/request_status/<id>` (the status says
 //   replied/rejected); `{status: "non_replicated_rejection", …}` for refused messages; 202 when the
 //   call is still running after the timeout (the client then polls read_state).
-// A request id already in the ingress history is not executed again (replay protection, §6.4).
+// A request id already in the ingress history is not executed again (replay protection).
 import { targetsAllow, toHex } from '../certification/index.ts';
 import type { UserError } from '../execution/index.ts';
 import { Principal } from '../state/index.ts';

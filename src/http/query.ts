@@ -3,7 +3,7 @@
 // `\x0Bic-response ‖ hash_of_map({status, reply | reject_code, reject_message, error_code,
 // timestamp, request_id})` with the key published at `/subnet/<sid>/node/<nid>/public_key`.
 // The target canister gets a data certificate: the latest certification revealing its
-// `certified_data` and `/time` (spec §1.9, `ic0.data_certificate_*`).
+// `certified_data` and `/time` (interface spec, 'Certified data', `ic0.data_certificate_*`).
 import { signQueryResponse, targetsAllow, type NodeKey } from '../certification/index.ts';
 import { type CallResult, Principal } from '../state/index.ts';
 import { authenticate } from './authenticate.ts';

@@ -1,4 +1,4 @@
-// Canister snapshots (spec §4.4): take, load, list, delete, and download/upload by pieces.
+// Canister snapshots (interface spec, the snapshot methods): take, load, list, delete, and download/upload by pieces.
 import { createHash } from 'node:crypto';
 import { instantiate, loadGlobals, loadHeap, snapshotGlobals, UserError } from '../execution/index.ts';
 import { type CanisterSnapshot, type CanisterState, MAX_SNAPSHOTS, type Principal, type SnapshotUpload, StableMemory } from '../state/index.ts';

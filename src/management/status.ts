@@ -1,5 +1,5 @@
 // canister_status, canister_info, canister_metadata, canister_metrics, fetch_canister_logs,
-// subnet_info and raw_rand (spec §4.4).
+// subnet_info and raw_rand (interface spec, the management methods of these names).
 import { createHash } from 'node:crypto';
 import { idleCyclesBurnedPerDay, UserError } from '../execution/index.ts';
 import { type CanisterState, heapBytes, memoryUsage, type Principal, principalEquals, type Visibility } from '../state/index.ts';

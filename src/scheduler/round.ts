@@ -36,7 +36,7 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
   };
 }
 
-/** Charges storage for the time since the last round; a canister that cannot pay is uninstalled (spec §3.8). */
+/** Charges storage for the time since the last round; a canister that cannot pay is uninstalled. */
 function chargeStorage(state: SubnetState, round: RoundContext, canister: CanisterState): void {
   const elapsed = round.env.time - canister.storageChargedUntil;
   canister.storageChargedUntil = round.env.time;
@@ -85,7 +85,7 @@ function minimum(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
 
-/** Bounded-wait calls past their deadline are answered with SYS_UNKNOWN (spec §3.5). */
+/** Bounded-wait calls past their deadline are answered with SYS_UNKNOWN (interface spec, call_with_best_effort_response). */
 function expireCallbacks(round: RoundContext, canister: CanisterState): void {
   for (const callback of canister.callbacks.values()) {
     if (callback.deadline === 0n || callback.deadline > round.env.time) continue;

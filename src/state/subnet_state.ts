@@ -8,10 +8,10 @@ import type { SystemCanistersState } from './system_canisters.ts';
 
 export interface SubnetConfig {
   subnetId: Principal;
-  /** Canister index ranges owned by this subnet, inclusive (§7). */
+  /** Canister index ranges owned by this subnet, inclusive. */
   ranges: { start: bigint; end: bigint }[];
   costs: CostSchedule;
-  /** Nodes of the subnet; fees scale with size / 13 (§8.1). */
+  /** Nodes of the subnet; fees scale with size / 13 (the IC's cycle costs). */
   subnetSize: number;
   rootKeyDer: Uint8Array;
   /** Per-message instruction limits (the IC's resource limits unless configured lower, e.g. for fast tests). */
