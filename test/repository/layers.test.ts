@@ -2,9 +2,10 @@
 // of src/, its index.ts is its door, and files inside a layer import each other freely.
 // Order, bottom to top; http and api are two front ends side by side; cli is the root.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { test } from 'node:test';
-import { filesUnder, readText } from './_files.ts';
+import { filesUnder, ROOT, readText } from './_files.ts';
 
 const LAYERS = [
   'wasm',
@@ -22,14 +23,15 @@ const LAYERS = [
 ];
 const SIDE_BY_SIDE = [['http', 'api']];
 
-// Today's imports that break the rule: the replica is moving out of api/ into its own layer, beneath
-// http/ and cli/. Each entry is `file -> import`; empty this list as they are fixed (an entry that no
-// longer occurs fails the test, so the list cannot go stale).
-const KNOWN_VIOLATIONS_TO_REMOVE = new Set([
-  'src/http/context.ts -> ../api/replica.ts',
-  'src/http/progress.ts -> ../api/replica.ts',
-  'src/cli/main.ts -> ../api/open_replica.ts',
-]);
+// Imports that break the rule until the replica moves out of api/ into its own layer, src/replica/,
+// beneath http/ and cli/: allowed only while that folder does not exist. Each entry is
+// `file -> import`; an entry that no longer occurs fails the test, so the list cannot go stale.
+// Delete this list once src/replica/ exists.
+const KNOWN_VIOLATIONS_TO_REMOVE = new Set(
+  existsSync(join(ROOT, 'src/replica'))
+    ? []
+    : ['src/http/context.ts -> ../api/replica.ts', 'src/http/progress.ts -> ../api/replica.ts', 'src/cli/main.ts -> ../api/open_replica.ts'],
+);
 
 interface Import {
   file: string;
