@@ -56,6 +56,10 @@ export function submitIngress(c: Subnet, submission: Submission): string {
   return id;
 }
 
+export function principalOf(key: TestKey): Principal {
+  return Principal.fromUint8Array(key.principal);
+}
+
 /**
  * Over HTTP, a deterministic sample instead of every case (CAPSULE_HTTP_SAMPLE=n > 1, as `npm test`
  * does): wasm32 only, and every nth case of the large matrices. The in-process run and
@@ -71,8 +75,4 @@ function sampleOf(value: string | undefined): number {
 /** Whether the case with this index runs (every case unless sampling over HTTP). */
 export function inSample(index: number): boolean {
   return index % HTTP_SAMPLE === 0;
-}
-
-export function principalOf(key: TestKey): Principal {
-  return Principal.fromUint8Array(key.principal);
 }
