@@ -1,4 +1,4 @@
-// Execution benchmarks (issue 2), printed as JSON:
+// Execution benchmarks, printed as JSON:
 //  - Motoko counter updates per second through the library (in-process, application cost schedule);
 //  - compute-heavy wasm (a store-heavy loop and recursive calls) run raw in V8 vs instrumented (metering +
 //    write barrier), and the loop through a Capsule update call;

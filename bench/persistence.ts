@@ -1,6 +1,6 @@
-// Persistence benchmarks (issue 4), printed as JSON: update latency and throughput with a durable
-// state directory for a 1 MiB and a 1 GiB heap (DESIGN 4: the ratio should be close to 1), the
-// commit latency of a round (one with 64 dirty pages, as in ref/toolchains.md), disk bytes per
+// Persistence benchmarks, printed as JSON: update latency and throughput with a durable
+// state directory for a 1 MiB and a 1 GiB heap (the ratio should be close to 1), the
+// commit latency of a round (one with 64 dirty pages), disk bytes per
 // update, and the restart time of 1 GiB of canister state from a checkpoint and from the log.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The certified state tree of one subnet (interface spec, "The system state tree"; digest §6.4):
+// The certified state tree of one subnet (interface spec, "The system state tree"):
 //   /time
 //   /request_status/<rid>/{status, reply, reject_code, reject_message, error_code}
 //   /canister/<cid>/{canister_creation_timestamp, certified_data, controllers,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `capsule`: the composition root (style R12). `capsule start` builds a replica from the state
+// `capsule`: the composition root. `capsule start` builds a replica from the state
 // directory's seed, serves the IC HTTP interface and drives rounds until SIGINT/SIGTERM.
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';

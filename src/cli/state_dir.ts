@@ -1,6 +1,6 @@
 // The state directory: for now it holds the replica's seed (its root key, node key and randomness
 // derive from it), created once with mode 0600 so that a restarted replica keeps its identity.
-// Durable canister state will live beside it (DESIGN 5).
+// Durable canister state will live beside it.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

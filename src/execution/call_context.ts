@@ -23,7 +23,7 @@ export function rejectOf(error: UserError): CallResult {
   return error.backtrace ? { ...reject, backtrace: error.backtrace } : reject;
 }
 
-/** Answers the context's caller; the cycles it did not accept go back (§3.11). */
+/** Answers the context's caller; the cycles it did not accept go back ('Cycles'). */
 export function respond(round: RoundContext, canister: CanisterState, context: CallContext, result: CallResult): void {
   const refund = context.availableCycles;
   context.availableCycles = 0n;
@@ -56,7 +56,7 @@ function senderCanisterVersion(arg: Uint8Array): bigint | undefined {
 
 /**
  * A management call whose `sender_canister_version` differs from the caller's `ic0.canister_version`
- * is rejected (spec §4.3, management canister "sender_canister_version"; the replica checks it when
+ * is rejected (interface spec, management canister "sender_canister_version"; the replica checks it when
  * the calling execution commits: CanisterContractViolation).
  */
 function senderVersionMismatch(call: SystemApi['calls'][number], version: bigint): UserError | undefined {

@@ -90,7 +90,7 @@ export function modeName(context: ApiContext): string {
   }
 }
 
-/** Replicated contexts (in_replicated_execution = 1; logs kept; §1.9). */
+/** Replicated contexts (in_replicated_execution = 1; logs kept; 'Debugging aids'). */
 export function isReplicated(context: ApiContext): boolean {
   const letter = letterOf(context);
   return ['s', 'I', 'G', 'U', 'RQ', 'Ry', 'Rt', 'C', 'T'].includes(letter);

@@ -1,4 +1,4 @@
-// Cycle costs and the freezing limit (digest §8.1; replica's CyclesAccountManager).
+// Cycle costs and the freezing limit (the IC's cycle costs; the replica's CyclesAccountManager).
 import { type CanisterState, type CostSchedule, GIB, INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE, memoryUsage } from '../state/index.ts';
 
 const SECONDS_PER_DAY = 86_400n;
@@ -63,7 +63,7 @@ export function idleCyclesBurnedPerDay(pricing: Pricing, canister: CanisterState
   return storage + compute;
 }
 
-/** Below this balance the canister is frozen (§3.9). */
+/** Below this balance the canister is frozen. */
 export function freezingLimit(pricing: Pricing, canister: CanisterState): bigint {
   return (idleCyclesBurnedPerDay(pricing, canister) * canister.settings.freezingThreshold) / SECONDS_PER_DAY;
 }

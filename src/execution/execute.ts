@@ -1,4 +1,4 @@
-// Runs one entry point of a canister in a context (one "message execution", spec §3.1): sets up the
+// Runs one entry point of a canister in a context (one "message execution" of the interface spec): sets up the
 // System API, calls into wasm, and on a trap (or for a query) rolls heap, globals and stable memory back.
 import type { CanisterState, WasmState } from '../state/index.ts';
 import { CanisterTrap, describeTrap, type Trap } from './errors.ts';

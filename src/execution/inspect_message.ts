@@ -1,4 +1,4 @@
-// canister_inspect_message for ingress (spec §3.10): accept, refuse (4) or trap (5); never persists.
+// canister_inspect_message for ingress (interface spec): accept, refuse (4) or trap (5); never persists.
 import type { CanisterState, Principal } from '../state/index.ts';
 import { trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';

@@ -1,4 +1,4 @@
-// install_code: install, reinstall and upgrade as one atomic sequence (spec §3.8, management install_code).
+// install_code: install, reinstall and upgrade as one atomic sequence (interface spec, "IC method install_code").
 import { type CanisterState, type Principal, StableMemory, type WasmState } from '../state/index.ts';
 import type { CanisterModule } from '../wasm/index.ts';
 import type { ApiContext } from './context.ts';
@@ -76,7 +76,7 @@ function runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | u
     if (failure) return failure;
   }
   // The new code starts without a timer: post_upgrade (or init) sees 0 as the previous value, and it
-  // sees the new canister version (pre_upgrade saw the old one) (§3.9, ic-ref-test canister version).
+  // sees the new canister version (pre_upgrade saw the old one) ('Canister version', ic-ref-test canister version).
   canister.globalTimer = 0n;
   canister.version += 1n;
   const fresh = instantiate(request.module);
@@ -133,7 +133,7 @@ export function installCode(env: ExecutionEnvironment, canister: CanisterState, 
 function finish(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest, step: Step): void {
   if (request.mode !== 'upgrade') {
     canister.certifiedData = new Uint8Array(0);
-    // (Re)install purges the old logs but keeps what (start) and canister_init printed (§4.4 fetch_canister_logs).
+    // (Re)install purges the old logs but keeps what (start) and canister_init printed (fetch_canister_logs).
     canister.logs = canister.logs.filter((record) => record.idx >= step.firstLogIdx);
   }
   canister.globalTimer = 0n;

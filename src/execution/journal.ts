@@ -1,4 +1,4 @@
-// Undo journal of one message execution (DESIGN 4): old contents of the pages a message touches,
+// Undo journal of one message execution: old contents of the pages a message touches,
 // so that a trap or a query rolls back in O(pages touched). Also the dirty set for persistence.
 import { OS_PAGE_SIZE, type StableMemory } from '../state/index.ts';
 

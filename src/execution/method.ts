@@ -1,4 +1,4 @@
-// Which exported method a call names, and whether the canister can run it now (spec §3.2).
+// Which exported method a call names, and whether the canister can run it now (interface spec, 'Message execution').
 import type { CanisterState } from '../state/index.ts';
 import { UserError } from './errors.ts';
 

@@ -1,4 +1,4 @@
-// Non-replicated queries and composite queries (spec §3.7): run on the current state, follow the
+// Non-replicated queries and composite queries (interface spec, 'Query call'): run on the current state, follow the
 // composite call graph, then roll every touched canister back. Nothing here persists but logs.
 import { type CallResult, type CanisterState, type Closure, COMPOSITE_QUERY_MAX_DEPTH, MANAGEMENT_CANISTER, type Principal, principalEquals } from '../state/index.ts';
 import { rejectOf } from './call_context.ts';
@@ -16,7 +16,7 @@ export interface QueryRequest {
   method: string;
   arg: Uint8Array;
   caller: Principal;
-  /** Present only for the target of an HTTP query (data_certificate_present = 1, §1.9). */
+  /** Present only for the target of an HTTP query (data_certificate_present = 1, 'Certified data'). */
   dataCertificate: Uint8Array | undefined;
 }
 

@@ -1,5 +1,5 @@
 // Executing a response: refunds first, then the reply or reject callback, and the cleanup callback
-// if that traps (spec §3.2 step 4, §3.3).
+// if that traps (interface spec, "Abstract behavior": callback invocation and cleanup).
 import type { Callback, CallContext, CanisterState, Closure, Response } from '../state/index.ts';
 import { applyChanges, settle } from './call_context.ts';
 import { chargeExecution, executionCost, scale } from './cycles.ts';
@@ -33,7 +33,7 @@ function runCleanup(round: RoundContext, canister: CanisterState, closure: Closu
   );
   context.instructionsExecuted += outcome.instructions;
   if (outcome.ok) {
-    // A successful cleanup is a successful message execution: it bumps the version (§3.9).
+    // A successful cleanup is a successful message execution: it bumps the version ('Canister version').
     canister.version += 1n;
     if (outcome.api.globalTimer !== undefined) canister.globalTimer = outcome.api.globalTimer;
   }
@@ -63,7 +63,7 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
   }
   context.outstandingCalls -= 1;
   const wasm64 = canister.wasm?.module.pointerWidth === 64;
-  // Deleted contexts (uninstall) and empty canisters get their cycles but run nothing (§3.3).
+  // Deleted contexts (uninstall) and empty canisters get their cycles but run nothing.
   if (context.deleted || !canister.wasm) {
     credit(round, canister, callback, response, 0n);
     settle(round, canister, context, undefined);

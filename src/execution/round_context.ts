@@ -10,7 +10,7 @@ export interface RoundContext {
   ingressResults: { messageId: string; result: CallResult }[];
 }
 
-/** Sends a call's result back where the call came from (§3.2). */
+/** Sends a call's result back where the call came from. */
 export function respondTo(round: RoundContext, origin: CallOrigin, respondent: Principal, result: CallResult, refund: bigint): void {
   switch (origin.kind) {
     case 'ingress':

@@ -1,4 +1,4 @@
-// The state of one message execution as the System API sees it (spec §1), and what it asks to change.
+// The state of one message execution as the System API sees it, and what it asks to change.
 // Handlers in ic0_*.ts read and record here; nothing is applied to the canister until the execution
 // commits (execute.ts), so a trap discards all of it (IC: SandboxSafeSystemState + modifications).
 import { type CanisterState, type Closure, type CostSchedule, type InstructionLimits, OS_PAGE_SIZE, type Principal, type QueryStatsCollector, type WasmState } from '../state/index.ts';
@@ -13,7 +13,7 @@ export interface ExecutionEnvironment {
   subnetSize: number;
   rootKeyDer: Uint8Array;
   costs: CostSchedule;
-  /** Cycles Minting Canister id: the only canister allowed to mint (digest §1.12). */
+  /** Cycles Minting Canister id: the only canister allowed to mint (a DFINITY replica extension). */
   cyclesMintingCanister: Principal;
   instructionLimits: InstructionLimits;
   /** Calls a canister may have outstanding to one destination; `call_perform` fails beyond it. */
@@ -34,7 +34,7 @@ export interface OutgoingCall {
   onCleanup: Closure | undefined;
   /** Seconds for a bounded-wait call; undefined for guaranteed response. */
   timeoutSeconds: number | undefined;
-  /** Transmission fee plus response reservation withdrawn at call_perform (§8.1). */
+  /** Transmission fee plus response reservation withdrawn at call_perform (the IC's cycle costs). */
   fee: bigint;
   reservation: bigint;
 }
@@ -120,7 +120,7 @@ export class SystemApi {
     return letterOf(this.context);
   }
 
-  /** The balance as the canister sees it during this execution (§1.5). */
+  /** The balance as the canister sees it during this execution ('Cycles'). */
   get balance(): bigint {
     return this.canister.cycles - this.limits.prepaid + this.acceptedCycles + this.mintedCycles - this.cyclesOut;
   }

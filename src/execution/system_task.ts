@@ -1,4 +1,4 @@
-// System tasks: canister_heartbeat, canister_global_timer, canister_on_low_wasm_memory (spec §3.9).
+// System tasks: canister_heartbeat, canister_global_timer, canister_on_low_wasm_memory (interface spec, 'Entry points').
 import type { CanisterState } from '../state/index.ts';
 import { applyChanges, openCallContext, settle } from './call_context.ts';
 import type { SystemTask } from './context.ts';

@@ -1,4 +1,5 @@
-// Executing a request on a canister: an update method, or a query method in replicated mode (spec §3.2, §3.7).
+// Executing a request on a canister: an update method, or a query method in replicated mode (interface spec, "Abstract behavior":
+// message execution).
 import type { CanisterState, Request } from '../state/index.ts';
 import { applyChanges, openCallContext, rejectOf, settle } from './call_context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
@@ -65,7 +66,7 @@ export function executeRequest(round: RoundContext, canister: CanisterState, req
     return;
   }
   if (isQuery) {
-    // Replicated queries keep only cycles and the response; memory changes are discarded (§3.7).
+    // Replicated queries keep only cycles and the response; memory changes are discarded.
     rollback(canister, outcome.journal);
   } else {
     canister.version += 1n;

@@ -1,5 +1,5 @@
 // Who sent a request and whether it is still valid (interface spec, "Authentication" and
-// "Request expiry"; digest §5.5): the ingress expiry must lie in [now, now + 5 min + drift], except
+// "Request expiry"): the ingress expiry must lie in [now, now + 5 min + drift], except
 // for anonymous queries and read_state requests, which are accepted with any expiry; the signature
 // and delegation chain are checked by the certification layer's verifyRequestAuth.
 import { isAnonymous, verifyRequestAuth } from '../certification/index.ts';

@@ -1,11 +1,11 @@
-// Update calls (interface spec, "Request: Call"; digest §5.6):
+// Update calls (interface spec, "Request: Call"):
 // * v2: 202 once the message is queued; 200 with a CBOR reject if the replica refuses it up front
 //   (inspect_message, missing canister, management ingress rules).
 // * v3/v4: synchronous — the round driver runs rounds until the request is terminal and the answer
 //   is `{status: "replied", certificate}` whose tree holds `/request_status/<id>` (the status says
 //   replied/rejected); `{status: "non_replicated_rejection", …}` for refused messages; 202 when the
 //   call is still running after the timeout (the client then polls read_state).
-// A request id already in the ingress history is not executed again (replay protection, §6.4).
+// A request id already in the ingress history is not executed again (replay protection).
 import { targetsAllow, toHex } from '../certification/index.ts';
 import type { UserError } from '../execution/index.ts';
 import { Principal } from '../state/index.ts';

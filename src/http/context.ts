@@ -7,7 +7,7 @@ import type { Principal } from '../state/index.ts';
 export interface HttpLimits {
   /** Largest request body accepted (the replica's HTTP handler allows 5 MB). */
   readonly maxRequestBytes: number;
-  /** Largest ingress message (method name + arg) of an application subnet: 2 MiB (digest §8.2). */
+  /** Largest ingress message (method name + arg) of an application subnet: 2 MiB (the IC's resource limits). */
   readonly maxIngressBytes: number;
   /** How long a v3/v4 call waits for its result before answering 202 (ms). */
   readonly syncCallTimeoutMs: number;

@@ -1,4 +1,4 @@
-// The effective canister id in the URL (interface spec, "Effective canister id"; digest §5.7): it
+// The effective canister id in the URL (interface spec, "Effective canister id"): it
 // routes the request to a subnet, so it must be in this subnet's ranges, and it must be the
 // canister the request is for — for the management canister, the `canister_id` (or
 // `target_canister`) of the Candid argument, which the HTTP layer therefore decodes.

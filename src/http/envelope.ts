@@ -1,4 +1,4 @@
-// Request envelopes (interface spec, "Request: Envelope"; digest §5.2): a CBOR map (self-describe tag
+// Request envelopes (interface spec, "Request: Envelope"): a CBOR map (self-describe tag
 // optional) `{content, sender_pubkey?, sender_sig?, sender_delegation?}`. This file checks the
 // shapes and sizes and computes the request id; who may send it is authenticate.ts's business.
 import {

@@ -1,4 +1,4 @@
-// Query calls (interface spec, "Request: Query call"; digest §5.6): executed on the latest state,
+// Query calls (interface spec, "Request: Query call"): executed on the latest state,
 // answered with `{status, reply | reject…, signatures}` where the node signs
 // `\x0Bic-response ‖ hash_of_map({status, reply | reject_code, reject_message, error_code,
 // timestamp, request_id})` with the key published at `/subnet/<sid>/node/<nid>/public_key`.

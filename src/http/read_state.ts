@@ -1,4 +1,4 @@
-// read_state (interface spec, "Request: Read state"; digest §5.6, §5.8): `{certificate}` whose tree
+// read_state (interface spec, "Request: Read state"): `{certificate}` whose tree
 // is the latest round's state tree pruned to the requested paths plus `/time`. Through
 // `/api/v2|v3/canister/<ecid>/read_state` and `/api/v2|v3/subnet/<esid>/read_state`.
 import { authenticate } from './authenticate.ts';

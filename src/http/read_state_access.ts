@@ -1,5 +1,5 @@
 // Which state-tree paths a read_state request may ask for (interface spec, "Request: Read state";
-// digest §5.8). Always readable: /time, /api_boundary_nodes, /subnet and its public parts.
+// section 'Request: Read state'). Always readable: /time, /api_boundary_nodes, /subnet and its public parts.
 // /subnet/<s>/canister_ranges: on v2, or on v3 for the root subnet (this one). /subnet/<s>/metrics
 // and /canister_ranges/<s>: only through the subnet endpoint (of `s`, one `s` per request).
 // /request_status/<rid>: one id per request; readable if unknown, or by the original sender

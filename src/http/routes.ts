@@ -1,4 +1,4 @@
-// The endpoints of the HTTP interface (interface spec, "HTTPS Interface"; digest §5.1). Every
+// The endpoints of the HTTP interface (interface spec, "HTTPS Interface"). Every
 // vintage that live clients use is served: agent-js 3.x calls v3 and queries/reads v2,
 // @icp-sdk/core calls v4 and queries/reads v3.
 import { callHandler } from './call.ts';

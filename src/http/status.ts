@@ -1,11 +1,11 @@
-// GET /api/v2/status (interface spec, "Overview of canister calling" / status; digest §5.6, §10):
+// GET /api/v2/status (interface spec, "Overview of canister calling" / status):
 // a tag-55799 CBOR map. A development instance must publish `root_key`; icp-cli and dfx wait for
 // `replica_health_status: "healthy"`.
 import type { HttpContext } from './context.ts';
 import { cborResponse } from './errors.ts';
 import type { Handler } from './router.ts';
 
-/** The interface spec version this implementation follows (digest §0). */
+/** The interface spec version this implementation follows (see its changelog). */
 export const IC_API_VERSION = '0.66.0';
 export const IMPL_VERSION = 'capsule-0.1.0';
 

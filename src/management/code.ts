@@ -1,4 +1,4 @@
-// install_code, install_chunked_code, uninstall_code and the chunk store (spec §4.4, §3.8).
+// install_code, install_chunked_code, uninstall_code and the chunk store (interface spec).
 import { createHash } from 'node:crypto';
 import { installCode, type InstallRequest, rejectOf, respond, settle, UserError } from '../execution/index.ts';
 import { type CanisterState, MAX_CHUNK_SIZE, MAX_CHUNK_STORE_CHUNKS, type Principal, principalEquals, StableMemory } from '../state/index.ts';
@@ -73,7 +73,7 @@ export function installChunkedCode(context: ManagementContext, call: ManagementC
   return install(context, call, target, new Uint8Array(wasm), args);
 }
 
-/** Empties the canister and rejects its open calls with CANISTER_REJECT (spec §3.8). */
+/** Empties the canister and rejects its open calls with CANISTER_REJECT (interface spec, uninstall_code). */
 export function uninstall(context: ManagementContext, canister: CanisterState): void {
   canister.wasm = undefined;
   canister.stable = new StableMemory();

@@ -1,4 +1,4 @@
-// The management canister aaaaa-aa (spec §4): decode the Candid argument, check who may call,
+// The management canister aaaaa-aa (interface spec): decode the Candid argument, check who may call,
 // run the method, encode the result. One table entry per method.
 import { type ExecutionEnvironment, rejectOf, type RoundContext, UserError } from '../execution/index.ts';
 import { type CallResult, getCanister, type Principal, type SubnetState } from '../state/index.ts';
@@ -30,7 +30,7 @@ import { canisterInfo, canisterMetadata, canisterMetrics, canisterStatus, fetchC
 type Result<M extends ManagementMethod> = ResultOf<M> | UserError | 'deferred';
 
 interface MethodEntry<M extends ManagementMethod> {
-  /** Whether users may call it through ingress (spec §4.1). */
+  /** Whether users may call it through ingress (interface spec, management canister access rules). */
   ingress: boolean;
   /** Whether attached cycles are kept by the method (not refunded). */
   keepsCycles?: boolean;
@@ -135,7 +135,7 @@ function ingressOnlyForCanisters(method: string): UserError {
   return new UserError('CanisterRejectedMessage', `Only canisters can call the management canister method ${method}`);
 }
 
-/** Why an ingress message may not call this management method (spec §4.1), or undefined if it may. */
+/** Why an ingress message may not call this management method (interface spec), or undefined if it may. */
 export function ingressRefusal(method: string): UserError | undefined {
   if (!isManagementMethod(method)) return unknownMethod(method);
   return METHODS[method]?.ingress ? undefined : ingressOnlyForCanisters(method);

@@ -1,4 +1,4 @@
-// Canister history (spec §4 canister_info): who changed what, in state form and Candid form.
+// Canister history (interface spec, canister_info): who changed what, in state form and Candid form.
 import { type CanisterChange, type CanisterState, type ChangeDetails, type ChangeOrigin, MAX_CANISTER_HISTORY } from '../state/index.ts';
 import type { Change } from './candid/index.ts';
 import type { ManagementCall } from './context.ts';

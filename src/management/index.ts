@@ -1,4 +1,4 @@
-// The management canister (aaaaa-aa) of the interface spec §4.
+// The management canister (aaaaa-aa) of the interface spec ("The IC management canister").
 export { handleManagementCall, ingressControllerRefusal, ingressRefusal, managementQuery } from './dispatch.ts';
 export type { ManagementCall, ManagementContext, ManagementOutcome } from './context.ts';
 export { finishStopping } from './lifecycle.ts';

@@ -1,5 +1,5 @@
 // create_canister, provisional creation and top-up, deposit_cycles, update_settings,
-// start/stop/delete_canister (spec §4.4, §3.9).
+// start/stop/delete_canister (interface spec, the management methods of these names).
 import { respondTo, scale, UserError } from '../execution/index.ts';
 import { allocateCanisterId, type CallResult, canisterIndexOf, type CanisterState, DEFAULT_PROVISIONAL_CYCLES, defaultSettings, getCanister, isInSubnetRanges, MANAGEMENT_CANISTER, MAX_CYCLES, newCanister, type Principal, principalEquals, principalKey, touch } from '../state/index.ts';
 import type { CanisterSettings, CreateCanisterArgs, ProvisionalCreateCanisterWithCyclesArgs } from './candid/index.ts';
@@ -133,7 +133,7 @@ const EMPTY_REPLY = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
 /** [replica] STOP_CANISTER_TIMEOUT_DURATION: how long a stop_canister call may wait. */
 const STOP_TIMEOUT_NANOS = 5n * 60n * 1_000_000_000n;
 
-/** Pending stop calls older than the timeout are rejected with SYS_TRANSIENT; the canister stays stopping (§3.9). */
+/** Pending stop calls older than the timeout are rejected with SYS_TRANSIENT; the canister stays stopping. */
 function expireStops(context: ManagementContext, canister: CanisterState): void {
   if (canister.status.kind !== 'stopping') return;
   const now = context.state.time;

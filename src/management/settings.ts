@@ -1,4 +1,4 @@
-// Canister settings: validation and conversion between Candid and state (spec §4.3, update_settings).
+// Canister settings: validation and conversion between Candid and state (interface spec, canister_settings and update_settings).
 import { UserError } from '../execution/index.ts';
 import { type CanisterSettings as StateSettings, comparePrincipals, MAX_CONTROLLERS, MAX_ENV_VAR_NAME, MAX_ENV_VAR_VALUE, MAX_ENV_VARS, type Principal, principalEquals, type Visibility } from '../state/index.ts';
 import type { CanisterSettings, DefiniteCanisterSettings, Visibility as CandidVisibility } from './candid/index.ts';

@@ -1,4 +1,4 @@
-// Canister snapshots (spec §4.4): take, load, list, delete, and download/upload by pieces.
+// Canister snapshots (interface spec, the snapshot methods): take, load, list, delete, and download/upload by pieces.
 import { createHash } from 'node:crypto';
 import { instantiate, loadGlobals, loadHeap, snapshotGlobals, UserError } from '../execution/index.ts';
 import { type CanisterSnapshot, type CanisterState, MAX_SNAPSHOTS, type Principal, type SnapshotUpload, StableMemory } from '../state/index.ts';
@@ -234,7 +234,7 @@ export function uploadSnapshotData(context: ManagementContext, call: ManagementC
   if (snapshot instanceof UserError) return snapshot;
   if (snapshot.source !== 'metadataUpload') return new UserError('CanisterSnapshotImmutable', 'Only snapshots created by upload_canister_snapshot_metadata can be written');
   const failure = writeSnapshotData(snapshot, args);
-  // Persistence logs the piece written, not the whole snapshot (DESIGN 4).
+  // Persistence logs the piece written, not the whole snapshot.
   if (!failure) canister.dirty.snapshotUploads.push(uploadOf(snapshot.id, args));
   return failure;
 }

@@ -1,5 +1,5 @@
 // canister_status, canister_info, canister_metadata, canister_metrics, fetch_canister_logs,
-// subnet_info and raw_rand (spec §4.4).
+// subnet_info and raw_rand (interface spec, the management methods of these names).
 import { createHash } from 'node:crypto';
 import { idleCyclesBurnedPerDay, UserError } from '../execution/index.ts';
 import { type CanisterState, heapBytes, memoryUsage, NO_QUERY_STATS, type Principal, principalEquals, type Visibility } from '../state/index.ts';
@@ -144,7 +144,7 @@ export function fetchCanisterLogs(context: ManagementContext, call: ManagementCa
   };
 }
 
-/** 32 bytes drawn from the round's seed: random to canisters, reproducible for replicas (DESIGN 2). */
+/** 32 bytes drawn from the round's seed: random to canisters, reproducible for replicas (randomness is an input). */
 export function rawRand(context: ManagementContext): Uint8Array {
   const state = context.state;
   const counter = new Uint8Array(8);

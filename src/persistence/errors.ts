@@ -1,4 +1,4 @@
-// Why a state directory cannot be read or written (style R19): one variant per failure, each with the
+// Why a state directory cannot be read or written: one variant per failure, each with the
 // path and the sizes or versions needed to explain it, like the IC's `PersistenceError`.
 
 export type PersistenceFailure =
@@ -30,7 +30,7 @@ export type PersistenceFailure =
   | { kind: 'storeFailed'; path: string; cause: string }
   | { kind: 'closed'; path: string };
 
-/** Something recovery repaired, reported through `onWarning` (libraries do not print, style R20). */
+/** Something recovery repaired, reported through `onWarning` (libraries do not print). */
 export type PersistenceWarning =
   /** A torn or corrupt log record and everything after it were dropped. */
   | { kind: 'droppedLogTail'; path: string; offset: number; droppedBytes: number; droppedSegments: string[]; reason: string; savedTo: string[] }

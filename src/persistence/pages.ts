@@ -1,5 +1,5 @@
 // Runs of consecutive 4 KiB pages: how page data travels to disk. A run's bytes are views into the
-// live memory (no copy), so a round writes exactly the pages its messages touched (DESIGN 4).
+// live memory (no copy), so a round writes exactly the pages its messages touched (docs/storage-format.md).
 import type { StableMemory } from '../state/index.ts';
 import { PAGE_SIZE } from './format.ts';
 

@@ -1,5 +1,5 @@
 // The round log: append-only segment files of framed, checksummed round records, one fdatasync per
-// round (DESIGN 5). A new segment starts at each checkpoint and at each opening, so old segments are
+// round (docs/storage-format.md). A new segment starts at each checkpoint and at each opening, so old segments are
 // dropped whole once no kept checkpoint needs them. Scanning stops at the first torn or corrupt frame.
 import { crc32 } from 'node:zlib';
 import { ByteSink, ByteSource, crc32Parts, totalLength } from './_bytes.ts';

@@ -1,4 +1,4 @@
-// The durable store of one state directory (DESIGN 5): every round appends one record to the round
+// The durable store of one state directory (docs/storage-format.md): every round appends one record to the round
 // log and fdatasyncs it before the round's results are released; every few rounds a checkpoint is
 // written and the manifest switched to it atomically, after which old log segments and unreferenced
 // files are removed. Opening recovers the newest checkpoint that loads plus the log after it.

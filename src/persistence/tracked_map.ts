@@ -1,6 +1,6 @@
 // A Map that remembers which keys changed since it was last asked. The store puts one in place of the
 // state's ingress history so that a round logs only the statuses it changed: scanning the whole
-// history every round would cost what the subnet holds, not what the round did (DESIGN 4).
+// history every round would cost what the subnet holds, not what the round did (docs/storage-format.md).
 
 export class TrackedMap<K, V> extends Map<K, V> {
   // Not a field initializer: Map's constructor would call `set` before fields exist.

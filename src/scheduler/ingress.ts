@@ -1,4 +1,4 @@
-// Ingress messages entering a round, and their status in the ingress history (spec §6.4 request_status).
+// Ingress messages entering a round, and their status in the ingress history (interface spec, 'Request status').
 import type { CallResult, IngressStatus, Principal, SubnetState } from '../state/index.ts';
 
 export interface IngressMessage {
@@ -28,8 +28,8 @@ export function recordIngressResult(state: SubnetState, messageId: string, resul
   state.ingress.set(messageId, next);
 }
 
-/** Results stay readable this long (spec §6.4: about 5 minutes), then become `done`; the longest
- * allowed ingress expiry (5 min + 30 s drift, §5.5) later the entry is dropped, so no replay can slip in. */
+/** Results stay readable this long (interface spec, 'Request status': about 5 minutes), then become `done`; the longest
+ * allowed ingress expiry (5 min + 30 s drift) later the entry is dropped, so no replay can slip in. */
 const RESULT_TTL = 300_000_000_000n;
 const EXPIRY_WINDOW = 330_000_000_000n;
 

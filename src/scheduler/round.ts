@@ -1,4 +1,4 @@
-// One deterministic round (DESIGN 2): time and ingress are inputs; canisters run in id order and
+// One deterministic round: time and ingress are inputs; canisters run in id order and
 // their outputs are delivered in that order, so the same inputs always give the same state.
 import {
   executeRequest,
@@ -98,7 +98,7 @@ function minimum(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
 
-/** Bounded-wait calls past their deadline are answered with SYS_UNKNOWN (spec §3.5). */
+/** Bounded-wait calls past their deadline are answered with SYS_UNKNOWN (interface spec, call_with_best_effort_response). */
 function expireCallbacks(round: RoundContext, canister: CanisterState): void {
   for (const callback of canister.callbacks.values()) {
     if (callback.deadline === 0n || callback.deadline > round.env.time) continue;

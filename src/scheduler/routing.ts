@@ -1,5 +1,5 @@
 // Delivering a round's messages: requests to canisters, to the management canister or to a natively
-// implemented system canister, responses back to callers, in production order (per-pair order, spec §3.6).
+// implemented system canister, responses back to callers, in production order (per-pair order, as the spec guarantees).
 import { rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
 import { handleManagementCall, type ManagementContext } from '../management/index.ts';
 import { type CallResult, getCanister, MANAGEMENT_CANISTER, principalEquals, type Request, type SubnetState } from '../state/index.ts';

@@ -23,7 +23,7 @@ export interface CanisterSettings {
   statusVisibility: Visibility;
   wasmMemoryLimit: bigint;
   wasmMemoryThreshold: bigint;
-  /** Sorted by name (§1.10: names are indexed in lexicographic order). */
+  /** Sorted by name (interface spec, 'Environment Variables': names are indexed in lexicographic order). */
   environmentVariables: { name: string; value: string }[];
 }
 
@@ -62,7 +62,7 @@ export interface LogRecord {
   content: Uint8Array;
 }
 
-/** The persisted wasm state (§2: heap, stable memory, globals) plus the live instance running it. */
+/** The persisted wasm state (heap, stable memory, globals) plus the live instance running it. */
 export interface WasmState {
   module: CanisterModule;
   instance: WebAssembly.Instance;
@@ -92,7 +92,7 @@ export interface CanisterSnapshot {
   canisterVersion: bigint;
 }
 
-/** What changed since the state was last made durable; persistence reads and clears it (DESIGN 4). */
+/** What changed since the state was last made durable; persistence reads and clears it (docs/storage-format.md). */
 export interface DirtySet {
   /** 4 KiB heap pages written by committed executions. */
   heapPages: Set<number>;

@@ -1,4 +1,4 @@
-// Cycle prices of a 13-node application subnet (digest §8.1); a free schedule for quick tests.
+// Cycle prices of a 13-node application subnet (the IC's cycle costs); a free schedule for quick tests.
 
 export interface CostSchedule {
   readonly name: 'application' | 'free';

@@ -1,7 +1,7 @@
-// Messages between canisters, users and the system (interface spec §3, "abstract behaviour").
+// Messages between canisters, users and the system (interface spec, "Abstract behavior").
 import type { Principal } from './principal.ts';
 
-/** Reject codes (§3.4); 0 is never a reject code. */
+/** Reject codes (interface spec, 'Reject codes'); 0 is never a reject code. */
 export type RejectCode = 1 | 2 | 3 | 4 | 5 | 6;
 export const REJECT = {
   SYS_FATAL: 1,
@@ -30,7 +30,7 @@ export interface Request {
   arg: Uint8Array;
   cycles: bigint;
   origin: Exclude<CallOrigin, { kind: 'system' }>;
-  /** 0 for guaranteed-response calls and ingress; the bounded-wait deadline otherwise (§3.5). */
+  /** 0 for guaranteed-response calls and ingress; the bounded-wait deadline otherwise. */
   deadline: bigint;
 }
 
@@ -48,7 +48,7 @@ export interface Response {
 
 export type CanisterMessage = Request | Response;
 
-/** A wasm closure: a table index and its environment value (§1.7). */
+/** A wasm closure: a table index and its environment value ('Inter-canister method calls'). */
 export interface Closure {
   fun: bigint;
   env: bigint;
@@ -60,12 +60,12 @@ export interface CallContext {
   /** Cycles attached by the caller that are not yet accepted. */
   availableCycles: bigint;
   responded: boolean;
-  /** Set by uninstall: its callbacks never run again (§3.8). */
+  /** Set by uninstall: its callbacks never run again. */
   deleted: boolean;
   /** Calls made from this context whose responses have not been processed yet. */
   outstandingCalls: number;
   instructionsExecuted: bigint;
-  /** The method that opened the context: `canister_query` contexts may not call (§3.7). */
+  /** The method that opened the context: `canister_query` contexts may not call. */
   methodKind: 'update' | 'query' | 'task';
 }
 
@@ -78,7 +78,7 @@ export interface Callback {
   onReject: Closure;
   onCleanup: Closure | undefined;
   cyclesSent: bigint;
-  /** Cycles reserved at call_perform for the response's transmission and execution (§8.1). */
+  /** Cycles reserved at call_perform for the response's transmission and execution (the IC's cycle costs). */
   reservation: bigint;
   /** 0 for guaranteed-response calls; cleared once the system answered the call with a timeout. */
   deadline: bigint;

@@ -1,4 +1,4 @@
-// Principals (interface spec §7): ids are byte strings; the management canister is the empty blob.
+// Principals (interface spec, 'Principals'): ids are byte strings; the management canister is the empty blob.
 import { Principal } from '@dfinity/principal';
 
 export { Principal };
@@ -33,7 +33,7 @@ export function comparePrincipals(a: Principal, b: Principal): number {
   return x.length - y.length;
 }
 
-/** Replica canister ids: `u64_be(index) ‖ 0x01 ‖ 0x01` (§7). */
+/** Replica canister ids: `u64_be(index) ‖ 0x01 ‖ 0x01`, opaque ids as the DFINITY replica forms them. */
 export function canisterIdFromIndex(index: bigint): Principal {
   if (index < 0n || index >= 1n << 64n) throw new RangeError(`canister index ${index} is not a u64`);
   const bytes = new Uint8Array(10);

@@ -1,4 +1,4 @@
-// Stable memory is sparse: 4 KiB pages in a map, so hundreds of GiB cost only what is written (DESIGN 4).
+// Stable memory is sparse: 4 KiB pages in a map, so hundreds of GiB cost only what is written.
 import { OS_PAGE_SIZE, WASM_PAGE_SIZE } from './units.ts';
 
 export class StableMemory {

@@ -8,13 +8,13 @@ import type { SystemCanistersState } from './system_canisters.ts';
 
 export interface SubnetConfig {
   subnetId: Principal;
-  /** Canister index ranges owned by this subnet, inclusive (§7). */
+  /** Canister index ranges owned by this subnet, inclusive. */
   ranges: { start: bigint; end: bigint }[];
   costs: CostSchedule;
-  /** Nodes of the subnet; fees scale with size / 13 (§8.1). */
+  /** Nodes of the subnet; fees scale with size / 13 (the IC's cycle costs). */
   subnetSize: number;
   rootKeyDer: Uint8Array;
-  /** Per-message instruction limits (digest §8.2 unless configured lower, e.g. for fast tests). */
+  /** Per-message instruction limits (the IC's resource limits unless configured lower, e.g. for fast tests). */
   instructionLimits: InstructionLimits;
   /** Calls a canister may have outstanding to one destination (the replica's queue capacity, 500). */
   queueCapacity: number;
@@ -27,7 +27,7 @@ export interface SubnetState {
   nextCanisterIndex: bigint;
   time: bigint;
   round: bigint;
-  /** Seed for raw_rand and other randomness; an input like time (DESIGN 2). */
+  /** Seed for raw_rand and other randomness; an input like time. */
   randomSeed: Uint8Array;
   randomCounter: bigint;
   ingress: Map<string, IngressStatus>;

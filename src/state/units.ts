@@ -1,4 +1,4 @@
-// Sizes and limits of the interface spec and the replica (digest §8.2).
+// Sizes and limits of the interface spec and the replica (the IC's resource limits).
 
 export const WASM_PAGE_SIZE = 65536;
 export const OS_PAGE_SIZE = 4096;

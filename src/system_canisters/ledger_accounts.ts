@@ -33,7 +33,7 @@ export function accountKey(account: Account): string {
   return `${account.owner.toHex()}:${Buffer.from(account.subaccount).toString('hex')}`;
 }
 
-/** Canister ids are opaque principals (last byte 0x01, spec §7); users' principals are not. */
+/** Canister ids are opaque principals (last byte 0x01, interface spec 'Principals'); users' principals are not. */
 export function isCanisterId(id: Principal): boolean {
   const bytes = id.toUint8Array();
   return bytes.length > 0 && bytes[bytes.length - 1] === 0x01;

@@ -1,4 +1,4 @@
-// Canister modules are uploaded as wasm or gzip-compressed wasm (digest §2). Mirrors the
+// Canister modules are uploaded as wasm or gzip-compressed wasm (interface spec, section 'Canister module format'). Mirrors the
 // replica's decoding.rs: the size limit is checked against the gzip footer's ISIZE
 // before inflating, and inflation stops one byte past it, so a gzip bomb costs at most
 // the limit in memory.

@@ -1,4 +1,4 @@
-// Principal ids: the interface-spec digest's examples (§7), checked through @dfinity/principal's
+// Principal ids: the interface spec's examples (section 'Principals'), checked through @dfinity/principal's
 // independent text encoding.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

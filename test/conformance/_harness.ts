@@ -3,6 +3,7 @@
 // that return replies or CallErrors, management calls (direct and relayed by a UC) and the
 // "message hold" trick of ic-ref-test to keep call contexts open.
 import assert from 'node:assert/strict';
+import { HTTP_SAMPLE, inSample } from './_target.ts';
 import { CallError, Principal } from '../../src/api/index.ts';
 import { candid, emptySettings } from '../../src/management/index.ts';
 import type { ArgOf, CanisterSettings, ManagementMethod, ResultOf } from '../../src/management/candid/index.ts';
@@ -14,7 +15,8 @@ export { CallError, HttpStatusError, Principal, subnetReplica, TARGET };
 /** A subnet of the chosen target (CAPSULE_TARGET): the library's Capsule or its HTTP stand-in. */
 export type Capsule = Subnet;
 export type Width = 32 | 64;
-export const WIDTHS: readonly Width[] = [32, 64];
+export const WIDTHS: readonly Width[] = HTTP_SAMPLE > 1 ? [32] : [32, 64];
+export { HTTP_SAMPLE, inSample };
 
 /** The default user (controller of everything the helpers create) and a second user: principals of Ed25519 keys. */
 export const USER = principalOf(USER_KEY);

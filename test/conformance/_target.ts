@@ -65,3 +65,20 @@ export function subnetReplica(c: Subnet): Replica {
 export function principalOf(key: TestKey): Principal {
   return Principal.fromUint8Array(key.principal);
 }
+
+/**
+ * Over HTTP, a deterministic sample instead of every case (CAPSULE_HTTP_SAMPLE=n > 1, as `npm test`
+ * does): wasm32 only, and every nth case of the large matrices. The in-process run and
+ * `npm run test:conformance:http` run everything; the HTTP layer does not depend on the width.
+ */
+export const HTTP_SAMPLE: number = sampleOf(process.env.CAPSULE_HTTP_SAMPLE);
+
+function sampleOf(value: string | undefined): number {
+  const n = Number(value ?? 1);
+  return TARGET === 'http' && Number.isInteger(n) && n > 1 ? n : 1;
+}
+
+/** Whether the case with this index runs (every case unless sampling over HTTP). */
+export function inSample(index: number): boolean {
+  return index % HTTP_SAMPLE === 0;
+}

@@ -1,5 +1,5 @@
-// Bounded-wait (best-effort response) calls and msg_deadline (spec §1.3 msg_deadline, §1.7
-// call_with_best_effort_response, §3.5: deadline = caller time + timeout, timeout clamped to
+// Bounded-wait (best-effort response) calls and msg_deadline (interface spec, 'Method arguments' msg_deadline, 'Inter-canister method calls'
+// call_with_best_effort_response: deadline = caller time + timeout, timeout clamped to
 // MAX_CALL_TIMEOUT ([replica] 300 s); the system may answer SYS_UNKNOWN (6) and drop the late
 // response; guaranteed-response calls never get 6 and have deadline 0).
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // Simple calls, state, anonymous caller and inter-canister calls (ic-ref-test "simple calls",
-// "state", "anonymous user", "inter-canister calls"; spec §3.2–§3.4, digest §1.4 and §1.7).
+// "state", "anonymous user", "inter-canister calls"; interface spec, section 'Abstract behavior').
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { CALLBACK_FUN, prog, WRONG_TYPE_FUN } from '../universal/program.ts';
@@ -331,7 +331,7 @@ for (const width of WIDTHS) {
     test('cleanup runs when the reply callback traps and its changes are kept', async () => {
       const id = await install(c, width);
       await rejects(call(c, id, interQuery(id, { onReply: prog().setGlobal('CALLBACK').trap('x'), onCleanup: prog().appendGlobal('CLEANUP') })), 5);
-      // cleanup runs on the state before the callback (§3.3)
+      // cleanup runs on the state before the callback
       await isText(query(c, id, getGlobal()), 'CLEANUP');
     });
     test('cleanup runs when the reject callback traps', async () => {
@@ -398,7 +398,7 @@ for (const width of WIDTHS) {
       const b = await install(c, width);
       assert.deepEqual(isRelayReply(await call(c, a, interQuery(b))), helloFrom(a, b));
     });
-    test('calls between two canisters start in the order they were made (§3.6)', async () => {
+    test('calls between two canisters start in the order they were made', async () => {
       const a = await install(c, width);
       const b = await install(c, width);
       const p = prog();

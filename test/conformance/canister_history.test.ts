@@ -1,4 +1,4 @@
-// Canister history (ic-ref-test "canister history", Spec/CanisterHistory.hs; spec §4.4
+// Canister history (ic-ref-test "canister history", Spec/CanisterHistory.hs; interface spec,
 // canister_info: creation, code deployments, uninstall and controller changes are recorded with
 // the canister version and origin; at least the 20 most recent are kept; controllers are a set).
 import assert from 'node:assert/strict';

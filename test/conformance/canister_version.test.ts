@@ -1,4 +1,4 @@
-// Canister version (ic-ref-test "canister version", Spec/CanisterVersion.hs; spec §3.9 and
+// Canister version (ic-ref-test "canister version", Spec/CanisterVersion.hs; interface spec, 'Canister version', and
 // changelog 0.20.0: "the canister version is incremented upon every successful message execution
 // except for successful message execution of a query method", and by install_code (any mode),
 // uninstall_code, update_settings, start/stop; pre_upgrade sees the old value, post_upgrade the new).

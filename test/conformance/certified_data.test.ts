@@ -1,4 +1,4 @@
-// Certified data (ic-ref-test "certified variables"; spec §1.9 certified_data_set /
+// Certified data (ic-ref-test "certified variables"; interface spec, 'Certified data': certified_data_set /
 // data_certificate_*: at most 32 bytes, takes effect only if the execution commits, settable in
 // init/pre_upgrade/post_upgrade/update/callbacks/system tasks, cleared by reinstall and uninstall;
 // a data certificate is present only in the query method that is the target of an HTTP query).

@@ -1,4 +1,4 @@
-// Composite queries (spec §3.7: callable only as non-replicated queries; may call query and
+// Composite queries (interface spec, 'Replicated and Non-Replicated execution mode': callable only as non-replicated queries; may call query and
 // composite query methods on the same subnet; callbacks follow the reply/reject/cleanup rules;
 // nothing persists; depth limited ([replica] 6); plain queries cannot call).
 import assert from 'node:assert/strict';

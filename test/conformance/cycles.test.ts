@@ -1,5 +1,5 @@
-// Cycles (ic-ref-test "cycles"; spec §1.5, §1.11, §3.11, §4.4 deposit_cycles/provisional_top_up,
-// §3.9 frozen canisters). Runs with the application subnet's prices; like ic-ref-test, balances are
+// Cycles (ic-ref-test "cycles"; interface spec, 'Cycles', deposit_cycles/provisional_top_up,
+// frozen canisters). Runs with the application subnet's prices; like ic-ref-test, balances are
 // compared "roughly" (the system burns cycles at unspecified rates, here well below EPS).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -97,26 +97,42 @@ for (const width of WIDTHS) {
 
     describe('can use the balance API', () => {
       const twice = () => prog().cyclesBalance128().replyDataAppend().cyclesBalance128().appendAndReply();
-      const same = (r: Uint8Array) => assert.equal(u128(r.slice(0, 16)), u128(r.slice(16)));
-      test('in query', async () => same(await query(c, await create(width), twice())));
-      test('in update', async () => same(await call(c, await create(width), twice())));
+      /** Both readings agree and are the canister's balance (roughly: execution is prepaid). */
+      const isBalance = (r: Uint8Array) => {
+        assert.equal(u128(r.slice(0, 16)), u128(r.slice(16)), 'two readings in one execution');
+        isRoughly(u128(r.slice(0, 16)), DEF);
+      };
+      test('in query', async () => isBalance(await query(c, await create(width), twice())));
+      test('in update', async () => isBalance(await call(c, await create(width), twice())));
       test('in init', async () => {
         const id = await create(width, prog().cyclesBalance128().cyclesBalance128().concat().setGlobal());
-        same(await query(c, id, prog().getGlobal().appendAndReply()));
+        isBalance(await query(c, id, prog().getGlobal().appendAndReply()));
       });
       test('in callback', async () => {
         const id = await create(width);
-        same(await call(c, id, interQuery(id, { onReply: twice() })));
+        isBalance(await call(c, id, interQuery(id, { onReply: twice() })));
       });
     });
 
     describe('can use the available cycles API', () => {
       const twice = () => prog().cyclesAvailable128().replyDataAppend().cyclesAvailable128().appendAndReply();
-      const same = (r: Uint8Array) => assert.equal(u128(r.slice(0, 16)), u128(r.slice(16)));
-      test('in update', async () => same(await call(c, await create(width), twice())));
+      /** Both readings agree and are the cycles the call brought, none accepted yet. */
+      const isAvailable = (r: Uint8Array, expected: bigint) => {
+        assert.equal(u128(r.slice(0, 16)), expected);
+        assert.equal(u128(r.slice(16)), expected);
+      };
+      test('in update', async () => {
+        const [a, b] = [await create(width), await create(width)];
+        isAvailable(isRelayReply(await call(c, a, interUpdate(b, { cycles: 1234n, otherSide: twice() }))), 1234n);
+      });
+      test('in update called by a user: nothing is available', async () => {
+        isAvailable(await call(c, await create(width), twice()), 0n);
+      });
       test('in callback', async () => {
-        const id = await create(width);
-        same(await call(c, id, interQuery(id, { onReply: twice() })));
+        // The callback runs in the call context of the cycles-carrying call, so they are still available there.
+        const [a, b] = [await create(width), await create(width)];
+        const r = await call(c, a, interUpdate(b, { cycles: 1234n, otherSide: interQuery(b, { onReply: twice() }) }));
+        isAvailable(isRelayReply(r), 1234n);
       });
     });
 
@@ -449,7 +465,7 @@ for (const width of WIDTHS) {
       test('call_perform fails with 2 when the canister cannot pay for the call', async () => {
         const id = await install(c, width, prog(), { cycles: 400_000_000_000n });
         await mgmt(c, 'update_settings', { canister_id: id, settings: settings({ freezing_threshold: [0n] }), sender_canister_version: [] });
-        // Leave ~10 B liquid cycles: less than a call's reservation for the response (§8.1).
+        // Leave ~10 B liquid cycles: less than a call's reservation for the response (the IC's cycle costs).
         const liquid = u128(await call(c, id, prog().liquidCyclesBalance128().appendAndReply()));
         const p = prog().cyclesBurn128Amount(liquid - 10_000_000_000n).drop().callNew(id, 'query').callPerformErrCode().replyInt();
         assert.equal(u32(await call(c, id, p)), 2);

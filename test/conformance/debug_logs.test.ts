@@ -1,6 +1,6 @@
-// Debug facilities and trap logs (ic-ref-test "debug facilities"; spec §1.9 debug_print (never
+// Debug facilities and trap logs (ic-ref-test "debug facilities"; interface spec, 'Debugging aids': debug_print (never
 // traps, not kept for non-replicated executions) and trap (message into the reject and the log);
-// digest §4.4 fetch_canister_logs: records {idx, timestamp_nanos, content}, about 4 KiB kept,
+// the management method fetch_canister_logs: records {idx, timestamp_nanos, content}, about 4 KiB kept,
 // wiped by reinstall and uninstall, kept across upgrades).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// canister_inspect_message (ic-ref-test "canister_inspect_message"; spec §3.10: runs for ingress
+// canister_inspect_message (ic-ref-test "canister_inspect_message"; interface spec, 'Ingress message inspection': runs for ingress
 // calls (also to query methods), not for queries or inter-canister calls; not accepting → 4,
 // trapping or accepting twice → 5; nothing it does persists; management methods that are not
 // callable by ingress are refused with CANISTER_REJECT).
@@ -69,7 +69,7 @@ for (const width of WIDTHS) {
   describe(`canister_inspect_message (wasm${width})`, () => {
     test('empty canister', async () => {
       const id = await create(c);
-      // [replica] CanisterWasmModuleNotFound IC0537 → CANISTER_ERROR (spec §3.10: DESTINATION_INVALID).
+      // [replica] CanisterWasmModuleNotFound IC0537 → CANISTER_ERROR (the spec says DESTINATION_INVALID).
       const e = await rejects(call(c, id, prog().reply()), 5);
       assert.equal(e.errorCode, 'IC0537');
       await rejects(callToQuery(c, id, prog().reply()), 5);

@@ -1,7 +1,7 @@
 // Installing code (ic-ref-test "create and install", "provisional_create_canister_with_cycles",
 // "management requests", "install (gzip compressed)", "reinstall on empty", "canister_status",
 // "aaaaa-aa (inter-canister)", "randomness", "upgrades", "reinstall", "uninstall", "trapping in
-// init", "caller/self (in init)"; spec §3.8, §4.4 install_code/uninstall_code).
+// init", "caller/self (in init)"; interface spec, management methods install_code/uninstall_code).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { before, describe, test } from 'node:test';
@@ -329,7 +329,7 @@ for (const width of WIDTHS) {
       await isText(call(c, id, prog().replyData('Hi')), 'Hi');
       await isText(query(c, id, prog().replyData('Hi')), 'Hi');
       await uninstall(c, id);
-      // [replica] CanisterWasmModuleNotFound IC0537 → CANISTER_ERROR (spec §3.10: DESTINATION_INVALID).
+      // [replica] CanisterWasmModuleNotFound IC0537 → CANISTER_ERROR (the spec says DESTINATION_INVALID).
       await rejects(call(c, id, prog().replyData('Hi')), 5);
       await rejects(query(c, id, prog().replyData('Hi')), 5);
     });
@@ -374,7 +374,7 @@ for (const width of WIDTHS) {
   });
 }
 
-/** The UC with the private `enhanced-orthogonal-persistence` custom section appended (spec §3.8). */
+/** The UC with the private `enhanced-orthogonal-persistence` custom section appended (interface spec, install_code's wasm_memory_persistence). */
 async function eopWasm(width: Width): Promise<Uint8Array> {
   const name = new TextEncoder().encode('icp:private enhanced-orthogonal-persistence');
   const section = Uint8Array.from([0, name.length + 2, name.length, ...name, 0x31]);

@@ -1,6 +1,6 @@
 // WebAssembly module validation (ic-ref-test "WebAssembly module validation", modules of
 // ic-hs wabt-tests/gen.py rebuilt here with wabt): valid modules install, invalid ones are rejected
-// with CANISTER_ERROR (5) (digest §2: "Invalid module on install → reject 5"). Limits are the
+// with CANISTER_ERROR (5) (interface spec, section 'Canister module format'). Limits are the
 // spec's (≤ 50,000 functions, ≤ 1,000 globals, ≤ 16 icp: sections, ≤ 1,000 exported methods,
 // ≤ 20,000 bytes of method names, ≤ 1 MiB of icp: sections); the old ic-hs generator used 300 globals.
 import assert from 'node:assert/strict';
@@ -152,7 +152,7 @@ for (const fn of ['reta', 'retb']) {
   }
 }
 
-// Further rules of digest §1.1 and §2 (not in ic-hs's list).
+// Further rules of the interface spec's 'Canister module format' (not in ic-hs's list).
 const INVALID_EXTRA: Record<string, () => Uint8Array> = {
   'wasm64 module importing legacy ic0.stable_size': () =>
     wat2wasm('(module (import "ic0" "stable_size" (func (result i32))) (memory i64 1))', true),
@@ -194,7 +194,10 @@ async function installModule(wasm: Uint8Array): Promise<Principal> {
 describe('WebAssembly module validation', () => {
   for (const [name, build] of [...Object.entries(VALID), ...Object.entries(VALID_EXTRA)]) {
     test(`valid: ${name}`, async () => {
-      await installModule(build());
+      const id = await installModule(build());
+      // Installed and instantiated: a call finds a module without that method (not an empty canister).
+      const error = await rejects(c.updateCall({ canisterId: id, method: 'no_such_method', sender: USER }), 5);
+      assert.equal(error.errorCode, 'IC0536', error.rejectMessage);
     });
   }
   for (const [name, build] of [...Object.entries(INVALID), ...Object.entries(INVALID_EXTRA)]) {

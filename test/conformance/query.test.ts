@@ -1,4 +1,4 @@
-// Queries and their rollback (ic-ref-test "query"; spec §3.7: a query runs on the current state
+// Queries and their rollback (ic-ref-test "query"; interface spec: a query runs on the current state
 // and nothing it does persists — heap, stable memory, globals; replicated queries keep only the
 // reply and the cycles; queries to deleted, stopped or empty canisters and to update methods fail).
 import assert from 'node:assert/strict';

@@ -63,7 +63,9 @@ function addTime(data: TestEventData): void {
 const started = performance.now();
 const every = Number(process.env.CAPSULE_HTTP_VERIFY_EVERY ?? 1);
 const checks = target !== 'http' ? '' : every > 1 ? `, BLS signature of every ${every}th certificate checked` : ', every certificate checked';
-console.log(`conformance suite, target ${target}${checks}`);
+const sample = Number(process.env.CAPSULE_HTTP_SAMPLE ?? 1);
+const sampled = target === 'http' && Number.isInteger(sample) && sample > 1 ? `, a sample (wasm32 only, 1 in ${sample} API-availability cases)` : '';
+console.log(`conformance suite, target ${target}${checks}${sampled}`);
 const stream = run({ files, concurrency });
 stream.on('test:pass', (data: TestEventData) => {
   addTime(data);

@@ -1,5 +1,5 @@
 // Controllers and settings (ic-ref-test "Settings", "canister lifecycle (wrong controller)",
-// "is_controller system API"; spec §4.3 canister_settings, §4.4 update_settings/canister_status).
+// "is_controller system API"; interface spec, management canister_settings, update_settings and canister_status).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { CanisterSettings } from '../../src/management/candid/index.ts';

@@ -1,7 +1,7 @@
-// Large arguments and replies at the size limits (spec §1.4: msg_reply_data_append traps beyond
-// the maximum response size; digest §8.2: replicated responses 2 MiB, non-replicated (query)
+// Large arguments and replies at the size limits (interface spec, 'Responding': msg_reply_data_append traps beyond
+// the maximum response size; the IC's resource limits: replicated responses 2 MiB, non-replicated (query)
 // responses 3 MiB, same-subnet inter-canister requests 10 MiB, ingress payload 2 MiB) and the
-// wasm_memory_limit setting (§3.9: enforced for updates, not for queries).
+// wasm_memory_limit setting (enforced for updates, not for queries).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { prog } from '../universal/program.ts';

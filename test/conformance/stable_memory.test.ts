@@ -1,5 +1,5 @@
 // Stable memory, 32- and 64-bit API (ic-ref-test "stable memory", "64 bit stable memory";
-// spec §1.8, §1.11: the 32-bit API exists only for wasm32 and traps above 4 GiB; stable memory
+// interface spec, 'Stable memory': the 32-bit API exists only for wasm32 and traps above 4 GiB; stable memory
 // grows with zeros, is bounded (500 GiB), survives upgrades and is rolled back with a trap).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -37,7 +37,7 @@ describe('stable memory, 32-bit API (wasm32)', () => {
     // a query may grow, but nothing persists
     assert.equal(u32(await query(c, id, prog().stableGrow(1).replyInt())), 2);
     assert.equal(u32(await query(c, id, prog().stableSize().replyInt())), 2);
-    // beyond 4 GiB the 32-bit grow fails with -1 (§1.11)
+    // beyond 4 GiB the 32-bit grow fails with -1
     assert.equal(u32(await call(c, id, prog().stableGrow(65535).replyInt())), 0xffffffff);
     await call(c, id, prog().stableWrite(0, 'FOO').reply());
     await query(c, id, prog().stableWrite(0, 'BAR').reply());
@@ -92,7 +92,7 @@ describe('stable memory, 64-bit API with the 32-bit API (wasm32)', () => {
     // beyond 4 GiB with the 64-bit API
     assert.equal(u64(await call(c, id, prog().stableGrow64(65535).replyInt64())), 2n);
     assert.equal(u64(await query(c, id, prog().stableSize64().replyInt64())), 65537n);
-    // the 32-bit API traps once stable memory exceeds 4 GiB (§1.11)
+    // the 32-bit API traps once stable memory exceeds 4 GiB
     await rejects(query(c, id, prog().stableSize().replyInt()), 5);
     await rejects(query(c, id, prog().stableGrow(1).replyInt()), 5);
     await rejects(query(c, id, prog().stableWrite(0, 'BAZ').reply()), 5);

@@ -1,6 +1,6 @@
 // Stopping, starting, deleting and uninstalling with open call contexts (ic-ref-test "canister
 // lifecycle", "canister stopping", "starting a stopping canister", "canister deletion", "uninstall:
-// open call contexts are rejected / deleted call contexts …"; spec §3.8, §3.9). Calls are kept
+// open call contexts are rejected / deleted call contexts …"; interface spec, stop_canister and delete_canister). Calls are kept
 // open with ic-ref-test's message hold: a canister that asks to stop itself waits forever.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -141,7 +141,7 @@ for (const width of WIDTHS) {
       assert.equal(await statusKind(c, id), 'stopping');
       await start(c, id);
       assert.equal(await statusKind(c, id), 'running');
-      // [replica] CanisterStoppingCancelled IC0511 → CANISTER_ERROR (digest §3.9)
+      // [replica] CanisterStoppingCancelled IC0511 → CANISTER_ERROR
       isRejectOutcome(await settle(c, stop1), 5);
       await release();
       isReplyOutcome(await settle(c, long));

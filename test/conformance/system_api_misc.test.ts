@@ -1,5 +1,5 @@
 // The rest of the System API (ic-ref-test "self", "caller (in init)", canister_status codes;
-// spec §1.3–§1.10: identity, subnet, root key, status, in_replicated_execution,
+// interface spec, System API sections: identity, subnet, root key, status, in_replicated_execution,
 // performance_counter, environment variables, cost queries, caller info).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -171,7 +171,7 @@ for (const width of WIDTHS) {
       const r = await query(app, id, prog().costCall(6, 0).replyDataAppend().costCall(6, 1000).appendAndReply());
       const small = decodeCycles128(r.slice(0, 16));
       const large = decodeCycles128(r.slice(16));
-      // 1,000 cycles per request byte on a 13-node subnet (digest §8.1)
+      // 1,000 cycles per request byte on a 13-node subnet (the IC's cycle costs)
       assert.equal(large - small, 1_000_000n);
       assert.ok(small > 260_000n);
     });

@@ -1,4 +1,4 @@
-// Time (ic-ref-test "time"; spec §1.9 ic0.time: constant within one execution, monotonic per
+// Time (ic-ref-test "time"; interface spec, 'System time': constant within one execution, monotonic per
 // canister, also across upgrades; the library's clock is the subnet's time).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -25,46 +25,80 @@ before(async () => {
 
 const twice = () => prog().time().int64ToBlob().time().int64ToBlob().concat();
 const replyTwice = () => twice().appendAndReply();
-function bothSame(r: Uint8Array): bigint {
-  assert.equal(r.length, 16);
-  const a = u64(r.slice(0, 8));
-  assert.equal(a, u64(r.slice(8)));
-  return a;
-}
 const global = async (id: Principal) => query(c, id, prog().getGlobal().appendAndReply());
 const now = async (id: Principal) => u64(await call(c, id, prog().time().replyInt64()));
 
+/**
+ * Runs `execute`, whose result holds two time() readings of one execution, and checks that they are
+ * equal and lie between the subnet's time before and after it (so a time() of 0 or a stale one fails).
+ */
+async function timeOfOneExecution(execute: () => Promise<void>, readings: () => Promise<Uint8Array>): Promise<bigint> {
+  const before = await c.getTime();
+  await execute();
+  const after = await c.getTime();
+  const r = await readings();
+  assert.equal(r.length, 16);
+  const first = u64(r.slice(0, 8));
+  assert.equal(u64(r.slice(8)), first, 'time() is constant within one execution');
+  assert.ok(before <= first && first <= after, `time() = ${first}, subnet time ${before} before and ${after} after`);
+  return first;
+}
+
+/** The two readings replied by one call made by `send`. */
+async function replied(send: () => Promise<Uint8Array>): Promise<bigint> {
+  let reply: Uint8Array = new Uint8Array(0);
+  return timeOfOneExecution(
+    async () => {
+      reply = await send();
+    },
+    async () => reply,
+  );
+}
+
 for (const width of WIDTHS) {
   describe(`time (wasm${width})`, () => {
-    test('in query', async () => {
-      bothSame(await query(c, await install(c, width), replyTwice()));
+    test('in a query, time() is the subnet time, the same at both readings', async () => {
+      const id = await install(c, width);
+      assert.equal(await replied(() => query(c, id, replyTwice())), await c.getTime());
     });
-    test('in composite query', async () => {
-      bothSame(await compositeQuery(c, await install(c, width), replyTwice()));
+    test('in a composite query, time() is the subnet time, the same at both readings', async () => {
+      const id = await install(c, width);
+      assert.equal(await replied(() => compositeQuery(c, id, replyTwice())), await c.getTime());
     });
-    test('in update', async () => {
-      bothSame(await call(c, await install(c, width), replyTwice()));
+    test('in an update, time() is the time of its round, the same at both readings', async () => {
+      const id = await install(c, width);
+      await replied(() => call(c, id, replyTwice()));
     });
-    test('in replicated query', async () => {
-      bothSame(await callToQuery(c, await install(c, width), replyTwice()));
+    test('in a replicated query, time() is the time of its round, the same at both readings', async () => {
+      const id = await install(c, width);
+      await replied(() => callToQuery(c, id, replyTwice()));
     });
-    test('in install', async () => {
-      const id = await install(c, width, twice().setGlobal());
-      bothSame(await global(id));
+    test('in canister_init, time() is the time of the install round', async () => {
+      let id: Principal | undefined;
+      await timeOfOneExecution(
+        async () => {
+          id = await install(c, width, twice().setGlobal());
+        },
+        () => global(id!),
+      );
     });
-    test('in pre_upgrade', async () => {
+    test('in canister_pre_upgrade, time() is the time of the upgrade round', async () => {
       const id = await install(c, width, prog().stableGrow64(1).drop().setPreUpgrade(prog().pushInt64(0).append(twice()).stableWrite64()));
-      await upgrade(c, id, width);
-      bothSame(await query(c, id, prog().stableRead64(0, 16).appendAndReply()));
+      await timeOfOneExecution(
+        () => upgrade(c, id, width),
+        () => query(c, id, prog().stableRead64(0, 16).appendAndReply()),
+      );
     });
-    test('in post_upgrade', async () => {
+    test('in canister_post_upgrade, time() is the time of the upgrade round', async () => {
       const id = await install(c, width);
-      await upgrade(c, id, width, twice().setGlobal());
-      bothSame(await global(id));
+      await timeOfOneExecution(
+        () => upgrade(c, id, width, twice().setGlobal()),
+        () => global(id),
+      );
     });
-    test('in a callback', async () => {
+    test('in a callback, time() is the time of the round that delivers the reply', async () => {
       const id = await install(c, width);
-      bothSame(await call(c, id, interUpdate(id, { onReply: replyTwice() })));
+      await replied(() => call(c, id, interUpdate(id, { onReply: replyTwice() })));
     });
     test('is the subnet time', async () => {
       const id = await install(c, width);

@@ -1,5 +1,5 @@
 // Global timer and heartbeat (ic-ref-test "canister global timer" (Spec/Timer.hs) and "heartbeat";
-// spec §3.9: one one-shot timer per canister, deactivated when it fires, reset by install,
+// interface spec, 'Global timer': one one-shot timer per canister, deactivated when it fires, reset by install,
 // reinstall, upgrade and uninstall; global_timer_set returns the previous value; heartbeats run
 // regularly with the management canister as caller; a task's changes commit unless it traps).
 import assert from 'node:assert/strict';

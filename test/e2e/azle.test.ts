@@ -1,5 +1,5 @@
 // An Azle (TypeScript) canister built at test time: init with arguments, updates, queries,
-// certified data (issue 2). A ~3.5 MB module with 40+ ic0 imports.
+// certified data. A ~3.5 MB module with 40+ ic0 imports.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Bad input gets the spec's reject code and a clear message, and loses nothing (issue 2, "Bad input"):
+// Bad input gets the spec's reject code and a clear message, and loses nothing:
 // the state hash after each refused request equals the one before (time aside, which rounds advance).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
-// Cycles on the application-subnet schedule (digest §8.1): execution is charged, a canister below its
-// freezing limit is refused (SYS_TRANSIENT), and one that cannot pay for storage is uninstalled (§3.8).
+// Cycles on the application-subnet schedule (the IC's cycle costs): execution is charged, a canister below its
+// freezing limit is refused (SYS_TRANSIENT), and one that cannot pay for storage is uninstalled.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Principal } from '@dfinity/principal';

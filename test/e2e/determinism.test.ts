@@ -1,4 +1,4 @@
-// Determinism (DESIGN 2): the same inputs give the same state hash, run after run.
+// Determinism (docs/architecture.md): the same inputs give the same state hash, run after run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IDL } from '@dfinity/candid';

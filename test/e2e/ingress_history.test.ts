@@ -1,4 +1,4 @@
-// Ingress history (spec §6.4): results stay readable about 5 minutes, then become `done`, and are
+// Ingress history (interface spec, section 'Request status'): results stay readable about 5 minutes, then become `done`, and are
 // dropped once no request with that id could still be within its expiry. The history is pruned every
 // 64 rounds.
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // A canister that loops, recurses without end or exhausts memory is stopped by limits, never by
-// crashing Capsule, and loses nothing but the failed message (spec §3.1, digest §8.2). The instruction
+// crashing Capsule, and loses nothing but the failed message (the IC's resource limits). The instruction
 // limits are lowered here so that a loop reaches them in milliseconds (the IC's 40 B take ~16 s).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -38,7 +38,7 @@ test('loops, endless recursion and memory exhaustion are stopped by limits; the 
   await assert.rejects(ic.queryCall({ canisterId, method: 'spinQuery' }), (error: CallError) => error.errorCode === 'IC0522');
   await assert.rejects(ic.updateCall({ canisterId, method: 'recurse' }), (error: CallError) => error.rejectCode === 5 && /stack overflow|instructions/.test(error.rejectMessage));
 
-  // A 1 MiB memory limit: growing past it traps (spec §3.9) and the growth is undone.
+  // A 1 MiB memory limit: growing past it traps (wasm_memory_limit) and the growth is undone.
   await ic.callManagement('update_settings', candid.encodeManagementArg('update_settings', {
     canister_id: canisterId,
     settings: { ...emptySettings(), wasm_memory_limit: [1n << 20n] },

@@ -1,6 +1,6 @@
 // Real Motoko canisters (moc from the `motoko` npm package) in both persistence modes, run through
 // the library API: counter, stable state across upgrade, an actor-class factory with cycles,
-// traps seen by callers, rollback, query isolation and timers (issue 2).
+// traps seen by callers, rollback, query isolation and timers.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { IDL } from '@dfinity/candid';
@@ -73,7 +73,7 @@ for (const persistence of modes) {
       const balances = IDL.decode([IDL.Vec(IDL.Tuple(IDL.Principal, IDL.Nat))], await ic.updateCall({ canisterId: factory, method: 'childBalances', arg: none }))[0] as [Principal, bigint][];
       for (const [id, balance] of balances) {
         assert.ok(balance < perChild - 500_000_000_000n && balance > perChild / 2n, `child ${id.toText()} has ${balance} cycles`);
-        // Inside an execution the balance excludes the cycles prepaid for it (spec §1.5); the library sees the whole balance.
+        // Inside an execution the balance excludes the cycles prepaid for it (interface spec, 'Cycles'); the library sees the whole balance.
         const outside = await ic.getCycleBalance(id);
         assert.ok(outside >= balance && outside - balance < 100_000_000_000n, `library ${outside} vs in-canister ${balance}`);
       }

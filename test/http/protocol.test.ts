@@ -1,6 +1,6 @@
 // The HTTP interface at the protocol level, with hand-built envelopes against a real `capsule start`:
-// status, status codes and reject bodies, authentication and expiry rules (digest §5.5), effective
-// canister ids (§5.7), read_state access rules (§5.8), size limits, replay, query signatures.
+// status, status codes and reject bodies, authentication and expiry rules, effective
+// canister ids, read_state access rules, size limits, replay, query signatures.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { IDL } from '@dfinity/candid';

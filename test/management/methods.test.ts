@@ -1,5 +1,5 @@
-// Every management-canister method of issue 2, from users and from canisters, with the controller
-// checks (spec §4). The universal canister (UC) relays calls that only canisters may make.
+// Every management-canister method Capsule implements, from users and from canisters, with the controller
+// checks (interface spec, 'The IC management canister'). The universal canister (UC) relays calls that only canisters may make.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';

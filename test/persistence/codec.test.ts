@@ -1,4 +1,4 @@
-// The storage format's encodings round-trip (style R19): values, canister snapshot files and round
+// The storage format's encodings round-trip: values, canister snapshot files and round
 // records decode to what was encoded, and damage is reported as `corrupt`, never as wrong data.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,6 +1,6 @@
 // kill -9 at random points of a stream of updates, and inside checkpoints: after every restart each
 // acknowledged update is there, and the state hash is the one an in-memory replay of the durable
-// updates reaches (issue 4, exactness).
+// updates reaches (exactness).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

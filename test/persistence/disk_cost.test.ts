@@ -1,4 +1,4 @@
-// What messages cost on disk (DESIGN 4): an update writes the pages it touched, whatever the heap
+// What messages cost on disk (docs/storage-format.md): an update writes the pages it touched, whatever the heap
 // holds; a query or a trap leaves no page on disk; a 1 GiB heap costs the same per update as a small
 // one, and comes back after a restart.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Recovery from damage (issue 4.3): torn and bit-flipped log records are dropped with a warning and
+// Recovery from damage: torn and bit-flipped log records are dropped with a warning and
 // the state is the one of the last good round; a damaged checkpoint falls back to the previous one;
 // a directory of another format version is refused untouched; a live directory is locked.
 import assert from 'node:assert/strict';

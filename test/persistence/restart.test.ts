@@ -1,4 +1,4 @@
-// Orthogonal persistence across restarts (issue 4.4): after a graceful close or a crash (the store
+// Orthogonal persistence across restarts: after a graceful close or a crash (the store
 // abandoned without a final checkpoint), the state hash and query results equal those before, for
 // Motoko canisters in both persistence modes and for a WAT canister with snapshots, chunks and a
 // deleted sibling.

@@ -3,7 +3,7 @@
  *
  * Opcodes 0–97 carry the same numbers and stack effects as the DFINITY universal canister
  * (`rs/universal_canister`), so test programs read the same. Opcodes from 128 up are Capsule
- * extensions that reach the rest of the System API (digest section 1).
+ * extensions that reach the rest of the System API (interface spec, section 'Overview of imports').
  *
  * Stack notation: `a b -> c` pops `b` then `a` (pushed in that order) and pushes `c`.
  * Types: `i32`, `i64`, `blob`; `c128` is a 16-byte little-endian blob. `imm:u32` / `imm:u64` /

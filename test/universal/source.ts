@@ -29,7 +29,7 @@ const sig = (params: string, results = ''): Sig => ({
   results: results ? [results] : [],
 });
 
-/** ic0 imports of the canister (digest 1.3–1.12). `legacy` = only in the wasm32 build. */
+/** ic0 imports of the canister (interface spec, section 'Overview of imports', plus replica extras). `legacy` = only in the wasm32 build. */
 const IC0_IMPORTS: ReadonlyArray<readonly [string, Sig, boolean?]> = [
   ['msg_arg_data_size', sig('', 'I')],
   ['msg_arg_data_copy', sig('I,I,I')],
@@ -96,10 +96,10 @@ const IC0_IMPORTS: ReadonlyArray<readonly [string, Sig, boolean?]> = [
   ['env_var_name_exists', sig('I,I', 'i32')],
   ['env_var_value_size', sig('I,I', 'I')],
   ['env_var_value_copy', sig('I,I,I,I,I')],
-  // Replica extras (digest 1.12).
+  // Replica extras (provided by the DFINITY replica beyond the spec).
   ['mint_cycles128', sig('i64,i64,I')],
   ['cost_http_request_v2', sig('I,I,I')],
-  // Legacy, only when I = i32 (digest 1.11).
+  // Legacy, only when I = i32 (interface spec, section 'Overview of imports').
   ['msg_cycles_available', sig('', 'i64'), true],
   ['msg_cycles_refunded', sig('', 'i64'), true],
   ['msg_cycles_accept', sig('i64', 'i64'), true],

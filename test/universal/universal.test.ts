@@ -122,7 +122,7 @@ function readModule(bytes: Uint8Array): ModuleInfo {
 }
 
 /**
- * ic0 signatures, transcribed from ic-spec-digest.md section 1 (independently of source.ts).
+ * ic0 signatures, transcribed from the interface spec's 'Overview of imports' (independently of source.ts).
  * `I` is the pointer width; `*` marks legacy functions (wasm32 only); `+` marks replica extras.
  */
 const SPEC_SIGNATURES = `
@@ -237,7 +237,7 @@ const EXPECTED_EXPORTS = [
 
 describe('module shape', () => {
   for (const width of WIDTHS) {
-    test(`wasm${width}: validates, one memory, exports and ic0 imports match the digest`, async () => {
+    test(`wasm${width}: validates, one memory, exports and ic0 imports match the interface spec`, async () => {
       const wasm = await buildUniversalCanister(width);
       assert.ok(WA.validate(wasm));
       const info = readModule(wasm);

@@ -1,4 +1,4 @@
-// Import and export rules of canister modules (interface spec §canister module format;
+// Import and export rules of canister modules (interface spec, section 'Canister module format';
 // replica validation.rs), each with an accepted and a rejected case.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,7 +1,7 @@
 // Candid codec of the management canister (`aaaaa-aa`): one call per method to decode an
 // argument / encode a result (replica side) or the reverse (clients, tests).
 //
-// Leniency (IC spec digest §9): decoding relies on @dfinity/candid's subtyping, which accepts
+// Leniency (the Candid specification): decoding relies on @dfinity/candid's subtyping, which accepts
 // records missing `opt` fields (→ []), skips extra wire fields, turns `opt` values of a
 // mismatching type into [] and decodes `upgrade` sent without payload (`null`/`reserved`) to
 // `{ upgrade: [] }`. Older shapes that are not subtypes are handled by LEGACY_ARG_SHAPES.
@@ -180,7 +180,7 @@ export function decodeManagementResult<M extends ManagementMethod>(
 }
 
 /**
- * The effective canister id carried by a management call's argument (digest §5.7):
+ * The effective canister id carried by a management call's argument (interface spec, section 'Effective canister id'):
  * `target_canister` for install_chunked_code, else the argument's (non-opt) `canister_id`.
  * Returns null when the method has no such field (create_canister,
  * provisional_create_canister_with_cycles, raw_rand, http_request, the threshold-key methods,
