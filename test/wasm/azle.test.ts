@@ -7,13 +7,11 @@ import { join } from 'node:path';
 import { azle, canistersDir } from '../support/build.ts';
 import { parseCanisterModule } from '../../src/wasm/index.ts';
 
-test('Azle counter: validated, instrumented in well under a second, accepted by V8', async () => {
+// How fast it is instrumented is measured by bench/instrument.ts, not asserted here.
+test('Azle counter: validated, instrumented, accepted by V8', async () => {
   const source = readFileSync(join(canistersDir, 'azle_counter', 'index.ts.txt'), 'utf8');
   const { wasm } = await azle(source);
-  const started = performance.now();
   const m = parseCanisterModule(wasm);
-  const elapsed = performance.now() - started;
-  assert.ok(elapsed < 1000, `parse + instrument took ${elapsed} ms`);
   assert.equal(m.pointerWidth, 32);
   assert.equal(m.enhancedOrthogonalPersistence, false);
   for (const name of ['inc', 'add', 'certify']) assert.ok(m.updateMethods.includes(name), name);
