@@ -85,10 +85,16 @@ export function parsePocketIcCommand(argv: readonly string[]): PocketIcCommand |
   };
 }
 
+/** Resolves on SIGTERM or SIGINT; the process stays alive until then (signal listeners alone do not keep it). */
 function waitForSignal(): Promise<string> {
+  const alive = setInterval(() => {}, 2 ** 30);
   return new Promise((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+    const stop = (signal: string): void => {
+      clearInterval(alive);
+      resolve(signal);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
   });
 }
 
