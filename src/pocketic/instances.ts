@@ -9,8 +9,11 @@ import type { InstanceOptions } from './instance_config.ts';
 /** Every instance's application subnet has the same keys, so ids are reproducible across runs. */
 const APPLICATION_SUBNET_SEED = new Uint8Array(createHash('sha256').update('capsule pocketic application subnet').digest());
 
+/** A deleted instance keeps its number, not its state. */
+const DELETED = 'Deleted';
+
 export class Instances {
-  readonly #instances: (PocketIcInstance | undefined)[] = [];
+  readonly #instances: (PocketIcInstance | typeof DELETED)[] = [];
   readonly #hooks: InstanceHooks;
 
   constructor(hooks: InstanceHooks) {
@@ -34,21 +37,24 @@ export class Instances {
   get(id: string): PocketIcInstance {
     const instance = /^\d+$/.test(id) ? this.#instances[Number(id)] : undefined;
     if (!instance) throw instanceNotFound(id);
-    if (instance.deleted) throw instanceDeleted();
+    if (instance === DELETED || instance.deleted) throw instanceDeleted();
     return instance;
   }
 
   /** Deleting an unknown or deleted instance succeeds: clients delete after the server is gone too. */
   async delete(id: string): Promise<void> {
-    const instance = /^\d+$/.test(id) ? this.#instances[Number(id)] : undefined;
-    await instance?.delete();
+    const index = /^\d+$/.test(id) ? Number(id) : -1;
+    const instance = this.#instances[index];
+    if (instance === undefined || instance === DELETED) return;
+    this.#instances[index] = DELETED;
+    await instance.delete();
   }
 
   list(): string[] {
-    return this.#instances.map((instance) => (instance?.deleted ? 'Deleted' : 'Available'));
+    return this.#instances.map((instance) => (instance === DELETED ? 'Deleted' : 'Available'));
   }
 
   async deleteAll(): Promise<void> {
-    await Promise.all(this.#instances.map((instance) => instance?.delete()));
+    await Promise.all(this.#instances.map((_, index) => this.delete(String(index))));
   }
 }
