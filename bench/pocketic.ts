@@ -78,7 +78,7 @@ async function instances(): Promise<{ perSecond: number; idleInstanceBytes: numb
   const server = await startPocketIcServer();
   const create = async () => (await (await fetch(`${server.url}/instances`, { method: 'POST', body: CONFIG })).json()).Created.instance_id as number;
   const count = 20;
-  let started = performance.now();
+  const started = performance.now();
   for (let i = 0; i < count; i++) {
     const id = await create();
     await fetch(`${server.url}/instances/${id}`, { method: 'DELETE' });

@@ -3,6 +3,7 @@
 // reinstall, time and timers, cycles, stable memory, parallel instances, tearDown and server stop.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,11 +45,26 @@ const idlFactory: InterfaceFactory = ({ IDL }) =>
   });
 
 const NANOS_PER_MS = 1_000_000n;
+
+/** The module with a custom section of `size` bytes appended (pic-js's own tests pad modules so). */
+function withPadding(module: Uint8Array, size: number): Uint8Array {
+  const uleb = (n: number): number[] => {
+    const out: number[] = [];
+    do {
+      out.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+      n >>>= 7;
+    } while (n > 0);
+    return out;
+  };
+  const name = new TextEncoder().encode('padding');
+  const content = [...uleb(name.length), ...name];
+  return new Uint8Array([...module, 0, ...uleb(content.length + size), ...content, ...new Uint8Array(size)]);
+}
 let server: PocketIcServer;
 let wasm: Uint8Array;
 let stopped = false;
 
-async function setup(pic: PocketIc, options: { cycles?: bigint } = {}): Promise<{ actor: Actor<PicSuite>; canisterId: PicPrincipal }> {
+async function setup(pic: PocketIc, options: { cycles?: bigint; controllers?: PicPrincipal[]; sender?: PicPrincipal } = {}): Promise<{ actor: Actor<PicSuite>; canisterId: PicPrincipal }> {
   const fixture = await pic.setupCanister<PicSuite>({ idlFactory, wasm, ...options });
   return { actor: fixture.actor, canisterId: fixture.canisterId };
 }
@@ -164,6 +180,37 @@ describe('pic-js 0.23 on bin/pocket-ic', () => {
     await assert.rejects(pics[0]!.getTime(), /Instance was deleted/);
     assert.equal(await actors[1]!.get(), 'instance 1');
     await Promise.all(pics.slice(1).map((pic) => pic.tearDown()));
+  });
+
+  test('a module past the ingress limit installs through the chunk store, uploads in flight together, and canisterStatus shows its hash', async () => {
+    const pic = await PocketIc.create(server.getUrl());
+    const alice = createIdentity('alice').getPrincipal();
+    const canisterId = await pic.createCanister({ sender: alice });
+    const large = withPadding(wasm, 2_500_000);
+    await pic.installCode({ canisterId, wasm: large, sender: alice });
+    const status = await pic.canisterStatus({ canisterId, sender: alice });
+    assert.deepEqual(status.status, { running: null });
+    assert.equal(Buffer.from(status.moduleHash as Uint8Array).toString('hex'), createHash('sha256').update(large).digest('hex'));
+    await pic.tearDown();
+  });
+
+  test('stop, start, controllers and a deferred call behave as on the IC, with its reject wording', async () => {
+    const pic = await PocketIc.create(server.getUrl());
+    const alice = createIdentity('alice').getPrincipal();
+    const bob = createIdentity('bob').getPrincipal();
+    const { actor, canisterId } = await setup(pic, { controllers: [alice], sender: alice });
+    await pic.stopCanister({ canisterId, sender: alice });
+    await assert.rejects(actor.set('no'), /Canister .* is stopped.*Error code: CanisterStopped/s);
+    await pic.startCanister({ canisterId, sender: alice });
+    await pic.updateCanisterSettings({ canisterId, sender: alice, controllers: [alice, bob] });
+    assert.deepEqual((await pic.getControllers(canisterId)).map((p) => p.toText()).sort(), [alice.toText(), bob.toText()].sort());
+    await assert.rejects(pic.stopCanister({ canisterId }), /Only the controllers of the canister .* can control it.*CanisterInvalidController/s);
+    const deferred = pic.createDeferredActor<PicSuite>(idlFactory, canisterId);
+    const pending = await deferred.set('deferred');
+    await pic.tick();
+    await pending();
+    assert.equal(await actor.get(), 'deferred');
+    await pic.tearDown();
   });
 
   test('the topology lists one application subnet with the default effective canister id in its ranges', async () => {
