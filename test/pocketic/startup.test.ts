@@ -7,7 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { repoRoot } from '../support/build.ts';
+import { IDL } from '@dfinity/candid';
+import { candid } from '../../src/management/index.ts';
+import { canisterSource, motoko, repoRoot } from '../support/build.ts';
 
 const BIN = join(repoRoot, 'bin', 'pocket-ic');
 const dir = mkdtempSync(join(tmpdir(), 'capsule-pocketic-start-'));
@@ -73,6 +75,47 @@ test('an idle TTL ends the server and removes its port file; legacy --pid names 
   await portOf(file);
   assert.equal(await exited(child), 0);
   assert.equal(existsSync(file), false);
+});
+
+/** An ingress call through submit + await; the reply's bytes. */
+async function ingress(url: string, canisterId: Uint8Array, method: string, arg: Uint8Array): Promise<Uint8Array> {
+  const post = async (path: string, body: unknown) => (await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
+  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+  const call = { sender: b64(Uint8Array.of(4)), canister_id: b64(canisterId), method, payload: b64(arg), effective_principal: 'None' };
+  const submitted = await post('/instances/0/update/submit_ingress_message', call);
+  const done = await post('/instances/0/update/await_ingress_message', submitted.Ok);
+  return new Uint8Array(Buffer.from(done.Ok, 'base64'));
+}
+
+test("canister logs go to stderr, tagged with the canister's id, and server logs to stdout", async () => {
+  const file = join(dir, 'logs.port');
+  const child = spawn(BIN, ['--port-file', file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => void (stdout += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk));
+  const url = `http://127.0.0.1:${await portOf(file)}`;
+  const config = { subnet_config_set: { application: [{ state_config: 'New', instruction_config: 'Production', cost_schedule: 'Normal' }] } };
+  assert.equal((await fetch(`${url}/instances`, { method: 'POST', body: JSON.stringify(config) })).status, 201);
+  const empty = candid.encodeManagementArg('provisional_create_canister_with_cycles', { amount: [], settings: [], specified_id: [], sender_canister_version: [] });
+  const created = await ingress(url, new Uint8Array(0), 'provisional_create_canister_with_cycles', empty);
+  const canisterId = candid.decodeManagementResult('provisional_create_canister_with_cycles', created).canister_id;
+  const { wasm } = await motoko(canisterSource('pic_suite.mo'), { main: 'pic_suite.mo' });
+  const install = candid.encodeManagementArg('install_code', {
+    mode: { install: null },
+    canister_id: canisterId,
+    wasm_module: wasm,
+    arg: new Uint8Array(IDL.encode([], [])),
+    sender_canister_version: [],
+  });
+  await ingress(url, new Uint8Array(0), 'install_code', install);
+  await ingress(url, canisterId.toUint8Array(), 'log', new Uint8Array(IDL.encode([IDL.Text], ['hello from the canister'])));
+  child.kill('SIGTERM');
+  await exited(child);
+  assert.match(stderr, new RegExp(`\\[Canister ${canisterId.toText()}\\] hello from the canister`));
+  assert.doesNotMatch(stdout, /hello from the canister/);
+  assert.match(stdout, /created instance 0/);
 });
 
 test('a flag it does not know is a usage error, not a silent start', () => {
