@@ -77,6 +77,29 @@ test('an idle TTL ends the server and removes its port file; legacy --pid names 
   assert.equal(existsSync(file), false);
 });
 
+test('without --ttl the server ends when the process that started it exits, removing its port file', async () => {
+  const file = join(dir, 'orphan.port');
+  const shell = spawn('sh', ['-c', `"${BIN}" --port-file "${file}" >/dev/null 2>&1 & echo $!; sleep 2`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let output = '';
+  shell.stdout!.on('data', (chunk: Buffer) => void (output += chunk));
+  await portOf(file);
+  await exited(shell);
+  const pid = Number(output.trim());
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  const ended = !alive();
+  if (!ended) process.kill(pid, 'SIGKILL');
+  assert.ok(ended, 'the orphaned server exits by itself');
+  assert.equal(existsSync(file), false);
+});
+
 /** An ingress call through submit + await; the reply's bytes. */
 async function ingress(url: string, canisterId: Uint8Array, method: string, arg: Uint8Array): Promise<Uint8Array> {
   const post = async (path: string, body: unknown) => (await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
