@@ -72,10 +72,20 @@ export function resultOf(status: IngressStatus) {
   return null;
 }
 
-export async function awaitIngress(instance: PocketIcInstance, body: Json) {
-  const messageId = messageIdOf(body);
+async function completed(instance: PocketIcInstance, messageId: string) {
   await instance.awaitIngress(messageId);
   return resultOf(instance.replica.ingressStatus(messageId)!);
+}
+
+export function awaitIngress(instance: PocketIcInstance, body: Json) {
+  return completed(instance, messageIdOf(body));
+}
+
+/** Submit and await in one request (`execute_ingress_message` of clients older than server v8). */
+export async function execute(instance: PocketIcInstance, call: CanisterCall) {
+  const messageId = instance.replica.submit({ sender: call.sender, receiver: call.canisterId, method: call.method, arg: call.arg });
+  if (messageId instanceof UserError) return { Err: rejectOfUserError(messageId, false) };
+  return completed(instance, messageId);
 }
 
 /** `raw_caller` may be `{"principal_id": b64}` or, as some clients send it, bare base64. */

@@ -26,7 +26,8 @@ export class Instances {
     try {
       instance = new PocketIcInstance(id, options, APPLICATION_SUBNET_SEED, this.#hooks);
     } catch (e) {
-      if (e instanceof PersistenceError) throw badConfig(`state_dir ${options.stateDir}: ${e.message}`);
+      // Any failure to open a state directory (locked, not a directory, no permission) is the config's.
+      if (e instanceof PersistenceError || options.stateDir !== undefined) throw badConfig(`state_dir ${options.stateDir}: ${(e as Error).message}`);
       throw e;
     }
     this.#instances.push(instance);

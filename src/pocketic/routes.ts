@@ -3,7 +3,7 @@
 // wait; a longer one answers 202 and its result is read from `/read_graph`.
 import { verifySignature } from './verify_signature.ts';
 import type { BlobStore } from './blobstore.ts';
-import { awaitIngress, ingressStatus, parseCanisterCall, query, submit } from './calls.ts';
+import { awaitIngress, execute, ingressStatus, parseCanisterCall, query, submit } from './calls.ts';
 import { addCycles, getControllers, getCycles, getStableMemory, getSubnet, pubKey, setStableMemory } from './canister_state.ts';
 import { PocketIcError } from './errors.ts';
 import type { PocketIcInstance } from './instance.ts';
@@ -155,10 +155,7 @@ function instanceRoutes(service: PocketIcService): Route[] {
     on('GET', '/read/get_canister_http', () => []),
     on('POST', '/update/submit_ingress_message', (instance, body) => submit(instance, parseCanisterCall(instance, body))),
     on('POST', '/update/await_ingress_message', awaitIngress),
-    on('POST', '/update/execute_ingress_message', async (instance, body) => {
-      const submitted = submit(instance, parseCanisterCall(instance, body));
-      return 'Err' in submitted ? submitted : awaitIngress(instance, submitted.Ok as unknown as Json);
-    }),
+    on('POST', '/update/execute_ingress_message', (instance, body) => execute(instance, parseCanisterCall(instance, body))),
     on('POST', '/update/tick', (instance) => {
       instance.tick();
       return null;

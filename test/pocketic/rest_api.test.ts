@@ -2,15 +2,19 @@
 // read_graph/prune_graph, the per-instance IC HTTP interface, exact big integers, state_dir, and
 // bad input answered with a clear 4xx in PocketIC's error shape while other instances keep serving.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { decodeCbor, isCborMap } from '../../src/certification/index.ts';
 import { candid } from '../../src/management/index.ts';
 import { startPocketIcServer, type PocketIcServerHandle } from '../../src/pocketic/index.ts';
 import { parseJson, stringifyJson } from '../../src/pocketic/json.ts';
+import { hashOfMap } from '../../src/certification/index.ts';
 import { Principal } from '../../src/state/index.ts';
+import { anonymous, callContent, certifiedValue, envelope, expiryIn, post } from '../http/_envelopes.ts';
 
 const ANONYMOUS_B64 = Buffer.from([4]).toString('base64');
 const MANAGEMENT_B64 = '';
@@ -96,6 +100,60 @@ describe('PocketIC REST API', () => {
     assert.ok(isCborMap(status));
     assert.deepEqual([...(status.get('root_key') as Uint8Array)], pubKey);
     assert.equal((await fetch(`${server.url}/instances/${id}/api/v9/nothing`)).status, 404);
+  });
+
+  test("a signed-envelope call through the instance's /api/v4 runs on the instance's replica, with expiry judged by the instance time", async () => {
+    const id = await createInstance();
+    const topology = (await call('GET', `/instances/${id}/_/topology`)).body;
+    const ecid = Principal.fromUint8Array(Buffer.from(topology.default_effective_canister_id.canister_id, 'base64')).toText();
+    const arg = candid.encodeManagementArg('provisional_create_canister_with_cycles', { amount: [], settings: [], specified_id: [], sender_canister_version: [] });
+    const instanceTime = (await call('GET', `/instances/${id}/read/get_time`)).body.nanos_since_epoch as bigint;
+    const content = (expiry: bigint) => callContent('call', new Uint8Array(0), 'provisional_create_canister_with_cycles', arg, anonymous(), { ingress_expiry: expiry });
+    const stale = await post(server.url, `/instances/${id}/api/v4/canister/${ecid}/call`, envelope(content(expiryIn(4))));
+    assert.equal(stale.status, 400, 'an expiry minutes after the wall clock is years after the instance time');
+    const fresh = content(instanceTime + 60_000_000_000n);
+    const answer = await post(server.url, `/instances/${id}/api/v4/canister/${ecid}/call`, envelope(fresh));
+    assert.equal(answer.status, 200, answer.text());
+    const status = certifiedValue(answer, ['request_status', hashOfMap(fresh), 'status']);
+    assert.equal(new TextDecoder().decode(status), 'replied');
+    const canisters = await call('POST', `/instances/${id}/read/get_subnet`, { canister_id: topology.default_effective_canister_id.canister_id });
+    assert.notEqual(canisters.body, null, 'the canister created through /api is visible to the REST API');
+  });
+
+  test('auto progress moves the instance time to the wall clock until stopped; enabling it twice is refused', async () => {
+    const id = await createInstance();
+    assert.equal((await call('GET', `/instances/${id}/auto_progress`)).body, false);
+    assert.equal((await call('POST', `/instances/${id}/auto_progress`, { artificial_delay_ms: 0 })).status, 200);
+    assert.equal((await call('GET', `/instances/${id}/auto_progress`)).body, true);
+    const again = await call('POST', `/instances/${id}/auto_progress`, {});
+    assert.equal(again.status, 400);
+    const wall = BigInt(Date.now()) * 1_000_000n;
+    let time = 0n;
+    for (let i = 0; i < 100 && time < wall; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      time = (await call('GET', `/instances/${id}/read/get_time`)).body.nanos_since_epoch;
+    }
+    assert.ok(time >= wall, 'time follows the wall clock');
+    assert.equal((await call('POST', `/instances/${id}/stop_progress`, {})).status, 200);
+    assert.equal((await call('GET', `/instances/${id}/auto_progress`)).body, false);
+  });
+
+  test('the blob store keeps blobs by the hex SHA-256 of their bytes, gzipped ones decompressed for stable memory', async () => {
+    const id = await createInstance();
+    const canister = await createCanister(id, 10n ** 12n);
+    const content = new Uint8Array(70_000).map((_, i) => i % 251);
+    const gzipped = gzipSync(content);
+    const response = await fetch(`${server.url}/blobstore`, { method: 'POST', body: gzipped, headers: { 'content-encoding': 'gzip' } });
+    const blobId = await response.text();
+    assert.equal(blobId, createHash('sha256').update(gzipped).digest('hex'));
+    assert.deepEqual(new Uint8Array(await (await fetch(`${server.url}/blobstore/${blobId}`)).arrayBuffer()), new Uint8Array(gzipped));
+    const set = await call('POST', `/instances/${id}/update/set_stable_memory`, { canister_id: canister, blob_id: Buffer.from(blobId, 'hex').toString('base64') });
+    assert.equal(set.status, 200, set.text);
+    const memory = Buffer.from((await call('POST', `/instances/${id}/read/get_stable_memory`, { canister_id: canister })).body.blob, 'base64');
+    assert.equal(memory.length, 2 * 65536, 'grown to whole wasm pages');
+    assert.deepEqual(new Uint8Array(memory.subarray(0, content.length)), content);
+    const unknown = await call('POST', `/instances/${id}/update/set_stable_memory`, { canister_id: canister, blob_id: Buffer.alloc(32).toString('base64') });
+    assert.match(unknown.body.message, /^BlobNotFound/);
   });
 
   test('cycle amounts beyond 2^53 travel as exact JSON integers both ways', async () => {
