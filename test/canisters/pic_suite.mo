@@ -1,5 +1,7 @@
 // The canister of the PocketIC drop-in tests: a stable value, the time, logs, the caller, cycles,
-// a one-shot timer and a blob kept in a stable-memory region (for get/set stable memory).
+// a one-shot timer, a blob kept in a stable-memory region (for get/set stable memory) and certified
+// data with its certificate (for canister signatures).
+import CertifiedData "mo:core/CertifiedData";
 import Cycles "mo:core/Cycles";
 import Debug "mo:core/Debug";
 import Nat64 "mo:core/Nat64";
@@ -54,6 +56,14 @@ persistent actor PicSuite {
   public query func loadBlob() : async Blob {
     let size = Nat64.toNat(Region.loadNat64(region, 0));
     Region.loadBlob(region, 8, size);
+  };
+
+  public func certify(data : Blob) : async () {
+    CertifiedData.set(data);
+  };
+
+  public query func certificate() : async ?Blob {
+    CertifiedData.getCertificate();
   };
 
   public query func self() : async Principal {

@@ -9,6 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Actor, createIdentity, PocketIc, PocketIcServer } from '@dfinity/pic';
+import {
+  buildHashTree,
+  encodeCbor,
+  encodeSubjectPublicKeyInfo,
+  hashTreeToCbor,
+  labeledLeaf,
+  labeledNode,
+  OID,
+  reconstruct,
+} from '../../src/certification/index.ts';
 import { canisterSource, motoko, repoRoot } from '../support/build.ts';
 
 interface PicSuite {
@@ -22,6 +32,8 @@ interface PicSuite {
   timersFired(): Promise<bigint>;
   storeBlob(blob: Uint8Array): Promise<void>;
   loadBlob(): Promise<Uint8Array>;
+  certify(data: Uint8Array): Promise<void>;
+  certificate(): Promise<[] | [Uint8Array]>;
   missing(): Promise<void>;
 }
 
@@ -41,6 +53,8 @@ const idlFactory: InterfaceFactory = ({ IDL }) =>
     timersFired: IDL.Func([], [IDL.Nat], ['query']),
     storeBlob: IDL.Func([IDL.Vec(IDL.Nat8)], [], []),
     loadBlob: IDL.Func([], [IDL.Vec(IDL.Nat8)], ['query']),
+    certify: IDL.Func([IDL.Vec(IDL.Nat8)], [], []),
+    certificate: IDL.Func([], [IDL.Opt(IDL.Vec(IDL.Nat8))], ['query']),
     missing: IDL.Func([], [], []),
   });
 
@@ -210,6 +224,34 @@ describe('pic-js 0.23 on bin/pocket-ic', () => {
     await pic.tick();
     await pending();
     assert.equal(await actor.get(), 'deferred');
+    await pic.tearDown();
+  });
+
+  test("verify_signature accepts a canister signature made from the canister's certified data, and refuses it for another message", async () => {
+    const pic = await PocketIc.create(server.getUrl());
+    const { actor, canisterId } = await setup(pic);
+    const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
+    const seed = new TextEncoder().encode('session seed');
+    const message = new TextEncoder().encode('\x1Aic-request-auth-delegation signed bytes');
+    const sigTree = buildHashTree(labeledNode([['sig', labeledNode([[sha256(seed), labeledNode([[sha256(message), labeledLeaf(new Uint8Array())]])]])]]));
+    await actor.certify(reconstruct(sigTree));
+    const [certificate] = await actor.certificate();
+    assert.ok(certificate);
+    const signature = encodeCbor({ certificate: new Uint8Array(certificate), tree: hashTreeToCbor(sigTree) }, { selfDescribe: true });
+    const id = canisterId.toUint8Array();
+    const publicKey = encodeSubjectPublicKeyInfo(OID.canisterSignature, undefined, new Uint8Array([id.length, ...id, ...seed]));
+    const [subnet] = await pic.getApplicationSubnets();
+    const rootKey = new Uint8Array(await pic.getPubKey(subnet!.id));
+    const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+    const verify = (msg: Uint8Array) =>
+      fetch(`${server.getUrl()}/verify_signature`, {
+        method: 'POST',
+        body: JSON.stringify({ msg: b64(msg), sig: b64(signature), pubkey: b64(publicKey), root_pubkey: b64(rootKey) }),
+      }).then(async (response) => [response.status, await response.json()]);
+    assert.deepEqual(await verify(message), [200, { Ok: null }]);
+    const [status, body] = await verify(new TextEncoder().encode('another message'));
+    assert.equal(status, 406);
+    assert.match(body.Err, /^Canister signature verification failed: .*does not contain the message/);
     await pic.tearDown();
   });
 
