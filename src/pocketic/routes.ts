@@ -1,18 +1,18 @@
 // The PocketIC REST API, one table (the routes of server v14 that pic-js, the Rust crate and the
 // Python package call). Instance operations are queued per instance and answered within the sync
 // wait; a longer one answers 202 and its result is read from `/read_graph`.
-import { verifySignature } from './verify_signature.ts';
 import type { BlobStore } from './blobstore.ts';
 import { awaitIngress, execute, ingressStatus, parseCanisterCall, query, submit } from './calls.ts';
 import { addCycles, getControllers, getCycles, getStableMemory, getSubnet, pubKey, setStableMemory } from './canister_state.ts';
-import { PocketIcError } from './errors.ts';
+import { badConfig, PocketIcError } from './errors.ts';
 import type { PocketIcInstance } from './instance.ts';
-import { parseInstanceConfig } from './instance_config.ts';
+import { type InstanceOptions, parseInstanceConfig } from './instance_config.ts';
 import type { Instances } from './instances.ts';
 import { type Json, object, parseBody, unsigned } from './json.ts';
 import type { OpGraph, StoredResponse } from './op_graph.ts';
 import { json, type PocketHandler, type PocketRequest, type PocketResponse, type Route } from './route_table.ts';
 import { topologyJson } from './topology.ts';
+import { verifySignature } from './verify_signature.ts';
 
 export interface PocketIcService {
   readonly instances: Instances;
@@ -28,12 +28,14 @@ export function errorResponse(error: PocketIcError): PocketResponse {
   return json(error.status, error.body());
 }
 
-async function stored(operation: Promise<unknown>): Promise<StoredResponse> {
+/** The response of an operation; never rejects, so that a result nobody waits for cannot crash the server. */
+async function stored(service: PocketIcService, operation: Promise<unknown>): Promise<StoredResponse> {
   try {
     return { status: 200, body: await operation };
   } catch (e) {
     if (e instanceof PocketIcError) return { status: e.status, body: e.body() };
-    throw e;
+    service.log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return { status: 500, body: { message: `Internal error: ${e instanceof Error ? e.message : String(e)}` } };
   }
 }
 
@@ -41,7 +43,7 @@ async function stored(operation: Promise<unknown>): Promise<StoredResponse> {
 async function answer(service: PocketIcService, request: PocketRequest, operation: Promise<unknown>): Promise<PocketResponse> {
   const header = Number(request.headers['processing-timeout-ms']);
   const waitMs = Number.isFinite(header) && header >= 0 ? header : SYNC_WAIT_MS;
-  const result = stored(operation);
+  const result = stored(service, operation);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), waitMs);
@@ -63,8 +65,18 @@ function onInstance(service: PocketIcService, operation: InstanceOperation): Poc
   };
 }
 
+/** Every refusal of a configuration, malformed JSON included, comes as `{"Error": {"message"}}`. */
+function instanceOptions(body: Uint8Array): InstanceOptions {
+  try {
+    return parseInstanceConfig(parseBody(body));
+  } catch (e) {
+    if (e instanceof PocketIcError && e.shape === 'message') throw badConfig(e.message);
+    throw e;
+  }
+}
+
 async function createInstance(service: PocketIcService, request: PocketRequest): Promise<PocketResponse> {
-  const options = parseInstanceConfig(parseBody(request.body));
+  const options = instanceOptions(request.body);
   const instance = service.instances.create(options);
   service.log(`created instance ${instance.id} (subnet ${instance.state.config.subnetId.toText()})`);
   return json(201, { Created: { instance_id: instance.id, topology: topologyJson(instance), http_gateway_info: null } });

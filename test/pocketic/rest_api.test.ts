@@ -244,6 +244,8 @@ describe('bad input', () => {
       [{ ...DEFAULT_CONFIG, icp_features: { registry: 'DefaultConfig' } }, /ICP features are not supported yet: registry/],
       [{ ...DEFAULT_CONFIG, initial_time: { Timestamp: { nanos_since_epoch: 5 } } }, /must be no earlier than/],
       ['[1, 2]', /must be a JSON object/],
+      ['{"subnet_config_set": ', /Malformed JSON/],
+      [{ subnet_config_set: 7 }, /Expected a JSON object for subnet_config_set/],
     ];
     for (const [config, message] of configs) {
       const reply = await call('POST', '/instances', config);
