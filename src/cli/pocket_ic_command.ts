@@ -32,6 +32,8 @@ export interface PocketIcCommand {
   ttlSeconds: number | undefined;
   hardTtlSeconds: number | undefined;
   quiet: boolean;
+  /** The process whose exit ends a server without --ttl. */
+  parentPid: number;
 }
 
 function seconds(value: string | undefined, name: string): number | undefined | UsageError {
@@ -40,7 +42,16 @@ function seconds(value: string | undefined, name: string): number | undefined | 
   return Number.isInteger(n) && n >= 0 ? n : new UsageError(`Invalid ${name}: ${value}`);
 }
 
-export function parsePocketIcCommand(argv: readonly string[]): PocketIcCommand | UsageError {
+/**
+ * bin/pocket-ic passes its own parent's pid: a parent that exits while Node is still starting is
+ * noticed too (Node's own `ppid` would already be the reaper's).
+ */
+function parentPid(env: NodeJS.ProcessEnv): number {
+  const passed = Number(env.CAPSULE_POCKET_IC_PARENT_PID);
+  return Number.isInteger(passed) && passed > 0 ? passed : process.ppid;
+}
+
+export function parsePocketIcCommand(argv: readonly string[], env: NodeJS.ProcessEnv = {}): PocketIcCommand | UsageError {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -82,6 +93,7 @@ export function parsePocketIcCommand(argv: readonly string[]): PocketIcCommand |
     ttlSeconds: ttl,
     hardTtlSeconds: hardTtl,
     quiet: ['warn', 'error', 'off'].includes(level),
+    parentPid: parentPid(env),
   };
 }
 
@@ -108,27 +120,40 @@ function claimPortFile(path: string): number | undefined {
   }
 }
 
-/** Resolves with the reason to stop: a signal, the idle TTL, the hard TTL or the parent's exit. */
-function stopReason(server: PocketIcServerHandle, command: PocketIcCommand): Promise<string> {
+const WATCH_MS = 250;
+
+/** Resolves once the process that started this one has exited (it is then re-parented). */
+function parentExited(parentPid: number): Promise<string> {
   return new Promise((resolve) => {
-    void waitForSignal().then(resolve);
-    if (command.hardTtlSeconds !== undefined) setTimeout(() => resolve('hard TTL'), command.hardTtlSeconds * 1000);
-    const parent = process.ppid;
     setInterval(() => {
-      if (command.ttlSeconds === undefined) {
-        if (process.ppid !== parent) resolve('parent process exited');
-      } else if (server.inFlight() === 0 && performance.now() - server.lastActivity() >= command.ttlSeconds * 1000) {
-        resolve('TTL');
-      }
-    }, 250).unref();
+      if (process.ppid !== parentPid) resolve('parent process exited');
+    }, WATCH_MS).unref();
+  });
+}
+
+/** Resolves with the reason to stop: a signal, the hard TTL, and the idle TTL or else the parent's exit. */
+function stopReason(server: PocketIcServerHandle, command: PocketIcCommand, signal: Promise<string>): Promise<string> {
+  return new Promise((resolve) => {
+    void signal.then(resolve);
+    if (command.hardTtlSeconds !== undefined) setTimeout(() => resolve('hard TTL'), command.hardTtlSeconds * 1000);
+    if (command.ttlSeconds === undefined) {
+      void parentExited(command.parentPid).then(resolve);
+      return;
+    }
+    const idleMs = command.ttlSeconds * 1000;
+    setInterval(() => {
+      if (server.inFlight() === 0 && performance.now() - server.lastActivity() >= idleMs) resolve('TTL');
+    }, WATCH_MS).unref();
   });
 }
 
 async function serve(command: PocketIcCommand, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  // Signals are handled from the start: a SIGTERM during start-up still removes the port file.
+  const signal = waitForSignal();
   const fd = command.portFile === undefined ? undefined : claimPortFile(command.portFile);
   if (command.portFile !== undefined && fd === undefined) {
     out(`The port file ${command.portFile} exists: another server owns it. Idle until SIGTERM.`);
-    await waitForSignal();
+    await Promise.race([signal, parentExited(command.parentPid)]);
     return 0;
   }
   const removePortFile = (): void => {
@@ -144,7 +169,7 @@ async function serve(command: PocketIcCommand, out: (line: string) => void, err:
   }
   if (command.readyFile !== undefined) closeSync(openSync(command.readyFile, 'w'));
   log(`PocketIC server (Capsule, API ${POCKET_IC_SERVER_VERSION}) listening on ${server.url}`);
-  const reason = await stopReason(server, command);
+  const reason = await stopReason(server, command, signal);
   log(`Stopping (${reason})`);
   // Instances with a state directory write a checkpoint; the exit does not wait longer than this.
   await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
@@ -153,7 +178,7 @@ async function serve(command: PocketIcCommand, out: (line: string) => void, err:
 }
 
 export async function runPocketIc(argv: readonly string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
-  const command = parsePocketIcCommand(argv);
+  const command = parsePocketIcCommand(argv, process.env);
   if (command instanceof UsageError) {
     err(`${command.message}\n\n${POCKET_IC_USAGE}`);
     return 2;
