@@ -7,6 +7,7 @@ import { startHttpServer, type HttpServerHandle } from '../http/index.ts';
 import { describeWarning, type PersistenceWarning } from '../persistence/index.ts';
 import { type OpenedReplica, openReplica } from '../replica/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
+import { runPocketIc } from './pocket_ic_command.ts';
 import { runStateCommand } from './state_command.ts';
 import { writeFileAtomic } from './state_dir.ts';
 
@@ -67,7 +68,17 @@ function onShutdown(server: HttpServerHandle, portFile: string | undefined, clos
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** Log lines never kill the server: a closed stdout or stderr (EPIPE) is ignored. */
+function ignoreBrokenPipes(): void {
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'pocket-ic') {
+    ignoreBrokenPipes();
+    return runPocketIc(argv.slice(1), (line) => void process.stdout.write(`${line}\n`), (line) => void process.stderr.write(`${line}\n`));
+  }
   if (argv[0] === 'state') return runStateCommand(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   const command = parseCommand(argv);
   if (command instanceof UsageError) {

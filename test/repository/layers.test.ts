@@ -17,10 +17,15 @@ const LAYERS = [
   'certification',
   'replica',
   'http',
+  'pocketic',
   'api',
   'cli',
 ];
-const SIDE_BY_SIDE = [['http', 'api']];
+// Front ends beside each other: the library facade imports no server front end, and they not it.
+const SIDE_BY_SIDE = [
+  ['http', 'api'],
+  ['pocketic', 'api'],
+];
 
 interface Import {
   file: string;
