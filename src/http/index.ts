@@ -2,3 +2,4 @@
 export { startHttpServer, type HttpServerHandle, type HttpServerOptions } from './server.ts';
 export { HttpContext, DEFAULT_LIMITS, type HttpContextOptions, type HttpLimits } from './context.ts';
 export { IC_API_VERSION, IMPL_VERSION } from './status.ts';
+export type { FrontEnd, FrontEndRequest, FrontEndResponse } from './front_end.ts';

@@ -1,0 +1,177 @@
+// The HTTP gateway: a browser's request becomes a call of the canister's `http_request` (upgraded
+// to `http_request_update` when the canister asks), the body is completed by streaming callbacks or
+// 206 ranges, and every response from a non-raw host is verified before a byte of it is served
+// (HTTP Gateway Protocol, https://internetcomputer.org/docs/references/http-gateway-protocol-spec).
+import type { Replica, RoundDriver } from '../replica/index.ts';
+import { wallClockNanos } from '../replica/index.ts';
+import type { CallResult, Principal } from '../state/index.ts';
+import { type CanisterHttpRequest, type CanisterHttpResponse, decodeHttpResponse, encodeHttpRequest, type HeaderField } from './candid.ts';
+import { type CanisterCalls, DESTINATION_INVALID, replicaCalls } from './canister_calls.ts';
+import { completeBody, GatewayError } from './body.ts';
+import { resolveCanister, type ResolutionConfig } from './resolve.ts';
+import { verifyResponse, type VerifiableResponse } from './verify.ts';
+
+export interface GatewayOptions {
+  readonly replica: Replica;
+  /** The round driver of the server the gateway is part of: upgraded calls wait for their round. */
+  readonly rounds: RoundDriver;
+  /** Base domains (default `localhost` and `127.0.0.1`). */
+  readonly domains?: readonly string[];
+  /** Host name → canister, for custom domains. */
+  readonly customDomains?: ReadonlyMap<string, Principal>;
+  /** The clock certificates are checked against (ns since the epoch; default the wall clock). */
+  readonly clock?: () => bigint;
+  /** How long an upgraded call may take (ms, default 10 s). */
+  readonly updateTimeoutMs?: number;
+}
+
+/** A request as received: the origin-form URL (`/path?query`) and the headers with their names as sent. */
+export interface GatewayRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: readonly HeaderField[];
+  readonly body: Uint8Array;
+}
+
+export interface GatewayResponse {
+  readonly status: number;
+  readonly headers: HeaderField[];
+  readonly body: Uint8Array;
+}
+
+export const DEFAULT_DOMAINS: readonly string[] = ['localhost', '127.0.0.1'];
+
+const CORS: HeaderField[] = [
+  ['access-control-allow-origin', '*'],
+  ['access-control-expose-headers', 'accept-ranges, content-length, content-range, x-request-id, x-ic-canister-id'],
+];
+// Hop-by-hop and length headers are the server's to set, never the canister's.
+const DROPPED = new Set(['connection', 'transfer-encoding', 'keep-alive', 'content-length']);
+
+export class Gateway {
+  readonly #calls: CanisterCalls;
+  readonly #replica: Replica;
+  readonly #resolution: ResolutionConfig;
+  readonly #clock: () => bigint;
+
+  constructor(options: GatewayOptions) {
+    this.#replica = options.replica;
+    this.#calls = replicaCalls(options.replica, options.rounds, options.updateTimeoutMs ?? 10_000);
+    this.#resolution = { domains: options.domains ?? DEFAULT_DOMAINS, customDomains: options.customDomains ?? new Map() };
+    this.#clock = options.clock ?? wallClockNanos;
+  }
+
+  /** The response for a request addressed to a canister; undefined when it names none. */
+  async handle(request: GatewayRequest): Promise<GatewayResponse | undefined> {
+    const url = new URL(request.url, 'http://gateway.invalid');
+    const resolved = resolveCanister(this.#resolution, header(request.headers, 'host'), url, header(request.headers, 'referer'));
+    if (resolved.kind === 'none') return undefined;
+    if (resolved.kind === 'invalid') return textResponse(400, resolved.message);
+    const { canisterId, raw } = resolved;
+    try {
+      const response = await this.#serve(canisterId, raw, canisterRequest(request));
+      return withGatewayHeaders(response, canisterId);
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      return withGatewayHeaders(textResponse(error.status, error.message), canisterId);
+    }
+  }
+
+  async #serve(canisterId: Principal, raw: boolean, request: CanisterHttpRequest): Promise<GatewayResponse> {
+    const first = decodeHttpResponse(replyOf(this.#calls.query(canisterId, 'http_request', encodeHttpRequest(request, 2))));
+    if (first.upgrade) {
+      // An update's reply is certified by consensus itself: it is not put through response verification.
+      const updated = decodeHttpResponse(replyOf(await this.#calls.update(canisterId, 'http_request_update', encodeHttpRequest(request, undefined))));
+      const body = await completeBody(this.#calls, canisterId, updated);
+      return { status: updated.statusCode, headers: updated.headers, body };
+    }
+    const verify = (req: CanisterHttpRequest, response: CanisterHttpResponse, body: Uint8Array): VerifiableResponse => {
+      const complete = { statusCode: response.statusCode, headers: response.headers, body };
+      if (raw) return complete;
+      const verified = verifyResponse(req, complete, { canisterId, rootKeyDer: this.#replica.rootKey.publicKeyDer, now: this.#clock() });
+      if (!verified.ok) throw new GatewayError(503, `Response verification failed: ${verified.reason}`);
+      return verified.response;
+    };
+    const body = await completeBody(this.#calls, canisterId, first);
+    if (first.statusCode === 206 && header(request.headers, 'range') === undefined) {
+      return this.#stitchRanges(canisterId, request, verify(request, first, body), verify);
+    }
+    const served = verify(request, first, body);
+    return { status: served.statusCode, headers: [...served.headers], body: served.body };
+  }
+
+  /**
+   * A 206 the client did not ask for is an asset certified in ranges: fetch the rest with
+   * `Range: bytes=<next>-`, verify every piece, and answer 200 with the whole body.
+   */
+  async #stitchRanges(
+    canisterId: Principal,
+    request: CanisterHttpRequest,
+    first: VerifiableResponse,
+    verify: (req: CanisterHttpRequest, response: CanisterHttpResponse, body: Uint8Array) => VerifiableResponse,
+  ): Promise<GatewayResponse> {
+    let range = contentRange(first.headers);
+    const pieces = [first.body.subarray(0, range.end + 1 - range.start)];
+    let reached = range.end + 1;
+    for (let calls = 0; reached < range.total; calls++) {
+      if (calls >= MAX_RANGE_CALLS) throw new GatewayError(502, `The canister's ranges did not complete in ${MAX_RANGE_CALLS} requests`);
+      const next = { ...request, headers: [...request.headers, ['range', `bytes=${reached}-`] as HeaderField] };
+      const reply = decodeHttpResponse(replyOf(this.#calls.query(canisterId, 'http_request', encodeHttpRequest(next, 2))));
+      if (reply.streaming) throw new GatewayError(502, 'A range response must not stream');
+      const piece = verify(next, reply, reply.body);
+      range = contentRange(piece.headers);
+      if (range.start > reached || range.end < reached || range.total !== contentRange(first.headers).total) {
+        throw new GatewayError(502, `The canister answered bytes ${range.start}-${range.end}/${range.total} for bytes=${reached}-`);
+      }
+      pieces.push(piece.body.subarray(reached - range.start, range.end + 1 - range.start));
+      reached = range.end + 1;
+    }
+    const headers = first.headers.filter(([name]) => !['content-range', 'content-length'].includes(name.toLowerCase()));
+    return { status: 200, headers, body: Buffer.concat(pieces) };
+  }
+}
+
+const MAX_RANGE_CALLS = 1_000;
+
+function contentRange(headers: readonly HeaderField[]): { start: number; end: number; total: number } {
+  const value = header(headers, 'content-range') ?? '';
+  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(value.trim());
+  const [start, end, total] = match ? [Number(match[1]), Number(match[2]), Number(match[3])] : [0, -1, 0];
+  if (!match || start > end || end >= total) throw new GatewayError(502, `Invalid content-range in a 206 response: ${value}`);
+  return { start, end, total };
+}
+
+/**
+ * What the canister sees: header names in lower case, `identity` always an acceptable encoding,
+ * and no `x-request-id` (it is the gateway's).
+ */
+function canisterRequest(request: GatewayRequest): CanisterHttpRequest {
+  const headers: HeaderField[] = [];
+  for (const [name, value] of request.headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'x-request-id') continue;
+    if (lower === 'accept-encoding' && !value.split(',').some((e) => e.trim().split(';')[0] === 'identity')) {
+      headers.push([lower, `${value}, identity`]);
+    } else headers.push([lower, value]);
+  }
+  return { method: request.method.toUpperCase(), url: request.url, headers, body: request.body };
+}
+
+function replyOf(result: CallResult): Uint8Array {
+  if (result.kind === 'reply') return result.payload;
+  const status = result.code === DESTINATION_INVALID ? 404 : 502;
+  throw new GatewayError(status, `The canister rejected the request (reject code ${result.code}): ${result.message}`);
+}
+
+function header(headers: readonly HeaderField[], name: string): string | undefined {
+  return headers.find(([n]) => n.toLowerCase() === name)?.[1];
+}
+
+function textResponse(status: number, message: string): GatewayResponse {
+  return { status, headers: [['content-type', 'text/plain; charset=utf-8']], body: new TextEncoder().encode(`${message}\n`) };
+}
+
+function withGatewayHeaders(response: GatewayResponse, canisterId: Principal): GatewayResponse {
+  const headers = response.headers.filter(([name]) => !DROPPED.has(name.toLowerCase()));
+  return { ...response, headers: [...headers, ['x-ic-canister-id', canisterId.toText()], ...CORS] };
+}
