@@ -195,18 +195,24 @@ module {
     Array.concat(labels, [Sha256.hash(Text.encodeUtf8(expression)), "" : Blob, responseHash]);
   };
 
-  /// The `IC-Certificate` header of a version 2 response for an exact path.
-  public func v2Header(certificate : Blob, tree : Node, path : Text) : Text {
+  /// The witness part of a version 2 `IC-Certificate` header for an exact path. It changes only with
+  /// the tree, so a canister computes it once per path and tree, not once per request.
+  public func v2Witness(tree : Node, path : Text) : Text {
     let expr = exprPath(path);
     let witnessTree = witness(tree, Array.map<Text, Blob>(expr, Text.encodeUtf8));
-    "certificate=:" # Base64.encode(certificate) # ":, tree=:" # Base64.encode(encodeTree(witnessTree)) # ":, expr_path=:" # Base64.encode(encodeTextArray(expr)) # ":, version=2";
+    "tree=:" # Base64.encode(encodeTree(witnessTree)) # ":, expr_path=:" # Base64.encode(encodeTextArray(expr)) # ":, version=2";
+  };
+
+  /// The `IC-Certificate` header: the certificate of this query and a witness from `v2Witness` or `v1Witness`.
+  public func header(certificate : Blob, witnessPart : Text) : Text {
+    "certificate=:" # Base64.encode(certificate) # ":, " # witnessPart;
   };
 
   // ---- version 1: the `http_assets` tree of body hashes
 
   public func v1Path(path : Text) : [Blob] = ["http_assets", Text.encodeUtf8(path)];
 
-  public func v1Header(certificate : Blob, tree : Node, path : Text) : Text {
-    "certificate=:" # Base64.encode(certificate) # ":, tree=:" # Base64.encode(encodeTree(witness(tree, v1Path(path)))) # ":";
+  public func v1Witness(tree : Node, path : Text) : Text {
+    "tree=:" # Base64.encode(encodeTree(witness(tree, v1Path(path)))) # ":";
   };
 };

@@ -81,6 +81,17 @@ persistent actor HttpSite {
     Cert.insert(t, Cert.v1Path("/legacy"), Sha256.hash(legacyBody));
   };
 
+  // Each path's witness, computed once: only the certificate changes from one request to the next.
+  transient let witnesses : [(Text, Text)] = Array.concat(
+    Array.map<(Text, Page), (Text, Text)>(pages, func((path, _)) = (path, Cert.v2Witness(tree, path))),
+    [("/range", Cert.v2Witness(tree, "/range")), ("/legacy", Cert.v1Witness(tree, "/legacy"))],
+  );
+
+  func witnessOf(path : Text) : Text {
+    for ((p, w) in witnesses.vals()) if (p == path) return w;
+    "";
+  };
+
   // Certified data is not kept across upgrades: set it at every start.
   CertifiedData.set(Cert.digest(Cert.full(tree)));
 
@@ -89,8 +100,7 @@ persistent actor HttpSite {
   };
 
   func certified(path : Text, p : Page, certificate : Blob, streaming : ?StreamingStrategy) : HttpResponse {
-    let header = Cert.v2Header(certificate, tree, path);
-    let headers = Array.concat(p.headers, [("ic-certificateexpression", p.expression), ("ic-certificate", header)]);
+    let headers = Array.concat(p.headers, [("ic-certificateexpression", p.expression), ("ic-certificate", Cert.header(certificate, witnessOf(path)))]);
     respond(p.status, headers, p.body, streaming);
   };
 
@@ -121,7 +131,7 @@ persistent actor HttpSite {
     };
     if (path == "/uncertified") return respond(200, [("content-type", "text/plain")], "nobody vouches for this", null);
     if (path == "/legacy") {
-      return respond(200, [("content-type", "text/plain"), ("ic-certificate", Cert.v1Header(certificate, tree, path))], legacyBody, null);
+      return respond(200, [("content-type", "text/plain"), ("ic-certificate", Cert.header(certificate, witnessOf(path)))], legacyBody, null);
     };
     if (path == "/range") {
       return switch (rangeStart(request)) {
