@@ -75,10 +75,15 @@ export function decodeHttpResponse(reply: Uint8Array): CanisterHttpResponse {
   return {
     statusCode: decoded.status_code,
     headers: decoded.headers.map(([name, value]) => [name, value]),
-    body: Uint8Array.from(decoded.body),
+    body: bytesOf(decoded.body),
     upgrade: decoded.upgrade[0] === true,
     streaming: decoded.streaming_strategy[0] && callbackOf(decoded.streaming_strategy[0]),
   };
+}
+
+/** `vec nat8` decodes to a Uint8Array already: copying it byte by byte would cost more than the call. */
+function bytesOf(value: Uint8Array | number[]): Uint8Array {
+  return value instanceof Uint8Array ? value : Uint8Array.from(value);
 }
 
 function callbackOf(strategy: OpaqueValue): StreamingCallback {
@@ -110,5 +115,5 @@ export function decodeCallbackResponse(reply: Uint8Array): { body: Uint8Array; t
   const chunk = decoded[0];
   if (!chunk) return { body: new Uint8Array(0), token: undefined };
   const next = chunk.token[0];
-  return { body: Uint8Array.from(chunk.body), token: next === undefined ? undefined : { type: next.type(), value: next } };
+  return { body: bytesOf(chunk.body), token: next === undefined ? undefined : { type: next.type(), value: next } };
 }
