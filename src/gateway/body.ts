@@ -30,10 +30,18 @@ export async function completeBody(calls: CanisterCalls, canisterId: Principal, 
     if (count >= MAX_STREAMING_CALLBACKS) throw new GatewayError(502, `The body did not end within ${MAX_STREAMING_CALLBACKS} streaming callbacks`);
     const result = calls.query(canisterId, callback.method, encodeToken(token));
     if (result.kind === 'reject') throw new GatewayError(502, `The streaming callback was rejected (reject code ${result.code}): ${result.message}`);
-    const next = decodeCallbackResponse(result.payload);
+    const next = callbackResponseOf(result.payload);
     chunks.push(next.body);
     if (!next.token) break;
     token = next.token;
   }
   return Buffer.concat(chunks);
+}
+
+function callbackResponseOf(reply: Uint8Array): ReturnType<typeof decodeCallbackResponse> {
+  try {
+    return decodeCallbackResponse(reply);
+  } catch (error) {
+    throw new GatewayError(502, `The streaming callback's reply is not a StreamingCallbackHttpResponse: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -17,12 +17,12 @@ export function replicaCalls(replica: Replica, rounds: RoundDriver, timeoutMs: n
     query: (canisterId, method, arg) => replica.query({ canisterId, method, arg, caller: ANONYMOUS }),
     update: async (canisterId, method, arg) => {
       const submitted = replica.submit({ sender: ANONYMOUS, receiver: canisterId, method, arg });
-      if (typeof submitted !== 'string') return { kind: 'reject', code: submitted.rejectCode, message: submitted.message };
+      if (typeof submitted !== 'string') return { kind: 'reject', code: submitted.rejectCode, message: submitted.message, errorCode: submitted.errorCode };
       rounds.kick();
       const outcome = await rounds.waitFor(submitted, timeoutMs);
       const status = replica.ingressStatus(submitted);
       if (status?.status === 'replied') return { kind: 'reply', payload: status.reply };
-      if (status?.status === 'rejected') return { kind: 'reject', code: status.code, message: status.message };
+      if (status?.status === 'rejected') return { kind: 'reject', code: status.code, message: status.message, errorCode: status.errorCode };
       const why = outcome === 'timeout' ? `did not complete within ${timeoutMs} ms` : 'could not be made durable';
       return { kind: 'reject', code: SYS_TRANSIENT, message: `The update call ${why}` };
     },

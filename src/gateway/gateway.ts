@@ -78,10 +78,10 @@ export class Gateway {
   }
 
   async #serve(canisterId: Principal, raw: boolean, request: CanisterHttpRequest): Promise<GatewayResponse> {
-    const first = decodeHttpResponse(replyOf(this.#calls.query(canisterId, 'http_request', encodeHttpRequest(request, 2))));
+    const first = responseOf(replyOf(this.#calls.query(canisterId, 'http_request', encodeHttpRequest(request, 2))));
     if (first.upgrade) {
       // An update's reply is certified by consensus itself: it is not put through response verification.
-      const updated = decodeHttpResponse(replyOf(await this.#calls.update(canisterId, 'http_request_update', encodeHttpRequest(request, undefined))));
+      const updated = responseOf(replyOf(await this.#calls.update(canisterId, 'http_request_update', encodeHttpRequest(request, undefined))));
       const body = await completeBody(this.#calls, canisterId, updated);
       return { status: updated.statusCode, headers: updated.headers, body };
     }
@@ -116,7 +116,7 @@ export class Gateway {
     for (let calls = 0; reached < range.total; calls++) {
       if (calls >= MAX_RANGE_CALLS) throw new GatewayError(502, `The canister's ranges did not complete in ${MAX_RANGE_CALLS} requests`);
       const next = { ...request, headers: [...request.headers, ['range', `bytes=${reached}-`] as HeaderField] };
-      const reply = decodeHttpResponse(replyOf(this.#calls.query(canisterId, 'http_request', encodeHttpRequest(next, 2))));
+      const reply = responseOf(replyOf(this.#calls.query(canisterId, 'http_request', encodeHttpRequest(next, 2))));
       if (reply.streaming) throw new GatewayError(502, 'A range response must not stream');
       const piece = verify(next, reply, reply.body);
       range = contentRange(piece.headers);
@@ -132,6 +132,8 @@ export class Gateway {
 }
 
 const MAX_RANGE_CALLS = 1_000;
+/** A canister without the method (`http_request`, `http_request_update`) serves no such page: 404, as ic-gateway answers. */
+const METHOD_NOT_FOUND = 'IC0536';
 
 function contentRange(headers: readonly HeaderField[]): { start: number; end: number; total: number } {
   const value = header(headers, 'content-range') ?? '';
@@ -157,9 +159,18 @@ function canisterRequest(request: GatewayRequest): CanisterHttpRequest {
   return { method: request.method.toUpperCase(), url: request.url, headers, body: request.body };
 }
 
+/** The canister's reply as an `HttpResponse`; a reply of another shape is the canister's error (502). */
+function responseOf(reply: Uint8Array): CanisterHttpResponse {
+  try {
+    return decodeHttpResponse(reply);
+  } catch (error) {
+    throw new GatewayError(502, `The canister's reply is not an HttpResponse: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function replyOf(result: CallResult): Uint8Array {
   if (result.kind === 'reply') return result.payload;
-  const status = result.code === DESTINATION_INVALID ? 404 : 502;
+  const status = result.code === DESTINATION_INVALID || result.errorCode === METHOD_NOT_FOUND ? 404 : 502;
   throw new GatewayError(status, `The canister rejected the request (reject code ${result.code}): ${result.message}`);
 }
 

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { decodeCbor } from '../../src/certification/index.ts';
 import { wallClockNanos } from '../../src/replica/index.ts';
+import { canisterSource, motoko } from '../support/build.ts';
 import { type Reply, type Site, send, startSite } from './_site.ts';
+
+const OTHER = 'ryjl3-tyaaa-aaaaa-aaaba-cai';
 
 let site: Site;
 let host: string;
@@ -95,6 +98,17 @@ test('a malformed canister id is a 400; a request naming no canister keeps the 4
   assert.equal((await get('/', `not-a-principal.localhost:${site.server.port}`)).status, 400);
   assert.equal((await get('/?canisterId=nope', `127.0.0.1:${site.server.port}`)).status, 400);
   assert.equal((await get('/', `127.0.0.1:${site.server.port}`)).status, 404);
+});
+
+test('a canister that does not exist, or serves no http_request, is a 404', async () => {
+  const missing = await get('/', `${OTHER}.localhost:${site.server.port}`);
+  assert.equal(missing.status, 404, missing.text());
+  const counter = await site.capsule.createCanister();
+  await site.capsule.installCode({ canisterId: counter, wasm: (await motoko(canisterSource('counter.mo'))).wasm });
+  const noHttp = await get('/', `${counter.toText()}.localhost:${site.server.port}`);
+  assert.equal(noHttp.status, 404, noHttp.text());
+  assert.match(noHttp.text(), /http_request/);
+  assert.ok(noHttp.headers['x-ic-canister-id']);
 });
 
 test('a canister that asks for an upgrade gets the request as an update call, which changes its state', async () => {
