@@ -69,7 +69,7 @@ export class Gateway {
     if (resolved.kind === 'invalid') return textResponse(400, resolved.message);
     const { canisterId, raw } = resolved;
     try {
-      const response = await this.#serve(canisterId, raw, canisterRequest(request));
+      const response = await this.#serve(canisterId, raw, asSent(request));
       return withGatewayHeaders(response, canisterId);
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;
@@ -77,11 +77,13 @@ export class Gateway {
     }
   }
 
+  /** `request` is as the client sent it (what is verified); the canister gets it adjusted. */
   async #serve(canisterId: Principal, raw: boolean, request: CanisterHttpRequest): Promise<GatewayResponse> {
-    const first = responseOf(replyOf(this.#calls.query(canisterId, 'http_request', encodeHttpRequest(request, 2))));
+    const first = this.#query(canisterId, request);
     if (first.upgrade) {
       // An update's reply is certified by consensus itself: it is not put through response verification.
-      const updated = responseOf(replyOf(await this.#calls.update(canisterId, 'http_request_update', encodeHttpRequest(request, undefined))));
+      const arg = encodeHttpRequest(forCanister(request), undefined);
+      const updated = responseOf(replyOf(await this.#calls.update(canisterId, 'http_request_update', arg)));
       const body = await completeBody(this.#calls, canisterId, updated);
       return { status: updated.statusCode, headers: updated.headers, body };
     }
@@ -100,6 +102,10 @@ export class Gateway {
     return { status: served.statusCode, headers: [...served.headers], body: served.body };
   }
 
+  #query(canisterId: Principal, request: CanisterHttpRequest): CanisterHttpResponse {
+    return responseOf(replyOf(this.#calls.query(canisterId, 'http_request', encodeHttpRequest(forCanister(request), 2))));
+  }
+
   /**
    * A 206 the client did not ask for is an asset certified in ranges: fetch the rest with
    * `Range: bytes=<next>-`, verify every piece, and answer 200 with the whole body.
@@ -116,7 +122,7 @@ export class Gateway {
     for (let calls = 0; reached < range.total; calls++) {
       if (calls >= MAX_RANGE_CALLS) throw new GatewayError(502, `The canister's ranges did not complete in ${MAX_RANGE_CALLS} requests`);
       const next = { ...request, headers: [...request.headers, ['range', `bytes=${reached}-`] as HeaderField] };
-      const reply = responseOf(replyOf(this.#calls.query(canisterId, 'http_request', encodeHttpRequest(next, 2))));
+      const reply = this.#query(canisterId, next);
       if (reply.streaming) throw new GatewayError(502, 'A range response must not stream');
       const piece = verify(next, reply, reply.body);
       range = contentRange(piece.headers);
@@ -143,20 +149,21 @@ function contentRange(headers: readonly HeaderField[]): { start: number; end: nu
   return { start, end, total };
 }
 
-/**
- * What the canister sees: header names in lower case, `identity` always an acceptable encoding,
- * and no `x-request-id` (it is the gateway's).
- */
-function canisterRequest(request: GatewayRequest): CanisterHttpRequest {
+/** The request as the client sent it, header names in lower case: what verification sees. */
+function asSent(request: GatewayRequest): CanisterHttpRequest {
+  const headers = request.headers.map(([name, value]): HeaderField => [name.toLowerCase(), value]);
+  return { method: request.method.toUpperCase(), url: request.url, headers, body: request.body };
+}
+
+/** What the canister sees: `identity` always an acceptable encoding, and no `x-request-id` (it is the gateway's). */
+function forCanister(request: CanisterHttpRequest): CanisterHttpRequest {
   const headers: HeaderField[] = [];
   for (const [name, value] of request.headers) {
-    const lower = name.toLowerCase();
-    if (lower === 'x-request-id') continue;
-    if (lower === 'accept-encoding' && !value.split(',').some((e) => e.trim().split(';')[0] === 'identity')) {
-      headers.push([lower, `${value}, identity`]);
-    } else headers.push([lower, value]);
+    if (name === 'x-request-id') continue;
+    const identityMissing = name === 'accept-encoding' && !value.split(',').some((e) => e.trim().split(';')[0] === 'identity');
+    headers.push([name, identityMissing ? `${value}, identity` : value]);
   }
-  return { method: request.method.toUpperCase(), url: request.url, headers, body: request.body };
+  return { ...request, headers };
 }
 
 /** The canister's reply as an `HttpResponse`; a reply of another shape is the canister's error (502). */

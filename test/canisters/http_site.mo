@@ -7,6 +7,7 @@
 //   /forged          certified for one body, served with another
 //   /bad-certificate a certificate with its last byte flipped
 //   /uncertified     no certificate at all
+//   /headers         the request's method, url and headers as text (uncertified)
 //   other methods    upgraded to `http_request_update`, which counts them
 import Array "mo:core/Array";
 import Blob "mo:core/Blob";
@@ -128,6 +129,10 @@ persistent actor HttpSite {
     let certificate = switch (CertifiedData.getCertificate()) {
       case (?c) c;
       case null return respond(503, [("content-type", "text/plain")], "no data certificate", null);
+    };
+    if (path == "/headers") {
+      let lines = Array.map<HeaderField, Text>(request.headers, func((n, v)) = n # ": " # v);
+      return respond(200, [("content-type", "text/plain")], Text.encodeUtf8(request.method # " " # request.url # "\n" # Text.join(lines.vals(), "\n")), null);
     };
     if (path == "/uncertified") return respond(200, [("content-type", "text/plain")], "nobody vouches for this", null);
     if (path == "/legacy") {

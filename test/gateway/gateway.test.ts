@@ -74,6 +74,21 @@ test('a raw host serves the canister unverified', async () => {
   assert.equal(reply.text(), 'nobody vouches for this');
 });
 
+test('the canister gets the URL as sent, lower-case header names, identity among the encodings and no x-request-id', async () => {
+  const reply = await get('/headers?q=1&canisterId=x', `${site.canisterId.toText()}.raw.localhost:${site.server.port}`, {
+    'Accept-Encoding': 'gzip, br',
+    'X-Request-Id': 'mine',
+    'X-Custom': 'Kept As Is',
+  });
+  assert.equal(reply.status, 200, reply.text());
+  const [requestLine, ...headers] = reply.text().split('\n');
+  assert.equal(requestLine, 'GET /headers?q=1&canisterId=x');
+  assert.ok(headers.includes('accept-encoding: gzip, br, identity'), reply.text());
+  assert.ok(headers.includes('x-custom: Kept As Is'), reply.text());
+  assert.ok(headers.includes(`host: ${site.canisterId.toText()}.raw.localhost:${site.server.port}`), reply.text());
+  assert.ok(!headers.some((h) => h.startsWith('x-request-id')), reply.text());
+});
+
 test('a version 1 certification of the http_assets tree verifies', async () => {
   const reply = await get('/legacy');
   assert.equal(reply.status, 200, reply.text());
