@@ -2,6 +2,7 @@
 // to `http_request_update` when the canister asks), the body is completed by streaming callbacks or
 // 206 ranges, and every response from a non-raw host is verified before a byte of it is served
 // (HTTP Gateway Protocol, https://internetcomputer.org/docs/references/http-gateway-protocol-spec).
+import { randomUUID } from 'node:crypto';
 import type { Replica, RoundDriver } from '../replica/index.ts';
 import { wallClockNanos } from '../replica/index.ts';
 import type { CallResult, Principal } from '../state/index.ts';
@@ -189,7 +190,8 @@ function textResponse(status: number, message: string): GatewayResponse {
   return { status, headers: [['content-type', 'text/plain; charset=utf-8']], body: new TextEncoder().encode(`${message}\n`) };
 }
 
+/** The gateway's own headers: the canister, an id for this request (as ic-gateway adds), CORS. */
 function withGatewayHeaders(response: GatewayResponse, canisterId: Principal): GatewayResponse {
-  const headers = response.headers.filter(([name]) => !DROPPED.has(name.toLowerCase()));
-  return { ...response, headers: [...headers, ['x-ic-canister-id', canisterId.toText()], ...CORS] };
+  const headers = response.headers.filter(([name]) => !DROPPED.has(name.toLowerCase()) && name.toLowerCase() !== 'x-request-id');
+  return { ...response, headers: [...headers, ['x-ic-canister-id', canisterId.toText()], ['x-request-id', randomUUID()], ...CORS] };
 }

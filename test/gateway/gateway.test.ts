@@ -33,6 +33,8 @@ test('a certified page is served verified, with its certified headers and the ca
   assert.equal(reply.headers['content-type'], 'text/html');
   assert.ok(reply.headers['ic-certificate'], 'the certificate header is passed on');
   assert.equal(reply.headers['x-ic-canister-id'], site.canisterId.toText());
+  assert.match(String(reply.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  assert.equal(reply.headers['access-control-allow-origin'], '*');
   assert.equal(reply.headers['content-length'], String(reply.body.length));
 });
 
