@@ -4,7 +4,7 @@
 // (HTTP Gateway Protocol, https://internetcomputer.org/docs/references/http-gateway-protocol-spec).
 import { randomUUID } from 'node:crypto';
 import type { Replica, RoundDriver } from '../replica/index.ts';
-import { wallClockNanos } from '../replica/index.ts';
+import { UncertifiedStateError, wallClockNanos } from '../replica/index.ts';
 import type { CallResult, Principal } from '../state/index.ts';
 import { type CanisterHttpRequest, type CanisterHttpResponse, decodeHttpResponse, encodeHttpRequest, type HeaderField } from './candid.ts';
 import { type CanisterCalls, DESTINATION_INVALID, replicaCalls } from './canister_calls.ts';
@@ -73,6 +73,8 @@ export class Gateway {
       const response = await this.#serve(canisterId, raw, asSent(request));
       return withGatewayHeaders(response, canisterId);
     } catch (error) {
+      // The latest round is not durable yet (a failing disk): nothing can be certified, so nothing is served.
+      if (error instanceof UncertifiedStateError) return withGatewayHeaders(textResponse(503, error.message), canisterId);
       if (!(error instanceof GatewayError)) throw error;
       return withGatewayHeaders(textResponse(error.status, error.message), canisterId);
     }
