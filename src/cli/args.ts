@@ -1,5 +1,6 @@
 // Command-line arguments of `capsule`: parsed into a typed command, or a usage error (a value).
 import { parseArgs } from 'node:util';
+import { Principal } from '../state/index.ts';
 
 export const USAGE = `Usage:
   capsule start [options]   Run a local Internet Computer replica with the IC HTTP interface
@@ -12,11 +13,23 @@ Options of start:
   --port PORT          Port to listen on (default 4943; 0 picks a free port)
   --state-dir DIR      Where the replica keeps its keys and state (default .capsule/ in the cwd)
   --port-file FILE     Write the port to FILE once the server is ready
+  --domain DOMAIN      Serve canisters at <id>.DOMAIN and <id>.raw.DOMAIN (repeatable; default localhost
+                       and 127.0.0.1); ?canisterId=<id> works on any host
+  --custom-domain HOST=ID
+                       Serve canister ID at http://HOST:PORT/ (repeatable)
 `;
 
 export type Command =
   | { kind: 'help' }
-  | { kind: 'start'; host: string; port: number; stateDir: string; portFile: string | undefined };
+  | {
+      kind: 'start';
+      host: string;
+      port: number;
+      stateDir: string;
+      portFile: string | undefined;
+      domains: string[] | undefined;
+      customDomains: Map<string, Principal>;
+    };
 
 export class UsageError {
   readonly message: string;
@@ -36,6 +49,8 @@ function parseOptions(argv: readonly string[]) {
       port: { type: 'string' },
       'state-dir': { type: 'string' },
       'port-file': { type: 'string' },
+      domain: { type: 'string', multiple: true },
+      'custom-domain': { type: 'string', multiple: true },
     },
   });
 }
@@ -52,11 +67,29 @@ export function parseCommand(argv: readonly string[]): Command | UsageError {
   if (positionals[0] !== 'start' || positionals.length > 1) return new UsageError(`Unknown command: ${positionals.join(' ')}`);
   const port = Number(values.port ?? '4943');
   if (!Number.isInteger(port) || port < 0 || port > 65535) return new UsageError(`Invalid port: ${values.port}`);
+  const customDomains = parseCustomDomains(values['custom-domain'] ?? []);
+  if (customDomains instanceof UsageError) return customDomains;
   return {
     kind: 'start',
     host: values.host ?? '127.0.0.1',
     port,
     stateDir: values['state-dir'] ?? '.capsule',
     portFile: values['port-file'],
+    domains: values.domain?.map((d) => d.toLowerCase()),
+    customDomains,
   };
+}
+
+function parseCustomDomains(values: readonly string[]): Map<string, Principal> | UsageError {
+  const domains = new Map<string, Principal>();
+  for (const value of values) {
+    const [host, id] = value.split('=');
+    try {
+      if (!host || !id) throw new Error('expected HOST=ID');
+      domains.set(host.toLowerCase(), Principal.fromText(id));
+    } catch (e) {
+      return new UsageError(`Invalid --custom-domain ${value}: ${(e as Error).message}`);
+    }
+  }
+  return domains;
 }

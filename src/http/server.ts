@@ -1,11 +1,13 @@
 // The HTTP server: node:http in front of the router. It reads bodies up to the size limit (413
 // beyond), answers CORS preflights (browser clients), refuses API requests that are not CBOR, bounds
 // connections (count, idle, header and body time), turns any unexpected exception into a 500 so one
-// bad request never stops the server, and owns the round driver's lifetime.
+// bad request never stops the server, and owns the round driver's lifetime. Requests outside `/api/`
+// go to the front end when there is one (the HTTP gateway), which the caller injects.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpContext, type HttpContextOptions } from './context.ts';
 import { HttpError, textResponse } from './errors.ts';
+import type { FrontEnd, FrontEndResponse } from './front_end.ts';
 import { interfaceRoutes } from './routes.ts';
 import type { HttpResponse, Router } from './router.ts';
 
@@ -14,6 +16,8 @@ export interface HttpServerOptions extends HttpContextOptions {
   readonly host?: string;
   /** Default 4943; 0 picks a free port. */
   readonly port?: number;
+  /** Serves what is not the API (made once the server's context exists: it shares its round driver). */
+  readonly frontEnd?: (context: HttpContext) => FrontEnd;
 }
 
 export interface HttpServerHandle {
@@ -24,20 +28,25 @@ export interface HttpServerHandle {
   close(): Promise<void>;
 }
 
+// Pages served from `<id>.localhost` call the API on `localhost`: cross-origin, so every answer allows it.
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': 'content-type',
+  'access-control-allow-methods': 'GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS',
+  'access-control-allow-headers':
+    'user-agent, dnt, if-none-match, if-modified-since, cache-control, content-type, range, cookie, x-requested-with, x-ic-canister-id',
+  'access-control-expose-headers': 'accept-ranges, content-length, content-range, x-request-id, x-ic-canister-id',
+  'access-control-max-age': '7200',
 };
 
 /** Serve the replica's HTTP interface; resolves once the server listens. */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServerHandle> {
   const context = new HttpContext(options);
   const router = interfaceRoutes(context);
+  const frontEnd = options.frontEnd?.(context);
   const limits = context.limits;
   // Timeouts are enforced when node checks its connections: often enough for the shortest of them.
   const connectionsCheckingInterval = Math.max(10, Math.min(1_000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 2)));
-  const server = createServer({ connectionsCheckingInterval }, (req, res) => void serve(context, router, req, res));
+  const server = createServer({ connectionsCheckingInterval }, (req, res) => void serve(context, router, frontEnd, req, res));
   server.keepAliveTimeout = limits.idleTimeoutMs;
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
@@ -70,7 +79,7 @@ function isCbor(contentType: string | undefined): boolean {
   return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/cbor';
 }
 
-async function serve(context: HttpContext, router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(context: HttpContext, router: Router, frontEnd: FrontEnd | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let response: HttpResponse;
   try {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -85,7 +94,12 @@ async function serve(context: HttpContext, router: Router, req: IncomingMessage,
         context.debug(`client aborted ${req.method} ${req.url} before the body ended`);
         return;
       }
-      response = body instanceof HttpError ? textResponse(body) : await router.handle(req.method ?? 'GET', path, body);
+      if (body instanceof HttpError) response = textResponse(body);
+      else {
+        const served = frontEnd && !path.startsWith('/api/') ? await frontEnd.handle(frontEndRequest(req, body)) : undefined;
+        if (served) return sendFrontEnd(res, served);
+        response = await router.handle(req.method ?? 'GET', path, body);
+      }
     }
   } catch (e) {
     context.log(`internal error on ${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -114,6 +128,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | Htt
     req.on('error', () => resolve(ABORTED));
     req.on('close', () => resolve(ABORTED));
   });
+}
+
+function frontEndRequest(req: IncomingMessage, body: Uint8Array) {
+  const headers: [string, string][] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+  return { method: req.method ?? 'GET', url: req.url ?? '/', headers, body };
+}
+
+function sendFrontEnd(res: ServerResponse, response: FrontEndResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers: [string, string][] = [...response.headers, ['content-length', String(response.body.length)]];
+  res.writeHead(response.status, headers.flat());
+  res.end(response.body);
 }
 
 function send(res: ServerResponse, response: HttpResponse): void {

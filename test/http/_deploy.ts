@@ -25,8 +25,8 @@ export async function syncCall(url: string, key: TestKey, ecid: Principal, canis
   return { status: status && new TextDecoder().decode(status), reply: certifiedValue(answer, ['request_status', rid, 'reply']) };
 }
 
-/** Create a canister controlled by `key` and install the Motoko canister `file` of test/canisters. */
-export async function deployMotoko(url: string, key: TestKey, file: string): Promise<Principal> {
+/** Create a canister controlled by `key` and install the Motoko canister `file` of test/canisters (importing `imports`). */
+export async function deployMotoko(url: string, key: TestKey, file: string, ...imports: string[]): Promise<Principal> {
   const createArg = IDL.encode(
     [IDL.Record({ amount: IDL.Opt(IDL.Nat), settings: IDL.Opt(IDL.Record({})), specified_id: IDL.Opt(IDL.Principal) })],
     [{ amount: [10n ** 13n], settings: [], specified_id: [] }],
@@ -35,7 +35,7 @@ export async function deployMotoko(url: string, key: TestKey, file: string): Pro
   assert.equal(created.status, 'replied');
   const [record] = IDL.decode([IDL.Record({ canister_id: IDL.Principal })], created.reply!) as unknown as [{ canister_id: Principal }];
   const canisterId = record.canister_id;
-  const { wasm } = await motoko(canisterSource(file), { persistence: 'enhanced' });
+  const { wasm } = await motoko(canisterSource(file, ...imports), { persistence: 'enhanced', main: file });
   const installArg = IDL.encode(
     [IDL.Record({ mode: IDL.Variant({ install: IDL.Null }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) })],
     [{ mode: { install: null }, canister_id: canisterId, wasm_module: wasm, arg: EMPTY_ARG }],

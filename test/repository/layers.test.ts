@@ -17,6 +17,7 @@ const LAYERS = [
   'certification',
   'replica',
   'http',
+  'gateway',
   'pocketic',
   'api',
   'cli',
@@ -24,6 +25,8 @@ const LAYERS = [
 // Front ends beside each other: the library facade imports no server front end, and they not it.
 const SIDE_BY_SIDE = [
   ['http', 'api'],
+  ['gateway', 'api'],
+  ['gateway', 'pocketic'],
   ['pocketic', 'api'],
 ];
 
