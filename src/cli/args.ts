@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 export const USAGE = `Usage:
   capsule start [options]   Run a local Internet Computer replica with the IC HTTP interface
   capsule state …           List a state directory, export or import a canister (capsule state --help)
+  capsule deploy --assets DIR  Upload a folder to a certified asset canister (capsule deploy --help)
   capsule --help            Show this help
 
 Options of start:

@@ -7,6 +7,7 @@ import { startHttpServer, type HttpServerHandle } from '../http/index.ts';
 import { describeWarning, type PersistenceWarning } from '../persistence/index.ts';
 import { type OpenedReplica, openReplica } from '../replica/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
+import { runDeployCommand } from './deploy_command.ts';
 import { runStateCommand } from './state_command.ts';
 import { writeFileAtomic } from './state_dir.ts';
 
@@ -69,6 +70,7 @@ function onShutdown(server: HttpServerHandle, portFile: string | undefined, clos
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'state') return runStateCommand(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
+  if (argv[0] === 'deploy') return runDeployCommand(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   const command = parseCommand(argv);
   if (command instanceof UsageError) {
     process.stderr.write(`${command.message}\n\n${USAGE}`);
