@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { verifyRequestResponsePair } from '@dfinity/response-verification';
 import { Actor, HttpAgent, type ActorMethod } from '@icp-sdk/core/agent';
-import { IDL } from '@icp-sdk/core/candid';
+import type { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
 import { repoRoot } from '../support/build.ts';
 import { startServer, type ServerProcess } from '../http/_server.ts';
