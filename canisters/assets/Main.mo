@@ -116,7 +116,7 @@ shared ({ caller = installer }) persistent actor class Assets() = this {
 
   // ---------------------------------------------------------------- uploads
 
-  public query func api_version() : async Nat16 { 1 };
+  public query func api_version() : async Nat16 { 2 };
 
   public shared ({ caller }) func store(args : T.StoreArguments) : async () {
     require(#Commit, caller);

@@ -1,0 +1,113 @@
+// The asset canister's batch, property and permission API as icp-cli's asset sync drives it
+// (create_chunks, commit_batch with every operation, the proposal flow), with certified answers.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Ed25519KeyIdentity } from '../clients/agent3/index.ts';
+import { type AssetsCanister, type Deployment, deployAssetCanister, type Operation, request, sha256, text, utf8, verified } from './_harness.ts';
+
+describe('the asset canister batch API', () => {
+  let deployment: Deployment;
+  let assets: AssetsCanister;
+
+  before(async () => {
+    deployment = await deployAssetCanister();
+    assets = deployment.assets;
+  });
+  after(() => deployment?.server.stop());
+
+  const create = (key: string, contentType: string, extra: Partial<{ max_age: [bigint]; headers: [[string, string][]] }> = {}): Operation => ({
+    CreateAsset: { key, content_type: contentType, max_age: [], headers: [], enable_aliasing: [], allow_raw_access: [], ...extra },
+  });
+  const content = (key: string, chunkIds: bigint[], bytes: Uint8Array): Operation => ({
+    SetAssetContent: { key, content_encoding: 'identity', chunk_ids: chunkIds, last_chunk: [], sha256: [sha256(bytes)] },
+  });
+
+  async function upload(assetsActor: AssetsCanister, bytes: Uint8Array) {
+    const { batch_id } = await assetsActor.create_batch({});
+    const half = Math.floor(bytes.length / 2);
+    const { chunk_ids } = await assetsActor.create_chunks({ batch_id, content: [bytes.subarray(0, half), bytes.subarray(half)] });
+    return { batch_id, chunk_ids };
+  }
+
+  test('with no /index.html an unknown path is a certified 404', async () => {
+    assert.equal(await assets.api_version(), 2);
+    const req = request('/missing');
+    const response = await assets.http_request(req);
+    assert.equal(response.status_code, 404);
+    const { result, body } = await verified(deployment, req, response);
+    assert.equal(result.response?.statusCode, 404);
+    assert.equal(text(body), 'not found');
+  });
+
+  test('create_chunks and commit_batch store an asset served at its alias with certified cache-control and custom headers', async () => {
+    const page = utf8('<h1>About</h1>');
+    const { batch_id, chunk_ids } = await upload(assets, page);
+    await assets.commit_batch({
+      batch_id,
+      operations: [create('/about.html', 'text/html', { max_age: [3600n], headers: [[['Content-Security-Policy', "default-src 'self'"]]] }), content('/about.html', chunk_ids, page)],
+    });
+    for (const url of ['/about.html', '/about']) {
+      const req = request(url);
+      const { result, body } = await verified(deployment, req, await assets.http_request(req));
+      assert.equal(text(body), '<h1>About</h1>', url);
+      const headers = new Map(result.response!.headers);
+      assert.equal(headers.get('cache-control'), 'max-age=3600', url);
+      assert.equal(headers.get('content-security-policy'), "default-src 'self'", url);
+    }
+  });
+
+  test('SetAssetProperties in a batch replaces the headers that are served and certified', async () => {
+    const { batch_id } = await assets.create_batch({});
+    await assets.commit_batch({
+      batch_id,
+      operations: [{ SetAssetProperties: { key: '/about.html', max_age: [[]], headers: [[[['x-content-type-options', 'nosniff']]]], allow_raw_access: [], is_aliased: [] } }],
+    });
+    const properties = await assets.get_asset_properties('/about.html');
+    assert.deepEqual(properties.max_age, []);
+    assert.deepEqual(properties.headers, [[['x-content-type-options', 'nosniff']]]);
+    const req = request('/about');
+    const headers = new Map((await verified(deployment, req, await assets.http_request(req))).result.response!.headers);
+    assert.equal(headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(headers.get('cache-control'), undefined);
+  });
+
+  test('a batch whose content does not match its sha256 is rejected whole: nothing of it is applied', async () => {
+    const bytes = utf8('body {}');
+    const { batch_id, chunk_ids } = await upload(assets, bytes);
+    const bad: Operation = { SetAssetContent: { key: '/b.css', content_encoding: 'identity', chunk_ids, last_chunk: [], sha256: [sha256(utf8('other'))] } };
+    await assert.rejects(assets.commit_batch({ batch_id, operations: [{ DeleteAsset: { key: '/about.html' } }, create('/b.css', 'text/css'), bad] }), /sha256 mismatch/);
+    assert.deepEqual((await assets.list({})).map((a) => a.key), ['/about.html']);
+  });
+
+  test('a Prepare-only principal uploads and proposes; a committer applies the proposal with its evidence', async () => {
+    const preparer = Ed25519KeyIdentity.generate();
+    await assets.grant_permission({ to_principal: preparer.getPrincipal(), permission: { Prepare: null } });
+    const theirs = await deployment.assetsAs(preparer);
+    const bytes = utf8('console.log(1)');
+    const { batch_id, chunk_ids } = await upload(theirs, bytes);
+    const operations = [create('/app.js', 'text/javascript'), content('/app.js', chunk_ids, bytes)];
+    await assert.rejects(theirs.commit_batch({ batch_id, operations }), /Caller does not have Commit permission/);
+    await theirs.propose_commit_batch({ batch_id, operations });
+    const [evidence] = await theirs.compute_evidence({ batch_id, max_iterations: [] });
+    await assert.rejects(assets.commit_proposed_batch({ batch_id, evidence: new Uint8Array(32) }), /evidence does not match/);
+    await assets.commit_proposed_batch({ batch_id, evidence: evidence! });
+    const req = request('/app.js');
+    assert.equal(text((await verified(deployment, req, await assets.http_request(req))).body), 'console.log(1)');
+  });
+
+  test('only a controller may take ownership', async () => {
+    const stranger = await deployment.assetsAs(Ed25519KeyIdentity.generate());
+    await assert.rejects(stranger.take_ownership(), /not a controller/);
+    await assets.take_ownership();
+    assert.deepEqual((await assets.list_authorized()).map((p) => p.toText()), [deployment.owner.getPrincipal().toText()]);
+  });
+
+  test('delete_asset removes one asset and clear removes all', async () => {
+    await assets.delete_asset({ key: '/app.js' });
+    assert.deepEqual((await assets.list({})).map((a) => a.key), ['/about.html']);
+    await assets.clear({});
+    assert.deepEqual(await assets.list({}), []);
+    const req = request('/about');
+    assert.equal((await assets.http_request(req)).status_code, 404);
+  });
+});
