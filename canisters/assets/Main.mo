@@ -277,12 +277,16 @@ shared ({ caller = installer }) persistent actor class Assets() = this {
 
   // ------------------------------------------------------------------ reads
 
-  public query func list(_ : {}) : async [{
+  // Paging arguments are optional, so callers passing `record {}` get every asset.
+  public query func list(page : { start : ?Nat; length : ?Nat }) : async [{
     key : T.Key;
     content_type : Text;
     encodings : [{ content_encoding : Text; sha256 : ?Blob; length : Nat; modified : Int }];
   }] {
-    Iter.toArray(Iter.map<(Text, T.Asset), { key : T.Key; content_type : Text; encodings : [{ content_encoding : Text; sha256 : ?Blob; length : Nat; modified : Int }] }>(Map.entries(assets), func((key, asset)) {
+    let start = switch (page.start) { case (?n) n; case null 0 };
+    let length = switch (page.length) { case (?n) n; case null Map.size(assets) };
+    let entries = Iter.take(Iter.drop(Map.entries(assets), start), length);
+    Iter.toArray(Iter.map<(Text, T.Asset), { key : T.Key; content_type : Text; encodings : [{ content_encoding : Text; sha256 : ?Blob; length : Nat; modified : Int }] }>(entries, func((key, asset)) {
       {
         key;
         content_type = asset.contentType;

@@ -2,7 +2,7 @@
 // (create_chunks, commit_batch with every operation, the proposal flow), with certified answers.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Ed25519KeyIdentity } from '../clients/agent3/index.ts';
+import { Actor, type ActorMethod, Ed25519KeyIdentity } from '../clients/agent3/index.ts';
 import { type AssetsCanister, type Deployment, deployAssetCanister, type Operation, request, sha256, text, utf8, verified } from './_harness.ts';
 
 describe('the asset canister batch API', () => {
@@ -93,6 +93,36 @@ describe('the asset canister batch API', () => {
     await assets.commit_proposed_batch({ batch_id, evidence: evidence! });
     const req = request('/app.js');
     assert.equal(text((await verified(deployment, req, await assets.http_request(req))).body), 'console.log(1)');
+  });
+
+  test("icp-cli's staged commit works: operations committed under batch 0, small content in last_chunk, then the real batch committed empty", async () => {
+    const { batch_id, chunk_ids } = await upload(assets, utf8('staged one'));
+    const small = utf8('staged two');
+    await assets.commit_batch({ batch_id: 0n, operations: [create('/one.txt', 'text/plain'), content('/one.txt', chunk_ids, utf8('staged one'))] });
+    await assets.commit_batch({
+      batch_id: 0n,
+      operations: [
+        create('/two.txt', 'text/plain'),
+        { SetAssetContent: { key: '/two.txt', content_encoding: 'identity', chunk_ids: [], last_chunk: [small], sha256: [sha256(small)] } },
+      ],
+    });
+    await assets.commit_batch({ batch_id, operations: [] });
+    for (const [url, body] of [['/one.txt', 'staged one'], ['/two.txt', 'staged two']] as const) {
+      const req = request(url);
+      assert.equal(text((await verified(deployment, req, await assets.http_request(req))).body), body);
+    }
+    await assets.commit_batch({ batch_id: 0n, operations: [{ DeleteAsset: { key: '/one.txt' } }, { DeleteAsset: { key: '/two.txt' } }] });
+  });
+
+  test('list pages with start and length, and lists everything when given record {}', async () => {
+    const paged = Actor.createActor<{ list: ActorMethod<[{ start: [] | [bigint]; length: [] | [bigint] }], Array<{ key: string }>> }>(
+      ({ IDL }) => IDL.Service({ list: IDL.Func([IDL.Record({ start: IDL.Opt(IDL.Nat), length: IDL.Opt(IDL.Nat) })], [IDL.Vec(IDL.Record({ key: IDL.Text }))], ['query']) }),
+      { agent: deployment.agent, canisterId: deployment.canisterId },
+    );
+    assert.deepEqual((await assets.list({})).map((a) => a.key), ['/about.html', '/app.js']);
+    assert.deepEqual((await paged.list({ start: [1n], length: [] })).map((a) => a.key), ['/app.js']);
+    assert.deepEqual((await paged.list({ start: [0n], length: [1n] })).map((a) => a.key), ['/about.html']);
+    assert.deepEqual(await paged.list({ start: [2n], length: [] }), []);
   });
 
   test('only a controller may take ownership', async () => {
