@@ -1,9 +1,9 @@
 // Uploads a folder to an asset canister as one batch: unchanged files are skipped, text files
-// also get a gzip encoding, removed files are deleted, and `.ic-assets.json` sets headers.
+// also get gzip and brotli encodings, removed files are deleted, and `.ic-assets.json` sets headers.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, matchesGlob, relative, sep } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { AssetsService, BatchOperation, HeaderField, ListedAsset } from './assets_interface.ts';
 
 /** Chunks stay under the 2 MiB ingress limit with room for the envelope (as dfx and icp-cli do). */
@@ -88,8 +88,10 @@ export function readFolder(dir: string): LocalAsset[] {
     const contentType = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
     const encodings = [{ name: 'identity', content, sha256: sha256(content) }];
     if (COMPRESSIBLE.test(contentType)) {
-      const gzip = new Uint8Array(gzipSync(content, { level: 9 }));
-      if (gzip.length < content.length) encodings.push({ name: 'gzip', content: gzip, sha256: sha256(gzip) });
+      const compressed = { gzip: gzipSync(content, { level: 9 }), br: brotliCompressSync(content) };
+      for (const [name, bytes] of Object.entries(compressed)) {
+        if (bytes.length < content.length) encodings.push({ name, content: new Uint8Array(bytes), sha256: sha256(bytes) });
+      }
     }
     const headers = new Map<string, string>();
     let maxAge: bigint | undefined;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { brotliDecompressSync } from 'node:zlib';
 import { verifyRequestResponsePair } from '@dfinity/response-verification';
 import { Actor, HttpAgent, type ActorMethod } from '@icp-sdk/core/agent';
 import type { IDL } from '@icp-sdk/core/candid';
@@ -59,7 +60,7 @@ describe('capsule deploy --assets', () => {
 
   test('uploads the folder with progress, prints the canister URL, and serves certified headers from .ic-assets.json', async () => {
     const output = await deploy();
-    assert.match(output, /\[\d\/3\] \/css\/site\.css \(text\/css; identity 360 B, gzip \d+ B\)/);
+    assert.match(output, /\[\d\/3\] \/css\/site\.css \(text\/css; identity 360 B, gzip \d+ B, br \d+ B\)/);
     assert.match(output, /Committed: 3 uploaded, 0 unchanged, 0 deleted/);
     const id = /Canister id: (\S+)/.exec(output)![1]!;
     assert.match(output, new RegExp(`URL: http://${id}\\.localhost:${server.port}/`));
@@ -81,6 +82,8 @@ describe('capsule deploy --assets', () => {
     assert.equal(certified.get('x-frame-options'), 'DENY');
     assert.equal(certified.get('cache-control'), 'max-age=60');
     assert.equal(certified.get('content-encoding'), 'gzip');
+    const brotli = await canister.http_request({ ...request, headers: [['accept-encoding', 'br, gzip']] });
+    assert.equal(brotliDecompressSync(brotli.body).toString(), 'p { color: blue } '.repeat(20));
 
     rmSync(join(site, 'old.txt'));
     writeFileSync(join(site, 'index.html'), '<!doctype html><title>Deployed again</title>');
