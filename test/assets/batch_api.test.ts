@@ -56,6 +56,33 @@ describe('the asset canister batch API', () => {
     }
   });
 
+  test('a folder index is served, certified, at /dir/, /dir and /dir/index; a path inside an unknown folder is a certified 404', async () => {
+    const page = utf8('<h1>Docs</h1>');
+    const { batch_id, chunk_ids } = await upload(assets, page);
+    await assets.commit_batch({ batch_id, operations: [create('/docs/index.html', 'text/html'), content('/docs/index.html', chunk_ids, page)] });
+    for (const url of ['/docs/', '/docs', '/docs/index', '/docs/index.html']) {
+      const req = request(url);
+      const { body } = await verified(deployment, req, await assets.http_request(req));
+      assert.equal(text(body), '<h1>Docs</h1>', url);
+    }
+    const req = request('/docs/missing/page');
+    const response = await assets.http_request(req);
+    assert.equal(response.status_code, 404);
+    await verified(deployment, req, response);
+    await assets.delete_asset({ key: '/docs/index.html' });
+  });
+
+  test('a percent-encoded request path names the decoded key, and the answer verifies', async () => {
+    const bytes = utf8('spaced');
+    const { batch_id, chunk_ids } = await upload(assets, bytes);
+    await assets.commit_batch({ batch_id, operations: [create('/a file é.txt', 'text/plain'), content('/a file é.txt', chunk_ids, bytes)] });
+    const req = request('/a%20file%20%C3%A9.txt?v=1');
+    const { body } = await verified(deployment, req, await assets.http_request(req));
+    assert.equal(text(body), 'spaced');
+    assert.equal((await assets.http_request(request('/bad%FF'))).status_code, 400);
+    await assets.delete_asset({ key: '/a file é.txt' });
+  });
+
   test('SetAssetProperties in a batch replaces the headers that are served and certified', async () => {
     const { batch_id } = await assets.create_batch({});
     await assets.commit_batch({
