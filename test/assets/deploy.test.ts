@@ -1,8 +1,9 @@
 // `capsule deploy --assets DIR` against a real `capsule start`: the folder lands in a certified
-// asset canister, .ic-assets.json headers are certified, and a redeploy syncs only the changes.
+// asset canister, .ic-assets.json headers are certified, a redeploy syncs only the changes, and
+// without --wasm the module is built from its shipped source.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -56,10 +57,10 @@ describe('capsule deploy --assets', () => {
   });
 
   const deploy = async (...extra: string[]) =>
-    (await run(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'deploy', '--assets', site, '--url', server.url, '--wasm', wasmFile, ...extra])).stdout;
+    (await run(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'deploy', '--assets', site, '--url', server.url, ...extra], { env: { ...process.env, XDG_CACHE_HOME: join(work, 'cache') } })).stdout;
 
   test('uploads the folder with progress, prints the canister URL, and serves certified headers from .ic-assets.json', async () => {
-    const output = await deploy();
+    const output = await deploy('--wasm', wasmFile);
     assert.match(output, /\[\d\/3\] \/css\/site\.css \(text\/css; identity 360 B, gzip \d+ B, br \d+ B\)/);
     assert.match(output, /Committed: 3 uploaded, 0 unchanged, 0 deleted/);
     const id = /Canister id: (\S+)/.exec(output)![1]!;
@@ -87,8 +88,13 @@ describe('capsule deploy --assets', () => {
 
     rmSync(join(site, 'old.txt'));
     writeFileSync(join(site, 'index.html'), '<!doctype html><title>Deployed again</title>');
+    // Without --wasm the module is built from canisters/assets, once: the next deploy finds it cached.
     const again = await deploy('--canister-id', id);
-    assert.match(again, /Upgraded the asset canister module/);
+    assert.match(again, /Building the asset canister from .*canisters\/assets/);
+    assert.match(again, new RegExp(`Upgraded the asset canister module \\(${readFileSync(wasmFile).length} bytes\\)`));
     assert.match(again, /Committed: 1 uploaded, 1 unchanged, 1 deleted/);
+    const third = await deploy('--canister-id', id);
+    assert.doesNotMatch(third, /Building/);
+    assert.match(third, /Committed: 0 uploaded, 2 unchanged, 0 deleted/);
   });
 });
