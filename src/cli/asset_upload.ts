@@ -69,7 +69,12 @@ function walk(dir: string, root: string, out: string[]): void {
 function readRules(dir: string): AssetRule[] {
   const file = join(dir, '.ic-assets.json');
   if (!existsSync(file)) return [];
-  const rules: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  let rules: unknown;
+  try {
+    rules = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
   if (!Array.isArray(rules) || rules.some((rule) => typeof rule?.match !== 'string')) {
     throw new Error(`${file}: expected an array of rules, each with a "match" glob`);
   }
@@ -78,7 +83,7 @@ function readRules(dir: string): AssetRule[] {
 
 /** The folder's files as assets, with the properties of the `.ic-assets.json` rules that match (later rules win). */
 export function readFolder(dir: string): LocalAsset[] {
-  if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
   const rules = readRules(dir);
   const files: string[] = [];
   walk(dir, dir, files);
@@ -132,9 +137,8 @@ export interface SyncSummary {
   deleted: number;
 }
 
-/** Makes the canister hold exactly the folder's assets, in one atomic commit_batch. */
-export async function syncFolder(assets: AssetsService, dir: string, log: (line: string) => void): Promise<SyncSummary> {
-  const local = readFolder(dir);
+/** Makes the canister hold exactly the folder's assets (from `readFolder`), in one atomic commit_batch. */
+export async function syncFolder(assets: AssetsService, local: readonly LocalAsset[], log: (line: string) => void): Promise<SyncSummary> {
   const remote = new Map((await assets.list({})).map((asset) => [asset.key, asset]));
   const { batch_id: batchId } = await assets.create_batch({});
   const operations: BatchOperation[] = [];

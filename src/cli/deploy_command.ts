@@ -7,7 +7,7 @@ import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
 import { assetCanisterWasm } from './asset_canister.ts';
 import { type AssetsService, assetsIdl, type InstallMode, type ManagementService, managementIdl } from './assets_interface.ts';
-import { syncFolder } from './asset_upload.ts';
+import { readFolder, syncFolder } from './asset_upload.ts';
 
 export const DEPLOY_USAGE = `Usage: capsule deploy --assets DIR [options]
 
@@ -62,9 +62,17 @@ export async function runDeployCommand(argv: readonly string[], out: (text: stri
     err(`capsule deploy: --assets DIR is required\n\n${DEPLOY_USAGE}`);
     return 2;
   }
+  // Bad input is reported before anything is created on the replica.
+  const local = readFolder(values.assets);
   const url = new URL(values.url ?? 'http://127.0.0.1:4943');
   // The anonymous identity deploys, as a local replica's default: it becomes controller and uploader.
-  const agent = await HttpAgent.create({ host: url.origin, shouldFetchRootKey: true });
+  let agent: HttpAgent;
+  try {
+    agent = await HttpAgent.create({ host: url.origin, shouldFetchRootKey: true });
+  } catch (e) {
+    err(`capsule deploy: cannot reach a replica at ${url.origin} (is \`capsule start\` running there?): ${(e as Error).message}\n`);
+    return 1;
+  }
   const management = (effectiveCanisterId: Principal): ManagementService =>
     Actor.createActor<ManagementService>(managementIdl, { agent, canisterId: Principal.managementCanister(), effectiveCanisterId });
 
@@ -80,7 +88,7 @@ export async function runDeployCommand(argv: readonly string[], out: (text: stri
   out(`${mode === 'install' ? 'Installed' : 'Upgraded'} the asset canister module (${wasm.length} bytes)\n`);
 
   const assets = Actor.createActor<AssetsService>(assetsIdl, { agent, canisterId });
-  const summary = await syncFolder(assets, values.assets, (line) => out(`${line}\n`));
+  const summary = await syncFolder(assets, local, (line) => out(`${line}\n`));
   out(`Committed: ${summary.uploaded} uploaded, ${summary.unchanged} unchanged, ${summary.deleted} deleted\n`);
   out(`Canister id: ${canisterId.toText()}\n`);
   out(`URL: http://${canisterId.toText()}.localhost:${url.port || '80'}/\n`);

@@ -59,6 +59,24 @@ describe('capsule deploy --assets', () => {
   const deploy = async (...extra: string[]) =>
     (await run(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'deploy', '--assets', site, '--url', server.url, ...extra], { env: { ...process.env, XDG_CACHE_HOME: join(work, 'cache') } })).stdout;
 
+  test('a missing folder, a broken .ic-assets.json or an unreachable replica is a clear error, the folder checked first', async () => {
+    const fails = async (args: string[]) => {
+      const error = await run(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'deploy', ...args]).then(
+        () => assert.fail('deploy succeeded'),
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal(error.code, 1);
+      return error.stderr;
+    };
+    const closed = 'http://127.0.0.1:1';
+    assert.match(await fails(['--assets', join(work, 'nowhere'), '--url', closed]), /nowhere is not a folder/);
+    const broken = join(work, 'broken');
+    mkdirSync(broken);
+    writeFileSync(join(broken, '.ic-assets.json'), '{ not json');
+    assert.match(await fails(['--assets', broken, '--url', closed]), /broken\/\.ic-assets\.json: .*JSON/);
+    assert.match(await fails(['--assets', site, '--url', closed, '--wasm', wasmFile]), /cannot reach a replica at http:\/\/127\.0\.0\.1:1/);
+  });
+
   test('uploads the folder with progress, prints the canister URL, and serves certified headers from .ic-assets.json', async () => {
     const output = await deploy('--wasm', wasmFile);
     assert.match(output, /\[\d\/3\] \/css\/site\.css \(text\/css; identity 360 B, gzip \d+ B, br \d+ B\)/);
