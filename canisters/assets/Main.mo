@@ -127,9 +127,9 @@ shared ({ caller = installer }) persistent actor class Assets() = this {
 
   func dropExpiredBatches() {
     let now = Time.now();
-    for ((id, batch) in Map.entries(batches)) {
-      if (batch.expiresAt < now and batch.proposed == null) removeBatch(id);
-    };
+    // Collected first: the map must not change while it is iterated.
+    let expired = Iter.toArray(Iter.filter<(Nat, T.Batch)>(Map.entries(batches), func((_, batch)) = batch.expiresAt < now and batch.proposed == null));
+    for ((id, _) in expired.vals()) removeBatch(id);
   };
 
   func removeBatch(id : Nat) {
