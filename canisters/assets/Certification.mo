@@ -14,12 +14,13 @@ import Sha256 "Sha256";
 module {
   public type Value = { #text : Text; #number : Nat };
 
-  /// One certifiable response: what the tree commits to and what the canister sends.
+  /// One certifiable response: what the canister sends and, hashed once, what the tree commits to.
   public type Response = {
     status : Nat;
     headers : [(Text, Text)]; // certified headers, names lower-case
     expression : Text;
-    bodySha256 : Blob;
+    expressionHash : Blob;
+    hash : Blob;
   };
 
   public func notFoundBody() : Blob = Text.encodeUtf8("not found");
@@ -62,18 +63,15 @@ module {
 
   public func response(status : Nat, headers : [(Text, Text)], bodySha256 : Blob) : Response {
     let names = Array.map<(Text, Text), Text>(headers, func((name, _)) = name);
-    { status; headers; expression = expression(names); bodySha256 };
-  };
-
-  public func responseHash(r : Response) : Blob {
+    let cel = expression(names);
     let pairs = List.empty<(Text, Value)>();
-    for ((name, value) in r.headers.vals()) List.add(pairs, (name, #text value));
-    List.add(pairs, ("ic-certificateexpression", #text(r.expression)));
-    List.add(pairs, (":ic-cert-status", #number(r.status)));
+    for ((name, value) in headers.vals()) List.add(pairs, (name, #text value));
+    List.add(pairs, ("ic-certificateexpression", #text cel));
+    List.add(pairs, (":ic-cert-status", #number status));
     let digest = Sha256.Digest();
     digest.write(representationIndependentHash(List.toArray(pairs)));
-    digest.write(r.bodySha256);
-    digest.sum();
+    digest.write(bodySha256);
+    { status; headers; expression = cel; expressionHash = Sha256.hash(utf8(cel)); hash = digest.sum() };
   };
 
   /// Path segments of a decoded URL path: "/" is [""], "/a/b/" is ["a", "b", ""].
@@ -96,7 +94,7 @@ module {
       case (?p) Array.concat(exprPrefix(p), [utf8("<$>")]);
       case null [utf8("http_expr"), utf8("<*>")];
     };
-    (Array.concat(prefix, [Sha256.hash(utf8(r.expression)), Blob.fromArray([]), responseHash(r)]), Blob.fromArray([]));
+    (Array.concat(prefix, [r.expressionHash, Blob.fromArray([]), r.hash]), Blob.fromArray([]));
   };
 
   public func v1Entry(path : Text, bodySha256 : Blob) : (HashTree.Path, Blob) = ([utf8("http_assets"), utf8(path)], bodySha256);

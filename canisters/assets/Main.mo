@@ -32,9 +32,12 @@ shared ({ caller = installer }) persistent actor class Assets() = this {
   var managePrincipals : [Principal] = [];
 
   transient var tree : HashTree.Node = HashTree.branch([]);
+  transient var responses : Store.Responses = Map.empty<Text, Certification.Response>();
 
   func recertify() {
-    tree := HashTree.build(Store.certifiedEntries(assets));
+    let (entries, certified) = Store.certify(assets);
+    tree := HashTree.build(entries);
+    responses := certified;
     CertifiedData.set(tree.hash);
   };
   recertify();
@@ -392,10 +395,10 @@ shared ({ caller = installer }) persistent actor class Assets() = this {
       case (?chosen) chosen;
       case null return plain(500, "asset has no content");
     };
-    let r = Store.response(asset, name, e);
+    let key = if (exact) keyOf(path) else "/index.html";
+    let r = Store.cachedResponse(responses, key, asset, name, e);
     let headers = List.fromArray<(Text, Text)>(r.headers);
     for (h in certificationHeaders(r, path, exact, request.certificate_version, if exact [path] else [path, "/index.html"]).vals()) List.add(headers, h);
-    let key = if (exact) keyOf(path) else "/index.html";
     {
       status_code = 200;
       headers = List.toArray(headers);

@@ -124,8 +124,22 @@ module {
 
   public func notFound() : Certification.Response = Certification.response(404, [("content-type", "text/plain")], Sha256.hash(Certification.notFoundBody()));
 
-  /// Every (path, leaf) of the certified tree: keys before aliases, so a key wins a clash.
-  public func certifiedEntries(assets : Assets) : [(HashTree.Path, Blob)] {
+  /// Each served response of each key and encoding, hashed once per change rather than per request.
+  public type Responses = Map.Map<Text, Certification.Response>;
+
+  func responseKey(key : Text, encodingName : Text) : Text = key # "\n" # encodingName;
+
+  public func cachedResponse(responses : Responses, key : Text, asset : T.Asset, encodingName : Text, encoding : T.Encoding) : Certification.Response {
+    switch (Map.get(responses, Text.compare, responseKey(key, encodingName))) {
+      case (?r) r;
+      case null response(asset, encodingName, encoding);
+    };
+  };
+
+  /// Every (path, leaf) of the certified tree (keys before aliases, so a key wins a clash),
+  /// and the responses they certify.
+  public func certify(assets : Assets) : ([(HashTree.Path, Blob)], Responses) {
+    let responses = Map.empty<Text, Certification.Response>();
     let exact = List.empty<(HashTree.Path, Blob)>();
     let aliases = List.empty<(HashTree.Path, Blob)>();
     for ((key, asset) in Map.entries(assets)) {
@@ -139,16 +153,17 @@ module {
       };
       for ((name, encoding) in Map.entries(asset.encodings)) {
         let r = response(asset, name, encoding);
+        Map.add(responses, Text.compare, responseKey(key, name), r);
         List.add(exact, Certification.v2Entry(?key, r));
         for (path in aliasPaths.vals()) List.add(aliases, Certification.v2Entry(?path, r));
       };
     };
     switch (Map.get(assets, Text.compare, "/index.html")) {
       case (?index) if (not Map.isEmpty(index.encodings)) {
-        for ((name, encoding) in Map.entries(index.encodings)) List.add(exact, Certification.v2Entry(null, response(index, name, encoding)));
+        for ((name, encoding) in Map.entries(index.encodings)) List.add(exact, Certification.v2Entry(null, cachedResponse(responses, "/index.html", index, name, encoding)));
       } else List.add(exact, Certification.v2Entry(null, notFound()));
       case null List.add(exact, Certification.v2Entry(null, notFound()));
     };
-    Array.concat(List.toArray(exact), List.toArray(aliases));
+    (Array.concat(List.toArray(exact), List.toArray(aliases)), responses);
   };
 };
