@@ -83,6 +83,24 @@ describe('the asset canister batch API', () => {
     await assets.delete_asset({ key: '/a file é.txt' });
   });
 
+  test('a streaming token stops working once its asset changes, so a body never mixes two versions', async () => {
+    const first = utf8('first version, in two chunks');
+    const one = await upload(assets, first);
+    await assets.commit_batch({ batch_id: one.batch_id, operations: [create('/doc.txt', 'text/plain'), content('/doc.txt', one.chunk_ids, first)] });
+    const response = await assets.http_request(request('/doc.txt'));
+    const token = response.streaming_strategy[0]!.Callback.token;
+    assert.equal(token.index, 1n);
+    const rest = await assets.http_request_streaming_callback(token);
+    assert.equal(text(response.body) + text(rest.body), 'first version, in two chunks');
+    assert.deepEqual(rest.token, []);
+
+    const second = utf8('second version, also two chunks');
+    const two = await upload(assets, second);
+    await assets.commit_batch({ batch_id: two.batch_id, operations: [content('/doc.txt', two.chunk_ids, second)] });
+    await assert.rejects(assets.http_request_streaming_callback(token), /sha256 mismatch/);
+    await assets.delete_asset({ key: '/doc.txt' });
+  });
+
   test('SetAssetProperties in a batch replaces the headers that are served and certified', async () => {
     const { batch_id } = await assets.create_batch({});
     await assets.commit_batch({
