@@ -6,6 +6,7 @@ export const USAGE = `Usage:
   capsule start [options]   Run a local Internet Computer replica with the IC HTTP interface
   capsule state …           List a state directory, export or import a canister (capsule state --help)
   capsule pocket-ic …       Serve the PocketIC REST API for pic-js and other PocketIC clients (capsule pocket-ic --help)
+  capsule deploy --assets DIR  Upload a folder to a certified asset canister (capsule deploy --help)
   capsule --help            Show this help
 
 Options of start:

@@ -9,6 +9,7 @@ import { startHttpServer, type HttpServerHandle } from '../http/index.ts';
 import { describeWarning, type PersistenceWarning } from '../persistence/index.ts';
 import { type OpenedReplica, openReplica } from '../replica/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
+import { runDeployCommand } from './deploy_command.ts';
 import { runPocketIc } from './pocket_ic_command.ts';
 import { runStateCommand } from './state_command.ts';
 import { writeFileAtomic } from './state_dir.ts';
@@ -85,6 +86,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return runPocketIc(argv.slice(1), (line) => void process.stdout.write(`${line}\n`), (line) => void process.stderr.write(`${line}\n`));
   }
   if (argv[0] === 'state') return runStateCommand(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
+  if (argv[0] === 'deploy') return runDeployCommand(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   const command = parseCommand(argv);
   if (command instanceof UsageError) {
     process.stderr.write(`${command.message}\n\n${USAGE}`);

@@ -5,3 +5,4 @@ export * from '@dfinity/agent';
 export { DelegationChain, DelegationIdentity, Ed25519KeyIdentity, ECDSAKeyIdentity } from '@dfinity/identity';
 export { IDL } from '@dfinity/candid';
 export { Principal } from '@dfinity/principal';
+export { AssetManager } from '@dfinity/assets';
