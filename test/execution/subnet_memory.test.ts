@@ -95,3 +95,42 @@ test('a subnet of 64 MiB with 16 MiB reserved refuses allocations, installs and 
   await assert.rejects(ic.updateCall({ canisterId, method: 'grow', arg: u32(16) }), /IC0507/);
   await ic.close();
 });
+
+/** `grow_in_callback(pages)` calls itself and grows its heap in the reply callback; `grow(pages)` grows at once. */
+const CALLBACK_GROWER_WAT = `(module
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+  (import "ic0" "msg_arg_data_copy" (func $arg (param i32 i32 i32)))
+  (import "ic0" "canister_self_copy" (func $self_copy (param i32 i32 i32)))
+  (import "ic0" "canister_self_size" (func $self_size (result i32)))
+  (import "ic0" "call_new" (func $call_new (param i32 i32 i32 i32 i32 i32 i32 i32)))
+  (import "ic0" "call_perform" (func $call_perform (result i32)))
+  (memory 1) (table 1 funcref) (elem (i32.const 0) $on_reply)
+  (data (i32.const 200) "noop")
+  (func $reply_i32 (param $v i32)
+    (i32.store (i32.const 0) (local.get $v))
+    (call $append (i32.const 0) (i32.const 4))
+    (call $reply))
+  (func $on_reply (param i32)
+    (call $reply_i32 (memory.grow (i32.load (i32.const 300)))))
+  (func (export "canister_update noop") (call $reply))
+  (func (export "canister_update grow")
+    (call $arg (i32.const 300) (i32.const 0) (i32.const 4))
+    (call $reply_i32 (memory.grow (i32.load (i32.const 300)))))
+  (func (export "canister_update grow_in_callback")
+    (call $arg (i32.const 300) (i32.const 0) (i32.const 4))
+    (call $self_copy (i32.const 100) (i32.const 0) (call $self_size))
+    (call $call_new (i32.const 100) (call $self_size) (i32.const 200) (i32.const 4)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))
+    (drop (call $call_perform))))`;
+
+test('response callbacks may grow into the reservation that other messages may not touch', async () => {
+  const ic = await Capsule.create({ costSchedule: 'free', subnetMemoryCapacity: 64n * MIB, subnetMemoryReservation: 16n * MIB });
+  const canisterId = await ic.createCanister();
+  await ic.installCode({ canisterId, wasm: await wat(CALLBACK_GROWER_WAT) });
+  // 50 MiB: more than the 48 MiB outside the reservation, less than the 64 MiB a callback may use
+  await assert.rejects(ic.updateCall({ canisterId, method: 'grow', arg: u32(800) }), /IC0507/);
+  const reply = await ic.updateCall({ canisterId, method: 'grow_in_callback', arg: u32(800) });
+  assert.equal(new DataView(reply.buffer, reply.byteOffset).getInt32(0, true), 1, 'the callback grew the heap from its one page');
+  await ic.close();
+});
