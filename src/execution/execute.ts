@@ -6,6 +6,7 @@ import { appendLog } from './ic0_misc.ts';
 import { hostOf, rebuild } from './instance.ts';
 import { Journal } from './journal.ts';
 import type { Entry, ExecutionRequest } from './request.ts';
+import { type SubnetMemory, takeSubnetMemory } from './subnet_memory.ts';
 import { SystemApi } from './system_api.ts';
 
 export type ExecutionOutcome =
@@ -89,8 +90,10 @@ export function rollback(canister: CanisterState, journal: Journal): void {
   }
 }
 
-/** Ends a committed execution's journal (its pages are the message's dirty set). */
-export function commit(canister: CanisterState, journal: Journal): void {
+/** Ends a committed execution's journal (its pages are the message's dirty set; its growth takes subnet memory). */
+export function commit(canister: CanisterState, journal: Journal, memory: SubnetMemory | undefined): void {
+  // An install takes its memory once, over all its steps (takeInstallMemory).
+  if (memory) takeSubnetMemory(memory, canister, journal);
   if (canister.wasm) clearDirty(canister.wasm, journal);
   for (const page of journal.heapPages.keys()) canister.dirty.heapPages.add(page);
   for (const page of journal.stablePages.keys()) canister.dirty.stablePages.add(page);
@@ -135,6 +138,6 @@ export function execute(request: ExecutionRequest): ExecutionOutcome {
     appendLog(api, new TextEncoder().encode(`[TRAP]: ${describeTrap(trap)}`));
     return { ok: false, api, instructions, trap, backtrace: backtraceOf(failure) };
   }
-  if (!request.keepJournal) commit(canister, journal);
+  if (!request.keepJournal) commit(canister, journal, request.env.subnetMemory);
   return { ok: true, api, instructions, journal };
 }

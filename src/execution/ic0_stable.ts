@@ -3,6 +3,7 @@ import { MAX_STABLE_32_PAGES, MAX_STABLE_MEMORY, WASM_PAGE_SIZE } from '../state
 import { contractViolation } from './errors.ts';
 import { CONTEXTS } from './context.ts';
 import { type Ic0Group, OVERHEAD, type Word } from './ic0_entry.ts';
+import { fitsSubnetMemory } from './subnet_memory.ts';
 import type { SystemApi } from './system_api.ts';
 
 const MAX_STABLE_PAGES = MAX_STABLE_MEMORY / BigInt(WASM_PAGE_SIZE);
@@ -11,6 +12,7 @@ function grow(api: SystemApi, pages: bigint, max: bigint): bigint {
   const stable = api.canister.stable;
   const old = stable.sizePages;
   if (old + pages > max) return -1n;
+  if (!fitsSubnetMemory(api.env.subnetMemory, api.context, api.canister, api.journal, pages * BigInt(WASM_PAGE_SIZE))) return -1n;
   stable.sizePages = old + pages;
   return old;
 }

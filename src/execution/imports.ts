@@ -12,6 +12,7 @@ import { messageFunctions } from './ic0_message.ts';
 import { miscFunctions } from './ic0_misc.ts';
 import { stableFunctions } from './ic0_stable.ts';
 import { growMemory } from './instance.ts';
+import { fitsSubnetMemory } from './subnet_memory.ts';
 import type { SystemApi } from './system_api.ts';
 
 /** The System API: one entry per `ic0` function (signature from the wasm layer, contexts, overhead, handler). */
@@ -87,6 +88,10 @@ function grow(host: InstanceHost, wasm: WasmState, delta: number): number {
   if (wanted > max) return -1;
   if (host.wasmMemoryLimit !== undefined && host.wasmMemoryLimit > 0n && wanted > host.wasmMemoryLimit) {
     throw new CanisterTrap({ kind: 'wasmMemoryLimit', bytes: wanted, limit: host.wasmMemoryLimit });
+  }
+  // A growth the subnet cannot take traps (the replica checks after the native grow; the outcome is the same).
+  if (!fitsSubnetMemory(api.env.subnetMemory, api.context, api.canister, api.journal, wanted - current)) {
+    throw new CanisterTrap({ kind: 'outOfMemory', message: `the subnet has no room for ${wanted - current} more bytes` });
   }
   try {
     const old = growMemory(wasm, delta);

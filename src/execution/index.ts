@@ -16,7 +16,8 @@ export {
 } from './cycles.ts';
 export { CanisterTrap, ERROR_CODES, type ErrorCodeName, InternalError, type Trap, trapToUserError, UserError } from './errors.ts';
 export { rollback } from './execute.ts';
-export { growMemory, instantiate, loadGlobals, loadHeap, snapshotGlobals } from './instance.ts';
+export { formatBytes, type SubnetMemory, subnetOversubscribed } from './subnet_memory.ts';
+export { copyHeap, growMemory, instantiate, loadGlobals, loadHeap, snapshotGlobals } from './instance.ts';
 export { type InstallMode, type InstallRequest, installCode } from './install.ts';
 export { inspectMessage } from './inspect_message.ts';
 export { checkCallable, methodKindOf } from './method.ts';

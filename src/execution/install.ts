@@ -1,5 +1,5 @@
 // install_code: install, reinstall and upgrade as one atomic sequence (interface spec, "IC method install_code").
-import { type CanisterState, type Principal, StableMemory, type WasmState } from '../state/index.ts';
+import { type CanisterState, memoryUsage, type Principal, StableMemory, type WasmState } from '../state/index.ts';
 import type { CanisterModule } from '../wasm/index.ts';
 import type { ApiContext } from './context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
@@ -8,6 +8,7 @@ import { commit, execute, rollback } from './execute.ts';
 import { requestFor } from './request.ts';
 import { instantiate, loadHeap } from './instance.ts';
 import type { Journal } from './journal.ts';
+import { takeInstallMemory } from './subnet_memory.ts';
 import type { ExecutionEnvironment, SystemApi } from './system_api.ts';
 
 export type InstallMode = 'install' | 'reinstall' | 'upgrade';
@@ -113,13 +114,14 @@ export function installCode(env: ExecutionEnvironment, canister: CanisterState, 
   if (liquid < prepaid) {
     return new UserError('CanisterOutOfCycles', `Canister ${canister.id.toText()} is out of cycles: please top up the canister with at least ${prepaid - liquid} additional cycles`);
   }
+  const usageBefore = memoryUsage(canister);
   const oldWasm = canister.wasm;
   const oldStable = canister.stable;
   const old = { timer: canister.globalTimer, version: canister.version };
   if (request.mode !== 'upgrade') canister.stable = new StableMemory();
   const step: Step = { canister, firstLogIdx: canister.nextLogIdx, env, budget: { left: env.instructionLimits.install }, journals: [], apis: [] };
   const hadPreUpgrade = request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm !== undefined && hasExport(oldWasm, 'canister_pre_upgrade');
-  const failure = runSequence(step, request, oldWasm);
+  const failure = runSequence(step, request, oldWasm) ?? takeInstallMemory(env.subnetMemory, canister, usageBefore);
   const cost = executionCost(env, step.env.instructionLimits.install - step.budget.left, wasm64);
   chargeExecution(canister, cost);
   if (failure) {
@@ -143,7 +145,7 @@ function finish(env: ExecutionEnvironment, canister: CanisterState, request: Ins
     if (api.globalTimer !== undefined && api.context.kind === 'init') canister.globalTimer = api.globalTimer;
     canister.cycles += api.mintedCycles - api.cyclesOut;
   }
-  for (const journal of step.journals) commit(canister, journal);
+  for (const journal of step.journals) commit(canister, journal, undefined);
   canister.dirty.heapReplaced = true;
   if (request.mode !== 'upgrade') canister.dirty.stableReplaced = true;
   canister.lastInstallAt = env.time;

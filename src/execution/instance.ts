@@ -62,11 +62,30 @@ export function growMemory(wasm: WasmState, pages: number): number {
   return wasm.memory.grow(pages);
 }
 
-/** Grows `wasm`'s memory to at least `bytes` and copies `heap` into it. */
+/** Copies `source` over the start of `target`, block by block, writing only blocks that differ. */
+function copyDiffering(target: Uint8Array, source: Uint8Array): void {
+  for (let at = 0; at < source.length; at += WASM_PAGE_SIZE) {
+    const end = Math.min(at + WASM_PAGE_SIZE, source.length);
+    const from = Buffer.from(source.buffer, source.byteOffset + at, end - at);
+    if (!from.equals(Buffer.from(target.buffer, target.byteOffset + at, end - at))) target.set(from, at);
+  }
+}
+
+/**
+ * A copy of a heap. Untouched zero pages stay untouched in the copy (the allocation is lazily zero),
+ * so copying a mostly empty multi-GiB heap costs memory for its written pages only.
+ */
+export function copyHeap(heap: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(heap.length);
+  copyDiffering(copy, heap);
+  return copy;
+}
+
+/** Grows `wasm`'s memory to at least `bytes` and copies `heap` into it (only blocks that differ, as above). */
 export function loadHeap(wasm: WasmState, heap: Uint8Array): void {
   const current = wasm.memory.buffer.byteLength;
   if (heap.length > current) growMemory(wasm, Math.ceil((heap.length - current) / WASM_PAGE_SIZE));
-  new Uint8Array(wasm.memory.buffer).set(heap);
+  copyDiffering(new Uint8Array(wasm.memory.buffer), heap);
 }
 
 export function loadGlobals(wasm: WasmState, values: (number | bigint)[]): void {

@@ -5,6 +5,7 @@ import { type CanisterState, type Closure, type CostSchedule, type InstructionLi
 import { type ApiContext, type ContextLetter, letterOf } from './context.ts';
 import { contractViolation } from './errors.ts';
 import type { Journal } from './journal.ts';
+import type { SubnetMemory } from './subnet_memory.ts';
 
 /** Facts of the subnet and round, visible to every execution. */
 export interface ExecutionEnvironment {
@@ -18,6 +19,8 @@ export interface ExecutionEnvironment {
   instructionLimits: InstructionLimits;
   /** Calls a canister may have outstanding to one destination; `call_perform` fails beyond it. */
   queueCapacity: number;
+  /** What canisters may still take of the subnet's memory this round; committed executions take from it. */
+  subnetMemory: SubnetMemory;
   /** Instructions executed so far in this round (the scheduler's round limit); absent outside rounds. */
   meter?: { instructions: bigint };
   /** Where non-replicated queries are counted (outside the replicated state); absent: not counted. */

@@ -1,7 +1,7 @@
 // create_canister, provisional creation and top-up, deposit_cycles, update_settings,
 // start/stop/delete_canister (interface spec, the management methods of these names).
-import { respondTo, scale, UserError } from '../execution/index.ts';
-import { allocateCanisterId, type CallResult, canisterIndexOf, type CanisterState, DEFAULT_PROVISIONAL_CYCLES, defaultSettings, getCanister, isInSubnetRanges, MANAGEMENT_CANISTER, MAX_CYCLES, newCanister, type Principal, principalEquals, principalKey, touch } from '../state/index.ts';
+import { respondTo, scale, subnetOversubscribed, UserError } from '../execution/index.ts';
+import { allocateCanisterId, type CallResult, canisterIndexOf, type CanisterState, DEFAULT_PROVISIONAL_CYCLES, defaultSettings, getCanister, isInSubnetRanges, MANAGEMENT_CANISTER, MAX_CYCLES, memoryUsage, newCanister, type Principal, principalEquals, principalKey, touch } from '../state/index.ts';
 import type { CanisterSettings, CreateCanisterArgs, ProvisionalCreateCanisterWithCyclesArgs } from './candid/index.ts';
 import { controlledCanister, findCanister, type ManagementCall, type ManagementContext } from './context.ts';
 import { addChange, originOf } from './history.ts';
@@ -10,6 +10,20 @@ import { emptySettings, mergeSettings } from './settings.ts';
 function addCycles(canister: CanisterState, amount: bigint): void {
   const total = canister.cycles + amount;
   canister.cycles = total > MAX_CYCLES ? MAX_CYCLES : total;
+}
+
+/**
+ * Takes a changed memory allocation from the subnet's memory: a canister holds the larger of its
+ * allocation and its usage, and may grow its allocation into what it holds plus what the subnet has left.
+ */
+function takeMemoryAllocation(context: ManagementContext, usage: bigint, old: bigint, next: bigint): UserError | undefined {
+  if (next === old) return undefined;
+  const memory = context.round.env.subnetMemory;
+  const held = old > usage ? old : usage;
+  const room = (memory.available > 0n ? memory.available : 0n) + held;
+  if (next > room) return subnetOversubscribed(next, room);
+  memory.available -= (next > usage ? next : usage) - held;
+  return undefined;
 }
 
 function create(
@@ -23,6 +37,8 @@ function create(
   const state = context.state;
   const merged = mergeSettings(defaultSettings([call.sender]), settings);
   if (merged instanceof UserError) return merged;
+  const refused = takeMemoryAllocation(context, 0n, 0n, merged.memoryAllocation);
+  if (refused) return refused;
   let id: Principal | undefined;
   if (specifiedId) {
     const index = canisterIndexOf(specifiedId);
@@ -82,6 +98,8 @@ export function updateSettings(context: ManagementContext, call: ManagementCall,
   if (canister instanceof UserError) return canister;
   const merged = mergeSettings(canister.settings, settings);
   if (merged instanceof UserError) return merged;
+  const refused = takeMemoryAllocation(context, memoryUsage(canister), canister.settings.memoryAllocation, merged.memoryAllocation);
+  if (refused) return refused;
   canister.settings = merged;
   canister.version += 1n;
   if (settings.controllers.length === 1) {

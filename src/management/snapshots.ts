@@ -1,6 +1,6 @@
 // Canister snapshots (interface spec, the snapshot methods): take, load, list, delete, and download/upload by pieces.
 import { createHash } from 'node:crypto';
-import { instantiate, loadGlobals, loadHeap, snapshotGlobals, UserError } from '../execution/index.ts';
+import { copyHeap, instantiate, loadGlobals, loadHeap, snapshotGlobals, UserError } from '../execution/index.ts';
 import { type CanisterSnapshot, type CanisterState, MAX_SNAPSHOTS, type Principal, type SnapshotUpload, StableMemory } from '../state/index.ts';
 import { type CanisterModule, InvalidModuleError, parseCanisterModule } from '../wasm/index.ts';
 import type {
@@ -72,7 +72,7 @@ export function takeSnapshot(context: ManagementContext, call: ManagementCall, a
     takenAtTimestamp: context.state.time,
     wasmModule: canister.wasm.module.bytes,
     source: 'takenFromCanister',
-    heap: new Uint8Array(canister.wasm.memory.buffer).slice(),
+    heap: copyHeap(new Uint8Array(canister.wasm.memory.buffer)),
     globals: snapshotGlobals(canister.wasm),
     stable: canister.stable.clone(),
     certifiedData: canister.certifiedData,

@@ -12,6 +12,17 @@ export interface Manifest {
   checkpoints: CheckpointInfo[];
   /** The subnet the directory holds, readable without loading a checkpoint. */
   subnet: { subnetId: string; costSchedule: 'application' | 'free' };
+  /**
+   * The newest log segment the store has created, recorded once it exists and before any record
+   * goes in, so that recovery can tell a deleted last segment from one never written. Absent in
+   * manifests of versions 1 and 2.
+   */
+  log?: LogMark;
+}
+
+export interface LogMark {
+  seq: number;
+  firstRound: bigint;
 }
 
 /** The manifest, or undefined for a directory without one (a new state directory). */
@@ -22,6 +33,9 @@ export function readManifest(dir: string): Manifest | undefined {
   const value = decodeValueFile(bytes, 'manifest', path) as Manifest;
   if (!Array.isArray(value?.checkpoints) || value.checkpoints.length === 0 || typeof value.subnet?.subnetId !== 'string') {
     throw corrupt(path, 0, bytes.length, 'the manifest lists no checkpoint');
+  }
+  if (value.log !== undefined && (typeof value.log?.seq !== 'number' || typeof value.log.firstRound !== 'bigint')) {
+    throw corrupt(path, 0, bytes.length, 'the manifest names its newest log segment without a number and first round');
   }
   return value;
 }

@@ -7,7 +7,7 @@ import { corrupt, PersistenceError, type PersistenceFailure, type PersistenceWar
 import type { IoStats } from './file_io.ts';
 import { readWhole } from './file_io.ts';
 import { moveAside, saveAside } from './aside.ts';
-import { layout } from './format.ts';
+import { layout, seqName } from './format.ts';
 import { basename } from 'node:path';
 import type { Manifest } from './manifest.ts';
 import { listSegments, type SegmentInfo, scanSegment, truncateSegment } from './round_log.ts';
@@ -52,6 +52,35 @@ export function loadStoredState(dir: string, info: Manifest['checkpoints'][numbe
   return { stored, segments, damage: undefined };
 }
 
+/**
+ * Log segments that should be there and are not: a number skipped between two segments (segments are
+ * numbered consecutively, and only the oldest are removed) once the newest checkpoint needs them, or
+ * the newest segment the manifest names.
+ * Their rounds are lost; the reason says which.
+ */
+export function missingSegments(dir: string, manifest: Manifest, segments: readonly SegmentInfo[]): { path: string; reason: string } | undefined {
+  for (let i = 1; i < segments.length; i++) {
+    const previous = segments[i - 1]!;
+    const segment = segments[i]!;
+    // A gap before the newest checkpoint's rounds loses nothing it needs (an older checkpoint's replay reports it).
+    if (segment.seq === previous.seq + 1 || segment.firstRound <= manifest.checkpoints[0]!.round + 1n) continue;
+    const names = segment.seq === previous.seq + 2 ? seqName(previous.seq + 1) : `${seqName(previous.seq + 1)} to ${seqName(segment.seq - 1)}`;
+    return {
+      path: layout.log(dir, previous.seq + 1),
+      reason: `the log segments ${names} are missing between ${basename(previous.path)} and ${basename(segment.path)}: the rounds they held, before round ${segment.firstRound}, are lost`,
+    };
+  }
+  const newest = segments[segments.length - 1];
+  const log = manifest.log;
+  if (log && newest && newest.seq < log.seq) {
+    return {
+      path: layout.log(dir, log.seq),
+      reason: `the newest log segment is missing (the MANIFEST names segment ${log.seq}, the log ends at ${basename(newest.path)}): the rounds it held, from round ${log.firstRound} on, are lost`,
+    };
+  }
+  return undefined;
+}
+
 /** Failures that mean "this checkpoint is damaged, try an older one"; anything else stops recovery. */
 function isDamage(error: unknown): error is PersistenceError {
   return error instanceof PersistenceError && (error.failure.kind === 'corrupt' || error.failure.kind === 'io' || error.failure.kind === 'notAStateFile');
@@ -74,6 +103,8 @@ export function recoverWithFallback<T>(
     const round = manifest.checkpoints[0]!.round;
     throw corrupt(layout.logs(dir), 0, 0, `the round log has no segment, so the rounds after checkpoint round ${round} are missing (capsule state repair accepts the loss)`);
   }
+  const missing = missingSegments(dir, manifest, segments);
+  if (missing) throw corrupt(missing.path, 0, 0, `${missing.reason} (capsule state repair accepts the loss)`);
   const failures: PersistenceFailure[] = [];
   for (const info of manifest.checkpoints) {
     try {

@@ -12,8 +12,8 @@ import { layout, seqOf } from './format.ts';
 import { lockStateDir } from './lock.ts';
 import { type Manifest, readManifest, writeManifest } from './manifest.ts';
 import { materializeCanister, readSnapshotFile } from './materialize.ts';
-import { dropDamagedTail, recoverWithFallback } from './recovery.ts';
-import { LogSegment, readSegmentHeader } from './round_log.ts';
+import { dropDamagedTail, missingSegments, recoverWithFallback } from './recovery.ts';
+import { listSegments, LogSegment, readSegmentHeader } from './round_log.ts';
 import type { CheckpointInfo } from './stored_state.ts';
 import { decodeValueFile } from './value_file.ts';
 
@@ -54,6 +54,35 @@ function setAsideBadSegments(dir: string, stats: IoStats, report: RepairReport):
     report.actions.push(`moved the unreadable log segment ${path} to ${target}`);
     report.losses.push(`the rounds in ${name} (${reason})`);
   }
+}
+
+/**
+ * Accepts segments that are missing (see `missingSegments`): the segments after a gap go to `damaged/`
+ * (their rounds cannot follow it), and the loss is reported.
+ */
+function acceptMissingSegments(dir: string, manifest: Manifest, stats: IoStats, report: RepairReport): void {
+  for (;;) {
+    const segments = listSegments(dir);
+    const missing = segments.length > 0 ? missingSegments(dir, manifest, segments) : undefined;
+    if (!missing) return;
+    const name = basename(missing.path);
+    if (!report.losses.some((loss) => loss.includes(name))) report.losses.push(missing.reason);
+    const later = segments.filter((segment) => segment.path > missing.path);
+    for (const segment of later) {
+      report.actions.push(`moved the log segment ${segment.path}, which cannot follow the missing ${name}, to ${moveAside(dir, segment.path, stats)}`);
+      report.losses.push(`the rounds in ${basename(segment.path)}`);
+    }
+    if (later.length === 0) {
+      report.actions.push(`accepted that the log segment ${missing.path} is missing`);
+      manifest.log = undefined;
+    }
+  }
+}
+
+/** The newest log segment, as the manifest names it. */
+function newestSegment(dir: string): Manifest['log'] {
+  const newest = listSegments(dir).pop();
+  return newest && { seq: newest.seq, firstRound: newest.firstRound };
 }
 
 /** The checkpoint files that read whole, newest first, as manifest entries. */
@@ -112,11 +141,13 @@ export function repairStateDir(dir: string): RepairReport {
   try {
     const manifest = usableManifest(dir, stats, report);
     setAsideBadSegments(dir, stats, report);
+    acceptMissingSegments(dir, manifest, stats, report);
     const newest = manifest.checkpoints[0]!;
     if (!listDir(layout.logs(dir)).some((name) => seqOf(name) !== undefined && name.endsWith('.log'))) {
       LogSegment.create(dir, 1, newest.round + 1n, stats).close();
       report.actions.push('started an empty round log');
       report.losses.push(`any rounds after checkpoint round ${newest.round} (the round log had no segment)`);
+      manifest.log = undefined;
     }
     const unusable: string[] = [];
     const warnings: PersistenceWarning[] = [];
@@ -141,7 +172,7 @@ export function repairStateDir(dir: string): RepairReport {
     }
     const used = loaded.stored.checkpoint;
     const kept = manifest.checkpoints.filter((info) => info.round <= used.round);
-    if (report.actions.length > 0) writeManifest(dir, { ...manifest, checkpoints: kept }, stats);
+    if (report.actions.length > 0) writeManifest(dir, { ...manifest, checkpoints: kept, log: newestSegment(dir) }, stats);
     report.checkpointRound = used.round;
     report.round = loaded.stored.round;
     return report;

@@ -172,7 +172,14 @@ export class DurableStore {
       throw new PersistenceError({ kind: 'identityMismatch', path: this.dir, field: 'subnetId', stored: stored.subnetId, requested: state.config.subnetId.toText() });
     }
     this.#load(state, manifest);
-    this.#segment = LogSegment.create(this.dir, maxSeq(layout.logs(this.dir)) + 1, this.#round + 1n, this.stats);
+    const segment = LogSegment.create(this.dir, maxSeq(layout.logs(this.dir)) + 1, this.#round + 1n, this.stats);
+    try {
+      this.#markLog(manifest, segment);
+    } catch (error) {
+      segment.close();
+      throw error;
+    }
+    this.#segment = segment;
     return this.#round;
   }
 
@@ -199,14 +206,25 @@ export class DurableStore {
       // The old segment's descriptor is gone either way; its records are durable or cut off.
     }
     this.#segment = undefined;
+    let segment: LogSegment | undefined;
     try {
-      this.#segment = LogSegment.create(this.dir, maxSeq(layout.logs(this.dir)) + 1, this.#round + 1n, this.stats);
+      segment = LogSegment.create(this.dir, maxSeq(layout.logs(this.dir)) + 1, this.#round + 1n, this.stats);
+      this.#markLog(readManifest(this.dir) ?? this.#manifest!, segment);
     } catch (error) {
+      segment?.close();
       this.#failed = (error as Error).message;
       return false;
     }
+    this.#segment = segment;
     this.#failed = undefined;
     return true;
+  }
+
+  /** Records `segment` as the newest in the manifest (as `onDisk` has it otherwise), before it gets a record. */
+  #markLog(onDisk: Manifest, segment: LogSegment): void {
+    const log = { seq: segment.seq, firstRound: segment.firstRound };
+    writeManifest(this.dir, { ...onDisk, log }, this.stats);
+    this.#manifest = { ...this.#manifest!, log };
   }
 
   /** The newest checkpoint that loads plus the log after it, into `state` and this store's tracking. */
@@ -308,14 +326,25 @@ export class DurableStore {
       const { info, apply } = writeCheckpoint(this.#context, seq, state, this.#tracks);
       phase('written');
       const previous: CheckpointInfo[] = this.#manifest ? [this.#manifest.checkpoints[0]!] : [];
-      const manifest: Manifest = { checkpoints: [info, ...previous], subnet: { subnetId: state.config.subnetId.toText(), costSchedule: state.config.costs.name } };
-      writeManifest(this.dir, manifest, this.stats);
+      // The next segment exists before the manifest names it, so a named segment that is missing was lost.
+      const next = LogSegment.create(this.dir, segment.seq + 1, state.round + 1n, this.stats);
+      const manifest: Manifest = {
+        checkpoints: [info, ...previous],
+        subnet: { subnetId: state.config.subnetId.toText(), costSchedule: state.config.costs.name },
+        log: { seq: next.seq, firstRound: next.firstRound },
+      };
+      try {
+        writeManifest(this.dir, manifest, this.stats);
+      } catch (error) {
+        next.close();
+        throw error;
+      }
       this.#manifest = manifest;
       phase('manifest');
       apply();
       segment.close();
-      this.#segment = LogSegment.create(this.dir, segment.seq + 1, state.round + 1n, this.stats);
-      collectGarbage(this.dir, manifest, this.#segment.seq, this.#context.blobs);
+      this.#segment = next;
+      collectGarbage(this.dir, manifest, next.seq, this.#context.blobs);
     } catch (error) {
       this.#failed = (error as Error).message;
       throw new PersistenceError({ kind: 'storeFailed', path: this.dir, cause: this.#failed });

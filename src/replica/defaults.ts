@@ -1,7 +1,7 @@
 // The replica's defaults, resolved in one place so that every front end (library, HTTP server, CLI)
 // builds the same subnet from the same options.
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_QUEUE_CAPACITY, type InstructionLimits } from '../state/index.ts';
+import { DEFAULT_QUEUE_CAPACITY, DEFAULT_SUBNET_MEMORY_CAPACITY, DEFAULT_SUBNET_MEMORY_RESERVATION, type InstructionLimits } from '../state/index.ts';
 
 export type CostScheduleName = 'application' | 'free';
 
@@ -17,6 +17,10 @@ export interface ReplicaConfig {
   instructionLimits?: Partial<InstructionLimits>;
   /** Calls a canister may have outstanding to one destination (default the replica's 500). */
   queueCapacity?: number;
+  /** Bytes of memory all canisters may take together (default the replica's 2 TiB). */
+  subnetMemoryCapacity?: bigint;
+  /** Bytes of that capacity only response callbacks may use (default the replica's 10 GiB). */
+  subnetMemoryReservation?: bigint;
 }
 
 /** A configuration with every choice made. */
@@ -26,6 +30,8 @@ export interface ReplicaOptions {
   costSchedule: CostScheduleName;
   instructionLimits: Partial<InstructionLimits>;
   queueCapacity: number;
+  subnetMemoryCapacity: bigint;
+  subnetMemoryReservation: bigint;
 }
 
 export const NANOS_PER_MILLISECOND = 1_000_000n;
@@ -46,5 +52,7 @@ export function resolveReplicaConfig(config: ReplicaConfig): ReplicaOptions {
     costSchedule: config.costSchedule ?? 'application',
     instructionLimits: config.instructionLimits ?? {},
     queueCapacity: config.queueCapacity ?? DEFAULT_QUEUE_CAPACITY,
+    subnetMemoryCapacity: config.subnetMemoryCapacity ?? DEFAULT_SUBNET_MEMORY_CAPACITY,
+    subnetMemoryReservation: config.subnetMemoryReservation ?? DEFAULT_SUBNET_MEMORY_RESERVATION,
   };
 }

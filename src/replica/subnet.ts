@@ -31,6 +31,8 @@ export function newSubnetState(options: ReplicaOptions): { state: SubnetState; r
       rootKeyDer: rootKey.publicKeyDer,
       instructionLimits: { ...INSTRUCTION_LIMITS, ...options.instructionLimits },
       queueCapacity: options.queueCapacity,
+      memoryCapacity: options.subnetMemoryCapacity,
+      memoryReservation: options.subnetMemoryReservation,
     },
     canisters: new Map(),
     nextCanisterIndex: FIRST_USER_CANISTER_INDEX,

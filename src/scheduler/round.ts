@@ -10,7 +10,7 @@ import {
   storageCost,
 } from '../execution/index.ts';
 import { finishStopping, uninstall } from '../management/index.ts';
-import { type CanisterMessage, type CanisterState, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type QueryStatsCollector, type SubnetState, touch } from '../state/index.ts';
+import { type CanisterMessage, type CanisterState, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type QueryStatsCollector, subnetMemoryTaken, type SubnetState, touch } from '../state/index.ts';
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, callSystemCanister, route } from './routing.ts';
@@ -36,6 +36,7 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
     cyclesMintingCanister,
     instructionLimits: config.instructionLimits,
     queueCapacity: config.queueCapacity,
+    subnetMemory: { available: config.memoryCapacity - config.memoryReservation - subnetMemoryTaken(state), reservation: config.memoryReservation },
     queryStats,
   };
 }

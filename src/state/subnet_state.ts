@@ -1,5 +1,5 @@
 // The whole replicated state of one subnet: canisters, ingress history, time and id allocation.
-import type { CanisterState } from './canister.ts';
+import { type CanisterState, memoryUsage } from './canister.ts';
 import type { IngressStatus } from './messages.ts';
 import { canisterIdFromIndex, principalKey, type Principal } from './principal.ts';
 import type { CostSchedule } from './cost_schedule.ts';
@@ -18,6 +18,10 @@ export interface SubnetConfig {
   instructionLimits: InstructionLimits;
   /** Calls a canister may have outstanding to one destination (the replica's queue capacity, 500). */
   queueCapacity: number;
+  /** Memory all canisters may take together, in bytes (the replica's subnet memory capacity). */
+  memoryCapacity: bigint;
+  /** Of the capacity, what only response callbacks may use (the replica's subnet memory reservation). */
+  memoryReservation: bigint;
 }
 
 export interface SubnetState {
@@ -45,6 +49,16 @@ export function getCanister(state: SubnetState, id: Principal): CanisterState | 
 /** Marks a canister reached other than through `getCanister` (e.g. by iteration) as possibly changed. */
 export function touch(canister: CanisterState): void {
   canister.dirty.touched = true;
+}
+
+/** Memory the canisters take from the subnet: each its memory allocation, or its usage if larger. */
+export function subnetMemoryTaken(state: SubnetState): bigint {
+  let taken = 0n;
+  for (const canister of state.canisters.values()) {
+    const usage = memoryUsage(canister);
+    taken += usage > canister.settings.memoryAllocation ? usage : canister.settings.memoryAllocation;
+  }
+  return taken;
 }
 
 /** Canisters in canonical order (by id bytes: the map keys are fixed-width hex, which sorts alike). */

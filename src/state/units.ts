@@ -54,3 +54,7 @@ export const INSTRUCTION_LIMITS: Readonly<InstructionLimits> = {
 export const NANOS_PER_SECOND = 1_000_000_000n;
 /** The replica's DEFAULT_QUEUE_CAPACITY: slots of one canister-to-canister queue (requests and their responses). */
 export const DEFAULT_QUEUE_CAPACITY = 500;
+/** The replica's SUBNET_MEMORY_CAPACITY: memory all canisters of a subnet may take together (2 TiB). */
+export const DEFAULT_SUBNET_MEMORY_CAPACITY = 2n ** 41n;
+/** The replica's SUBNET_MEMORY_RESERVATION: capacity held back for response callbacks (2.5 GiB per execution thread, 4 threads). */
+export const DEFAULT_SUBNET_MEMORY_RESERVATION = 10n * 2n ** 30n;

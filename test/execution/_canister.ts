@@ -1,6 +1,6 @@
 // Test helpers for the execution layer: a canister instantiated from WAT, a round to run it in,
 // and an ingress request to one of its methods.
-import { APPLICATION_SUBNET_COSTS, type CanisterState, canisterIdFromIndex, defaultSettings, DEFAULT_QUEUE_CAPACITY, INSTRUCTION_LIMITS, MANAGEMENT_CANISTER, newCanister, Principal, type Request } from '../../src/state/index.ts';
+import { APPLICATION_SUBNET_COSTS, type CanisterState, canisterIdFromIndex, defaultSettings, DEFAULT_QUEUE_CAPACITY, DEFAULT_SUBNET_MEMORY_CAPACITY, DEFAULT_SUBNET_MEMORY_RESERVATION, INSTRUCTION_LIMITS, MANAGEMENT_CANISTER, newCanister, Principal, type Request } from '../../src/state/index.ts';
 import { type ExecutionEnvironment, instantiate, type RoundContext } from '../../src/execution/index.ts';
 import { parseCanisterModule } from '../../src/wasm/index.ts';
 import { wat } from '../support/build.ts';
@@ -18,6 +18,7 @@ export function environment(): ExecutionEnvironment {
     cyclesMintingCanister: MANAGEMENT_CANISTER,
     instructionLimits: INSTRUCTION_LIMITS,
     queueCapacity: DEFAULT_QUEUE_CAPACITY,
+    subnetMemory: { available: DEFAULT_SUBNET_MEMORY_CAPACITY - DEFAULT_SUBNET_MEMORY_RESERVATION, reservation: DEFAULT_SUBNET_MEMORY_RESERVATION },
   };
 }
 

@@ -57,6 +57,8 @@ const CASES: Record<string, Damage> = {
       for (const path of segments(join(folder, '..'))) rmSync(path);
     },
   ),
+  'last segment deleted, earlier ones kept': on(lastSegment, (path) => rmSync(path)),
+  'segment deleted between two others': on((dir) => segments(dir).at(-2)!, (path) => rmSync(path)),
   'stray segment': on(
     (dir) => join(dir, 'log', '9999999999.log'),
     (path) => copyFileSync(lastSegment(join(path, '..', '..')), path),
@@ -71,6 +73,11 @@ async function original(): Promise<{ root: string; stateDir: string }> {
   await ic.installCode({ canisterId, wasm: await pagerWasm() });
   for (let i = 1; i <= 7; i++) await ic.updateCall({ canisterId, method: 'step', arg: u32(i) });
   storeOf(ic)!.abandon();
+  // a crash and a restart: the rounds after the newest checkpoint span two segments
+  const again = await Capsule.create({ stateDir });
+  await again.updateCall({ canisterId, method: 'step', arg: u32(8) });
+  storeOf(again)!.abandon();
+  assert.ok(segments(stateDir).length >= 3, 'segments before the newest checkpoint remain');
   return { root, stateDir };
 }
 
@@ -81,9 +88,11 @@ test('a damaged MANIFEST, checkpoint or segment is refused or reported by name, 
     cpSync(stateDir, dir, { recursive: true });
     const file = damage(dir);
     const before = fileTree(dir);
+    const lostRounds = name.includes('deleted');
     const warnings: PersistenceWarning[] = [];
     try {
       const ic = await Capsule.create({ stateDir: dir, store: { onWarning: (warning) => warnings.push(warning) } });
+      assert.ok(!lostRounds, `${name}: refused, not opened without the deleted rounds`);
       assert.ok(replicaOf(ic).state.canisters.size > 0, `${name}: never started empty`);
       storeOf(ic)!.abandon();
       assert.ok(warnings.length > 0, `${name}: opened without saying what it dropped`);

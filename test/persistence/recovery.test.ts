@@ -134,7 +134,7 @@ test('a directory written by another format version is refused with a clear mess
     await assert.rejects(Capsule.create({ stateDir }), (error: unknown) => {
       assert.ok(error instanceof PersistenceError);
       assert.equal(error.failure.kind, 'versionMismatch');
-      assert.match(error.message, /storage format version 99, this Capsule reads versions 1 to 2/);
+      assert.match(error.message, /storage format version 99, this Capsule reads versions 1 to 3/);
       return true;
     });
     assert.deepEqual(fileTree(stateDir), before, `${file}: nothing written`);

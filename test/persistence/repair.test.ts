@@ -59,6 +59,7 @@ test('an unreadable or missing log is set aside and the lost rounds are reported
     'every segment deleted': (dir) => {
       for (const path of segments(dir)) rmSync(path);
     },
+    'last segment deleted, earlier ones kept': (dir) => rmSync(lastSegment(dir)),
     'stray segment': (dir) => copyFileSync(lastSegment(dir), join(dir, 'log', '9999999999.log')),
     'record bit-flipped': (dir) => {
       const path = lastSegment(dir);
@@ -72,12 +73,33 @@ test('an unreadable or missing log is set aside and the lost rounds are reported
     damage(dir);
     const report = repairStateDir(dir);
     assert.ok(report.losses.length > 0, `${name}: the loss is reported`);
+    if (name.startsWith('last segment')) assert.match(report.losses.join('\n'), /newest log segment is missing.*from round \d+ on, are lost/, name);
     assert.ok(report.round <= round, name);
-    assert.ok(name === 'every segment deleted' || readdirSync(join(dir, 'damaged')).length > 0, `${name}: what was set aside is kept`);
+    assert.ok(name.includes('deleted') || readdirSync(join(dir, 'damaged')).length > 0, `${name}: what was set aside is kept`);
     const reopened = await opens(dir);
     assert.equal(reopened.round, report.round, `${name}: opens at the round the report names`);
     assert.equal(existsSync(join(dir, 'MANIFEST')), true);
   }
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('a segment deleted between two others: opening refuses naming it; repair sets the later ones aside and reports their rounds lost', async () => {
+  const { root, stateDir } = await original();
+  const ic = await Capsule.create({ stateDir });
+  const canisterId = [...replicaOf(ic).state.canisters.values()][0]!.id;
+  await ic.updateCall({ canisterId, method: 'step', arg: u32(8) });
+  storeOf(ic)!.abandon();
+  const all = segments(stateDir);
+  const deleted = all.at(-2)!;
+  rmSync(deleted);
+  const name = deleted.split('/').pop()!;
+  await assert.rejects(Capsule.create({ stateDir }), (error: Error) => error instanceof PersistenceError && error.message.includes(`log segments ${name.replace('.log', '')} are missing`));
+  const report = repairStateDir(stateDir);
+  assert.match(report.losses.join('\n'), new RegExp(`${name.replace('.log', '')} are missing`));
+  assert.match(report.losses.join('\n'), new RegExp(`the rounds in ${all.at(-1)!.split('/').pop()!.replace('.', '\\.')}`));
+  assert.ok(readdirSync(join(stateDir, 'damaged')).some((moved) => moved.startsWith(all.at(-1)!.split('/').pop()!)), 'the later segment is kept in damaged/');
+  const reopened = await opens(stateDir);
+  assert.equal(reopened.round, report.round);
   rmSync(root, { recursive: true, force: true });
 });
 
