@@ -23,6 +23,23 @@ export function rejectOf(error: UserError): CallResult {
   return error.backtrace ? { ...reject, backtrace: error.backtrace } : reject;
 }
 
+/** The error code a user sees on a canister's own `msg_reject` (the replica's IC0406). */
+export const OWN_REJECT_ERROR_CODE = new UserError('CanisterRejectedMessage', '').errorCode;
+
+/** A canister's own `msg_reject`: its text as is, and for a user the replica's IC0406. */
+export function canisterReject(message: string): CallResult {
+  return { kind: 'reject', code: 4, message, errorCode: OWN_REJECT_ERROR_CODE };
+}
+
+/**
+ * A failed execution as the one who called it sees it: a user gets the description and the error code
+ * apart, a calling canister one text, "IC0503: Error from Canister …", as the replica words it.
+ */
+export function executionRejectFor(origin: CallContext['origin'], error: UserError): CallResult {
+  const reject = rejectOf(error);
+  return origin.kind === 'canister' && reject.kind === 'reject' ? { ...reject, message: `${error.errorCode}: ${reject.message}` } : reject;
+}
+
 /** Answers the context's caller; the cycles it did not accept go back (§3.11). */
 export function respond(round: RoundContext, canister: CanisterState, context: CallContext, result: CallResult): void {
   const refund = context.availableCycles;
@@ -37,7 +54,7 @@ export function settle(round: RoundContext, canister: CanisterState, context: Ca
   if (!context.responded && !context.deleted) {
     const error =
       failure ?? new UserError('CanisterDidNotReply', `Canister ${canister.id.toText()} did not produce a response`);
-    respond(round, canister, context, rejectOf(error));
+    respond(round, canister, context, executionRejectFor(context.origin, error));
   }
   canister.callContexts.delete(context.id);
 }
@@ -123,7 +140,7 @@ export function applyChanges(round: RoundContext, canister: CanisterState, conte
     const result: CallResult =
       api.response.kind === 'reply'
         ? { kind: 'reply', payload: api.response.payload }
-        : { kind: 'reject', code: 4, message: api.response.message };
+        : canisterReject(api.response.message);
     respond(round, canister, context, result);
   }
 }

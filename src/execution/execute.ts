@@ -20,7 +20,10 @@ function backtraceOf(error: unknown): string[] | undefined {
   for (const line of stack.split('\n')) {
     const match = /at (\S+) \(wasm:\/\/wasm\/[^)]*\)/.exec(line) ?? /at (wasm:\/\/wasm\/\S+)/.exec(line);
     const name = match?.[1];
-    if (name && !name.startsWith('__capsule')) frames.push(name.replace(/^\$/, ''));
+    if (!name || name.startsWith('__capsule')) continue;
+    // A function without a name is named by its index, in the replica's words.
+    const index = /wasm-function\[(\d+)\]/.exec(name)?.[1];
+    frames.push(index === undefined ? name.replace(/^\$/, '') : `unknown function at index ${index}`);
   }
   return frames.length > 0 ? frames : undefined;
 }

@@ -14,7 +14,7 @@ export {
   scale,
   storageCost,
 } from './cycles.ts';
-export { CanisterTrap, ERROR_CODES, type ErrorCodeName, InternalError, type Trap, trapToUserError, UserError } from './errors.ts';
+export { CanisterTrap, canisterError, ERROR_CODES, type ErrorCodeName, type ErrorHelp, HELP, InternalError, type Trap, trapToUserError, UserError } from './errors.ts';
 export { rollback } from './execute.ts';
 export { growMemory, instantiate, loadGlobals, loadHeap, snapshotGlobals } from './instance.ts';
 export { type InstallMode, type InstallRequest, installCode } from './install.ts';

@@ -1,10 +1,10 @@
 // Non-replicated queries and composite queries (spec §3.7): run on the current state, follow the
 // composite call graph, then roll every touched canister back. Nothing here persists but logs.
 import { type CallResult, type CanisterState, type Closure, COMPOSITE_QUERY_MAX_DEPTH, MANAGEMENT_CANISTER, type Principal, principalEquals } from '../state/index.ts';
-import { rejectOf } from './call_context.ts';
+import { canisterReject, OWN_REJECT_ERROR_CODE, rejectOf } from './call_context.ts';
 import type { ApiContext } from './context.ts';
 import { freezingLimit } from './cycles.ts';
-import { trapToUserError, UserError } from './errors.ts';
+import { canisterError, HELP, trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';
 import type { Journal } from './journal.ts';
 import { exportName, methodKindOf } from './method.ts';
@@ -29,14 +29,12 @@ interface Graph {
   lookup: (id: Principal) => CanisterState | undefined;
   journals: { canister: CanisterState; journal: Journal }[];
   budget: { left: bigint };
-  chain: Principal[];
 }
 
 function checkQueryable(canister: CanisterState | undefined, id: Principal, method: string, env: ExecutionEnvironment) {
   if (!canister) return new UserError('CanisterNotFound', `Canister ${id.toText()} not found`);
-  if (!canister.wasm) {
-    return new UserError('CanisterWasmModuleNotFound', `Error from Canister ${id.toText()}: Attempted to execute a message, but the canister contains no Wasm module.`);
-  }
+  // As for ingress, the replica's query handler words this without naming the canister.
+  if (!canister.wasm) return new UserError('CanisterWasmModuleNotFound', 'Requested canister has no wasm module');
   if (canister.status.kind === 'stopped') return new UserError('CanisterStopped', `Canister ${id.toText()} is stopped`);
   if (canister.status.kind === 'stopping') return new UserError('CanisterStopping', `Canister ${id.toText()} is stopping`);
   if (canister.cycles < freezingLimit(env, canister)) {
@@ -44,7 +42,7 @@ function checkQueryable(canister: CanisterState | undefined, id: Principal, meth
   }
   const kind = methodKindOf(canister, method);
   if (kind !== 'query' && kind !== 'compositeQuery') {
-    return new UserError('CanisterMethodNotFound', `Error from Canister ${id.toText()}: Canister has no query method '${method}'.`);
+    return canisterError('CanisterMethodNotFound', id.toText(), `Canister has no query method '${method}'.`, HELP.methodNotFound);
   }
   return kind;
 }
@@ -64,7 +62,7 @@ function run(graph: Graph, canister: CanisterState, context: ApiContext, entry: 
 
 function responseOf(api: SystemApi): CallResult | undefined {
   if (!api.response) return undefined;
-  return api.response.kind === 'reply' ? { kind: 'reply', payload: api.response.payload } : { kind: 'reject', code: 4, message: api.response.message };
+  return api.response.kind === 'reply' ? { kind: 'reply', payload: api.response.payload } : canisterReject(api.response.message);
 }
 
 function callCallee(graph: Graph, caller: CanisterState, call: OutgoingCall, depth: number): CallResult {
@@ -75,10 +73,15 @@ function callCallee(graph: Graph, caller: CanisterState, call: OutgoingCall, dep
   if (depth > COMPOSITE_QUERY_MAX_DEPTH) {
     return rejectOf(new UserError('QueryCallGraphTooDeep', `Composite query call graph exceeded the maximum depth of ${COMPOSITE_QUERY_MAX_DEPTH}`));
   }
-  if (graph.chain.some((id) => principalEquals(id, call.callee))) {
-    return rejectOf(new UserError('QueryCallGraphLoopDetected', `Loop detected in the composite query call graph at canister ${call.callee.toText()}`));
-  }
-  return evaluate(graph, { canisterId: call.callee, method: call.method, arg: call.arg, caller: caller.id, dataCertificate: undefined }, depth);
+  // No loop detection: the replica lets a composite query call its own canister (or any canister again).
+  const result = evaluate(graph, { canisterId: call.callee, method: call.method, arg: call.arg, caller: caller.id, dataCertificate: undefined }, depth);
+  return seenByCaller(result);
+}
+
+/** The callee's failure as its calling canister sees it, "IC0503: …"; its own reject stays as it is. */
+function seenByCaller(result: CallResult): CallResult {
+  if (result.kind !== 'reject' || !result.errorCode || result.errorCode === OWN_REJECT_ERROR_CODE) return result;
+  return { ...result, message: `${result.errorCode}: ${result.message}` };
 }
 
 function runCallback(graph: Graph, canister: CanisterState, callContextId: number, call: OutgoingCall, result: CallResult, responded: boolean, caller: Principal) {
@@ -101,29 +104,24 @@ function evaluate(graph: Graph, request: QueryRequest, depth: number): CallResul
     kind === 'query'
       ? { kind: 'nonReplicatedQuery', caller: request.caller, arg: request.arg, dataCertificate: request.dataCertificate }
       : { kind: 'compositeQuery', caller: request.caller, arg: request.arg, callContextId: 0, dataCertificate: request.dataCertificate };
-  graph.chain.push(target.id);
-  try {
-    const outcome = run(graph, target, context, { kind: 'export', name: exportName(kind, request.method) }, false);
-    target.queryStats.calls += 1n;
-    target.queryStats.instructions += outcome.instructions;
-    if (!outcome.ok) return rejectOf(trapToUserError(outcome.trap, target.id.toText(), outcome.backtrace));
-    let response = responseOf(outcome.api);
-    const pending = [...outcome.api.calls];
-    while (pending.length > 0) {
-      const call = pending.shift()!;
-      const result = callCallee(graph, target, call, depth + 1);
-      const callback = runCallback(graph, target, 0, call, result, response !== undefined, request.caller);
-      if (callback.ok) {
-        response ??= responseOf(callback.api);
-        pending.push(...callback.api.calls);
-      } else if (!response && pending.length === 0) {
-        return rejectOf(trapToUserError(callback.trap, target.id.toText(), callback.backtrace));
-      }
+  const outcome = run(graph, target, context, { kind: 'export', name: exportName(kind, request.method) }, false);
+  target.queryStats.calls += 1n;
+  target.queryStats.instructions += outcome.instructions;
+  if (!outcome.ok) return rejectOf(trapToUserError(outcome.trap, target.id.toText(), outcome.backtrace));
+  let response = responseOf(outcome.api);
+  const pending = [...outcome.api.calls];
+  while (pending.length > 0) {
+    const call = pending.shift()!;
+    const result = callCallee(graph, target, call, depth + 1);
+    const callback = runCallback(graph, target, 0, call, result, response !== undefined, request.caller);
+    if (callback.ok) {
+      response ??= responseOf(callback.api);
+      pending.push(...callback.api.calls);
+    } else if (!response && pending.length === 0) {
+      return rejectOf(trapToUserError(callback.trap, target.id.toText(), callback.backtrace));
     }
-    return response ?? rejectOf(new UserError('CanisterDidNotReply', `Canister ${target.id.toText()} did not produce a response`));
-  } finally {
-    graph.chain.pop();
   }
+  return response ?? rejectOf(new UserError('CanisterDidNotReply', `Canister ${target.id.toText()} did not produce a response`));
 }
 
 /** Runs a query (or composite query) against the current state and discards all its changes. */
@@ -133,7 +131,7 @@ export function executeQuery(
   request: QueryRequest,
   management?: ManagementQuery,
 ): CallResult {
-  const graph: Graph = { env, management, lookup, journals: [], budget: { left: env.instructionLimits.query }, chain: [] };
+  const graph: Graph = { env, management, lookup, journals: [], budget: { left: env.instructionLimits.query } };
   try {
     return evaluate(graph, request, 0);
   } finally {

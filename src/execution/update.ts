@@ -1,6 +1,6 @@
 // Executing a request on a canister: an update method, or a query method in replicated mode (spec §3.2, §3.7).
 import type { CanisterState, Request } from '../state/index.ts';
-import { applyChanges, openCallContext, rejectOf, settle } from './call_context.ts';
+import { applyChanges, executionRejectFor, openCallContext, settle } from './call_context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
 import { trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';
@@ -17,7 +17,7 @@ function outOfCycles(canister: CanisterState, needed: bigint, available: bigint)
 
 /** Rejects a request before any execution: nothing changes but the refund of its cycles. */
 function rejectRequest(round: RoundContext, canister: CanisterState, request: Request, error: UserError): void {
-  respondTo(round, request.origin, canister.id, rejectOf(error), request.cycles);
+  respondTo(round, request.origin, canister.id, executionRejectFor(request.origin, error), request.cycles);
 }
 
 export function executeRequest(round: RoundContext, canister: CanisterState, request: Request): void {

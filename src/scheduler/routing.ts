@@ -2,7 +2,7 @@
 // implemented system canister, responses back to callers, in production order (per-pair order, spec §3.6).
 import { rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
 import { handleManagementCall, type ManagementContext } from '../management/index.ts';
-import { type CallResult, getCanister, MANAGEMENT_CANISTER, principalEquals, type Request, type SubnetState } from '../state/index.ts';
+import { type CallResult, canisterIndexOf, getCanister, isInSubnetRanges, MANAGEMENT_CANISTER, type Principal, principalEquals, type Request, type SubnetState } from '../state/index.ts';
 import { handleSystemCall, systemCanisterAt, type SystemCanister } from '../system_canisters/index.ts';
 import { recordIngressResult } from './ingress.ts';
 
@@ -23,6 +23,18 @@ export function callSystemCanister(context: ManagementContext, canister: SystemC
   respondTo(context.round, request.origin, canister.id, result, outcome.refund);
 }
 
+/**
+ * The replica's reject of a request to no canister: outside every subnet's ranges the stream builder
+ * finds no route; inside this subnet's, the canister is not found. Both DESTINATION_INVALID.
+ */
+function missingReceiver(state: SubnetState, receiver: Principal): CallResult {
+  const index = canisterIndexOf(receiver);
+  if (index === undefined || !isInSubnetRanges(state.config, index)) {
+    return { kind: 'reject', code: 3, message: `No route to canister ${receiver.toText()}`, errorCode: new UserError('CanisterNotFound', '').errorCode };
+  }
+  return rejectOf(new UserError('CanisterNotFound', `Canister ${receiver.toText()} not found`));
+}
+
 function deliverRequest(state: SubnetState, round: RoundContext, request: Request): void {
   if (principalEquals(request.receiver, MANAGEMENT_CANISTER)) {
     callManagement({ state, round }, request);
@@ -35,8 +47,7 @@ function deliverRequest(state: SubnetState, round: RoundContext, request: Reques
   }
   const receiver = getCanister(state, request.receiver);
   if (!receiver) {
-    const error = new UserError('CanisterNotFound', `Canister ${request.receiver.toText()} not found`);
-    respondTo(round, request.origin, request.receiver, rejectOf(error), request.cycles);
+    respondTo(round, request.origin, request.receiver, missingReceiver(state, request.receiver), request.cycles);
     return;
   }
   receiver.inputQueue.push(request);

@@ -37,7 +37,7 @@ const TRAPS_DEEP = `(module
   (func $outer (call $inner))
   (func (export "canister_update fail") (call $outer)))`;
 
-test('a trap carries its wasm backtrace as data, innermost first, and at the end of its description', async () => {
+test('a trap carries its wasm backtrace as data, innermost first, and in its description before the help line, as the replica words it', async () => {
   const canister = await watCanister(TRAPS_DEEP);
   const context = { kind: 'update', caller: USER, arg: new Uint8Array(0), callContextId: 1, deadline: 0n } as const;
   const entry = { kind: 'export', name: 'canister_update fail' } as const;
@@ -47,8 +47,14 @@ test('a trap carries its wasm backtrace as data, innermost first, and at the end
   const error = trapToUserError(outcome.trap, canister.id.toText(), outcome.backtrace);
   assert.equal(error.code, 'CanisterCalledTrap');
   assert.deepEqual(error.backtrace?.slice(0, 2), ['inner', 'outer']);
-  assert.ok(error.message.startsWith(`Error from Canister ${canister.id.toText()}: Canister called \`ic0.trap\` with message: 'boom'`));
-  assert.ok(error.message.endsWith(`\nCanister Backtrace:\n${error.backtrace?.join('\n')}`), error.message);
+  assert.equal(
+    error.message,
+    `Error from Canister ${canister.id.toText()}: Canister called \`ic0.trap\` with message: 'boom'\n` +
+      `Canister Backtrace:\n${error.backtrace?.map((frame) => `${frame}\n`).join('')}.\n` +
+      'Consider gracefully handling failures from this canister or altering the canister to handle exceptions. ' +
+      'See documentation: https://internetcomputer.org/docs/current/references/execution-errors#trapped-explicitly',
+  );
+  assert.match(error.backtrace?.at(-1) ?? '', /^unknown function at index \d+$/);
 });
 
 test('a trap without a backtrace has neither the field nor the section', () => {
