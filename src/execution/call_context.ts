@@ -48,12 +48,17 @@ export function respond(round: RoundContext, canister: CanisterState, context: C
   respondTo(round, context.origin, canister.id, result, refund);
 }
 
+/** The replica words a missing answer one way in a user's ingress status and another way to a canister. */
+function didNotReply(canister: CanisterState, origin: CallContext['origin']): UserError {
+  const id = canister.id.toText();
+  return new UserError('CanisterDidNotReply', origin.kind === 'ingress' ? `Canister ${id} did not reply to the call` : `Canister ${id} did not produce a response`);
+}
+
 /** A context that can no longer respond is answered by the system; a finished one is deleted. */
 export function settle(round: RoundContext, canister: CanisterState, context: CallContext, failure: UserError | undefined): void {
   if (context.outstandingCalls > 0) return;
   if (!context.responded && !context.deleted) {
-    const error =
-      failure ?? new UserError('CanisterDidNotReply', `Canister ${canister.id.toText()} did not produce a response`);
+    const error = failure ?? didNotReply(canister, context.origin);
     respond(round, canister, context, executionRejectFor(context.origin, error));
   }
   canister.callContexts.delete(context.id);

@@ -121,7 +121,9 @@ function evaluate(graph: Graph, request: QueryRequest, depth: number): CallResul
       return rejectOf(trapToUserError(callback.trap, target.id.toText(), callback.backtrace));
     }
   }
-  return response ?? rejectOf(new UserError('CanisterDidNotReply', `Canister ${target.id.toText()} did not produce a response`));
+  // As for updates, the replica words a missing answer one way to a user and another to a calling canister.
+  const missing = depth === 0 ? 'did not reply to the call' : 'did not produce a response';
+  return response ?? rejectOf(new UserError('CanisterDidNotReply', `Canister ${target.id.toText()} ${missing}`));
 }
 
 /** Runs a query (or composite query) against the current state and discards all its changes. */

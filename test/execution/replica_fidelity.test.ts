@@ -15,7 +15,7 @@ const HANDLE = 'Consider gracefully handling failures from this canister or alte
  * One module for both ends. `forward` takes [callee: 10 bytes][mode: 1][cycles: u64 LE][method] and
  * calls the callee; the reply callback answers [refunded: u128][balance: u128] (mode 1: it traps, and
  * so does its cleanup); the reject callback answers [reject code: u32][message]. The callee side:
- * `trap`, `reject`, `keep` (replies, accepts nothing), `take` (replies, then accepts what is still
+ * `trap`, `reject`, `silent` (never answers), `keep` (replies, accepts nothing), `take` (replies, then accepts what is still
  * available), the query `inner` and the composite query `outer` (calls its own `inner`; its reply
  * callback, at table index 3, answers what `inner` answered).
  */
@@ -70,6 +70,7 @@ const RELAY = `(module
   (func (export "canister_update trap") (call $trap (i32.const 100) (i32.const 4)))
   (func (export "canister_update reject") (call $reject (i32.const 110) (i32.const 2)))
   (func (export "canister_update keep") (call $reply))
+  (func (export "canister_update silent"))
   (func (export "canister_update take")
     (call $reply)
     (call $available (i32.const 0))
@@ -219,5 +220,16 @@ test('a composite query may call a query of its own canister', async () => {
   const { ic, target } = await setup();
   const reply = await ic.queryCall({ canisterId: target, method: 'outer' });
   assert.equal(new TextDecoder().decode(reply), 'inner');
+  await ic.close();
+});
+
+test('a method that never answers is worded one way to its user and another, with its code, to its calling canister', async () => {
+  const { ic, relay, target } = await setup();
+  await assert.rejects(ic.updateCall({ canisterId: target, method: 'silent' }), (error: CallError) => {
+    assert.equal(error.errorCode, 'IC0506');
+    assert.equal(error.rejectMessage, `Canister ${target.toText()} did not reply to the call`);
+    return true;
+  });
+  assert.deepEqual(await rejectSeenByRelay(ic, relay, target, 'silent'), { code: 5, message: `IC0506: Canister ${target.toText()} did not produce a response` });
   await ic.close();
 });
