@@ -2,6 +2,7 @@
 import { IDL } from '@dfinity/candid';
 import { type CallContext, type CallResult, type CanisterState, MANAGEMENT_CANISTER, principalEquals } from '../state/index.ts';
 import { InternalError, UserError } from './errors.ts';
+import { adjustMessageMemory } from './message_memory.ts';
 import { respondTo, type RoundContext } from './round_context.ts';
 import type { SystemApi } from './system_api.ts';
 
@@ -123,6 +124,7 @@ export function applyChanges(round: RoundContext, canister: CanisterState, conte
     });
     canister.consumed.transmission += call.fee;
     context.outstandingCalls += 1;
+    if (deadline === 0n) adjustMessageMemory(round.env.messageMemory, 1);
     const mismatch = senderVersionMismatch(call, api.canisterVersion);
     if (mismatch) {
       const origin = { kind: 'canister', caller: canister.id, callbackId, deadline } as const;

@@ -19,6 +19,7 @@ export { rollback } from './execute.ts';
 export { growMemory, instantiate, loadGlobals, loadHeap, snapshotGlobals } from './instance.ts';
 export { type InstallMode, type InstallRequest, installCode } from './install.ts';
 export { inspectMessage } from './inspect_message.ts';
+export { guaranteedResponseMemory, type MessageMemory, RESPONSE_SLOT_BYTES } from './message_memory.ts';
 export { checkCallable, methodKindOf } from './method.ts';
 export { executeQuery, type ManagementQuery, type QueryRequest } from './query.ts';
 export { executeRequest } from './update.ts';

@@ -5,6 +5,7 @@ import { applyChanges, settle } from './call_context.ts';
 import { chargeExecution, executionCost, responseTransmissionReservation, scale } from './cycles.ts';
 import { cleanupFailed, trapToUserError } from './errors.ts';
 import { execute } from './execute.ts';
+import { adjustMessageMemory } from './message_memory.ts';
 import { requestFor } from './request.ts';
 import type { RoundContext } from './round_context.ts';
 
@@ -67,6 +68,7 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
   // A response to a callback that is gone (timed out, or its canister was reinstalled) is dropped.
   if (!callback) return;
   canister.callbacks.delete(callback.id);
+  if (callback.deadline === 0n) adjustMessageMemory(round.env.messageMemory, -1);
   const context = canister.callContexts.get(callback.callContextId);
   if (!context) {
     canister.cycles += response.refund;

@@ -5,6 +5,7 @@ import { type CanisterState, type Closure, type CostSchedule, type InstructionLi
 import { type ApiContext, type ContextLetter, letterOf } from './context.ts';
 import { contractViolation } from './errors.ts';
 import type { Journal } from './journal.ts';
+import type { MessageMemory } from './message_memory.ts';
 
 /** Facts of the subnet and round, visible to every execution. */
 export interface ExecutionEnvironment {
@@ -18,6 +19,8 @@ export interface ExecutionEnvironment {
   instructionLimits: InstructionLimits;
   /** Calls a canister may have outstanding to one destination; `call_perform` fails beyond it. */
   queueCapacity: number;
+  /** The subnet's guaranteed-response message memory; absent, calls are not bounded by it. */
+  messageMemory?: MessageMemory;
   /** Instructions executed so far in this round (the scheduler's round limit); absent outside rounds. */
   meter?: { instructions: bigint };
 }

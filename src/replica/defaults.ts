@@ -1,7 +1,7 @@
 // The replica's defaults, resolved in one place so that every front end (library, HTTP server, CLI)
 // builds the same subnet from the same options.
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_QUEUE_CAPACITY, type InstructionLimits } from '../state/index.ts';
+import { DEFAULT_MESSAGE_MEMORY_CAPACITY, DEFAULT_QUEUE_CAPACITY, type InstructionLimits } from '../state/index.ts';
 
 export type CostScheduleName = 'application' | 'free';
 
@@ -17,6 +17,8 @@ export interface ReplicaConfig {
   instructionLimits?: Partial<InstructionLimits>;
   /** Calls a canister may have outstanding to one destination (default the replica's 500). */
   queueCapacity?: number;
+  /** Bytes of message memory the subnet's outstanding guaranteed-response calls may hold (default the replica's 15 GiB). */
+  messageMemoryCapacity?: bigint;
 }
 
 /** A configuration with every choice made. */
@@ -26,6 +28,7 @@ export interface ReplicaOptions {
   costSchedule: CostScheduleName;
   instructionLimits: Partial<InstructionLimits>;
   queueCapacity: number;
+  messageMemoryCapacity: bigint;
 }
 
 export const NANOS_PER_MILLISECOND = 1_000_000n;
@@ -46,5 +49,6 @@ export function resolveReplicaConfig(config: ReplicaConfig): ReplicaOptions {
     costSchedule: config.costSchedule ?? 'application',
     instructionLimits: config.instructionLimits ?? {},
     queueCapacity: config.queueCapacity ?? DEFAULT_QUEUE_CAPACITY,
+    messageMemoryCapacity: config.messageMemoryCapacity ?? DEFAULT_MESSAGE_MEMORY_CAPACITY,
   };
 }

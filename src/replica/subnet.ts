@@ -31,6 +31,7 @@ export function newSubnetState(options: ReplicaOptions): { state: SubnetState; r
       rootKeyDer: rootKey.publicKeyDer,
       instructionLimits: { ...INSTRUCTION_LIMITS, ...options.instructionLimits },
       queueCapacity: options.queueCapacity,
+      messageMemoryCapacity: options.messageMemoryCapacity,
     },
     canisters: new Map(),
     nextCanisterIndex: FIRST_USER_CANISTER_INDEX,

@@ -5,12 +5,13 @@ import {
   executeResponse,
   executeSystemTask,
   type ExecutionEnvironment,
+  guaranteedResponseMemory,
   ingressInductionCost,
   type RoundContext,
   storageCost,
 } from '../execution/index.ts';
 import { finishStopping, uninstall } from '../management/index.ts';
-import { type CanisterMessage, canistersInOrder, type CanisterState, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type SubnetState } from '../state/index.ts';
+import { type CanisterMessage, canistersInOrder, type CanisterState, DEFAULT_MESSAGE_MEMORY_CAPACITY, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type SubnetState } from '../state/index.ts';
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, callSystemCanister, route } from './routing.ts';
@@ -34,6 +35,8 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
     cyclesMintingCanister,
     instructionLimits: config.instructionLimits,
     queueCapacity: config.queueCapacity,
+    // A state stored before this bound existed has none: the replica's default applies.
+    messageMemory: { capacity: config.messageMemoryCapacity ?? DEFAULT_MESSAGE_MEMORY_CAPACITY, measure: () => guaranteedResponseMemory(state.canisters.values()) },
   };
 }
 

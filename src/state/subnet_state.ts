@@ -18,6 +18,8 @@ export interface SubnetConfig {
   instructionLimits: InstructionLimits;
   /** Calls a canister may have outstanding to one destination (the replica's queue capacity, 500). */
   queueCapacity: number;
+  /** Bytes of guaranteed-response message memory the subnet's outstanding calls may hold (the replica's 15 GiB). */
+  messageMemoryCapacity: bigint;
 }
 
 export interface SubnetState {

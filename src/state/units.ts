@@ -54,3 +54,5 @@ export const INSTRUCTION_LIMITS: Readonly<InstructionLimits> = {
 export const NANOS_PER_SECOND = 1_000_000_000n;
 /** The replica's DEFAULT_QUEUE_CAPACITY: slots of one canister-to-canister queue (requests and their responses). */
 export const DEFAULT_QUEUE_CAPACITY = 500;
+/** The replica's guaranteed-response message memory of a subnet: slots of all outstanding guaranteed calls. */
+export const DEFAULT_MESSAGE_MEMORY_CAPACITY = 15n * GIB;
