@@ -1,0 +1,62 @@
+// A Motoko actor sees what it would see on the replica: a trap's description with the replica's
+// period and help line, the "IC0503: " prefix on a callee's trap it catches, and after an await the
+// cycles its callee did not accept already back in its balance.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { IDL } from '@dfinity/candid';
+import { type CallError, Capsule } from '../../src/api/index.ts';
+import { motoko } from '../support/build.ts';
+
+const SOURCE = `import Cycles "mo:core/Cycles";
+import Error "mo:core/Error";
+
+persistent actor Self {
+  public func index(i : Nat) : async Nat { let a = [1, 2]; a[i] };
+  public func keep() : async () {};
+  public func refunded() : async Nat {
+    await (with cycles = 1_000_000) Self.keep();
+    Cycles.balance();
+  };
+  public func caught() : async Text {
+    try { ignore await Self.index(5); "" } catch e { Error.message(e) };
+  };
+};`;
+
+const INITIAL = 1_000_000_000_000_000n;
+const HELP =
+  'Consider gracefully handling failures from this canister or altering the canister to handle exceptions. ' +
+  'See documentation: https://internetcomputer.org/docs/current/references/execution-errors#trapped-explicitly';
+
+/** The description without its "Canister Backtrace:" section, whose frames depend on the compiler. */
+function withoutBacktrace(message: string): string {
+  return message.replace(/\nCanister Backtrace:\n(?:(?!\.\n)[^\n]+\n)+/g, '');
+}
+
+async function deploy(): Promise<{ ic: Capsule; id: string; canisterId: Awaited<ReturnType<Capsule['createCanister']>> }> {
+  const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
+  const { wasm } = await motoko(SOURCE);
+  const canisterId = await ic.createCanister({ cycles: INITIAL });
+  await ic.installCode({ canisterId, wasm });
+  return { ic, id: canisterId.toText(), canisterId };
+}
+
+test("a Motoko trap reads as on the replica: '…with message: 'Array index out of bounds'.' and the help line", async () => {
+  const { ic, id, canisterId } = await deploy();
+  const arg = new Uint8Array(IDL.encode([IDL.Nat], [5n]));
+  await assert.rejects(ic.updateCall({ canisterId, method: 'index', arg }), (error: CallError) => {
+    assert.equal(error.errorCode, 'IC0503');
+    assert.equal(withoutBacktrace(error.rejectMessage), `Error from Canister ${id}: Canister called \`ic0.trap\` with message: 'Array index out of bounds'.\n${HELP}`);
+    return true;
+  });
+  const caught = await ic.updateCall({ canisterId, method: 'caught', arg: new Uint8Array(IDL.encode([], [])) });
+  const text = IDL.decode([IDL.Text], caught)[0] as string;
+  assert.equal(withoutBacktrace(text), `IC0503: Error from Canister ${id}: Canister called \`ic0.trap\` with message: 'Array index out of bounds'.\n${HELP}`);
+  await ic.close();
+});
+
+test('after an await, a Motoko actor sees the cycles its callee did not accept back in its balance', async () => {
+  const { ic, canisterId } = await deploy();
+  const reply = await ic.updateCall({ canisterId, method: 'refunded', arg: new Uint8Array(IDL.encode([], [])) });
+  assert.equal(IDL.decode([IDL.Nat], reply)[0], INITIAL);
+  await ic.close();
+});
