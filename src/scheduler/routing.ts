@@ -1,6 +1,6 @@
 // Delivering a round's messages: requests to canisters, to the management canister or to a natively
 // implemented system canister, responses back to callers, in production order (per-pair order, spec §3.6).
-import { rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
+import { executionRejectFor, rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
 import { handleManagementCall, type ManagementContext } from '../management/index.ts';
 import { type CallResult, canisterIndexOf, getCanister, isInSubnetRanges, MANAGEMENT_CANISTER, type Principal, principalEquals, type Request, type SubnetState } from '../state/index.ts';
 import { handleSystemCall, systemCanisterAt, type SystemCanister } from '../system_canisters/index.ts';
@@ -19,7 +19,10 @@ export function callManagement(context: ManagementContext, request: Pick<Request
 export function callSystemCanister(context: ManagementContext, canister: SystemCanister, request: Pick<Request, 'caller' | 'method' | 'arg' | 'cycles' | 'origin'>): void {
   const caller = request.origin.kind === 'ingress' ? request.origin.sender : request.caller;
   const outcome = handleSystemCall(context, canister, { canisterId: canister.id, caller, method: request.method, arg: request.arg, cycles: request.cycles });
-  const result: CallResult = outcome.kind === 'reply' ? { kind: 'reply', payload: outcome.payload } : rejectOf(outcome.error);
+  // A system canister is a canister: its traps reach a calling canister as "IC0503: …", its own rejects as they are.
+  const ownReject = outcome.kind === 'reject' && outcome.error.code === 'CanisterRejectedMessage';
+  const result: CallResult =
+    outcome.kind === 'reply' ? { kind: 'reply', payload: outcome.payload } : ownReject ? rejectOf(outcome.error) : executionRejectFor(request.origin, outcome.error);
   respondTo(context.round, request.origin, canister.id, result, outcome.refund);
 }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type CallError, Capsule } from '../../src/api/index.ts';
 import { Principal } from '../../src/state/index.ts';
+import { CYCLES_LEDGER } from '../../src/system_canisters/index.ts';
 import { wat } from '../support/build.ts';
 
 const DOCS = 'See documentation: https://internetcomputer.org/docs/current/references/execution-errors';
@@ -231,5 +232,13 @@ test('a method that never answers is worded one way to its user and another, wit
     return true;
   });
   assert.deepEqual(await rejectSeenByRelay(ic, relay, target, 'silent'), { code: 5, message: `IC0506: Canister ${target.toText()} did not produce a response` });
+  await ic.close();
+});
+
+test("a natively implemented system canister's trap reaches a calling canister with its IC0503 prefix too", async () => {
+  const { ic, relay } = await setup();
+  const seen = await rejectSeenByRelay(ic, relay, CYCLES_LEDGER, 'icrc1_balance_of');
+  assert.equal(seen.code, 5);
+  assert.match(seen.message, /^IC0503: Error from Canister um5iw-rqaaa-aaaaq-qaaba-cai: Canister called `ic0\.trap` with message: '.+'\.\nConsider gracefully handling failures/);
   await ic.close();
 });
