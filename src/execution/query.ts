@@ -23,6 +23,15 @@ export interface QueryRequest {
 /** Answers a management-canister query method (spec 0.66: composite queries may call them). */
 export type ManagementQuery = (caller: Principal, method: string, arg: Uint8Array) => CallResult;
 
+/** A limit of the whole call graph was exceeded: the query fails, whatever its callers would do. */
+class CallGraphFailure extends Error {
+  readonly error: UserError;
+  constructor(error: UserError) {
+    super(error.message);
+    this.error = error;
+  }
+}
+
 interface Graph {
   env: ExecutionEnvironment;
   management: ManagementQuery | undefined;
@@ -71,7 +80,8 @@ function callCallee(graph: Graph, caller: CanisterState, call: OutgoingCall, dep
     return rejectOf(new UserError('CanisterMethodNotFound', 'The management canister cannot be called from this query'));
   }
   if (depth > COMPOSITE_QUERY_MAX_DEPTH) {
-    return rejectOf(new UserError('QueryCallGraphTooDeep', `Composite query call graph exceeded the maximum depth of ${COMPOSITE_QUERY_MAX_DEPTH}`));
+    // The replica fails the whole query here rather than rejecting the call to its caller.
+    throw new CallGraphFailure(new UserError('QueryCallGraphTooDeep', 'Composite query calls exceeded the maximum call depth.'));
   }
   // No loop detection: the replica lets a composite query call its own canister (or any canister again).
   const result = evaluate(graph, { canisterId: call.callee, method: call.method, arg: call.arg, caller: caller.id, dataCertificate: undefined }, depth);
@@ -136,6 +146,9 @@ export function executeQuery(
   const graph: Graph = { env, management, lookup, journals: [], budget: { left: env.instructionLimits.query } };
   try {
     return evaluate(graph, request, 0);
+  } catch (error) {
+    if (error instanceof CallGraphFailure) return rejectOf(error.error);
+    throw error;
   } finally {
     for (const { canister, journal } of graph.journals.reverse()) rollback(canister, journal);
   }
