@@ -28,7 +28,9 @@ function backtraceOf(error: unknown): string[] | undefined {
   return frames.length > 0 ? frames : undefined;
 }
 
+/** V8's trap messages in the replica's words; the replica names every other wasm trap "unknown". */
 const WASM_TRAP_MESSAGES: Record<string, string> = {
+  unreachable: 'unreachable',
   'memory access out of bounds': 'heap out of bounds',
   'divide by zero': 'integer division by 0',
   'remainder by zero': 'integer division by 0',
@@ -38,7 +40,7 @@ const WASM_TRAP_MESSAGES: Record<string, string> = {
 function toTrap(error: unknown): Trap {
   if (error instanceof CanisterTrap) return error.trap;
   if (error instanceof WebAssembly.RuntimeError) {
-    return { kind: 'wasm', message: WASM_TRAP_MESSAGES[error.message] ?? error.message };
+    return { kind: 'wasm', message: WASM_TRAP_MESSAGES[error.message] ?? 'unknown' };
   }
   if (error instanceof RangeError && /call stack/.test(error.message)) return { kind: 'stackOverflow' };
   if (error instanceof TypeError) return { kind: 'wasm', message: `function invocation failed: ${error.message}` };

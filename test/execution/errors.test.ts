@@ -62,3 +62,24 @@ test('a trap without a backtrace has neither the field nor the section', () => {
   assert.equal(error.backtrace, undefined);
   assert.equal(error.message.includes('Canister Backtrace'), false);
 });
+
+test('wasm traps are named in the replica words, and those it has no name for are "unknown"', async () => {
+  const canister = await watCanister(`(module
+    (func (export "canister_update unreachable") unreachable)
+    (func (export "canister_update divide") (drop (i32.div_u (i32.const 1) (i32.const 0))))
+    (func (export "canister_update overflow") (drop (i32.div_s (i32.const -2147483648) (i32.const -1))))
+    (func (export "canister_update convert") (drop (i32.trunc_f32_s (f32.const 1e30)))))`);
+  const expected: Record<string, string> = {
+    unreachable: 'unreachable',
+    divide: 'integer division by 0',
+    overflow: 'unknown',
+    convert: 'unknown',
+  };
+  for (const [method, words] of Object.entries(expected)) {
+    const context = { kind: 'update', caller: USER, arg: new Uint8Array(0), callContextId: 1, deadline: 0n } as const;
+    const outcome = execute(requestFor(canister, context, { kind: 'export', name: `canister_update ${method}` }, environment(), { instructions: 1_000_000n, responded: false }));
+    assert.equal(outcome.ok, false);
+    if (outcome.ok) continue;
+    assert.deepEqual(outcome.trap, { kind: 'wasm', message: words });
+  }
+});
