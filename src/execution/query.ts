@@ -79,7 +79,7 @@ function callCallee(graph: Graph, caller: CanisterState, call: OutgoingCall, dep
     if (graph.management) return graph.management(caller.id, call.method, call.arg);
     return rejectOf(new UserError('CanisterMethodNotFound', 'The management canister cannot be called from this query'));
   }
-  if (depth > COMPOSITE_QUERY_MAX_DEPTH) {
+  if (depth > (graph.env.compositeQueryMaxDepth ?? COMPOSITE_QUERY_MAX_DEPTH)) {
     // The replica fails the whole query here rather than rejecting the call to its caller.
     throw new CallGraphFailure(new UserError('QueryCallGraphTooDeep', 'Composite query calls exceeded the maximum call depth.'));
   }

@@ -21,6 +21,8 @@ export interface ExecutionEnvironment {
   queueCapacity: number;
   /** The subnet's guaranteed-response message memory; absent, calls are not bounded by it. */
   messageMemory?: MessageMemory;
+  /** Nested calls a composite query may make; absent, the replica's 6. */
+  compositeQueryMaxDepth?: number;
   /** Instructions executed so far in this round (the scheduler's round limit); absent outside rounds. */
   meter?: { instructions: bigint };
 }

@@ -1,7 +1,7 @@
 // The replica's defaults, resolved in one place so that every front end (library, HTTP server, CLI)
 // builds the same subnet from the same options.
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_MESSAGE_MEMORY_CAPACITY, DEFAULT_QUEUE_CAPACITY, type InstructionLimits } from '../state/index.ts';
+import { COMPOSITE_QUERY_MAX_DEPTH, DEFAULT_MESSAGE_MEMORY_CAPACITY, DEFAULT_QUEUE_CAPACITY, type InstructionLimits } from '../state/index.ts';
 
 export type CostScheduleName = 'application' | 'free';
 
@@ -19,6 +19,8 @@ export interface ReplicaConfig {
   queueCapacity?: number;
   /** Bytes of message memory the subnet's outstanding guaranteed-response calls may hold (default the replica's 15 GiB). */
   messageMemoryCapacity?: bigint;
+  /** Nested calls a composite query may make before the whole query fails (default the replica's 6). */
+  compositeQueryMaxDepth?: number;
 }
 
 /** A configuration with every choice made. */
@@ -29,6 +31,7 @@ export interface ReplicaOptions {
   instructionLimits: Partial<InstructionLimits>;
   queueCapacity: number;
   messageMemoryCapacity: bigint;
+  compositeQueryMaxDepth: number;
 }
 
 export const NANOS_PER_MILLISECOND = 1_000_000n;
@@ -50,5 +53,6 @@ export function resolveReplicaConfig(config: ReplicaConfig): ReplicaOptions {
     instructionLimits: config.instructionLimits ?? {},
     queueCapacity: config.queueCapacity ?? DEFAULT_QUEUE_CAPACITY,
     messageMemoryCapacity: config.messageMemoryCapacity ?? DEFAULT_MESSAGE_MEMORY_CAPACITY,
+    compositeQueryMaxDepth: config.compositeQueryMaxDepth ?? COMPOSITE_QUERY_MAX_DEPTH,
   };
 }

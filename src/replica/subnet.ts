@@ -32,6 +32,7 @@ export function newSubnetState(options: ReplicaOptions): { state: SubnetState; r
       instructionLimits: { ...INSTRUCTION_LIMITS, ...options.instructionLimits },
       queueCapacity: options.queueCapacity,
       messageMemoryCapacity: options.messageMemoryCapacity,
+      compositeQueryMaxDepth: options.compositeQueryMaxDepth,
     },
     canisters: new Map(),
     nextCanisterIndex: FIRST_USER_CANISTER_INDEX,

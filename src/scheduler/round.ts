@@ -11,7 +11,7 @@ import {
   storageCost,
 } from '../execution/index.ts';
 import { finishStopping, uninstall } from '../management/index.ts';
-import { type CanisterMessage, canistersInOrder, type CanisterState, DEFAULT_MESSAGE_MEMORY_CAPACITY, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type SubnetState } from '../state/index.ts';
+import { type CanisterMessage, canistersInOrder, type CanisterState, COMPOSITE_QUERY_MAX_DEPTH, DEFAULT_MESSAGE_MEMORY_CAPACITY, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type SubnetState } from '../state/index.ts';
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, callSystemCanister, route } from './routing.ts';
@@ -37,6 +37,7 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
     queueCapacity: config.queueCapacity,
     // A state stored before this bound existed has none: the replica's default applies.
     messageMemory: { capacity: config.messageMemoryCapacity ?? DEFAULT_MESSAGE_MEMORY_CAPACITY, measure: () => guaranteedResponseMemory(state.canisters.values()) },
+    compositeQueryMaxDepth: config.compositeQueryMaxDepth ?? COMPOSITE_QUERY_MAX_DEPTH,
   };
 }
 

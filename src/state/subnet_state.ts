@@ -20,6 +20,8 @@ export interface SubnetConfig {
   queueCapacity: number;
   /** Bytes of guaranteed-response message memory the subnet's outstanding calls may hold (the replica's 15 GiB). */
   messageMemoryCapacity: bigint;
+  /** Nested calls a composite query may make before the whole query fails (the replica's 6). */
+  compositeQueryMaxDepth: number;
 }
 
 export interface SubnetState {

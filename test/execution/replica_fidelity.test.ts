@@ -89,8 +89,8 @@ const RELAY = `(module
 
 const INITIAL = 10n ** 15n;
 
-async function setup(): Promise<{ ic: Capsule; relay: Principal; target: Principal; empty: Principal }> {
-  const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
+async function setup(options: { compositeQueryMaxDepth?: number } = {}): Promise<{ ic: Capsule; relay: Principal; target: Principal; empty: Principal }> {
+  const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free', ...options });
   const wasm = await wat(RELAY);
   const relay = await ic.createCanister({ cycles: INITIAL });
   const target = await ic.createCanister({ cycles: INITIAL });
@@ -240,5 +240,15 @@ test("a natively implemented system canister's trap reaches a calling canister w
   const seen = await rejectSeenByRelay(ic, relay, CYCLES_LEDGER, 'icrc1_balance_of');
   assert.equal(seen.code, 5);
   assert.match(seen.message, /^IC0503: Error from Canister um5iw-rqaaa-aaaaq-qaaba-cai: Canister called `ic0\.trap` with message: '.+'\.\nConsider gracefully handling failures/);
+  await ic.close();
+});
+
+test('the composite query depth limit is configuration; past it the whole query fails with IC0525', async () => {
+  const { ic, target } = await setup({ compositeQueryMaxDepth: 0 });
+  await assert.rejects(ic.queryCall({ canisterId: target, method: 'outer' }), (error: CallError) => {
+    assert.equal(error.errorCode, 'IC0525');
+    assert.equal(error.rejectMessage, 'Composite query calls exceeded the maximum call depth.');
+    return true;
+  });
   await ic.close();
 });
