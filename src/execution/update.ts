@@ -1,6 +1,6 @@
 // Executing a request on a canister: an update method, or a query method in replicated mode (spec §3.2, §3.7).
 import type { CanisterState, Request } from '../state/index.ts';
-import { applyChanges, executionRejectFor, openCallContext, settle } from './call_context.ts';
+import { applyChanges, executionRejectFor, openCallContext, rejectOf, settle } from './call_context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
 import { trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';
@@ -15,9 +15,14 @@ function outOfCycles(canister: CanisterState, needed: bigint, available: bigint)
   );
 }
 
-/** Rejects a request before any execution: nothing changes but the refund of its cycles. */
+/**
+ * Rejects a request before any execution: nothing changes but the refund of its cycles. The replica
+ * turns away a stopping or stopped canister's requests as it inducts them, in words without an error
+ * code; the others fail at execution, and a calling canister sees their code.
+ */
 function rejectRequest(round: RoundContext, canister: CanisterState, request: Request, error: UserError): void {
-  respondTo(round, request.origin, canister.id, executionRejectFor(request.origin, error), request.cycles);
+  const atInduction = error.code === 'CanisterStopped' || error.code === 'CanisterStopping';
+  respondTo(round, request.origin, canister.id, atInduction ? rejectOf(error) : executionRejectFor(request.origin, error), request.cycles);
 }
 
 export function executeRequest(round: RoundContext, canister: CanisterState, request: Request): void {

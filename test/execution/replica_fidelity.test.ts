@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type CallError, Capsule } from '../../src/api/index.ts';
 import { Principal } from '../../src/state/index.ts';
+import { candid } from '../../src/management/index.ts';
 import { CYCLES_LEDGER } from '../../src/system_canisters/index.ts';
 import { wat } from '../support/build.ts';
 
@@ -250,5 +251,12 @@ test('the composite query depth limit is configuration; past it the whole query 
     assert.equal(error.rejectMessage, 'Composite query calls exceeded the maximum call depth.');
     return true;
   });
+  await ic.close();
+});
+
+test('a call to a stopped canister is turned away as the replica inducts it: "Canister … is stopped", without an error code', async () => {
+  const { ic, relay, target } = await setup();
+  await ic.callManagement('stop_canister', candid.encodeManagementArg('stop_canister', { canister_id: target }));
+  assert.deepEqual(await rejectSeenByRelay(ic, relay, target, 'keep'), { code: 5, message: `Canister ${target.toText()} is stopped` });
   await ic.close();
 });
