@@ -1,6 +1,7 @@
 // A Motoko actor sees what it would see on the replica: a trap's description with the replica's
-// period and help line, the "IC0503: " prefix on a callee's trap it catches, and after an await the
-// cycles its callee did not accept already back in its balance.
+// period and help line, the "IC0503: " prefix on a callee's trap it catches, after an await the
+// cycles its callee did not accept already back in its balance, and instruction counters that keep
+// the relations Motoko's own test suite checks on the replica.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IDL } from '@dfinity/candid';
@@ -59,4 +60,41 @@ test('after an await, a Motoko actor sees the cycles its callee did not accept b
   const reply = await ic.updateCall({ canisterId, method: 'refunded', arg: new Uint8Array(IDL.encode([], [])) });
   assert.equal(IDL.decode([IDL.Nat], reply)[0], INITIAL);
   await ic.close();
+});
+
+const LIFETIME = `import Prim "mo:⛔";
+
+persistent actor {
+  var counter = 1;
+  var emptyFuncGCInstructions = 0;
+  public func emptyFunction() : async () {};
+  public func getEmptyFuncGCInstructions() : async () {
+    emptyFuncGCInstructions := Prim.rts_collector_instructions();
+  };
+  public func runInstructions() : async () {
+    var n = 2000;
+    while (n > 0) { n := n - 1 };
+    counter += 1;
+  };
+  public func checkInstructions() : async () {
+    let prevFuncInstr = Prim.rts_mutator_instructions();
+    let prevFuncGCInstr = Prim.rts_collector_instructions();
+    let lifetimeInstr = Prim.rts_lifetime_instructions();
+    assert lifetimeInstr >= prevFuncInstr + prevFuncGCInstr;
+    assert lifetimeInstr >= 3 * emptyFuncGCInstructions + prevFuncInstr;
+  };
+};`;
+
+test("Motoko's lifetime instruction count covers the mutator and collector instructions of the messages before, as its own test expects of the replica", async () => {
+  for (const persistence of ['enhanced', 'classical'] as const) {
+    const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
+    const { wasm } = await motoko(LIFETIME, { persistence });
+    const canisterId = await ic.createCanister();
+    await ic.installCode({ canisterId, wasm });
+    const none = new Uint8Array(IDL.encode([], []));
+    for (const method of ['emptyFunction', 'getEmptyFuncGCInstructions', 'runInstructions', 'checkInstructions']) {
+      await ic.updateCall({ canisterId, method, arg: none });
+    }
+    await ic.close();
+  }
 });
