@@ -98,3 +98,29 @@ test("Motoko's lifetime instruction count covers the mutator and collector instr
     await ic.close();
   }
 });
+
+const FLOOD = `import Error "mo:core/Error";
+
+persistent actor Self {
+  public func ping() : async () {};
+  public func flood() : async (Nat, Text, Text) {
+    var sent = 0;
+    try {
+      loop { ignore Self.ping(); sent += 1 };
+    } catch e {
+      let kind = debug_show (Error.code(e));
+      return (sent, kind, Error.message(e));
+    };
+  };
+};`;
+
+test("a Motoko actor that floods its queue gets the replica's send failure after 500 calls, instead of looping forever", async () => {
+  const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
+  const { wasm } = await motoko(FLOOD);
+  const canisterId = await ic.createCanister();
+  await ic.installCode({ canisterId, wasm });
+  const reply = await ic.updateCall({ canisterId, method: 'flood', arg: new Uint8Array(IDL.encode([], [])) });
+  // call_perform answered SYS_TRANSIENT (2), as the replica's does on a full queue; this moc reports it as a call error.
+  assert.deepEqual(IDL.decode([IDL.Nat, IDL.Text, IDL.Text], reply), [500n, '#call_error({err_code = 2})', 'could not perform remote call']);
+  await ic.close();
+});
