@@ -6,8 +6,8 @@ import type { ApiContext } from './context.ts';
 import { freezingLimit } from './cycles.ts';
 import { canisterError, HELP, trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';
-import type { Journal } from './journal.ts';
 import { exportName, methodKindOf } from './method.ts';
+import { fromStateBeforeQuery, type JournaledExecution } from './query_isolation.ts';
 import { type Entry, requestFor } from './request.ts';
 import type { ExecutionEnvironment, OutgoingCall, SystemApi } from './system_api.ts';
 
@@ -36,7 +36,7 @@ interface Graph {
   env: ExecutionEnvironment;
   management: ManagementQuery | undefined;
   lookup: (id: Principal) => CanisterState | undefined;
-  journals: { canister: CanisterState; journal: Journal }[];
+  journals: JournaledExecution[];
   budget: { left: bigint };
 }
 
@@ -83,7 +83,7 @@ function callCallee(graph: Graph, caller: CanisterState, call: OutgoingCall, dep
     // The replica fails the whole query here rather than rejecting the call to its caller.
     throw new CallGraphFailure(new UserError('QueryCallGraphTooDeep', 'Composite query calls exceeded the maximum call depth.'));
   }
-  // No loop detection: the replica lets a composite query call its own canister (or any canister again).
+  // No loop detection: the replica lets a composite query call its own canister (or any canister again), which runs from its state before the query.
   const result = evaluate(graph, { canisterId: call.callee, method: call.method, arg: call.arg, caller: caller.id, dataCertificate: undefined }, depth);
   return seenByCaller(result);
 }
@@ -109,7 +109,10 @@ function evaluate(graph: Graph, request: QueryRequest, depth: number): CallResul
   const canister = graph.lookup(request.canisterId);
   const kind = checkQueryable(canister, request.canisterId, request.method, graph.env);
   if (kind instanceof UserError) return rejectOf(kind);
-  const target = canister!;
+  return fromStateBeforeQuery(graph.journals, canister!, () => evaluateOn(graph, canister!, kind, request, depth));
+}
+
+function evaluateOn(graph: Graph, target: CanisterState, kind: 'query' | 'compositeQuery', request: QueryRequest, depth: number): CallResult {
   const context: ApiContext =
     kind === 'query'
       ? { kind: 'nonReplicatedQuery', caller: request.caller, arg: request.arg, dataCertificate: request.dataCertificate }

@@ -124,3 +124,39 @@ test("a Motoko actor that floods its queue gets the replica's send failure after
   assert.deepEqual(IDL.decode([IDL.Nat, IDL.Text, IDL.Text], reply), [500n, '#call_error({err_code = 2})', 'could not perform remote call']);
   await ic.close();
 });
+
+const ONEWAY_AND_COMPOSITE = `import Cycles "mo:core/Cycles";
+import Principal "mo:core/Principal";
+
+persistent actor Self {
+  public func take() : () { ignore Cycles.accept<system>(Cycles.available()) };
+  public func give(to : Principal, amount : Nat) : async () {
+    let other = actor (Principal.toText(to)) : actor { take : () -> () };
+    (with cycles = amount) other.take();
+  };
+  public query func inner() : async Nat { 7 };
+  public composite query func outer() : async Nat { (await Self.inner()) + 1 };
+};`;
+
+test('a Motoko oneway method accepts the cycles sent with it, though it has already replied', async () => {
+  const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
+  const { wasm } = await motoko(ONEWAY_AND_COMPOSITE);
+  const giver = await ic.createCanister({ cycles: INITIAL });
+  const taker = await ic.createCanister({ cycles: INITIAL });
+  for (const canisterId of [giver, taker]) await ic.installCode({ canisterId, wasm });
+  await ic.updateCall({ canisterId: giver, method: 'give', arg: new Uint8Array(IDL.encode([IDL.Principal, IDL.Nat], [taker, 1_000_000n])) });
+  await ic.tick(2);
+  assert.equal(await ic.getCycleBalance(taker), INITIAL + 1_000_000n);
+  assert.equal(await ic.getCycleBalance(giver), INITIAL - 1_000_000n);
+  await ic.close();
+});
+
+test('a Motoko composite query may await a query of its own actor', async () => {
+  const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
+  const { wasm } = await motoko(ONEWAY_AND_COMPOSITE);
+  const canisterId = await ic.createCanister({ cycles: INITIAL });
+  await ic.installCode({ canisterId, wasm });
+  const reply = await ic.queryCall({ canisterId, method: 'outer', arg: new Uint8Array(IDL.encode([], [])) });
+  assert.equal(IDL.decode([IDL.Nat], reply)[0], 8n);
+  await ic.close();
+});

@@ -19,7 +19,8 @@ const HANDLE = 'Consider gracefully handling failures from this canister or alte
  * so does its cleanup); the reject callback answers [reject code: u32][message]. The callee side:
  * `trap`, `reject`, `silent` (never answers), `keep` (replies, accepts nothing), `take` (replies, then accepts what is still
  * available), the query `inner` and the composite query `outer` (calls its own `inner`; its reply
- * callback, at table index 3, answers what `inner` answered).
+ * callback, at table index 3, answers what `inner` answered), and the composite query `mark` (writes 'X' at
+ * 500, calls its own `peek`, which answers the byte at 500; its callback, at 4, answers both bytes).
  */
 const RELAY = `(module
   (import "ic0" "msg_arg_data_size" (func $arg_size (result i32)))
@@ -42,13 +43,14 @@ const RELAY = `(module
   (import "ic0" "call_perform" (func $perform (result i32)))
   (import "ic0" "trap" (func $trap (param i32 i32)))
   (memory 1)
-  (table 4 funcref)
-  (elem (i32.const 0) $on_reply $on_reject $cleanup $relay_inner)
+  (table 5 funcref)
+  (elem (i32.const 0) $on_reply $on_reject $cleanup $relay_inner $relay_mark)
   (data (i32.const 100) "boom")
   (data (i32.const 110) "no")
   (data (i32.const 120) "reply")
   (data (i32.const 130) "cleanup")
   (data (i32.const 140) "inner")
+  (data (i32.const 150) "peek")
   (func (export "canister_update forward") (local $size i32)
     (local.set $size (call $arg_size))
     (call $arg_copy (i32.const 1000) (i32.const 0) (local.get $size))
@@ -83,6 +85,18 @@ const RELAY = `(module
     (call $call_new (i32.const 200) (call $self_size) (i32.const 140) (i32.const 5)
       (i32.const 3) (i32.const 0) (i32.const 1) (i32.const 0))
     (drop (call $perform)))
+  (func (export "canister_query peek") (call $append (i32.const 500) (i32.const 1)) (call $reply))
+  (func (export "canister_composite_query mark")
+    (i32.store8 (i32.const 500) (i32.const 88))
+    (call $self_copy (i32.const 200) (i32.const 0) (call $self_size))
+    (call $call_new (i32.const 200) (call $self_size) (i32.const 150) (i32.const 4)
+      (i32.const 4) (i32.const 0) (i32.const 1) (i32.const 0))
+    (drop (call $perform)))
+  (func $relay_mark (param i32)
+    (call $arg_copy (i32.const 300) (i32.const 0) (call $arg_size))
+    (call $append (i32.const 300) (call $arg_size))
+    (call $append (i32.const 500) (i32.const 1))
+    (call $reply))
   (func $relay_inner (param i32)
     (call $arg_copy (i32.const 300) (i32.const 0) (call $arg_size))
     (call $append (i32.const 300) (call $arg_size))
@@ -258,5 +272,12 @@ test('a call to a stopped canister is turned away as the replica inducts it: "Ca
   const { ic, relay, target } = await setup();
   await ic.callManagement('stop_canister', candid.encodeManagementArg('stop_canister', { canister_id: target }));
   assert.deepEqual(await rejectSeenByRelay(ic, relay, target, 'keep'), { code: 5, message: `Canister ${target.toText()} is stopped` });
+  await ic.close();
+});
+
+test('a canister a composite query calls again runs from its state before the query, and its caller keeps its own changes', async () => {
+  const { ic, target } = await setup();
+  const reply = await ic.queryCall({ canisterId: target, method: 'mark' });
+  assert.deepEqual([...reply], [0, 88]);
   await ic.close();
 });
