@@ -32,10 +32,8 @@ export function callSystemCanister(context: ManagementContext, canister: SystemC
  */
 function missingReceiver(state: SubnetState, receiver: Principal): CallResult {
   const index = canisterIndexOf(receiver);
-  if (index === undefined || !isInSubnetRanges(state.config, index)) {
-    return { kind: 'reject', code: 3, message: `No route to canister ${receiver.toText()}`, errorCode: new UserError('CanisterNotFound', '').errorCode };
-  }
-  return rejectOf(new UserError('CanisterNotFound', `Canister ${receiver.toText()} not found`));
+  const routed = index !== undefined && isInSubnetRanges(state.config, index);
+  return rejectOf(new UserError('CanisterNotFound', routed ? `Canister ${receiver.toText()} not found` : `No route to canister ${receiver.toText()}`));
 }
 
 function deliverRequest(state: SubnetState, round: RoundContext, request: Request): void {
