@@ -32,6 +32,12 @@ class CallGraphFailure extends Error {
   }
 }
 
+/** Between the executions of a call graph, as the replica checks: a spent budget fails the whole query. */
+function checkGraphBudget(graph: Graph): void {
+  if (graph.budget.left > 0n) return;
+  throw new CallGraphFailure(new UserError('QueryCallGraphTotalInstructionLimitExceeded', 'Composite query calls exceeded the instruction limit.'));
+}
+
 interface Graph {
   env: ExecutionEnvironment;
   management: ManagementQuery | undefined;
@@ -94,13 +100,14 @@ function seenByCaller(result: CallResult): CallResult {
   return { ...result, message: `${result.errorCode}: ${result.message}` };
 }
 
-function runCallback(graph: Graph, canister: CanisterState, callContextId: number, call: OutgoingCall, result: CallResult, responded: boolean, caller: Principal) {
+/** A callback runs only while its context has not responded (a response ends the walk). */
+function runCallback(graph: Graph, canister: CanisterState, callContextId: number, call: OutgoingCall, result: CallResult, caller: Principal) {
   const closure: Closure = result.kind === 'reply' ? call.onReply : call.onReject;
   const context: ApiContext = { kind: 'callback', composite: true, caller, callContextId, result, refunded: 0n, deadline: 0n };
-  const outcome = run(graph, canister, context, { kind: 'closure', closure }, responded);
+  const outcome = run(graph, canister, context, { kind: 'closure', closure }, false);
   if (!outcome.ok && call.onCleanup) {
     const code = result.kind === 'reject' ? result.code : 0;
-    run(graph, canister, { kind: 'cleanup', composite: true, caller, callContextId, rejectCode: code }, { kind: 'closure', closure: call.onCleanup }, responded);
+    run(graph, canister, { kind: 'cleanup', composite: true, caller, callContextId, rejectCode: code }, { kind: 'closure', closure: call.onCleanup }, false);
   }
   return outcome;
 }
@@ -123,14 +130,17 @@ function evaluateOn(graph: Graph, target: CanisterState, kind: 'query' | 'compos
   if (!outcome.ok) return rejectOf(trapToUserError(outcome.trap, target.id.toText(), outcome.backtrace));
   let response = responseOf(outcome.api);
   const pending = [...outcome.api.calls];
-  while (pending.length > 0) {
+  // As on the replica, a response ends the walk of this canister's calls: the rest cannot change it.
+  while (pending.length > 0 && !response) {
     const call = pending.shift()!;
+    checkGraphBudget(graph);
     const result = callCallee(graph, target, call, depth + 1);
-    const callback = runCallback(graph, target, 0, call, result, response !== undefined, request.caller);
+    checkGraphBudget(graph);
+    const callback = runCallback(graph, target, 0, call, result, request.caller);
     if (callback.ok) {
-      response ??= responseOf(callback.api);
+      response = responseOf(callback.api);
       pending.push(...callback.api.calls);
-    } else if (!response && pending.length === 0) {
+    } else if (pending.length === 0) {
       return rejectOf(trapToUserError(callback.trap, target.id.toText(), callback.backtrace));
     }
   }

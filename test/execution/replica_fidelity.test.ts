@@ -20,7 +20,8 @@ const HANDLE = 'Consider gracefully handling failures from this canister or alte
  * `trap`, `reject`, `silent` (never answers), `keep` (replies, accepts nothing), `take` (replies, then accepts what is still
  * available), the query `inner` and the composite query `outer` (calls its own `inner`; its reply
  * callback, at table index 3, answers what `inner` answered), and the composite query `mark` (writes 'X' at
- * 500, calls its own `peek`, which answers the byte at 500; its callback, at 4, answers both bytes).
+ * 500, calls its own `peek`, which answers the byte at 500; its callback, at 4, answers both bytes); and
+ * `spin_outer`, a composite query whose call to its own `spin` never ends.
  */
 const RELAY = `(module
   (import "ic0" "msg_arg_data_size" (func $arg_size (result i32)))
@@ -51,6 +52,7 @@ const RELAY = `(module
   (data (i32.const 130) "cleanup")
   (data (i32.const 140) "inner")
   (data (i32.const 150) "peek")
+  (data (i32.const 160) "spin")
   (func (export "canister_update forward") (local $size i32)
     (local.set $size (call $arg_size))
     (call $arg_copy (i32.const 1000) (i32.const 0) (local.get $size))
@@ -85,6 +87,12 @@ const RELAY = `(module
     (call $call_new (i32.const 200) (call $self_size) (i32.const 140) (i32.const 5)
       (i32.const 3) (i32.const 0) (i32.const 1) (i32.const 0))
     (drop (call $perform)))
+  (func (export "canister_query spin") (loop $forever (br $forever)))
+  (func (export "canister_composite_query spin_outer")
+    (call $self_copy (i32.const 200) (i32.const 0) (call $self_size))
+    (call $call_new (i32.const 200) (call $self_size) (i32.const 160) (i32.const 4)
+      (i32.const 3) (i32.const 0) (i32.const 1) (i32.const 0))
+    (drop (call $perform)))
   (func (export "canister_query peek") (call $append (i32.const 500) (i32.const 1)) (call $reply))
   (func (export "canister_composite_query mark")
     (i32.store8 (i32.const 500) (i32.const 88))
@@ -104,7 +112,7 @@ const RELAY = `(module
 
 const INITIAL = 10n ** 15n;
 
-async function setup(options: { compositeQueryMaxDepth?: number } = {}): Promise<{ ic: Capsule; relay: Principal; target: Principal; empty: Principal }> {
+async function setup(options: { compositeQueryMaxDepth?: number; instructionLimits?: { query: bigint } } = {}): Promise<{ ic: Capsule; relay: Principal; target: Principal; empty: Principal }> {
   const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free', ...options });
   const wasm = await wat(RELAY);
   const relay = await ic.createCanister({ cycles: INITIAL });
@@ -279,5 +287,15 @@ test('a canister a composite query calls again runs from its state before the qu
   const { ic, target } = await setup();
   const reply = await ic.queryCall({ canisterId: target, method: 'mark' });
   assert.deepEqual([...reply], [0, 88]);
+  await ic.close();
+});
+
+test('a composite query whose calls spend the call graph\'s instructions fails as a whole with IC0526', async () => {
+  const { ic, target } = await setup({ instructionLimits: { query: 10_000_000n } });
+  await assert.rejects(ic.queryCall({ canisterId: target, method: 'spin_outer' }), (error: CallError) => {
+    assert.equal(error.errorCode, 'IC0526');
+    assert.equal(error.rejectMessage, 'Composite query calls exceeded the instruction limit.');
+    return true;
+  });
   await ic.close();
 });
