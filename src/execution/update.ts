@@ -1,5 +1,5 @@
 // Executing a request on a canister: an update method, or a query method in replicated mode (spec §3.2, §3.7).
-import type { CanisterState, Request } from '../state/index.ts';
+import { type CanisterState, principalEquals, type Request } from '../state/index.ts';
 import { applyChanges, executionRejectFor, openCallContext, rejectOf, settle } from './call_context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
 import { trapToUserError, UserError } from './errors.ts';
@@ -8,11 +8,14 @@ import { requestFor } from './request.ts';
 import { checkCallable, exportName } from './method.ts';
 import { respondTo, type RoundContext } from './round_context.ts';
 
-function outOfCycles(canister: CanisterState, needed: bigint, available: bigint): UserError {
-  return new UserError(
-    'CanisterOutOfCycles',
-    `Canister ${canister.id.toText()} is out of cycles: please top up the canister with at least ${needed - available} additional cycles`,
-  );
+/** The replica tells how many cycles are missing only to a controller of the canister. */
+function outOfCycles(canister: CanisterState, request: Request, needed: bigint, available: bigint): UserError {
+  const caller = request.origin.kind === 'ingress' ? request.origin.sender : request.caller;
+  const id = canister.id.toText();
+  if (!canister.settings.controllers.some((controller) => principalEquals(controller, caller))) {
+    return new UserError('CanisterOutOfCycles', `Canister ${id} is out of cycles`);
+  }
+  return new UserError('CanisterOutOfCycles', `Canister ${id} is out of cycles: please top up the canister with at least ${needed - available} additional cycles`);
 }
 
 /**
@@ -40,7 +43,7 @@ export function executeRequest(round: RoundContext, canister: CanisterState, req
   const instructionLimit = isQuery ? round.env.instructionLimits.query : round.env.instructionLimits.update;
   const prepaid = executionCost(round.env, instructionLimit, wasm64);
   const liquid = liquidBalance(round.env, canister);
-  if (liquid < prepaid) return rejectRequest(round, canister, request, outOfCycles(canister, prepaid, liquid));
+  if (liquid < prepaid) return rejectRequest(round, canister, request, outOfCycles(canister, request, prepaid, liquid));
   const minimum = canister.settings.minimumIncomingCanisterCallCycles;
   if (request.origin.kind === 'canister' && request.cycles < minimum) {
     const error = new UserError(

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type CallError, Capsule } from '../../src/api/index.ts';
 import { Principal } from '../../src/state/index.ts';
-import { candid } from '../../src/management/index.ts';
+import { candid, emptySettings } from '../../src/management/index.ts';
 import { CYCLES_LEDGER } from '../../src/system_canisters/index.ts';
 import { wat } from '../support/build.ts';
 
@@ -112,7 +112,9 @@ const RELAY = `(module
 
 const INITIAL = 10n ** 15n;
 
-async function setup(options: { compositeQueryMaxDepth?: number; instructionLimits?: { query: bigint } } = {}): Promise<{ ic: Capsule; relay: Principal; target: Principal; empty: Principal }> {
+async function setup(
+  options: { compositeQueryMaxDepth?: number; instructionLimits?: { query: bigint }; costSchedule?: 'application' } = {},
+): Promise<{ ic: Capsule; relay: Principal; target: Principal; empty: Principal }> {
   const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free', ...options });
   const wasm = await wat(RELAY);
   const relay = await ic.createCanister({ cycles: INITIAL });
@@ -297,5 +299,18 @@ test('a composite query whose calls spend the call graph\'s instructions fails a
     assert.equal(error.rejectMessage, 'Composite query calls exceeded the instruction limit.');
     return true;
   });
+  await ic.close();
+});
+
+test('a frozen canister tells a controller how many cycles it lacks, and anyone else only that it is out of cycles', async () => {
+  const { ic, relay, target } = await setup({ costSchedule: 'application' });
+  const settings = { ...emptySettings(), freezing_threshold: [10n ** 15n] };
+  await ic.callManagement('update_settings', candid.encodeManagementArg('update_settings', { canister_id: target, settings, sender_canister_version: [] }));
+  await assert.rejects(ic.updateCall({ canisterId: target, method: 'keep' }), (error: CallError) => {
+    assert.equal(error.errorCode, 'IC0207');
+    assert.match(error.rejectMessage, new RegExp(`^Canister ${target.toText()} is out of cycles: please top up the canister with at least \\d+ additional cycles$`));
+    return true;
+  });
+  assert.deepEqual(await rejectSeenByRelay(ic, relay, target, 'keep'), { code: 2, message: `IC0207: Canister ${target.toText()} is out of cycles` });
   await ic.close();
 });
