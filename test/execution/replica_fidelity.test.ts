@@ -304,7 +304,7 @@ test('a composite query whose calls spend the call graph\'s instructions fails a
 
 test('a frozen canister tells a controller how many cycles it lacks, and anyone else only that it is out of cycles', async () => {
   const { ic, relay, target } = await setup({ costSchedule: 'application' });
-  const settings = { ...emptySettings(), freezing_threshold: [10n ** 15n] };
+  const settings = { ...emptySettings(), freezing_threshold: [10n ** 15n] as [bigint] };
   await ic.callManagement('update_settings', candid.encodeManagementArg('update_settings', { canister_id: target, settings, sender_canister_version: [] }));
   await assert.rejects(ic.updateCall({ canisterId: target, method: 'keep' }), (error: CallError) => {
     assert.equal(error.errorCode, 'IC0207');
