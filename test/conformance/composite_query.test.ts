@@ -22,7 +22,6 @@ import {
   rejects,
   relayReject,
   relayReply,
-  text,
   u32,
   USER,
   type Width,
