@@ -2,6 +2,7 @@
 import { IDL } from '@dfinity/candid';
 import { type CallContext, type CallResult, type CanisterState, MANAGEMENT_CANISTER, principalEquals } from '../state/index.ts';
 import { InternalError, UserError } from './errors.ts';
+import { adjustMessageMemory } from './message_memory.ts';
 import { respondTo, type RoundContext } from './round_context.ts';
 import type { SystemApi } from './system_api.ts';
 
@@ -23,6 +24,23 @@ export function rejectOf(error: UserError): CallResult {
   return error.backtrace ? { ...reject, backtrace: error.backtrace } : reject;
 }
 
+/** The error code a user sees on a canister's own `msg_reject` (the replica's IC0406). */
+export const OWN_REJECT_ERROR_CODE = new UserError('CanisterRejectedMessage', '').errorCode;
+
+/** A canister's own `msg_reject`: its text as is, and for a user the replica's IC0406. */
+export function canisterReject(message: string): CallResult {
+  return { kind: 'reject', code: 4, message, errorCode: OWN_REJECT_ERROR_CODE };
+}
+
+/**
+ * A failed execution as the one who called it sees it: a user gets the description and the error code
+ * apart, a calling canister one text, "IC0503: Error from Canister …", as the replica words it.
+ */
+export function executionRejectFor(origin: CallContext['origin'], error: UserError): CallResult {
+  const reject = rejectOf(error);
+  return origin.kind === 'canister' && reject.kind === 'reject' ? { ...reject, message: `${error.errorCode}: ${reject.message}` } : reject;
+}
+
 /** Answers the context's caller; the cycles it did not accept go back ('Cycles'). */
 export function respond(round: RoundContext, canister: CanisterState, context: CallContext, result: CallResult): void {
   const refund = context.availableCycles;
@@ -31,13 +49,18 @@ export function respond(round: RoundContext, canister: CanisterState, context: C
   respondTo(round, context.origin, canister.id, result, refund);
 }
 
+/** The replica words a missing answer one way in a user's ingress status and another way to a canister. */
+function didNotReply(canister: CanisterState, origin: CallContext['origin']): UserError {
+  const id = canister.id.toText();
+  return new UserError('CanisterDidNotReply', origin.kind === 'ingress' ? `Canister ${id} did not reply to the call` : `Canister ${id} did not produce a response`);
+}
+
 /** A context that can no longer respond is answered by the system; a finished one is deleted. */
 export function settle(round: RoundContext, canister: CanisterState, context: CallContext, failure: UserError | undefined): void {
   if (context.outstandingCalls > 0) return;
   if (!context.responded && !context.deleted) {
-    const error =
-      failure ?? new UserError('CanisterDidNotReply', `Canister ${canister.id.toText()} did not produce a response`);
-    respond(round, canister, context, rejectOf(error));
+    const error = failure ?? didNotReply(canister, context.origin);
+    respond(round, canister, context, executionRejectFor(context.origin, error));
   }
   canister.callContexts.delete(context.id);
 }
@@ -101,6 +124,7 @@ export function applyChanges(round: RoundContext, canister: CanisterState, conte
     });
     canister.consumed.transmission += call.fee;
     context.outstandingCalls += 1;
+    if (deadline === 0n) adjustMessageMemory(round.env.messageMemory, 1);
     const mismatch = senderVersionMismatch(call, api.canisterVersion);
     if (mismatch) {
       const origin = { kind: 'canister', caller: canister.id, callbackId, deadline } as const;
@@ -123,7 +147,7 @@ export function applyChanges(round: RoundContext, canister: CanisterState, conte
     const result: CallResult =
       api.response.kind === 'reply'
         ? { kind: 'reply', payload: api.response.payload }
-        : { kind: 'reject', code: 4, message: api.response.message };
+        : canisterReject(api.response.message);
     respond(round, canister, context, result);
   }
 }

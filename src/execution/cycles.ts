@@ -34,18 +34,14 @@ export function callTransmissionFee(pricing: Pricing, methodBytes: number, argBy
   return scale(pricing, pricing.costs.interCanisterCall + pricing.costs.interCanisterByte * BigInt(methodBytes + argBytes));
 }
 
-/** Reserved at call_perform for the response: its maximal transmission and its execution. */
-export function responseReservation(pricing: Pricing, wasm64: boolean): bigint {
-  return (
-    scale(pricing, pricing.costs.interCanisterByte * BigInt(MAX_REPLICATED_RESPONSE)) +
-    executionCost(pricing, INSTRUCTION_LIMITS.update, wasm64)
-  );
+/** The transmission of the largest response, reserved at call_perform. */
+export function responseTransmissionReservation(pricing: Pricing): bigint {
+  return scale(pricing, pricing.costs.interCanisterByte * BigInt(MAX_REPLICATED_RESPONSE));
 }
 
-/** Refund of the unused transmission reservation once the real response size is known. */
-export function responseTransmissionRefund(pricing: Pricing, responseBytes: number): bigint {
-  const unused = BigInt(Math.max(0, MAX_REPLICATED_RESPONSE - responseBytes));
-  return scale(pricing, pricing.costs.interCanisterByte * unused);
+/** Reserved at call_perform for the response: its maximal transmission and its execution. */
+export function responseReservation(pricing: Pricing, wasm64: boolean): bigint {
+  return responseTransmissionReservation(pricing) + executionCost(pricing, INSTRUCTION_LIMITS.update, wasm64);
 }
 
 export function ingressInductionCost(pricing: Pricing, bytes: number): bigint {

@@ -116,13 +116,64 @@ export class InternalError extends Error {
   }
 }
 
+/**
+ * The line the replica adds after a canister error: a suggestion and the section of its execution
+ * errors documentation, or the toolchain note for System API misuse a CDK (not its user) causes.
+ */
+export type ErrorHelp = { suggestion: string; anchor: string } | 'toolchain';
+
+/** The replica's execution errors documentation; each help line points at one of its sections. */
+export const EXECUTION_ERRORS_DOCUMENTATION = 'https://internetcomputer.org/docs/current/references/execution-errors';
+const TOOLCHAIN_HELP =
+  'This is likely an error with the compiler/CDK toolchain being used to build the canister. Please report the error to IC devs on the forum: https://forum.dfinity.org and include which language/CDK was used to create the canister.';
+const HANDLE_FAILURES = 'Consider gracefully handling failures from this canister or altering the canister to handle exceptions.';
+
+export const HELP = {
+  trapped: { suggestion: HANDLE_FAILURES, anchor: 'trapped' },
+  trappedExplicitly: { suggestion: HANDLE_FAILURES, anchor: 'trapped-explicitly' },
+  methodNotFound: { suggestion: 'Check that the method being called is exported by the target canister.', anchor: 'method-not-found' },
+  wasmModuleNotFound: { suggestion: 'Please install code to this canister before calling it.', anchor: 'wasm-module-not-found' },
+  instructionLimitExceeded: {
+    suggestion: 'Try optimizing this method to consume fewer instructions or split the work across multiple messages.',
+    anchor: 'instruction-limit-exceeded',
+  },
+  outOfMemory: {
+    suggestion: "Check the canister's memory usage against its allocation and the system wide limits to determine why more memory cannot be allocated.",
+    anchor: 'out-of-memory',
+  },
+  wasmMemoryLimitExceeded: {
+    suggestion: 'Try checking the canister for a possible memory leak or modifying it to use more stable memory instead of Wasm memory.',
+    anchor: 'wasm-memory-limit-exceeded',
+  },
+  wrongMode: {
+    suggestion: 'Check the ICP documentation to make sure APIs are being called in the correct message types.',
+    anchor: 'calling-a-system-api-from-the-wrong-mode',
+  },
+} as const satisfies Record<string, ErrorHelp>;
+
+export function helpText(help: ErrorHelp): string {
+  return help === 'toolchain' ? TOOLCHAIN_HELP : `${help.suggestion} See documentation: ${EXECUTION_ERRORS_DOCUMENTATION}#${help.anchor}`;
+}
+
+/**
+ * An error of a canister's execution as the replica words it: "Error from Canister <id>: <detail>",
+ * and, when there is help, a period and the help on a line of its own.
+ */
+export function canisterError(code: ErrorCodeName, canisterId: string, detail: string, help: ErrorHelp | undefined, backtrace?: string[]): UserError {
+  const description = `Error from Canister ${canisterId}: ${detail}`;
+  return new UserError(code, help ? `${description}.\n${helpText(help)}` : description, backtrace);
+}
+
+/** What the replica says when a message reaches a canister without code. */
+export const WASM_MODULE_NOT_FOUND = 'Attempted to execute a message, but the canister contains no Wasm module.';
+
 /** Why a wasm execution stopped abnormally; becomes a UserError at the execution boundary. */
 export type Trap =
   | { kind: 'calledTrap'; message: string }
   | { kind: 'wasm'; message: string }
-  | { kind: 'contractViolation'; message: string }
+  | { kind: 'contractViolation'; message: string; help?: ErrorHelp }
   | { kind: 'instructionLimit'; limit: bigint }
-  | { kind: 'outOfMemory'; message: string }
+  | { kind: 'outOfMemory' }
   | { kind: 'wasmMemoryLimit'; bytes: bigint; limit: bigint }
   | { kind: 'stackOverflow' }
   | { kind: 'callbackNotFound'; message: string };
@@ -137,8 +188,14 @@ export class CanisterTrap extends Error {
   }
 }
 
-export function contractViolation(message: string): CanisterTrap {
-  return new CanisterTrap({ kind: 'contractViolation', message });
+/** System API misuse; without `help` the replica blames the toolchain. */
+export function contractViolation(message: string, help?: ErrorHelp): CanisterTrap {
+  return new CanisterTrap(help ? { kind: 'contractViolation', message, help } : { kind: 'contractViolation', message });
+}
+
+/** A System API function called where the interface spec does not allow it. */
+export function wrongModeViolation(name: string, mode: string): CanisterTrap {
+  return contractViolation(`"${name}" cannot be executed in ${mode} mode`, HELP.wrongMode);
 }
 
 export function describeTrap(trap: Trap): string {
@@ -152,9 +209,15 @@ export function describeTrap(trap: Trap): string {
     case 'instructionLimit':
       return `Canister exceeded the limit of ${trap.limit} instructions for single message execution.`;
     case 'outOfMemory':
-      return `Canister cannot grow its memory: ${trap.message}`;
+      return 'Canister cannot grow its memory usage.';
     case 'wasmMemoryLimit':
-      return `Canister exceeded its current Wasm memory limit of ${trap.limit} bytes. The peak Wasm memory usage was ${trap.bytes} bytes.`;
+      return (
+        `Canister exceeded its current Wasm memory limit of ${trap.limit} bytes. The peak Wasm memory usage was ${trap.bytes} bytes. ` +
+        'If the canister reaches 4GiB, then it may stop functioning and may become unrecoverable. ' +
+        'Please reach out to the canister owner to investigate the reason for the increased memory usage. ' +
+        'It might be necessary to move data from the Wasm memory to the stable memory. ' +
+        'If such high Wasm memory usage is expected and safe, then the developer can increase the Wasm memory limit in the canister settings.'
+      );
     case 'stackOverflow':
       return 'Canister trapped: stack overflow';
     case 'callbackNotFound':
@@ -181,11 +244,45 @@ export function trapErrorCode(trap: Trap): ErrorCodeName {
   }
 }
 
+function trapHelp(trap: Trap): ErrorHelp {
+  switch (trap.kind) {
+    case 'calledTrap':
+      return HELP.trappedExplicitly;
+    case 'wasm':
+    case 'stackOverflow':
+    case 'callbackNotFound':
+      return HELP.trapped;
+    case 'contractViolation':
+      return trap.help ?? 'toolchain';
+    case 'instructionLimit':
+      return HELP.instructionLimitExceeded;
+    case 'outOfMemory':
+      return HELP.outOfMemory;
+    case 'wasmMemoryLimit':
+      return HELP.wasmMemoryLimitExceeded;
+  }
+}
+
+function describeWithBacktrace(trap: Trap, backtrace: string[] | undefined): string {
+  return backtrace ? `${describeTrap(trap)}\nCanister Backtrace:\n${backtrace.map((frame) => `${frame}\n`).join('')}` : describeTrap(trap);
+}
+
 /**
- * The one mapping from a trap to the error users see (traps reject with CANISTER_ERROR). The description
- * ends with the replica's "Canister Backtrace:" section, which HTTP clients parse; the frames are data too.
+ * The one mapping from a trap to the error users see (traps reject with CANISTER_ERROR), worded as the
+ * replica words it: the trap, its "Canister Backtrace:" section (which HTTP clients parse; the frames
+ * are data too), then the help line.
  */
 export function trapToUserError(trap: Trap, canisterId: string, backtrace: string[] | undefined): UserError {
-  const suffix = backtrace ? `\nCanister Backtrace:\n${backtrace.join('\n')}` : '';
-  return new UserError(trapErrorCode(trap), `Error from Canister ${canisterId}: ${describeTrap(trap)}${suffix}`, backtrace);
+  return canisterError(trapErrorCode(trap), canisterId, describeWithBacktrace(trap, backtrace), trapHelp(trap), backtrace);
+}
+
+/** A reply or reject callback that trapped, and then its cleanup callback too: the callback's code, both traps, no help line. */
+export function cleanupFailed(canisterId: string, callback: TrapOutcome, cleanup: TrapOutcome): UserError {
+  const detail = `${describeWithBacktrace(callback.trap, callback.backtrace)}\n\ncall_on_cleanup also failed:\n\n${describeWithBacktrace(cleanup.trap, cleanup.backtrace)}`;
+  return canisterError(trapErrorCode(callback.trap), canisterId, detail, undefined, callback.backtrace);
+}
+
+export interface TrapOutcome {
+  trap: Trap;
+  backtrace: string[] | undefined;
 }

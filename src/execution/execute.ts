@@ -21,12 +21,17 @@ function backtraceOf(error: unknown): string[] | undefined {
   for (const line of stack.split('\n')) {
     const match = /at (\S+) \(wasm:\/\/wasm\/[^)]*\)/.exec(line) ?? /at (wasm:\/\/wasm\/\S+)/.exec(line);
     const name = match?.[1];
-    if (name && !name.startsWith('__capsule')) frames.push(name.replace(/^\$/, ''));
+    if (!name || name.startsWith('__capsule')) continue;
+    // A function without a name is named by its index, in the replica's words.
+    const index = /wasm-function\[(\d+)\]/.exec(name)?.[1];
+    frames.push(index === undefined ? name.replace(/^\$/, '') : `unknown function at index ${index}`);
   }
   return frames.length > 0 ? frames : undefined;
 }
 
+/** V8's trap messages in the replica's words; the replica names every other wasm trap "unknown". */
 const WASM_TRAP_MESSAGES: Record<string, string> = {
+  unreachable: 'unreachable',
   'memory access out of bounds': 'heap out of bounds',
   'divide by zero': 'integer division by 0',
   'remainder by zero': 'integer division by 0',
@@ -36,7 +41,7 @@ const WASM_TRAP_MESSAGES: Record<string, string> = {
 function toTrap(error: unknown): Trap {
   if (error instanceof CanisterTrap) return error.trap;
   if (error instanceof WebAssembly.RuntimeError) {
-    return { kind: 'wasm', message: WASM_TRAP_MESSAGES[error.message] ?? error.message };
+    return { kind: 'wasm', message: WASM_TRAP_MESSAGES[error.message] ?? 'unknown' };
   }
   if (error instanceof RangeError && /call stack/.test(error.message)) return { kind: 'stackOverflow' };
   if (error instanceof TypeError) return { kind: 'wasm', message: `function invocation failed: ${error.message}` };

@@ -2,6 +2,7 @@
 import { MAX_CALL_TIMEOUT_SECONDS, MAX_INTER_CANISTER_PAYLOAD, Principal } from '../state/index.ts';
 import { callTransmissionFee, responseReservation } from './cycles.ts';
 import { contractViolation } from './errors.ts';
+import { hasRoomForCall } from './message_memory.ts';
 import { CONTEXTS } from './context.ts';
 import { type Ic0Group, OVERHEAD } from './ic0_entry.ts';
 import { decodeUtf8, type SystemApi } from './system_api.ts';
@@ -47,6 +48,11 @@ function perform(api: SystemApi): number {
     return 2; // SYS_TRANSIENT: the queue to this destination is full, as the replica's call_perform reports
   }
   const composite = isComposite(api);
+  const guaranteed = !composite && draft.timeoutSeconds === undefined;
+  if (guaranteed && !hasRoomForCall(api.env.messageMemory, api.calls.filter((call) => call.timeoutSeconds === undefined).length)) {
+    discardDraft(api);
+    return 2; // SYS_TRANSIENT: the subnet's message memory is full, as the replica's call_perform reports
+  }
   const wasm64 = api.pointerWidth === 64;
   const fee = composite ? 0n : callTransmissionFee(api.env, new TextEncoder().encode(draft.method).length, arg.length);
   const reservation = composite ? 0n : responseReservation(api.env, wasm64);

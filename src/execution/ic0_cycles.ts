@@ -11,8 +11,10 @@ function refunded(api: SystemApi): bigint {
   return api.context.kind === 'callback' ? api.context.refunded : 0n;
 }
 
+// The spec makes this 0 once the call is replied; the replica keeps the unaccepted cycles available
+// until the execution ends (a Motoko oneway method accepts after its implicit reply), and so do we.
 function available(api: SystemApi): bigint {
-  return api.responded || api.response ? 0n : api.availableCycles;
+  return api.availableCycles;
 }
 
 function accept(api: SystemApi, max: bigint): bigint {

@@ -1,6 +1,6 @@
 // ic0 message data, caller and response functions (interface spec, section 'Overview of imports': msg_*, accept_message).
 import { ANONYMOUS, MANAGEMENT_CANISTER, type Principal } from '../state/index.ts';
-import { contractViolation } from './errors.ts';
+import { contractViolation, wrongModeViolation } from './errors.ts';
 import { CONTEXTS } from './context.ts';
 import { type Ic0Group, OVERHEAD } from './ic0_entry.ts';
 import { decodeUtf8, type SystemApi } from './system_api.ts';
@@ -25,7 +25,7 @@ function argData(api: SystemApi): Uint8Array {
     case 'systemTask':
       break;
   }
-  throw contractViolation(`"ic0_msg_arg_data" cannot be executed in ${context.kind} mode`);
+  throw wrongModeViolation('ic0_msg_arg_data', context.kind);
 }
 
 export function callerOf(api: SystemApi): Principal {

@@ -3,7 +3,7 @@
 import { MAX_WASM32_HEAP, MAX_WASM64_HEAP, OS_PAGE_SIZE, WASM_PAGE_SIZE, type WasmState } from '../state/index.ts';
 import type { Ic0Name } from '../wasm/index.ts';
 import { modeName } from './context.ts';
-import { CanisterTrap, contractViolation } from './errors.ts';
+import { CanisterTrap, contractViolation, wrongModeViolation } from './errors.ts';
 import { callFunctions } from './ic0_calls.ts';
 import { costFunctions } from './ic0_costs.ts';
 import { cyclesFunctions } from './ic0_cycles.ts';
@@ -53,7 +53,7 @@ function wrap(host: InstanceHost, name: Ic0Name, entry: Ic0Table[Ic0Name]): Impo
   return (...args: Word[]) => {
     const api = currentApi(host, name);
     if (!entry.allowed.includes(api.letter)) {
-      throw contractViolation(`"ic0_${name}" cannot be executed in ${modeName(api.context)} mode`);
+      throw wrongModeViolation(`ic0_${name}`, modeName(api.context));
     }
     charge(api, entry.overhead);
     return handler(api, ...args);
@@ -91,7 +91,7 @@ function grow(host: InstanceHost, wasm: WasmState, delta: number): number {
   }
   // A growth the subnet cannot take traps (the replica checks after the native grow; the outcome is the same).
   if (!fitsSubnetMemory(api.env.subnetMemory, api.context, api.canister, api.journal, wanted - current)) {
-    throw new CanisterTrap({ kind: 'outOfMemory', message: `the subnet has no room for ${wanted - current} more bytes` });
+    throw new CanisterTrap({ kind: 'outOfMemory' });
   }
   try {
     const old = growMemory(wasm, delta);

@@ -1,5 +1,5 @@
 // The execution layer: message execution through the System API (IC: execution_environment + embedders).
-export { applyChanges, openCallContext, rejectOf, respond, settle } from './call_context.ts';
+export { applyChanges, executionRejectFor, openCallContext, rejectOf, respond, settle } from './call_context.ts';
 export type { ApiContext, ContextLetter, SystemTask } from './context.ts';
 export { type Ic0Entry, type Ic0Group, type Ic0Table, OVERHEAD } from './ic0_entry.ts';
 export { SYSTEM_API } from './imports.ts';
@@ -14,12 +14,13 @@ export {
   scale,
   storageCost,
 } from './cycles.ts';
-export { CanisterTrap, ERROR_CODES, type ErrorCodeName, InternalError, type Trap, trapToUserError, UserError } from './errors.ts';
+export { CanisterTrap, canisterError, ERROR_CODES, type ErrorCodeName, type ErrorHelp, HELP, InternalError, type Trap, trapToUserError, UserError } from './errors.ts';
 export { rollback } from './execute.ts';
 export { formatBytes, type SubnetMemory, subnetOversubscribed } from './subnet_memory.ts';
 export { copyHeap, growMemory, instantiate, loadGlobals, loadHeap, snapshotGlobals } from './instance.ts';
 export { type InstallMode, type InstallRequest, installCode } from './install.ts';
 export { inspectMessage } from './inspect_message.ts';
+export { guaranteedResponseMemory, type MessageMemory, RESPONSE_SLOT_BYTES } from './message_memory.ts';
 export { checkCallable, methodKindOf } from './method.ts';
 export { executeQuery, type ManagementQuery, type QueryRequest } from './query.ts';
 export { executeRequest } from './update.ts';

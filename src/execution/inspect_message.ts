@@ -7,9 +7,8 @@ import type { ExecutionEnvironment } from './system_api.ts';
 
 export function inspectMessage(env: ExecutionEnvironment, canister: CanisterState, caller: Principal, method: string, arg: Uint8Array): UserError | undefined {
   const id = canister.id.toText();
-  if (!canister.wasm) {
-    return new UserError('CanisterWasmModuleNotFound', `Error from Canister ${id}: Attempted to execute a message, but the canister contains no Wasm module.`);
-  }
+  // The replica's ingress check words this without naming the canister.
+  if (!canister.wasm) return new UserError('CanisterWasmModuleNotFound', 'Requested canister has no wasm module');
   if (!canister.wasm.module.systemMethods.has('canister_inspect_message')) return undefined;
   const context = { kind: 'inspectMessage', caller, method, arg } as const;
   const entry = { kind: 'export', name: 'canister_inspect_message' } as const;

@@ -3,7 +3,7 @@ import { type CanisterState, memoryUsage, type Principal, StableMemory, type Was
 import type { CanisterModule } from '../wasm/index.ts';
 import type { ApiContext } from './context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
-import { trapToUserError, UserError } from './errors.ts';
+import { canisterError, HELP, trapToUserError, UserError, WASM_MODULE_NOT_FOUND } from './errors.ts';
 import { commit, execute, rollback } from './execute.ts';
 import { requestFor } from './request.ts';
 import { instantiate, loadHeap } from './instance.ts';
@@ -39,7 +39,7 @@ function checkMode(canister: CanisterState, request: InstallRequest): UserError 
   }
   if (request.mode !== 'upgrade') return undefined;
   const old = canister.wasm?.module;
-  if (!old) return new UserError('CanisterWasmModuleNotFound', `Error from Canister ${id}: Attempted to execute a message, but the canister contains no Wasm module.`);
+  if (!old) return canisterError('CanisterWasmModuleNotFound', id, WASM_MODULE_NOT_FOUND, HELP.wasmModuleNotFound);
   if (old.enhancedOrthogonalPersistence && request.wasmMemoryPersistence === undefined) {
     return new UserError('CanisterContractViolation', 'Missing upgrade option: Enhanced orthogonal persistence requires the `wasm_memory_persistence` upgrade option.');
   }

@@ -1,6 +1,6 @@
 // Which exported method a call names, and whether the canister can run it now (interface spec, 'Message execution').
 import type { CanisterState } from '../state/index.ts';
-import { UserError } from './errors.ts';
+import { canisterError, HELP, UserError, WASM_MODULE_NOT_FOUND } from './errors.ts';
 
 export type MethodKind = 'update' | 'query' | 'compositeQuery';
 
@@ -22,13 +22,13 @@ export function checkCallable(canister: CanisterState, method: string): UserErro
   const id = canister.id.toText();
   if (!canister.wasm) {
     // The spec names DESTINATION_INVALID here; the replica answers IC0537 (reject code 5). We follow the replica.
-    return new UserError('CanisterWasmModuleNotFound', `Error from Canister ${id}: Attempted to execute a message, but the canister contains no Wasm module.`);
+    return canisterError('CanisterWasmModuleNotFound', id, WASM_MODULE_NOT_FOUND, HELP.wasmModuleNotFound);
   }
   if (canister.status.kind === 'stopping') return new UserError('CanisterStopping', `Canister ${id} is stopping`);
   if (canister.status.kind === 'stopped') return new UserError('CanisterStopped', `Canister ${id} is stopped`);
   const kind = methodKindOf(canister, method);
   if (!kind) {
-    return new UserError('CanisterMethodNotFound', `Error from Canister ${id}: Canister has no update method '${method}'.`);
+    return canisterError('CanisterMethodNotFound', id, `Canister has no update method '${method}'.`, HELP.methodNotFound);
   }
   return kind;
 }

@@ -1,13 +1,13 @@
 // Non-replicated queries and composite queries (interface spec, 'Query call'): run on the current state, follow the
 // composite call graph, then roll every touched canister back. Nothing here persists but logs.
 import { type CallResult, type CanisterState, type Closure, COMPOSITE_QUERY_MAX_DEPTH, MANAGEMENT_CANISTER, type Principal, principalEquals } from '../state/index.ts';
-import { rejectOf } from './call_context.ts';
+import { canisterReject, OWN_REJECT_ERROR_CODE, rejectOf } from './call_context.ts';
 import type { ApiContext } from './context.ts';
 import { freezingLimit } from './cycles.ts';
-import { trapToUserError, UserError } from './errors.ts';
+import { canisterError, HELP, trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';
-import type { Journal } from './journal.ts';
 import { exportName, methodKindOf } from './method.ts';
+import { fromStateBeforeQuery, type JournaledExecution } from './query_isolation.ts';
 import { type Entry, requestFor } from './request.ts';
 import type { ExecutionEnvironment, OutgoingCall, SystemApi } from './system_api.ts';
 
@@ -23,20 +23,33 @@ export interface QueryRequest {
 /** Answers a management-canister query method (spec 0.66: composite queries may call them). */
 export type ManagementQuery = (caller: Principal, method: string, arg: Uint8Array) => CallResult;
 
+/** A limit of the whole call graph was exceeded: the query fails, whatever its callers would do. */
+class CallGraphFailure extends Error {
+  readonly error: UserError;
+  constructor(error: UserError) {
+    super(error.message);
+    this.error = error;
+  }
+}
+
+/** Between the executions of a call graph, as the replica checks: a spent budget fails the whole query. */
+function checkGraphBudget(graph: Graph): void {
+  if (graph.budget.left > 0n) return;
+  throw new CallGraphFailure(new UserError('QueryCallGraphTotalInstructionLimitExceeded', 'Composite query calls exceeded the instruction limit.'));
+}
+
 interface Graph {
   env: ExecutionEnvironment;
   management: ManagementQuery | undefined;
   lookup: (id: Principal) => CanisterState | undefined;
-  journals: { canister: CanisterState; journal: Journal }[];
+  journals: JournaledExecution[];
   budget: { left: bigint };
-  chain: Principal[];
 }
 
 function checkQueryable(canister: CanisterState | undefined, id: Principal, method: string, env: ExecutionEnvironment) {
   if (!canister) return new UserError('CanisterNotFound', `Canister ${id.toText()} not found`);
-  if (!canister.wasm) {
-    return new UserError('CanisterWasmModuleNotFound', `Error from Canister ${id.toText()}: Attempted to execute a message, but the canister contains no Wasm module.`);
-  }
+  // As for ingress, the replica's query handler words this without naming the canister.
+  if (!canister.wasm) return new UserError('CanisterWasmModuleNotFound', 'Requested canister has no wasm module');
   if (canister.status.kind === 'stopped') return new UserError('CanisterStopped', `Canister ${id.toText()} is stopped`);
   if (canister.status.kind === 'stopping') return new UserError('CanisterStopping', `Canister ${id.toText()} is stopping`);
   if (canister.cycles < freezingLimit(env, canister)) {
@@ -44,7 +57,7 @@ function checkQueryable(canister: CanisterState | undefined, id: Principal, meth
   }
   const kind = methodKindOf(canister, method);
   if (kind !== 'query' && kind !== 'compositeQuery') {
-    return new UserError('CanisterMethodNotFound', `Error from Canister ${id.toText()}: Canister has no query method '${method}'.`);
+    return canisterError('CanisterMethodNotFound', id.toText(), `Canister has no query method '${method}'.`, HELP.methodNotFound);
   }
   return kind;
 }
@@ -64,7 +77,7 @@ function run(graph: Graph, canister: CanisterState, context: ApiContext, entry: 
 
 function responseOf(api: SystemApi): CallResult | undefined {
   if (!api.response) return undefined;
-  return api.response.kind === 'reply' ? { kind: 'reply', payload: api.response.payload } : { kind: 'reject', code: 4, message: api.response.message };
+  return api.response.kind === 'reply' ? { kind: 'reply', payload: api.response.payload } : canisterReject(api.response.message);
 }
 
 function callCallee(graph: Graph, caller: CanisterState, call: OutgoingCall, depth: number): CallResult {
@@ -72,22 +85,29 @@ function callCallee(graph: Graph, caller: CanisterState, call: OutgoingCall, dep
     if (graph.management) return graph.management(caller.id, call.method, call.arg);
     return rejectOf(new UserError('CanisterMethodNotFound', 'The management canister cannot be called from this query'));
   }
-  if (depth > COMPOSITE_QUERY_MAX_DEPTH) {
-    return rejectOf(new UserError('QueryCallGraphTooDeep', `Composite query call graph exceeded the maximum depth of ${COMPOSITE_QUERY_MAX_DEPTH}`));
+  if (depth > (graph.env.compositeQueryMaxDepth ?? COMPOSITE_QUERY_MAX_DEPTH)) {
+    // The replica fails the whole query here rather than rejecting the call to its caller.
+    throw new CallGraphFailure(new UserError('QueryCallGraphTooDeep', 'Composite query calls exceeded the maximum call depth.'));
   }
-  if (graph.chain.some((id) => principalEquals(id, call.callee))) {
-    return rejectOf(new UserError('QueryCallGraphLoopDetected', `Loop detected in the composite query call graph at canister ${call.callee.toText()}`));
-  }
-  return evaluate(graph, { canisterId: call.callee, method: call.method, arg: call.arg, caller: caller.id, dataCertificate: undefined }, depth);
+  // No loop detection: the replica lets a composite query call its own canister (or any canister again), which runs from its state before the query.
+  const result = evaluate(graph, { canisterId: call.callee, method: call.method, arg: call.arg, caller: caller.id, dataCertificate: undefined }, depth);
+  return seenByCaller(result);
 }
 
-function runCallback(graph: Graph, canister: CanisterState, callContextId: number, call: OutgoingCall, result: CallResult, responded: boolean, caller: Principal) {
+/** The callee's failure as its calling canister sees it, "IC0503: …"; its own reject stays as it is. */
+function seenByCaller(result: CallResult): CallResult {
+  if (result.kind !== 'reject' || !result.errorCode || result.errorCode === OWN_REJECT_ERROR_CODE) return result;
+  return { ...result, message: `${result.errorCode}: ${result.message}` };
+}
+
+/** A callback runs only while its context has not responded (a response ends the walk). */
+function runCallback(graph: Graph, canister: CanisterState, callContextId: number, call: OutgoingCall, result: CallResult, caller: Principal) {
   const closure: Closure = result.kind === 'reply' ? call.onReply : call.onReject;
   const context: ApiContext = { kind: 'callback', composite: true, caller, callContextId, result, refunded: 0n, deadline: 0n };
-  const outcome = run(graph, canister, context, { kind: 'closure', closure }, responded);
+  const outcome = run(graph, canister, context, { kind: 'closure', closure }, false);
   if (!outcome.ok && call.onCleanup) {
     const code = result.kind === 'reject' ? result.code : 0;
-    run(graph, canister, { kind: 'cleanup', composite: true, caller, callContextId, rejectCode: code }, { kind: 'closure', closure: call.onCleanup }, responded);
+    run(graph, canister, { kind: 'cleanup', composite: true, caller, callContextId, rejectCode: code }, { kind: 'closure', closure: call.onCleanup }, false);
   }
   return outcome;
 }
@@ -97,38 +117,41 @@ function answer(graph: Graph, target: CanisterState, request: QueryRequest, outc
   if (!outcome.ok) return rejectOf(trapToUserError(outcome.trap, target.id.toText(), outcome.backtrace));
   let response = responseOf(outcome.api);
   const pending = [...outcome.api.calls];
-  while (pending.length > 0) {
+  // As on the replica, a response ends the walk of this canister's calls: the rest cannot change it.
+  while (pending.length > 0 && !response) {
     const call = pending.shift()!;
+    checkGraphBudget(graph);
     const result = callCallee(graph, target, call, depth + 1);
-    const callback = runCallback(graph, target, 0, call, result, response !== undefined, request.caller);
+    checkGraphBudget(graph);
+    const callback = runCallback(graph, target, 0, call, result, request.caller);
     if (callback.ok) {
-      response ??= responseOf(callback.api);
+      response = responseOf(callback.api);
       pending.push(...callback.api.calls);
-    } else if (!response && pending.length === 0) {
+    } else if (pending.length === 0) {
       return rejectOf(trapToUserError(callback.trap, target.id.toText(), callback.backtrace));
     }
   }
-  return response ?? rejectOf(new UserError('CanisterDidNotReply', `Canister ${target.id.toText()} did not produce a response`));
+  // As for updates, the replica words a missing answer one way to a user and another to a calling canister.
+  const missing = depth === 0 ? 'did not reply to the call' : 'did not produce a response';
+  return response ?? rejectOf(new UserError('CanisterDidNotReply', `Canister ${target.id.toText()} ${missing}`));
 }
 
 function evaluate(graph: Graph, request: QueryRequest, depth: number): CallResult {
   const canister = graph.lookup(request.canisterId);
   const kind = checkQueryable(canister, request.canisterId, request.method, graph.env);
   if (kind instanceof UserError) return rejectOf(kind);
-  const target = canister!;
+  return fromStateBeforeQuery(graph.journals, canister!, () => evaluateOn(graph, canister!, kind, request, depth));
+}
+
+function evaluateOn(graph: Graph, target: CanisterState, kind: 'query' | 'compositeQuery', request: QueryRequest, depth: number): CallResult {
   const context: ApiContext =
     kind === 'query'
       ? { kind: 'nonReplicatedQuery', caller: request.caller, arg: request.arg, dataCertificate: request.dataCertificate }
       : { kind: 'compositeQuery', caller: request.caller, arg: request.arg, callContextId: 0, dataCertificate: request.dataCertificate };
-  graph.chain.push(target.id);
-  try {
-    const outcome = run(graph, target, context, { kind: 'export', name: exportName(kind, request.method) }, false);
-    const result = answer(graph, target, request, outcome, depth);
-    graph.env.queryStats?.record(target.id, outcome.instructions, request.arg.length, result.kind === 'reply' ? result.payload.length : 0);
-    return result;
-  } finally {
-    graph.chain.pop();
-  }
+  const outcome = run(graph, target, context, { kind: 'export', name: exportName(kind, request.method) }, false);
+  const result = answer(graph, target, request, outcome, depth);
+  graph.env.queryStats?.record(target.id, outcome.instructions, request.arg.length, result.kind === 'reply' ? result.payload.length : 0);
+  return result;
 }
 
 /** Runs a query (or composite query) against the current state and discards all its changes. */
@@ -138,9 +161,12 @@ export function executeQuery(
   request: QueryRequest,
   management?: ManagementQuery,
 ): CallResult {
-  const graph: Graph = { env, management, lookup, journals: [], budget: { left: env.instructionLimits.query }, chain: [] };
+  const graph: Graph = { env, management, lookup, journals: [], budget: { left: env.instructionLimits.query } };
   try {
     return evaluate(graph, request, 0);
+  } catch (error) {
+    if (error instanceof CallGraphFailure) return rejectOf(error.error);
+    throw error;
   } finally {
     for (const { canister, journal } of graph.journals.reverse()) rollback(canister, journal);
   }

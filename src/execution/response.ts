@@ -1,10 +1,12 @@
-// Executing a response: refunds first, then the reply or reject callback, and the cleanup callback
-// if that traps (interface spec, "Abstract behavior": callback invocation and cleanup).
+// Executing a response: refunds first (the callback sees them), then the reply or reject callback, the
+// cleanup callback if that traps, and last the unused prepayment of the execution (interface spec,
+// "Abstract behavior": callback invocation and cleanup).
 import type { Callback, CallContext, CanisterState, Closure, Response } from '../state/index.ts';
 import { applyChanges, settle } from './call_context.ts';
-import { chargeExecution, executionCost, scale } from './cycles.ts';
-import { trapToUserError } from './errors.ts';
+import { chargeExecution, executionCost, responseTransmissionReservation, scale } from './cycles.ts';
+import { cleanupFailed, trapToUserError } from './errors.ts';
 import { execute } from './execute.ts';
+import { adjustMessageMemory } from './message_memory.ts';
 import { requestFor } from './request.ts';
 import type { RoundContext } from './round_context.ts';
 
@@ -12,17 +14,28 @@ function responseBytes(response: Response): number {
   return response.result.kind === 'reply' ? response.result.payload.length : response.result.message.length;
 }
 
-/** Credits the refund and the call's reservation less the response's transmission, then charges this execution. */
-function credit(round: RoundContext, canister: CanisterState, callback: Callback, response: Response, cost: bigint): void {
+/**
+ * Before the callback runs, as the replica does: the cycles the callee did not accept and the unused
+ * part of the response's transmission reservation go back to the canister, so the callback sees them.
+ * Returns the part of the reservation that prepaid this execution.
+ */
+function refundBeforeCallback(round: RoundContext, canister: CanisterState, callback: Callback, response: Response): bigint {
+  const maxTransmission = responseTransmissionReservation(round.env);
+  const reservedTransmission = callback.reservation < maxTransmission ? callback.reservation : maxTransmission;
   const transmission = scale(round.env, round.env.costs.interCanisterByte * BigInt(responseBytes(response)));
-  const reserved = callback.reservation - transmission;
-  canister.cycles += response.refund + (reserved > 0n ? reserved : 0n);
-  canister.consumed.transmission += transmission;
-  // The reservation prepaid the execution: it never costs more than what is left of it.
-  chargeExecution(canister, cost < reserved ? cost : reserved > 0n ? reserved : 0n);
+  const charged = transmission < reservedTransmission ? transmission : reservedTransmission;
+  canister.cycles += response.refund + (reservedTransmission - charged);
+  canister.consumed.transmission += charged;
+  return callback.reservation - reservedTransmission;
 }
 
-function runCleanup(round: RoundContext, canister: CanisterState, closure: Closure, context: CallContext, rejectCode: number): bigint {
+/** After the callback: the execution's prepayment less its cost goes back (it never costs more than that prepayment). */
+function settleExecution(canister: CanisterState, prepaid: bigint, cost: bigint): void {
+  canister.cycles += prepaid;
+  chargeExecution(canister, cost < prepaid ? cost : prepaid);
+}
+
+function runCleanup(round: RoundContext, canister: CanisterState, closure: Closure, context: CallContext, rejectCode: number) {
   const cleanup = { kind: 'cleanup', composite: false, caller: callerOf(context, canister), callContextId: context.id, rejectCode } as const;
   const outcome = execute(
     requestFor(canister, cleanup, { kind: 'closure', closure }, round.env, {
@@ -37,7 +50,7 @@ function runCleanup(round: RoundContext, canister: CanisterState, closure: Closu
     canister.version += 1n;
     if (outcome.api.globalTimer !== undefined) canister.globalTimer = outcome.api.globalTimer;
   }
-  return outcome.instructions;
+  return outcome;
 }
 
 function callerOf(context: CallContext, canister: CanisterState) {
@@ -56,16 +69,18 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
   // A response to a callback that is gone (timed out, or its canister was reinstalled) is dropped.
   if (!callback) return;
   canister.callbacks.delete(callback.id);
+  if (callback.deadline === 0n) adjustMessageMemory(round.env.messageMemory, -1);
   const context = canister.callContexts.get(callback.callContextId);
   if (!context) {
     canister.cycles += response.refund;
     return;
   }
+  const prepaid = refundBeforeCallback(round, canister, callback, response);
   context.outstandingCalls -= 1;
   const wasm64 = canister.wasm?.module.pointerWidth === 64;
   // Deleted contexts (uninstall) and empty canisters get their cycles but run nothing.
   if (context.deleted || !canister.wasm) {
-    credit(round, canister, callback, response, 0n);
+    settleExecution(canister, prepaid, 0n);
     settle(round, canister, context, undefined);
     return;
   }
@@ -91,15 +106,15 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
   if (outcome.ok) {
     // Only successful executions bump the version (spec changelog 0.20.0).
     canister.version += 1n;
-    const cost = executionCost(round.env, outcome.instructions, wasm64);
-    credit(round, canister, callback, response, cost);
+    settleExecution(canister, prepaid, executionCost(round.env, outcome.instructions, wasm64));
     applyChanges(round, canister, context, outcome.api, 0n);
     settle(round, canister, context, undefined);
     return;
   }
-  let instructions = outcome.instructions;
   const rejectCode = response.result.kind === 'reject' ? response.result.code : 0;
-  if (callback.onCleanup) instructions += runCleanup(round, canister, callback.onCleanup, context, rejectCode);
-  credit(round, canister, callback, response, executionCost(round.env, instructions, wasm64));
-  settle(round, canister, context, trapToUserError(outcome.trap, canister.id.toText(), outcome.backtrace));
+  const cleanup = callback.onCleanup ? runCleanup(round, canister, callback.onCleanup, context, rejectCode) : undefined;
+  settleExecution(canister, prepaid, executionCost(round.env, outcome.instructions + (cleanup?.instructions ?? 0n), wasm64));
+  const id = canister.id.toText();
+  const error = cleanup && !cleanup.ok ? cleanupFailed(id, outcome, cleanup) : trapToUserError(outcome.trap, id, outcome.backtrace);
+  settle(round, canister, context, error);
 }

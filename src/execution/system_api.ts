@@ -6,6 +6,7 @@ import { type ApiContext, type ContextLetter, letterOf } from './context.ts';
 import { contractViolation } from './errors.ts';
 import type { Journal } from './journal.ts';
 import type { SubnetMemory } from './subnet_memory.ts';
+import type { MessageMemory } from './message_memory.ts';
 
 /** Facts of the subnet and round, visible to every execution. */
 export interface ExecutionEnvironment {
@@ -21,6 +22,10 @@ export interface ExecutionEnvironment {
   queueCapacity: number;
   /** What canisters may still take of the subnet's memory this round; committed executions take from it. */
   subnetMemory: SubnetMemory;
+  /** The subnet's guaranteed-response message memory; absent, calls are not bounded by it. */
+  messageMemory?: MessageMemory;
+  /** Nested calls a composite query may make; absent, the replica's 6. */
+  compositeQueryMaxDepth?: number;
   /** Instructions executed so far in this round (the scheduler's round limit); absent outside rounds. */
   meter?: { instructions: bigint };
   /** Where non-replicated queries are counted (outside the replicated state); absent: not counted. */

@@ -1,7 +1,7 @@
 // Executing a request on a canister: an update method, or a query method in replicated mode (interface spec, "Abstract behavior":
 // message execution).
-import type { CanisterState, Request } from '../state/index.ts';
-import { applyChanges, openCallContext, rejectOf, settle } from './call_context.ts';
+import { type CanisterState, principalEquals, type Request } from '../state/index.ts';
+import { applyChanges, executionRejectFor, openCallContext, rejectOf, settle } from './call_context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
 import { trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';
@@ -9,16 +9,24 @@ import { requestFor } from './request.ts';
 import { checkCallable, exportName } from './method.ts';
 import { respondTo, type RoundContext } from './round_context.ts';
 
-function outOfCycles(canister: CanisterState, needed: bigint, available: bigint): UserError {
-  return new UserError(
-    'CanisterOutOfCycles',
-    `Canister ${canister.id.toText()} is out of cycles: please top up the canister with at least ${needed - available} additional cycles`,
-  );
+/** The replica tells how many cycles are missing only to a controller of the canister. */
+function outOfCycles(canister: CanisterState, request: Request, needed: bigint, available: bigint): UserError {
+  const caller = request.origin.kind === 'ingress' ? request.origin.sender : request.caller;
+  const id = canister.id.toText();
+  if (!canister.settings.controllers.some((controller) => principalEquals(controller, caller))) {
+    return new UserError('CanisterOutOfCycles', `Canister ${id} is out of cycles`);
+  }
+  return new UserError('CanisterOutOfCycles', `Canister ${id} is out of cycles: please top up the canister with at least ${needed - available} additional cycles`);
 }
 
-/** Rejects a request before any execution: nothing changes but the refund of its cycles. */
+/**
+ * Rejects a request before any execution: nothing changes but the refund of its cycles. The replica
+ * turns away a stopping or stopped canister's requests as it inducts them, in words without an error
+ * code; the others fail at execution, and a calling canister sees their code.
+ */
 function rejectRequest(round: RoundContext, canister: CanisterState, request: Request, error: UserError): void {
-  respondTo(round, request.origin, canister.id, rejectOf(error), request.cycles);
+  const atInduction = error.code === 'CanisterStopped' || error.code === 'CanisterStopping';
+  respondTo(round, request.origin, canister.id, atInduction ? rejectOf(error) : executionRejectFor(request.origin, error), request.cycles);
 }
 
 export function executeRequest(round: RoundContext, canister: CanisterState, request: Request): void {
@@ -36,7 +44,7 @@ export function executeRequest(round: RoundContext, canister: CanisterState, req
   const instructionLimit = isQuery ? round.env.instructionLimits.query : round.env.instructionLimits.update;
   const prepaid = executionCost(round.env, instructionLimit, wasm64);
   const liquid = liquidBalance(round.env, canister);
-  if (liquid < prepaid) return rejectRequest(round, canister, request, outOfCycles(canister, prepaid, liquid));
+  if (liquid < prepaid) return rejectRequest(round, canister, request, outOfCycles(canister, request, prepaid, liquid));
   const minimum = canister.settings.minimumIncomingCanisterCallCycles;
   if (request.origin.kind === 'canister' && request.cycles < minimum) {
     const error = new UserError(

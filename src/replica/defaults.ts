@@ -1,7 +1,14 @@
 // The replica's defaults, resolved in one place so that every front end (library, HTTP server, CLI)
 // builds the same subnet from the same options.
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_QUEUE_CAPACITY, DEFAULT_SUBNET_MEMORY_CAPACITY, DEFAULT_SUBNET_MEMORY_RESERVATION, type InstructionLimits } from '../state/index.ts';
+import {
+  COMPOSITE_QUERY_MAX_DEPTH,
+  DEFAULT_MESSAGE_MEMORY_CAPACITY,
+  DEFAULT_QUEUE_CAPACITY,
+  DEFAULT_SUBNET_MEMORY_CAPACITY,
+  DEFAULT_SUBNET_MEMORY_RESERVATION,
+  type InstructionLimits,
+} from '../state/index.ts';
 
 export type CostScheduleName = 'application' | 'free';
 
@@ -21,6 +28,10 @@ export interface ReplicaConfig {
   subnetMemoryCapacity?: bigint;
   /** Bytes of that capacity only response callbacks may use (default the replica's 10 GiB). */
   subnetMemoryReservation?: bigint;
+  /** Bytes of message memory the subnet's outstanding guaranteed-response calls may hold (default the replica's 15 GiB). */
+  messageMemoryCapacity?: bigint;
+  /** Nested calls a composite query may make before the whole query fails (default the replica's 6). */
+  compositeQueryMaxDepth?: number;
 }
 
 /** A configuration with every choice made. */
@@ -32,6 +43,8 @@ export interface ReplicaOptions {
   queueCapacity: number;
   subnetMemoryCapacity: bigint;
   subnetMemoryReservation: bigint;
+  messageMemoryCapacity: bigint;
+  compositeQueryMaxDepth: number;
 }
 
 export const NANOS_PER_MILLISECOND = 1_000_000n;
@@ -54,5 +67,7 @@ export function resolveReplicaConfig(config: ReplicaConfig): ReplicaOptions {
     queueCapacity: config.queueCapacity ?? DEFAULT_QUEUE_CAPACITY,
     subnetMemoryCapacity: config.subnetMemoryCapacity ?? DEFAULT_SUBNET_MEMORY_CAPACITY,
     subnetMemoryReservation: config.subnetMemoryReservation ?? DEFAULT_SUBNET_MEMORY_RESERVATION,
+    messageMemoryCapacity: config.messageMemoryCapacity ?? DEFAULT_MESSAGE_MEMORY_CAPACITY,
+    compositeQueryMaxDepth: config.compositeQueryMaxDepth ?? COMPOSITE_QUERY_MAX_DEPTH,
   };
 }

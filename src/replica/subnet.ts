@@ -33,6 +33,8 @@ export function newSubnetState(options: ReplicaOptions): { state: SubnetState; r
       queueCapacity: options.queueCapacity,
       memoryCapacity: options.subnetMemoryCapacity,
       memoryReservation: options.subnetMemoryReservation,
+      messageMemoryCapacity: options.messageMemoryCapacity,
+      compositeQueryMaxDepth: options.compositeQueryMaxDepth,
     },
     canisters: new Map(),
     nextCanisterIndex: FIRST_USER_CANISTER_INDEX,

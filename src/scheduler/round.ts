@@ -5,12 +5,28 @@ import {
   executeResponse,
   executeSystemTask,
   type ExecutionEnvironment,
+  guaranteedResponseMemory,
   ingressInductionCost,
   type RoundContext,
   storageCost,
 } from '../execution/index.ts';
 import { finishStopping, uninstall } from '../management/index.ts';
-import { type CanisterMessage, type CanisterState, getCanister, heapBytes, MANAGEMENT_CANISTER, memoryUsage, type Principal, principalEquals, type QueryStatsCollector, subnetMemoryTaken, type SubnetState, touch } from '../state/index.ts';
+import {
+  type CanisterMessage,
+  type CanisterState,
+  COMPOSITE_QUERY_MAX_DEPTH,
+  DEFAULT_MESSAGE_MEMORY_CAPACITY,
+  getCanister,
+  heapBytes,
+  MANAGEMENT_CANISTER,
+  memoryUsage,
+  type Principal,
+  principalEquals,
+  type QueryStatsCollector,
+  subnetMemoryTaken,
+  type SubnetState,
+  touch,
+} from '../state/index.ts';
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, callSystemCanister, route } from './routing.ts';
@@ -38,6 +54,9 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
     queueCapacity: config.queueCapacity,
     subnetMemory: { available: config.memoryCapacity - config.memoryReservation - subnetMemoryTaken(state), reservation: config.memoryReservation },
     queryStats,
+    // A state stored before this bound existed has none: the replica's default applies.
+    messageMemory: { capacity: config.messageMemoryCapacity ?? DEFAULT_MESSAGE_MEMORY_CAPACITY, measure: () => guaranteedResponseMemory(state.canisters.values()) },
+    compositeQueryMaxDepth: config.compositeQueryMaxDepth ?? COMPOSITE_QUERY_MAX_DEPTH,
   };
 }
 

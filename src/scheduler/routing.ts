@@ -1,8 +1,8 @@
 // Delivering a round's messages: requests to canisters, to the management canister or to a natively
 // implemented system canister, responses back to callers, in production order (per-pair order, as the spec guarantees).
-import { rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
+import { executionRejectFor, rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
 import { handleManagementCall, type ManagementContext } from '../management/index.ts';
-import { type CallResult, getCanister, MANAGEMENT_CANISTER, principalEquals, type Request, type SubnetState } from '../state/index.ts';
+import { type CallResult, canisterIndexOf, getCanister, isInSubnetRanges, MANAGEMENT_CANISTER, type Principal, principalEquals, type Request, type SubnetState } from '../state/index.ts';
 import { handleSystemCall, systemCanisterAt, type SystemCanister } from '../system_canisters/index.ts';
 import { recordIngressResult } from './ingress.ts';
 
@@ -19,8 +19,21 @@ export function callManagement(context: ManagementContext, request: Pick<Request
 export function callSystemCanister(context: ManagementContext, canister: SystemCanister, request: Pick<Request, 'caller' | 'method' | 'arg' | 'cycles' | 'origin'>): void {
   const caller = request.origin.kind === 'ingress' ? request.origin.sender : request.caller;
   const outcome = handleSystemCall(context, canister, { canisterId: canister.id, caller, method: request.method, arg: request.arg, cycles: request.cycles });
-  const result: CallResult = outcome.kind === 'reply' ? { kind: 'reply', payload: outcome.payload } : rejectOf(outcome.error);
+  // A system canister is a canister: its traps reach a calling canister as "IC0503: …", its own rejects as they are.
+  const ownReject = outcome.kind === 'reject' && outcome.error.code === 'CanisterRejectedMessage';
+  const result: CallResult =
+    outcome.kind === 'reply' ? { kind: 'reply', payload: outcome.payload } : ownReject ? rejectOf(outcome.error) : executionRejectFor(request.origin, outcome.error);
   respondTo(context.round, request.origin, canister.id, result, outcome.refund);
+}
+
+/**
+ * The replica's reject of a request to no canister: outside every subnet's ranges the stream builder
+ * finds no route; inside this subnet's, the canister is not found. Both DESTINATION_INVALID.
+ */
+function missingReceiver(state: SubnetState, receiver: Principal): CallResult {
+  const index = canisterIndexOf(receiver);
+  const routed = index !== undefined && isInSubnetRanges(state.config, index);
+  return rejectOf(new UserError('CanisterNotFound', routed ? `Canister ${receiver.toText()} not found` : `No route to canister ${receiver.toText()}`));
 }
 
 function deliverRequest(state: SubnetState, round: RoundContext, request: Request): void {
@@ -35,8 +48,7 @@ function deliverRequest(state: SubnetState, round: RoundContext, request: Reques
   }
   const receiver = getCanister(state, request.receiver);
   if (!receiver) {
-    const error = new UserError('CanisterNotFound', `Canister ${request.receiver.toText()} not found`);
-    respondTo(round, request.origin, request.receiver, rejectOf(error), request.cycles);
+    respondTo(round, request.origin, request.receiver, missingReceiver(state, request.receiver), request.cycles);
     return;
   }
   receiver.inputQueue.push(request);

@@ -22,6 +22,10 @@ export interface SubnetConfig {
   memoryCapacity: bigint;
   /** Of the capacity, what only response callbacks may use (the replica's subnet memory reservation). */
   memoryReservation: bigint;
+  /** Bytes of guaranteed-response message memory the subnet's outstanding calls may hold (the replica's 15 GiB). */
+  messageMemoryCapacity: bigint;
+  /** Nested calls a composite query may make before the whole query fails (the replica's 6). */
+  compositeQueryMaxDepth: number;
 }
 
 export interface SubnetState {

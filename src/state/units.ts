@@ -58,3 +58,5 @@ export const DEFAULT_QUEUE_CAPACITY = 500;
 export const DEFAULT_SUBNET_MEMORY_CAPACITY = 2n ** 41n;
 /** The replica's SUBNET_MEMORY_RESERVATION: capacity held back for response callbacks (2.5 GiB per execution thread, 4 threads). */
 export const DEFAULT_SUBNET_MEMORY_RESERVATION = 10n * 2n ** 30n;
+/** The replica's guaranteed-response message memory of a subnet: slots of all outstanding guaranteed calls. */
+export const DEFAULT_MESSAGE_MEMORY_CAPACITY = 15n * GIB;

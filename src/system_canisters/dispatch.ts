@@ -2,7 +2,7 @@
 // argument, run, encode the reply. Update calls run in the round that delivers them (scheduler/routing.ts);
 // query calls run against the current state and change nothing (api/replica.ts).
 import { IDL } from '@dfinity/candid';
-import { type ExecutionEnvironment, rejectOf, UserError } from '../execution/index.ts';
+import { canisterError, type ExecutionEnvironment, HELP, rejectOf, UserError } from '../execution/index.ts';
 import { type CallResult, getCanister, type Principal, principalKey, type SubnetState, touchSystemCanisters } from '../state/index.ts';
 import { cyclesLedger } from './cycles_ledger.ts';
 import { cyclesMintingCanister } from './cycles_minting.ts';
@@ -37,7 +37,7 @@ function decodeArg(canister: SystemCanister, spec: SystemMethod, bytes: Uint8Arr
 }
 
 function noMethod(canister: SystemCanister, kind: 'update' | 'query', method: string): UserError {
-  return new UserError('CanisterMethodNotFound', `Error from Canister ${canister.id.toText()}: Canister has no ${kind} method '${method}'.`);
+  return canisterError('CanisterMethodNotFound', canister.id.toText(), `Canister has no ${kind} method '${method}'.`, HELP.methodNotFound);
 }
 
 /** Runs a method; `query` calls see only query methods. Returns the reply bytes and the cycles kept. */

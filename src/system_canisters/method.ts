@@ -2,7 +2,7 @@
 // function of the subnet state and the call. Like the management canister, they run inside the round
 // that delivers the call and answer at once.
 import type { IDL } from '@dfinity/candid';
-import { type RoundContext, UserError } from '../execution/index.ts';
+import { canisterError, HELP, type RoundContext, type UserError } from '../execution/index.ts';
 import type { Principal, SubnetState } from '../state/index.ts';
 
 /** The subnet state and the round (for in-process management calls); a query gets a throwaway round. */
@@ -55,5 +55,5 @@ export function method<A>(spec: {
 
 /** How a Rust canister (ic-cdk) fails: a trap with its message, reported as IC0503. */
 export function canisterTrap(canisterId: Principal, message: string): UserError {
-  return new UserError('CanisterCalledTrap', `Error from Canister ${canisterId.toText()}: Canister called \`ic0.trap\` with message: '${message}'`);
+  return canisterError('CanisterCalledTrap', canisterId.toText(), `Canister called \`ic0.trap\` with message: '${message}'`, HELP.trappedExplicitly);
 }

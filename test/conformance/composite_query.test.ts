@@ -22,7 +22,6 @@ import {
   rejects,
   relayReject,
   relayReply,
-  text,
   u32,
   USER,
   type Width,
@@ -150,20 +149,19 @@ for (const width of WIDTHS) {
       const ids = await installMany(width, 4);
       await isText(compositeQuery(c, ids[0]!, chain(ids.slice(1))), 'end');
     });
-    test('a too deep composite query call graph is rejected', async () => {
+    test('a too deep composite query call graph fails the whole query', async () => {
       const ids = await installMany(width, 12);
-      const r = await compositeQuery(c, ids[0]!, chain(ids.slice(1)));
-      // [replica] QueryCallGraphTooDeep (IC0525, depth limit 6) reaches the caller as a reject
-      assert.notEqual(text(r), 'end');
-      assert.ok(text(r).length > 0);
+      // The spec leaves the limit open; the replica (depth limit 6) fails the query with QueryCallGraphTooDeep.
+      const error = await rejects(compositeQuery(c, ids[0]!, chain(ids.slice(1))), 5, 'Composite query calls exceeded the maximum call depth.');
+      assert.equal(error.errorCode, 'IC0525');
     });
-    test('a call back into a canister on the call graph is rejected', async () => {
+    test('a call back into a canister on the call graph is answered', async () => {
       const a = await install(c, width);
       const b = await install(c, width);
-      // [replica] QueryCallGraphLoopDetected (IC0517) → CANISTER_ERROR
+      // The spec says nothing of loops; the replica lets a composite query call back into its caller (or itself).
       const inner = interCall(a, 'query', { otherSide: prog().reply(), onReply: relayReply(), onReject: relayReject() });
       const r = await compositeQuery(c, a, interCall(b, 'composite_query', { otherSide: inner, onReply: prog().messagePayload().appendAndReply() }));
-      isRelayReject(r, 5);
+      isRelayReply(r);
     });
     test('may call the management canister’s canister_status (spec 0.66)', async () => {
       const a = await install(c, width);

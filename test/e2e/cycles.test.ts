@@ -50,7 +50,7 @@ test('a canister that cannot pay for its storage is uninstalled', async () => {
   await ic.tick(1);
   assert.equal(await ic.getCycleBalance(id), 0n);
   assert.equal(replicaOf(ic).canister(id)?.wasm, undefined);
-  await assert.rejects(ic.updateCall({ canisterId: id, method: 'ping' }), (error: CallError) => error.rejectCode === 5 && /no Wasm module/.test(error.rejectMessage));
+  await assert.rejects(ic.updateCall({ canisterId: id, method: 'ping' }), (error: CallError) => error.rejectCode === 5 && error.errorCode === 'IC0537' && error.rejectMessage === 'Requested canister has no wasm module');
 });
 
 function encodeFreezingThreshold(canisterId: Principal, seconds: bigint): Uint8Array {

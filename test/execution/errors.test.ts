@@ -37,7 +37,7 @@ const TRAPS_DEEP = `(module
   (func $outer (call $inner))
   (func (export "canister_update fail") (call $outer)))`;
 
-test('a trap carries its wasm backtrace as data, innermost first, and at the end of its description', async () => {
+test('a trap carries its wasm backtrace as data, innermost first, and in its description before the help line, as the replica words it', async () => {
   const canister = await watCanister(TRAPS_DEEP);
   const context = { kind: 'update', caller: USER, arg: new Uint8Array(0), callContextId: 1, deadline: 0n } as const;
   const entry = { kind: 'export', name: 'canister_update fail' } as const;
@@ -47,12 +47,39 @@ test('a trap carries its wasm backtrace as data, innermost first, and at the end
   const error = trapToUserError(outcome.trap, canister.id.toText(), outcome.backtrace);
   assert.equal(error.code, 'CanisterCalledTrap');
   assert.deepEqual(error.backtrace?.slice(0, 2), ['inner', 'outer']);
-  assert.ok(error.message.startsWith(`Error from Canister ${canister.id.toText()}: Canister called \`ic0.trap\` with message: 'boom'`));
-  assert.ok(error.message.endsWith(`\nCanister Backtrace:\n${error.backtrace?.join('\n')}`), error.message);
+  assert.equal(
+    error.message,
+    `Error from Canister ${canister.id.toText()}: Canister called \`ic0.trap\` with message: 'boom'\n` +
+      `Canister Backtrace:\n${error.backtrace?.map((frame) => `${frame}\n`).join('')}.\n` +
+      'Consider gracefully handling failures from this canister or altering the canister to handle exceptions. ' +
+      'See documentation: https://internetcomputer.org/docs/current/references/execution-errors#trapped-explicitly',
+  );
+  assert.match(error.backtrace?.at(-1) ?? '', /^unknown function at index \d+$/);
 });
 
 test('a trap without a backtrace has neither the field nor the section', () => {
   const error = trapToUserError({ kind: 'stackOverflow' }, 'aaaaa-aa', undefined);
   assert.equal(error.backtrace, undefined);
   assert.equal(error.message.includes('Canister Backtrace'), false);
+});
+
+test('wasm traps are named in the replica words, and those it has no name for are "unknown"', async () => {
+  const canister = await watCanister(`(module
+    (func (export "canister_update unreachable") unreachable)
+    (func (export "canister_update divide") (drop (i32.div_u (i32.const 1) (i32.const 0))))
+    (func (export "canister_update overflow") (drop (i32.div_s (i32.const -2147483648) (i32.const -1))))
+    (func (export "canister_update convert") (drop (i32.trunc_f32_s (f32.const 1e30)))))`);
+  const expected: Record<string, string> = {
+    unreachable: 'unreachable',
+    divide: 'integer division by 0',
+    overflow: 'unknown',
+    convert: 'unknown',
+  };
+  for (const [method, words] of Object.entries(expected)) {
+    const context = { kind: 'update', caller: USER, arg: new Uint8Array(0), callContextId: 1, deadline: 0n } as const;
+    const outcome = execute(requestFor(canister, context, { kind: 'export', name: `canister_update ${method}` }, environment(), { instructions: 1_000_000n, responded: false }));
+    assert.equal(outcome.ok, false);
+    if (outcome.ok) continue;
+    assert.deepEqual(outcome.trap, { kind: 'wasm', message: words });
+  }
 });

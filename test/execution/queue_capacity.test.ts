@@ -1,9 +1,12 @@
 // The replica caps the calls a canister may have outstanding to one destination (its queue capacity,
 // 500 by default): past it `ic0.call_perform` fails with SYS_TRANSIENT and no call is made, so a
-// message cannot queue an unbounded number of calls.
+// message cannot queue an unbounded number of calls. The subnet's guaranteed-response message memory
+// (15 GiB by default) bounds all outstanding calls together the same way.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Capsule } from '../../src/api/index.ts';
+import { RESPONSE_SLOT_BYTES } from '../../src/execution/index.ts';
+import { DEFAULT_MESSAGE_MEMORY_CAPACITY } from '../../src/state/index.ts';
 import { wat } from '../support/build.ts';
 
 /** `spam` performs `n` calls (n from the argument's first byte × 100) to itself and replies with how many succeeded. */
@@ -34,19 +37,30 @@ const SPAMMER = `(module
     (call $append (i32.const 0) (i32.const 4))
     (call $reply)))`;
 
-async function spam(options: { queueCapacity?: number }, hundreds: number): Promise<number> {
+/** How many calls each of `rounds` successive `spam` messages managed to make. */
+async function spam(options: { queueCapacity?: number; messageMemoryCapacity?: bigint }, hundreds: number, messages = 1): Promise<number[]> {
   const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free', ...options });
   const canisterId = await ic.createCanister();
   await ic.installCode({ canisterId, wasm: await wat(SPAMMER) });
-  const reply = await ic.updateCall({ canisterId, method: 'spam', arg: new Uint8Array([hundreds]) });
+  const made: number[] = [];
+  for (let i = 0; i < messages; i++) {
+    const reply = await ic.updateCall({ canisterId, method: 'spam', arg: new Uint8Array([hundreds]) });
+    made.push(new DataView(reply.buffer, reply.byteOffset).getUint32(0, true));
+  }
   await ic.close();
-  return new DataView(reply.buffer, reply.byteOffset).getUint32(0, true);
+  return made;
 }
 
 test('call_perform fails past the replica queue capacity of 500 calls to one destination', async () => {
-  assert.equal(await spam({}, 6), 500);
+  assert.deepEqual(await spam({}, 6), [500]);
 });
 
 test('the queue capacity is configuration', async () => {
-  assert.equal(await spam({ queueCapacity: 10 }, 1), 10);
+  assert.deepEqual(await spam({ queueCapacity: 10 }, 1), [10]);
+});
+
+test("the subnet's message memory bounds outstanding guaranteed-response calls, one largest-response slot each, and answered calls free their slots", async () => {
+  assert.equal(DEFAULT_MESSAGE_MEMORY_CAPACITY, 15n * 1024n ** 3n);
+  assert.equal(RESPONSE_SLOT_BYTES, 2n * 1024n * 1024n + 16n);
+  assert.deepEqual(await spam({ messageMemoryCapacity: 7n * RESPONSE_SLOT_BYTES }, 1, 2), [7, 7]);
 });

@@ -1,0 +1,162 @@
+// A Motoko actor sees what it would see on the replica: a trap's description with the replica's
+// period and help line, the "IC0503: " prefix on a callee's trap it catches, after an await the
+// cycles its callee did not accept already back in its balance, and instruction counters that keep
+// the relations Motoko's own test suite checks on the replica.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { IDL } from '@dfinity/candid';
+import { type CallError, Capsule } from '../../src/api/index.ts';
+import { motoko } from '../support/build.ts';
+
+const SOURCE = `import Cycles "mo:core/Cycles";
+import Error "mo:core/Error";
+
+persistent actor Self {
+  public func index(i : Nat) : async Nat { let a = [1, 2]; a[i] };
+  public func keep() : async () {};
+  public func refunded() : async Nat {
+    await (with cycles = 1_000_000) Self.keep();
+    Cycles.balance();
+  };
+  public func caught() : async Text {
+    try { ignore await Self.index(5); "" } catch e { Error.message(e) };
+  };
+};`;
+
+const INITIAL = 1_000_000_000_000_000n;
+const HELP =
+  'Consider gracefully handling failures from this canister or altering the canister to handle exceptions. ' +
+  'See documentation: https://internetcomputer.org/docs/current/references/execution-errors#trapped-explicitly';
+
+/** The description without its "Canister Backtrace:" section, whose frames depend on the compiler. */
+function withoutBacktrace(message: string): string {
+  return message.replace(/\nCanister Backtrace:\n(?:(?!\.\n)[^\n]+\n)+/g, '');
+}
+
+async function deploy(): Promise<{ ic: Capsule; id: string; canisterId: Awaited<ReturnType<Capsule['createCanister']>> }> {
+  const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
+  const { wasm } = await motoko(SOURCE);
+  const canisterId = await ic.createCanister({ cycles: INITIAL });
+  await ic.installCode({ canisterId, wasm });
+  return { ic, id: canisterId.toText(), canisterId };
+}
+
+test("a Motoko trap reads as on the replica: '…with message: 'Array index out of bounds'.' and the help line", async () => {
+  const { ic, id, canisterId } = await deploy();
+  const arg = new Uint8Array(IDL.encode([IDL.Nat], [5n]));
+  await assert.rejects(ic.updateCall({ canisterId, method: 'index', arg }), (error: CallError) => {
+    assert.equal(error.errorCode, 'IC0503');
+    assert.equal(withoutBacktrace(error.rejectMessage), `Error from Canister ${id}: Canister called \`ic0.trap\` with message: 'Array index out of bounds'.\n${HELP}`);
+    return true;
+  });
+  const caught = await ic.updateCall({ canisterId, method: 'caught', arg: new Uint8Array(IDL.encode([], [])) });
+  const text = IDL.decode([IDL.Text], caught)[0] as string;
+  assert.equal(withoutBacktrace(text), `IC0503: Error from Canister ${id}: Canister called \`ic0.trap\` with message: 'Array index out of bounds'.\n${HELP}`);
+  await ic.close();
+});
+
+test('after an await, a Motoko actor sees the cycles its callee did not accept back in its balance', async () => {
+  const { ic, canisterId } = await deploy();
+  const reply = await ic.updateCall({ canisterId, method: 'refunded', arg: new Uint8Array(IDL.encode([], [])) });
+  assert.equal(IDL.decode([IDL.Nat], reply)[0], INITIAL);
+  await ic.close();
+});
+
+const LIFETIME = `import Prim "mo:⛔";
+
+persistent actor {
+  var counter = 1;
+  var emptyFuncGCInstructions = 0;
+  public func emptyFunction() : async () {};
+  public func getEmptyFuncGCInstructions() : async () {
+    emptyFuncGCInstructions := Prim.rts_collector_instructions();
+  };
+  public func runInstructions() : async () {
+    var n = 2000;
+    while (n > 0) { n := n - 1 };
+    counter += 1;
+  };
+  public func checkInstructions() : async () {
+    let prevFuncInstr = Prim.rts_mutator_instructions();
+    let prevFuncGCInstr = Prim.rts_collector_instructions();
+    let lifetimeInstr = Prim.rts_lifetime_instructions();
+    assert lifetimeInstr >= prevFuncInstr + prevFuncGCInstr;
+    assert lifetimeInstr >= 3 * emptyFuncGCInstructions + prevFuncInstr;
+  };
+};`;
+
+test("Motoko's lifetime instruction count covers the mutator and collector instructions of the messages before, as its own test expects of the replica", async () => {
+  for (const persistence of ['enhanced', 'classical'] as const) {
+    const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
+    const { wasm } = await motoko(LIFETIME, { persistence });
+    const canisterId = await ic.createCanister();
+    await ic.installCode({ canisterId, wasm });
+    const none = new Uint8Array(IDL.encode([], []));
+    for (const method of ['emptyFunction', 'getEmptyFuncGCInstructions', 'runInstructions', 'checkInstructions']) {
+      await ic.updateCall({ canisterId, method, arg: none });
+    }
+    await ic.close();
+  }
+});
+
+const FLOOD = `import Error "mo:core/Error";
+
+persistent actor Self {
+  public func ping() : async () {};
+  public func flood() : async (Nat, Text, Text) {
+    var sent = 0;
+    try {
+      loop { ignore Self.ping(); sent += 1 };
+    } catch e {
+      let kind = debug_show (Error.code(e));
+      return (sent, kind, Error.message(e));
+    };
+  };
+};`;
+
+test("a Motoko actor that floods its queue gets the replica's send failure after 500 calls, instead of looping forever", async () => {
+  const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
+  const { wasm } = await motoko(FLOOD);
+  const canisterId = await ic.createCanister();
+  await ic.installCode({ canisterId, wasm });
+  const reply = await ic.updateCall({ canisterId, method: 'flood', arg: new Uint8Array(IDL.encode([], [])) });
+  // call_perform answered SYS_TRANSIENT (2), as the replica's does on a full queue; this moc reports it as a call error.
+  assert.deepEqual(IDL.decode([IDL.Nat, IDL.Text, IDL.Text], reply), [500n, '#call_error({err_code = 2})', 'could not perform remote call']);
+  await ic.close();
+});
+
+const ONEWAY_AND_COMPOSITE = `import Cycles "mo:core/Cycles";
+import Principal "mo:core/Principal";
+
+persistent actor Self {
+  public func take() : () { ignore Cycles.accept<system>(Cycles.available()) };
+  public func give(to : Principal, amount : Nat) : async () {
+    let other = actor (Principal.toText(to)) : actor { take : () -> () };
+    (with cycles = amount) other.take();
+  };
+  public query func inner() : async Nat { 7 };
+  public composite query func outer() : async Nat { (await Self.inner()) + 1 };
+};`;
+
+test('a Motoko oneway method accepts the cycles sent with it, though it has already replied', async () => {
+  const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
+  const { wasm } = await motoko(ONEWAY_AND_COMPOSITE);
+  const giver = await ic.createCanister({ cycles: INITIAL });
+  const taker = await ic.createCanister({ cycles: INITIAL });
+  for (const canisterId of [giver, taker]) await ic.installCode({ canisterId, wasm });
+  await ic.updateCall({ canisterId: giver, method: 'give', arg: new Uint8Array(IDL.encode([IDL.Principal, IDL.Nat], [taker, 1_000_000n])) });
+  await ic.tick(2);
+  assert.equal(await ic.getCycleBalance(taker), INITIAL + 1_000_000n);
+  assert.equal(await ic.getCycleBalance(giver), INITIAL - 1_000_000n);
+  await ic.close();
+});
+
+test('a Motoko composite query may await a query of its own actor', async () => {
+  const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
+  const { wasm } = await motoko(ONEWAY_AND_COMPOSITE);
+  const canisterId = await ic.createCanister({ cycles: INITIAL });
+  await ic.installCode({ canisterId, wasm });
+  const reply = await ic.queryCall({ canisterId, method: 'outer', arg: new Uint8Array(IDL.encode([], [])) });
+  assert.equal(IDL.decode([IDL.Nat], reply)[0], 8n);
+  await ic.close();
+});
