@@ -6,6 +6,8 @@ export const USAGE = `Usage:
   capsule start [options]   Run a local Internet Computer replica with the IC HTTP interface
   capsule state …           List a state directory, export or import a canister (capsule state --help)
   capsule pocket-ic …       Serve the PocketIC REST API for pic-js and other PocketIC clients (capsule pocket-ic --help)
+  capsule icp-launcher …    Run as icp-cli's network launcher (bin/icp-cli-network-launcher; capsule icp-launcher --help)
+  capsule install-icp-launcher  Make Capsule the launcher of a plain \`icp network start\`
   capsule --help            Show this help
 
 Options of start:

@@ -9,6 +9,8 @@ import { startHttpServer, type HttpServerHandle } from '../http/index.ts';
 import { describeWarning, type PersistenceWarning } from '../persistence/index.ts';
 import { type OpenedReplica, openReplica } from '../replica/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
+import { runIcpLauncher } from './icp_launcher.ts';
+import { runInstallIcpLauncher } from './install_icp_launcher.ts';
 import { runPocketIc } from './pocket_ic_command.ts';
 import { runStateCommand } from './state_command.ts';
 import { writeFileAtomic } from './state_dir.ts';
@@ -84,6 +86,11 @@ async function main(argv: readonly string[]): Promise<number> {
     ignoreBrokenPipes();
     return runPocketIc(argv.slice(1), (line) => void process.stdout.write(`${line}\n`), (line) => void process.stderr.write(`${line}\n`));
   }
+  if (argv[0] === 'icp-launcher') {
+    ignoreBrokenPipes();
+    return runIcpLauncher(argv.slice(1));
+  }
+  if (argv[0] === 'install-icp-launcher') return runInstallIcpLauncher(argv.slice(1));
   if (argv[0] === 'state') return runStateCommand(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   const command = parseCommand(argv);
   if (command instanceof UsageError) {
