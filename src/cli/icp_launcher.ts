@@ -64,7 +64,7 @@ async function launch(options: LauncherOptions, stop: Stopper): Promise<void> {
     stop.now(1);
   };
   if (options.stateDir !== undefined) mkdirSync(options.stateDir, { recursive: true });
-  const opened = openReplica({ stateDir: options.stateDir, store: { onWarning, onBroken } });
+  const opened = openReplica({ stateDir: options.stateDir, store: { onWarning, onBroken }, funding: 'icp-cli' });
   stop.opened = opened;
   const customDomains = new Map<string, Principal>();
   const domainsFile = options.customDomainsFile ?? (options.statusDir && join(options.statusDir, 'custom-domains.txt'));

@@ -17,6 +17,12 @@ export interface ReplicaConfig {
   instructionLimits?: Partial<InstructionLimits>;
   /** Calls a canister may have outstanding to one destination (default the replica's 500). */
   queueCapacity?: number;
+  /**
+   * Who holds cycles and ICP. `lazy` (default): every user account of the cycles ledger starts with
+   * 1000 T cycles, nobody holds ICP. `icp-cli` (the network launcher): the anonymous principal holds very
+   * large ICP and cycles balances and no other account is funded by itself.
+   */
+  funding?: 'lazy' | 'icp-cli';
 }
 
 /** A configuration with every choice made. */
