@@ -1,8 +1,8 @@
 // icp-cli 1.5 runs its local network on Capsule with no environment variable: `capsule install-icp-launcher`
 // enters Capsule in icp-cli's package cache, then, with a non-anonymous identity as the default, `icp
-// network start` seeds the identity from the anonymous principal's ICP and cycles, `icp deploy` installs a
-// Motoko backend, `canister call`, `cycles balance`, `token balance` and `token transfer` work, and `icp
-// network stop` ends the launcher and removes its status directory.
+// network start` seeds the identity from the anonymous principal's ICP and cycles, `icp deploy` installs
+// a Motoko backend, `canister call`, `canister logs`, `cycles balance`, `token balance` and `token
+// transfer` work, and `icp network stop` ends the launcher and removes its status directory.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -17,9 +17,10 @@ const ICP = join(repoRoot, 'node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp');
 const CAPSULE = join(repoRoot, 'bin', 'capsule');
 const run = promisify(execFile);
 
-const SOURCE = `persistent actor {
+const SOURCE = `import Prim "mo:⛔";
+persistent actor {
   var count : Nat = 0;
-  public func inc() : async Nat { count += 1; count };
+  public func inc() : async Nat { count += 1; Prim.debugPrint("count is " # debug_show count); count };
 };`;
 
 function projectYaml(wasmSha256: string): string {
@@ -64,6 +65,7 @@ test('icp-cli 1.5 starts its network on Capsule from its package cache, deploys,
 
     assert.match(await icp('deploy', '-y'), /Created canister counter with ID/);
     assert.equal(await icp('canister', 'call', 'counter', 'inc', '()'), '(1 : nat)');
+    assert.match(await icp('canister', 'logs', 'counter'), /count is 1/);
     // The creation took 2 T cycles plus the cycles ledger's fee.
     assert.equal(await icp('cycles', 'balance'), 'Balance: 997_999_900_000_000 cycles');
 
