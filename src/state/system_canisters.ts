@@ -48,13 +48,24 @@ export interface IcpLedgerState {
   blocks: IcpBlock[];
 }
 
+/** The cycles minting canister: ICP ledger blocks already turned into cycles, with the reply given. */
+export interface CyclesMintingState {
+  /** Block index → the reply value of the notification that processed it (repeated notifications get it again). */
+  processed: Map<bigint, unknown>;
+}
+
 export interface SystemCanistersState {
   cyclesLedger: CyclesLedgerState;
   icpLedger: IcpLedgerState;
+  cyclesMinting: CyclesMintingState;
 }
 
 export function newSystemCanistersState(): SystemCanistersState {
-  return { cyclesLedger: { balances: new Map(), nextBlock: 0n, lazyFunding: true }, icpLedger: { balances: new Map(), allowances: new Map(), blocks: [] } };
+  return {
+    cyclesLedger: { balances: new Map(), nextBlock: 0n, lazyFunding: true },
+    icpLedger: { balances: new Map(), allowances: new Map(), blocks: [] },
+    cyclesMinting: { processed: new Map() },
+  };
 }
 
 /**
@@ -63,7 +74,11 @@ export function newSystemCanistersState(): SystemCanistersState {
  */
 export function completeSystemCanistersState(stored: Partial<SystemCanistersState>): SystemCanistersState {
   const fresh = newSystemCanistersState();
-  return { cyclesLedger: { ...fresh.cyclesLedger, ...stored.cyclesLedger }, icpLedger: { ...fresh.icpLedger, ...stored.icpLedger } };
+  return {
+    cyclesLedger: { ...fresh.cyclesLedger, ...stored.cyclesLedger },
+    icpLedger: { ...fresh.icpLedger, ...stored.icpLedger },
+    cyclesMinting: { ...fresh.cyclesMinting, ...stored.cyclesMinting },
+  };
 }
 
 // System canister states reached by an update since the last durable round. Kept beside the state, not

@@ -1,8 +1,9 @@
 // icp-cli 1.5 runs its local network on Capsule with no environment variable: `capsule install-icp-launcher`
 // enters Capsule in icp-cli's package cache, then, with a non-anonymous identity as the default, `icp
 // network start` seeds the identity from the anonymous principal's ICP and cycles, `icp deploy` installs
-// a Motoko backend, `canister call`, `canister logs`, `cycles balance`, `token balance` and `token
-// transfer` work, and `icp network stop` ends the launcher and removes its status directory.
+// a Motoko backend, `canister call`, `canister logs`, `cycles balance`, `token balance`, `token
+// transfer` and `cycles mint` work, and `icp network stop` ends the launcher and removes its status
+// directory.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -71,6 +72,10 @@ test('icp-cli 1.5 starts its network on Capsule from its package cache, deploys,
 
     assert.match(await icp('token', 'transfer', '1.5', 'aaaaa-aa'), /Transferred 1\.50000000 ICP to aaaaa-aa in block \d+/);
     assert.equal(await icp('token', 'balance'), 'Balance: 999998.49990000 ICP');
+
+    // ICP to cycles through the CMC at 5 T cycles per ICP.
+    assert.match(await icp('cycles', 'mint', '--icp', '1'), /Minted [\d_]+ cycles to your account/);
+    assert.equal(await icp('cycles', 'balance'), 'Balance: 1_002_999_900_000_000 cycles');
 
     assert.match(await icp('network', 'stop'), /Network stopped successfully|^$/);
     assert.equal(isRunning(pid), false);
