@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { send } from '../gateway/_site.ts';
 import { motoko, repoRoot } from '../support/build.ts';
 
 const ICP = join(repoRoot, 'node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp');
@@ -64,7 +65,17 @@ test('icp-cli 1.5 starts its network on Capsule from its package cache, deploys,
     assert.equal(await icp('token', 'balance'), 'Balance: 1000000.00000000 ICP');
     assert.equal(await icp('cycles', 'balance'), 'Balance: 1_000_000_000_000_000 cycles');
 
-    assert.match(await icp('deploy', '-y'), /Created canister counter with ID/);
+    const deployed = await icp('deploy', '-y');
+    const counterId = /Created canister counter with ID ([a-z0-9-]+)/.exec(deployed)?.[1];
+    assert.ok(counterId, deployed);
+    // icp-cli maps counter.local.localhost in the status directory's custom-domains.txt; the gateway follows it.
+    const routed = new RegExp(`${counterId}.*has no query method 'http_request'`);
+    let page = '';
+    for (let attempt = 0; attempt < 20 && !routed.test(page); attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100)); // the file is polled
+      page = (await send(descriptor.gateway.port, `counter.local.localhost:${descriptor.gateway.port}`, '/')).text();
+    }
+    assert.match(page, routed);
     assert.equal(await icp('canister', 'call', 'counter', 'inc', '()'), '(1 : nat)');
     assert.match(await icp('canister', 'logs', 'counter'), /count is 1/);
     // The creation took 2 T cycles plus the cycles ledger's fee.
