@@ -114,7 +114,9 @@ export function parseLauncherArgs(argv: readonly string[]): LauncherOptions | Us
   const portText = strings['gateway-port'];
   const gatewayPort = portText === undefined ? undefined : Number(portText);
   if (gatewayPort !== undefined && (!Number.isInteger(gatewayPort) || gatewayPort < 0 || gatewayPort > 65535)) return new UsageError(`Invalid --gateway-port ${portText}`);
-  const given = ((values.domain as string[] | undefined) ?? []).map((domain) => domain.toLowerCase());
+  const domainValues = (values.domain as (string | boolean)[] | undefined) ?? [];
+  if (domainValues.some((domain) => typeof domain !== 'string')) return new UsageError('--domain needs a value');
+  const given = (domainValues as string[]).map((domain) => domain.toLowerCase());
   return {
     stateDir: strings['state-dir'],
     statusDir: strings['status-dir'],
