@@ -6,7 +6,7 @@
 // the ICP goes back to the payer less the ledger fee (`Refunded`).
 import type { IcpBlock, Principal } from '../state/index.ts';
 import type * as C from './candid/cmc.ts';
-import { presentSettings, createCanisterViaCmc } from './cycles_minting.ts';
+import { createCanisterViaCmc, presentSettings } from './cmc_create.ts';
 import { accountIdentifier, E8S_PER_ICP, hexOf, ICP_FEE, MINTING_ACCOUNT_ID, moveTokens } from './icp_accounts.ts';
 import { CYCLES_MINTING_CANISTER } from './ids.ts';
 import { accountOf, appendBlock, credit } from './ledger_accounts.ts';
