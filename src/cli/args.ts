@@ -19,6 +19,8 @@ Options of start:
                        and 127.0.0.1); ?canisterId=<id> works on any host
   --custom-domain HOST=ID
                        Serve canister ID at http://HOST:PORT/ (repeatable)
+  --funding MODE       lazy (default): every user starts with 1000 T cycles; icp-cli: the anonymous
+                       principal holds very large ICP and cycles balances, nobody else is funded
 `;
 
 export type Command =
@@ -31,6 +33,7 @@ export type Command =
       portFile: string | undefined;
       domains: string[] | undefined;
       customDomains: Map<string, Principal>;
+      funding: 'lazy' | 'icp-cli';
     };
 
 export class UsageError {
@@ -53,6 +56,7 @@ function parseOptions(argv: readonly string[]) {
       'port-file': { type: 'string' },
       domain: { type: 'string', multiple: true },
       'custom-domain': { type: 'string', multiple: true },
+      funding: { type: 'string' },
     },
   });
 }
@@ -71,6 +75,8 @@ export function parseCommand(argv: readonly string[]): Command | UsageError {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return new UsageError(`Invalid port: ${values.port}`);
   const customDomains = parseCustomDomains(values['custom-domain'] ?? []);
   if (customDomains instanceof UsageError) return customDomains;
+  const funding = values.funding ?? 'lazy';
+  if (funding !== 'lazy' && funding !== 'icp-cli') return new UsageError(`Invalid --funding ${funding}: expected lazy or icp-cli`);
   return {
     kind: 'start',
     host: values.host ?? '127.0.0.1',
@@ -79,6 +85,7 @@ export function parseCommand(argv: readonly string[]): Command | UsageError {
     portFile: values['port-file'],
     domains: values.domain?.map((d) => d.toLowerCase()),
     customDomains,
+    funding,
   };
 }
 
