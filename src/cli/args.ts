@@ -7,6 +7,8 @@ export const USAGE = `Usage:
   capsule state …           List a state directory, export or import a canister (capsule state --help)
   capsule pocket-ic …       Serve the PocketIC REST API for pic-js and other PocketIC clients (capsule pocket-ic --help)
   capsule deploy --assets DIR  Upload a folder to a certified asset canister (capsule deploy --help)
+  capsule icp-launcher …    Run as icp-cli's network launcher (bin/icp-cli-network-launcher; capsule icp-launcher --help)
+  capsule install-icp-launcher  Make Capsule the launcher of a plain \`icp network start\`
   capsule --help            Show this help
 
 Options of start:
@@ -18,6 +20,8 @@ Options of start:
                        and 127.0.0.1); ?canisterId=<id> works on any host
   --custom-domain HOST=ID
                        Serve canister ID at http://HOST:PORT/ (repeatable)
+  --funding MODE       lazy (default): every user starts with 1000 T cycles; icp-cli: the anonymous
+                       principal holds very large ICP and cycles balances, nobody else is funded
 `;
 
 export type Command =
@@ -30,6 +34,7 @@ export type Command =
       portFile: string | undefined;
       domains: string[] | undefined;
       customDomains: Map<string, Principal>;
+      funding: 'lazy' | 'icp-cli';
     };
 
 export class UsageError {
@@ -52,6 +57,7 @@ function parseOptions(argv: readonly string[]) {
       'port-file': { type: 'string' },
       domain: { type: 'string', multiple: true },
       'custom-domain': { type: 'string', multiple: true },
+      funding: { type: 'string' },
     },
   });
 }
@@ -70,6 +76,8 @@ export function parseCommand(argv: readonly string[]): Command | UsageError {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return new UsageError(`Invalid port: ${values.port}`);
   const customDomains = parseCustomDomains(values['custom-domain'] ?? []);
   if (customDomains instanceof UsageError) return customDomains;
+  const funding = values.funding ?? 'lazy';
+  if (funding !== 'lazy' && funding !== 'icp-cli') return new UsageError(`Invalid --funding ${funding}: expected lazy or icp-cli`);
   return {
     kind: 'start',
     host: values.host ?? '127.0.0.1',
@@ -78,6 +86,7 @@ export function parseCommand(argv: readonly string[]): Command | UsageError {
     portFile: values['port-file'],
     domains: values.domain?.map((d) => d.toLowerCase()),
     customDomains,
+    funding,
   };
 }
 

@@ -10,6 +10,8 @@ import { describeWarning, type PersistenceWarning } from '../persistence/index.t
 import { type OpenedReplica, openReplica } from '../replica/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
 import { runDeployCommand } from './deploy_command.ts';
+import { runIcpLauncher } from './icp_launcher.ts';
+import { runInstallIcpLauncher } from './install_icp_launcher.ts';
 import { runPocketIc } from './pocket_ic_command.ts';
 import { runStateCommand } from './state_command.ts';
 import { writeFileAtomic } from './state_dir.ts';
@@ -24,7 +26,7 @@ async function start(command: StartCommand): Promise<void> {
     process.stderr.write(`capsule: stopping: the state directory cannot be written or read back: ${cause}\n`);
     process.exit(1);
   };
-  const opened = openReplica({ stateDir: command.stateDir, store: { onWarning, onBroken } });
+  const opened = openReplica({ stateDir: command.stateDir, store: { onWarning, onBroken }, funding: command.funding });
   const replica = opened.replica;
   const server = await startHttpServer({
     replica,
@@ -85,6 +87,11 @@ async function main(argv: readonly string[]): Promise<number> {
     ignoreBrokenPipes();
     return runPocketIc(argv.slice(1), (line) => void process.stdout.write(`${line}\n`), (line) => void process.stderr.write(`${line}\n`));
   }
+  if (argv[0] === 'icp-launcher') {
+    ignoreBrokenPipes();
+    return runIcpLauncher(argv.slice(1));
+  }
+  if (argv[0] === 'install-icp-launcher') return runInstallIcpLauncher(argv.slice(1));
   if (argv[0] === 'state') return runStateCommand(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   if (argv[0] === 'deploy') return runDeployCommand(argv.slice(1), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   const command = parseCommand(argv);

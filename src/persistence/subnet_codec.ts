@@ -2,7 +2,7 @@
 // in EXTRA_FIELDS (today the natively implemented system canisters: cycles ledger balances), stored as
 // one value with the fields named. Both lists are checked against SubnetState at compile time, so a
 // field added to the state fails `tsc` here until it is listed.
-import type { SubnetState } from '../state/index.ts';
+import { completeSystemCanistersState, type SubnetState, type SystemCanistersState } from '../state/index.ts';
 import { corrupt } from './errors.ts';
 import { decodeValue, encodeToBytes } from './value_codec.ts';
 
@@ -30,4 +30,6 @@ export function restoreSubnetExtras(state: SubnetState, bytes: Uint8Array | unde
   const unknown = Object.keys(extras).filter((key) => !(EXTRA_FIELDS as readonly string[]).includes(key));
   if (unknown.length > 0) throw corrupt(path, 0, bytes.length, `the subnet record has unknown fields [${unknown.join(', ')}]`);
   Object.assign(state, extras);
+  // Fields added to the record since the directory was written take their defaults.
+  state.systemCanisters = completeSystemCanistersState(state.systemCanisters as Partial<SystemCanistersState>);
 }

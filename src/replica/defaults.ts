@@ -32,6 +32,12 @@ export interface ReplicaConfig {
   messageMemoryCapacity?: bigint;
   /** Nested calls a composite query may make before the whole query fails (default the replica's 6). */
   compositeQueryMaxDepth?: number;
+  /**
+   * Who holds cycles and ICP. `lazy` (default): every user account of the cycles ledger starts with
+   * 1000 T cycles, nobody holds ICP. `icp-cli` (the network launcher): the anonymous principal holds very
+   * large ICP and cycles balances and no other account is funded by itself.
+   */
+  funding?: 'lazy' | 'icp-cli';
 }
 
 /** A configuration with every choice made. */

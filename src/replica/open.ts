@@ -1,6 +1,7 @@
 // Opening a replica: in memory, or backed by a state directory — created fresh or recovered from disk,
 // with every round made durable by an after-round hook before anyone can read the round's results
 // (docs/storage-format.md). The one place where a front end's options become a Replica.
+import { fundIcpCliNetwork } from '../system_canisters/index.ts';
 import { DurableStore, PersistenceError, type PersistenceWarning, type StoreOptions } from '../persistence/index.ts';
 import { type ReplicaConfig, resolveReplicaConfig } from './defaults.ts';
 import { Replica } from './replica.ts';
@@ -50,6 +51,7 @@ function openDurable(stateDir: string, options: OpenReplicaOptions): OpenedRepli
     let restoredRound: bigint | undefined;
     if (store.isNew) store.initialize(replica.state, replica.seed);
     else restoredRound = store.restore(replica.state);
+    fund(replica, options);
     replica.afterRound((state) => store.commitRound(state));
     replica.useDurability(store);
     return { replica, store, restoredRound, warnings: store.warnings, close: () => store.close(replica.state) };
@@ -59,9 +61,15 @@ function openDurable(stateDir: string, options: OpenReplicaOptions): OpenedRepli
   }
 }
 
+/** Applies `funding: 'icp-cli'` (kept in the state, so a reopened directory stays funded as it was). */
+function fund(replica: Replica, options: OpenReplicaOptions): void {
+  if (options.funding === 'icp-cli') fundIcpCliNetwork(replica.state);
+}
+
 /** Opens a replica: a fresh one in memory, or the one kept in `stateDir` (created if new). */
 export function openReplica(options: OpenReplicaOptions = {}): OpenedReplica {
   if (options.stateDir !== undefined) return openDurable(options.stateDir, options);
   const replica = new Replica(resolveReplicaConfig(options));
+  fund(replica, options);
   return { replica, store: undefined, restoredRound: undefined, warnings: [], close: () => {} };
 }

@@ -207,6 +207,8 @@ export class Replica {
     const system = systemCanisterAt(this.state, request.canisterId);
     if (system) return systemQuery(this.state, env, system, request);
     const management = (caller: Principal, method: string, arg: Uint8Array) => managementQuery(this.state, env, caller, method, arg);
+    // Users read canister logs with a query to the management canister (interface spec, "IC method fetch_canister_logs").
+    if (principalEquals(request.canisterId, MANAGEMENT_CANISTER) && request.method === 'fetch_canister_logs') return management(request.caller, request.method, request.arg);
     const dataCertificate = this.canister(request.canisterId)
       ? this.certificate([['canister', request.canisterId.toUint8Array(), 'certified_data']])
       : undefined;

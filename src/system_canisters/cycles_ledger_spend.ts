@@ -4,7 +4,7 @@
 // the fee is charged (the ledger's "penalty" block) and the amount stays in the account.
 import type { CyclesLedgerState } from '../state/index.ts';
 import type { CreateCanisterArgs, RejectionCodeName, WithdrawArgs } from './candid/cycles_ledger.ts';
-import { createCanisterViaCmc, presentSettings } from './cycles_minting.ts';
+import { createCanisterViaCmc, presentSettings } from './cmc_create.ts';
 import { CYCLES_LEDGER } from './ids.ts';
 import { type Account, accountOf, appendBlock, balanceOf, CYCLES_LEDGER_FEE, debit, isCanisterId, MAX_U128 } from './ledger_accounts.ts';
 import { depositCyclesAs, type Rejected } from './management_bridge.ts';

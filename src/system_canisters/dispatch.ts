@@ -6,10 +6,11 @@ import { canisterError, type ExecutionEnvironment, HELP, rejectOf, UserError } f
 import { type CallResult, getCanister, type Principal, principalKey, type SubnetState, touchSystemCanisters } from '../state/index.ts';
 import { cyclesLedger } from './cycles_ledger.ts';
 import { cyclesMintingCanister } from './cycles_minting.ts';
+import { icpLedger } from './icp_ledger.ts';
 import { canisterTrap, type SystemCall, type SystemCanister, type SystemContext, type SystemMethod } from './method.ts';
 import { registry } from './registry.ts';
 
-const SYSTEM_CANISTERS = new Map<string, SystemCanister>([registry, cyclesMintingCanister, cyclesLedger].map((canister) => [principalKey(canister.id), canister]));
+const SYSTEM_CANISTERS = new Map<string, SystemCanister>([registry, cyclesMintingCanister, cyclesLedger, icpLedger].map((canister) => [principalKey(canister.id), canister]));
 
 /**
  * The natively implemented system canister at `id`, if any. A real canister installed at that id (say,

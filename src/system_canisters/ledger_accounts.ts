@@ -6,6 +6,7 @@
 // by a canister starts at 0. The rule is a pure function of the account, so it is deterministic, and a
 // query reads it without writing. An account is written into the state by its first update (debit or
 // credit); from then on its stored balance is the truth, so a spent account is never refunded.
+// On an icp-cli network (launcher funding, funding.ts) the rule is off: untouched accounts hold 0.
 import type { CyclesLedgerState, Principal } from '../state/index.ts';
 
 /** The cycles ledger's fee (dfinity/cycles-ledger config.rs): 100M cycles per transfer, withdrawal, creation. */
@@ -39,12 +40,12 @@ export function isCanisterId(id: Principal): boolean {
   return bytes.length > 0 && bytes[bytes.length - 1] === 0x01;
 }
 
-function initialBalance(account: Account): bigint {
-  return isCanisterId(account.owner) ? 0n : LOCAL_INITIAL_BALANCE;
+function initialBalance(ledger: CyclesLedgerState, account: Account): bigint {
+  return ledger.lazyFunding && !isCanisterId(account.owner) ? LOCAL_INITIAL_BALANCE : 0n;
 }
 
 export function balanceOf(ledger: CyclesLedgerState, account: Account): bigint {
-  return ledger.balances.get(accountKey(account)) ?? initialBalance(account);
+  return ledger.balances.get(accountKey(account)) ?? initialBalance(ledger, account);
 }
 
 export function credit(ledger: CyclesLedgerState, account: Account, amount: bigint): bigint {

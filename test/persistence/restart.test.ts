@@ -126,7 +126,7 @@ test('subnet state beside canisters (the cycles ledger of the system canisters) 
   const hash = await ic.stateHash();
   ic = await restart(ic, stateDir, 'crash');
   assert.equal(await ic.stateHash(), hash);
-  assert.deepEqual(replicaOf(ic).state.systemCanisters.cyclesLedger, { balances: new Map([['ab:00', 5n]]), nextBlock: 3n });
+  assert.deepEqual(replicaOf(ic).state.systemCanisters.cyclesLedger, { balances: new Map([['ab:00', 5n]]), nextBlock: 3n, lazyFunding: true });
   await ic.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -36,11 +36,11 @@ test('a canister creates a canister through the CMC with the cycles it attaches;
   assert.match(refused.Err.Refunded.create_error, /fee/);
 });
 
-test('notify_create_canister explains that Capsule has no ICP ledger', async () => {
+test('notify_create_canister of a block the ICP ledger does not have says so', async () => {
   const c = await newCapsule();
   const arg = encode(CMC.NotifyCreateCanisterArg, { block_index: 1n, controller: ALICE, subnet_type: [], subnet_selection: [], settings: [] });
   const reply = await update<{ Err: { Other: { error_message: string } } }>(c, CYCLES_MINTING_CANISTER, 'notify_create_canister', arg, CMC.NotifyCreateCanisterResult, ALICE);
-  assert.match(reply.Err.Other.error_message, /no ICP ledger/);
+  assert.match(reply.Err.Other.error_message, /The ICP ledger has no block 1/);
 });
 
 test('the registry places every id of the subnet ranges on this subnet', async () => {

@@ -72,6 +72,37 @@ const NotifyError = IDL.Variant({
   Other: IDL.Record({ error_code: IDL.Nat64, error_message: IDL.Text }),
 });
 export const NotifyCreateCanisterResult = IDL.Variant({ Ok: IDL.Principal, Err: NotifyError });
+export interface NotifyCreateCanisterArg {
+  block_index: bigint;
+  controller: Principal;
+  subnet_type: Opt<string>;
+  subnet_selection: Opt<SubnetSelection>;
+  settings: Opt<CanisterSettings>;
+}
+
+export const NotifyTopUpArg = IDL.Record({ block_index: IDL.Nat64, canister_id: IDL.Principal });
+export interface NotifyTopUpArg {
+  block_index: bigint;
+  canister_id: Principal;
+}
+export const NotifyTopUpResult = IDL.Variant({ Ok: IDL.Nat, Err: NotifyError });
+
+export const NotifyMintCyclesArg = IDL.Record({ block_index: IDL.Nat64, deposit_memo: IDL.Opt(IDL.Vec(IDL.Nat8)), to_subaccount: IDL.Opt(IDL.Vec(IDL.Nat8)) });
+export interface NotifyMintCyclesArg {
+  block_index: bigint;
+  deposit_memo: Opt<Uint8Array | number[]>;
+  to_subaccount: Opt<Uint8Array | number[]>;
+}
+export const NotifyMintCyclesResult = IDL.Variant({
+  Ok: IDL.Record({ block_index: IDL.Nat, minted: IDL.Nat, balance: IDL.Nat }),
+  Err: NotifyError,
+});
+
+export const IcpXdrConversionRateResponse = IDL.Record({
+  certificate: IDL.Vec(IDL.Nat8),
+  data: IDL.Record({ xdr_permyriad_per_icp: IDL.Nat64, timestamp_seconds: IDL.Nat64 }),
+  hash_tree: IDL.Vec(IDL.Nat8),
+});
 
 export const SubnetTypesToSubnetsResponse = IDL.Record({ data: IDL.Vec(IDL.Tuple(IDL.Text, IDL.Vec(IDL.Principal))) });
 export const PrincipalsAuthorizedResponse = IDL.Record({ data: IDL.Vec(IDL.Tuple(IDL.Principal, IDL.Vec(IDL.Principal))) });
