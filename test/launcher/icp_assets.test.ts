@@ -2,9 +2,10 @@
 // non-anonymous identity: the script build steps compile the Motoko backend and the certified asset
 // canister, the script sync step uploads the frontend as that identity, and the frontend URL icp-cli
 // prints serves the page through the verifying gateway; in Chromium the page shows the backend's answer.
+// A second deploy upgrades both canisters, keeping the backend's state, and serves the changed page.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -25,7 +26,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-test('icp deploy builds and uploads the example web app offline as a named identity, and the frontend URL it prints serves the page that calls the backend', { skip: !existsSync(ICP) && 'icp-cli is not installed', timeout: 180_000 }, async () => {
+test('icp deploy builds and uploads the example web app offline as a named identity, and the frontend URL it prints serves the page that calls the backend; a redeploy serves the change', { skip: !existsSync(ICP) && 'icp-cli is not installed', timeout: 180_000 }, async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'capsule-icp-assets-'));
   const home = join(scratch, 'home');
   const bin = join(scratch, 'bin');
@@ -86,6 +87,13 @@ test('icp deploy builds and uploads the example web app offline as a named ident
       assert.equal(seen.visits, 'Visits: 1');
       assert.equal(seen.logoWidth, 96);
     }
+
+    // A second deploy upgrades both canisters in place and syncs only what changed.
+    const index = join(project, 'frontend', 'public', 'index.html');
+    writeFileSync(index, readFileSync(index, 'utf8').replace('<title>Capsule asset example</title>', '<title>Capsule asset example, again</title>'));
+    await icp('deploy', '-y');
+    assert.match((await send(port, host, '/')).text(), /<title>Capsule asset example, again<\/title>/);
+    assert.equal(await icp('canister', 'call', 'backend', 'visit', '()'), chromium ? '(2 : nat)' : '(1 : nat)');
 
     assert.match(await icp('network', 'stop'), /Network stopped successfully|^$/);
     assert.equal(isRunning(pid), false);
