@@ -13,6 +13,7 @@ import { Actor, HttpAgent } from '@icp-sdk/core/agent';
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
 import { type ManagementService, managementIdl } from '../../src/cli/assets_interface.ts';
+import { assetCanisterWasm } from '../assets/_canister.ts';
 import { startServer } from '../http/_server.ts';
 import { motoko, repoRoot } from '../support/build.ts';
 import { chromiumPath, NO_CHROMIUM, seePage } from './_browser.ts';
@@ -37,10 +38,13 @@ test('Chromium shows the example app from the asset canister at a deep route, wi
   cpSync(EXAMPLE, project, { recursive: true, filter: (path) => !/\/(dist|\.icp)$/.test(path) });
   const server = await startServer();
   try {
-    // The example's own build step: the bundle, the copied files, and the asset canister's module.
+    // The example's own build step makes dist/ (the bundle and the copied files); the asset canister's module
+    // comes from the tests' build cache (icp_assets.test.ts runs the step that builds it).
     const assetsWasm = join(scratch, 'assets.wasm');
-    const env = { ...process.env, CAPSULE_ROOT: repoRoot, ICP_WASM_OUTPUT_PATH: assetsWasm };
-    const [, backend] = await Promise.all([run('sh', ['scripts/capsule-node.sh', 'scripts/tasks.mjs', 'build-frontend'], { cwd: project, env }), deployBackend(server.url)]);
+    const { ICP_WASM_OUTPUT_PATH: _output, ...inherited } = process.env;
+    const build = run('sh', ['scripts/capsule-node.sh', 'scripts/tasks.mjs', 'build-frontend'], { cwd: project, env: { ...inherited, CAPSULE_ROOT: repoRoot } });
+    const [, backend, wasm] = await Promise.all([build, deployBackend(server.url), assetCanisterWasm()]);
+    writeFileSync(assetsWasm, wasm);
     writeFileSync(join(project, 'dist', 'env.json'), JSON.stringify({ backend: backend.toText() }));
     const { stdout } = await run(join(repoRoot, 'bin', 'capsule'), ['deploy', '--assets', join(project, 'dist'), '--url', server.url, '--wasm', assetsWasm]);
     const frontend = /Canister id: (\S+)/.exec(stdout)?.[1];

@@ -2,6 +2,7 @@
 //   build-backend    compiles backend/main.mo with Capsule's moc.js into $ICP_WASM_OUTPUT_PATH
 //   build-frontend   copies frontend/public to dist/, bundles frontend/src/app.js with @icp-sdk/core into
 //                    dist/app.js, and writes Capsule's certified asset canister into $ICP_WASM_OUTPUT_PATH
+//                    (run alone, without that variable, it only builds dist/)
 //   sync-frontend    writes dist/env.json (the backend's id) and uploads dist/ to the frontend canister
 //                    ($ICP_CLI_CID) as the current icp-cli identity
 import { execFileSync } from 'node:child_process';
@@ -47,6 +48,7 @@ async function buildFrontend() {
     nodePaths: [join(capsuleRoot, 'node_modules')],
     logLevel: 'warning',
   });
+  if (!process.env.ICP_WASM_OUTPUT_PATH) return;
   const { assetCanisterWasm } = await capsule('src/cli/asset_canister.ts');
   writeFileSync(wasmOutput(), assetCanisterWasm((line) => console.log(line)));
 }
