@@ -44,9 +44,14 @@ test('icp deploy builds and uploads the example web app offline as a named ident
     HOME: home,
     DO_NOT_TRACK: '1',
     PATH: `${bin}:${join(repoRoot, 'bin')}:${process.env.PATH}`,
-    // The asset canister's module is cached by source hash: reuse the user's cache rather than rebuild it.
-    XDG_CACHE_HOME: process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+    XDG_CACHE_HOME: join(scratch, 'cache'),
   };
+  // The asset canister's module is cached by source hash: the user's Capsule cache is shared rather than
+  // rebuilt; icp-cli's own cache (port descriptors) stays in the scratch folder.
+  const capsuleCache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'capsule');
+  mkdirSync(capsuleCache, { recursive: true });
+  mkdirSync(env.XDG_CACHE_HOME);
+  symlinkSync(capsuleCache, join(env.XDG_CACHE_HOME, 'capsule'));
   const icp = async (...args: string[]) => (await run(ICP, args, { cwd: project, env, timeout: 120_000 })).stdout.trim();
   let pid: number | undefined;
   try {
