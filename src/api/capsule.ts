@@ -8,6 +8,9 @@ import {
   ANONYMOUS,
   type CanisterState,
   DEFAULT_PROVISIONAL_CYCLES,
+  type HttpHeader,
+  type HttpOutcallAnswer,
+  type HttpOutcallMethod,
   MANAGEMENT_CANISTER,
   type Principal,
   type PrincipalLike,
@@ -42,6 +45,23 @@ export interface LogRecord {
   content: Uint8Array;
   text: string;
 }
+
+/** An HTTP outcall a canister made that waits for its answer (interface spec, section 'IC method http_request'). */
+export interface HttpOutcall {
+  id: bigint;
+  canisterId: Principal;
+  url: string;
+  method: HttpOutcallMethod;
+  headers: HttpHeader[];
+  body: Uint8Array;
+  maxResponseBytes: bigint | undefined;
+  transform: { method: string; context: Uint8Array } | undefined;
+}
+
+/** The answer given to an outcall: an HTTP response (before the canister's transform) or a reject. */
+export type HttpOutcallMock =
+  | { status: number; headers?: HttpHeader[]; body?: Uint8Array | string }
+  | { reject: { code: number; message: string } };
 
 const EMPTY_ARG = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
 
@@ -138,6 +158,35 @@ export class Capsule {
     this.#replica.state.time = nanos;
   }
 
+  /** Submits an update call without running rounds; `awaitCall` runs them until it completes. */
+  async submitCall(options: CallOptions): Promise<string> {
+    this.#assertOpen();
+    const sender = options.sender === undefined ? ANONYMOUS : toPrincipal(options.sender);
+    const messageId = this.#replica.submit({ sender, receiver: toPrincipal(options.canisterId), method: options.method, arg: options.arg ?? EMPTY_ARG });
+    if (messageId instanceof UserError) throw new CallError(messageId.rejectCode, messageId.message, messageId.errorCode, messageId.backtrace);
+    return messageId;
+  }
+
+  /** Runs rounds until the submitted call completes; its reply, or a `CallError`. */
+  async awaitCall(messageId: string): Promise<Uint8Array> {
+    return this.#await(messageId);
+  }
+
+  /**
+   * HTTP outcalls waiting for an answer. The library never fetches: every outcall is answered here,
+   * with `mockHttpOutcall`, so tests stay offline and deterministic (`capsule start` fetches for real).
+   */
+  pendingHttpOutcalls(): HttpOutcall[] {
+    this.#assertOpen();
+    return this.#replica.pendingHttpOutcalls().map(({ id, canisterId, request }) => ({ id, canisterId, ...request }));
+  }
+
+  /** Answers a pending outcall; the next round runs the canister's transform and delivers the result. */
+  mockHttpOutcall(id: bigint, mock: HttpOutcallMock): void {
+    this.#assertOpen();
+    if (!this.#replica.answerHttpOutcall(id, answerOf(mock))) throw new TypeError(`No HTTP outcall ${id} is waiting for an answer`);
+  }
+
   /** Runs `rounds` rounds (timers, heartbeats and queued messages progress). */
   async tick(rounds = 1): Promise<void> {
     for (let i = 0; i < rounds; i++) this.#round();
@@ -209,12 +258,30 @@ export class Capsule {
     this.#assertOpen();
     const messageId = this.#replica.submit({ sender, receiver, method, arg });
     if (messageId instanceof UserError) throw new CallError(messageId.rejectCode, messageId.message, messageId.errorCode, messageId.backtrace);
+    return this.#await(messageId);
+  }
+
+  async #await(messageId: string): Promise<Uint8Array> {
+    this.#assertOpen();
     for (let rounds = 0; ; rounds++) {
       if (rounds >= this.#maxRounds) throw new CallTimeoutError(this.#maxRounds);
       this.#round();
       const status = this.#replica.ingressStatus(messageId);
       if (status?.status === 'replied') return status.reply;
       if (status?.status === 'rejected') throw new CallError(status.code, status.message, status.errorCode || undefined, status.backtrace);
+      if (!this.#replica.hasWork() && this.#replica.pendingHttpOutcalls().length > 0) {
+        throw new Error(`Call ${messageId} waits for an HTTP outcall: submit it with submitCall, answer pendingHttpOutcalls() with mockHttpOutcall, then awaitCall`);
+      }
     }
   }
+}
+
+function answerOf(mock: HttpOutcallMock): HttpOutcallAnswer {
+  if ('reject' in mock) {
+    const { code, message } = mock.reject;
+    if (!Number.isInteger(code) || code < 1 || code > 6) throw new TypeError(`A reject code is 1 to 6, not ${code}`);
+    return { kind: 'reject', code, message };
+  }
+  const body = typeof mock.body === 'string' ? new TextEncoder().encode(mock.body) : (mock.body ?? new Uint8Array(0));
+  return { kind: 'response', status: mock.status, headers: mock.headers ?? [], body };
 }
