@@ -8,6 +8,7 @@ import {
   getCanister,
   type HttpOutcallAnswer,
   type HttpOutcallMethod,
+  type HttpOutcallReplicaAnswer,
   type HttpOutcallRequest,
   MANAGEMENT_CANISTER,
   type PendingHttpOutcall,
@@ -100,7 +101,7 @@ function fatal(message: string): CallResult {
 }
 
 /** The response's size as the replica counts it against max_response_bytes: headers, then body. */
-function oversized(answer: Extract<HttpOutcallAnswer, { kind: 'response' }>, max: bigint): CallResult | undefined {
+function oversized(answer: Extract<HttpOutcallReplicaAnswer, { kind: 'response' }>, max: bigint): CallResult | undefined {
   let headers = 0n;
   for (const header of answer.headers) headers += utf8Length(header.name) + utf8Length(header.value);
   if (headers > max) return fatal(`Header size exceeds specified response size limit ${max}`);
@@ -108,7 +109,7 @@ function oversized(answer: Extract<HttpOutcallAnswer, { kind: 'response' }>, max
   return undefined;
 }
 
-function resultOf(round: RoundContext, state: SubnetState, outcall: PendingHttpOutcall, answer: HttpOutcallAnswer): CallResult {
+function resultOf(round: RoundContext, state: SubnetState, outcall: PendingHttpOutcall, answer: HttpOutcallReplicaAnswer): CallResult {
   if (answer.kind === 'reject') return { kind: 'reject', code: answer.code as RejectCode, message: answer.message };
   const max = outcall.request.maxResponseBytes ?? MAX_HTTP_RESPONSE_BYTES;
   const tooLarge = oversized(answer, max);
@@ -125,6 +126,20 @@ function resultOf(round: RoundContext, state: SubnetState, outcall: PendingHttpO
   return transformed;
 }
 
+function sameResult(a: CallResult, b: CallResult): boolean {
+  if (a.kind === 'reply' && b.kind === 'reply') return Buffer.from(a.payload).equals(b.payload);
+  return a.kind === 'reject' && b.kind === 'reject' && a.code === b.code && a.message === b.message;
+}
+
+/** Each replica's answer goes through the transform; they must then agree, as consensus requires. */
+function agreedResult(round: RoundContext, state: SubnetState, outcall: PendingHttpOutcall, answer: HttpOutcallAnswer): CallResult {
+  if (answer.kind !== 'perReplica') return resultOf(round, state, outcall, answer);
+  const results = answer.answers.map((each) => resultOf(round, state, outcall, each));
+  const first = results[0]!;
+  if (results.every((result) => sameResult(result, first))) return first;
+  return { kind: 'reject', code: REJECT.SYS_TRANSIENT, message: 'No consensus could be reached. Replicas had different responses.' };
+}
+
 /** Answers, in id order, every outcall answered since the last round. */
 export function deliverHttpOutcalls(context: ManagementContext): void {
   const outcalls = context.state.httpOutcalls;
@@ -132,7 +147,7 @@ export function deliverHttpOutcalls(context: ManagementContext): void {
   const answered = outcalls.pending.filter((outcall) => outcall.answer);
   outcalls.pending = outcalls.pending.filter((outcall) => !outcall.answer);
   for (const outcall of answered) {
-    const result = resultOf(context.round, context.state, outcall, outcall.answer!);
+    const result = agreedResult(context.round, context.state, outcall, outcall.answer!);
     respondTo(context.round, outcall.origin, MANAGEMENT_CANISTER, result, outcall.refund);
   }
 }

@@ -21,10 +21,13 @@ export interface HttpOutcallRequest {
   transform: { method: string; context: Uint8Array } | undefined;
 }
 
-/** What the outside world answered: an HTTP response, or a reject (reject code and message). */
-export type HttpOutcallAnswer =
+/** What one replica got from the outside world: an HTTP response, or a reject (reject code and message). */
+export type HttpOutcallReplicaAnswer =
   | { kind: 'response'; status: number; headers: HttpHeader[]; body: Uint8Array }
   | { kind: 'reject'; code: number; message: string };
+
+/** One answer for the whole subnet, or one per replica (which must agree after the transform). */
+export type HttpOutcallAnswer = HttpOutcallReplicaAnswer | { kind: 'perReplica'; answers: HttpOutcallReplicaAnswer[] };
 
 export interface PendingHttpOutcall {
   id: bigint;
