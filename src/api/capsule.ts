@@ -3,7 +3,7 @@
 import { UserError } from '../execution/index.ts';
 import { candid, emptySettings } from '../management/index.ts';
 import type { StoreOptions } from '../persistence/index.ts';
-import { type OpenedReplica, openReplica, type Replica, type ReplicaConfig } from '../replica/index.ts';
+import { DEFAULT_HTTP_FETCH, fetchHttpOutcall, type HttpFetchOptions, type OpenedReplica, openReplica, type Replica, type ReplicaConfig } from '../replica/index.ts';
 import {
   ANONYMOUS,
   type CanisterState,
@@ -29,6 +29,12 @@ export interface CapsuleOptions extends ReplicaConfig {
   stateDir?: string;
   /** Tuning and warnings of the durable store (with `stateDir`). */
   store?: StoreOptions;
+  /**
+   * Canister HTTP outcalls: 'manual' (the default) leaves them pending until `mockHttpOutcall`
+   * answers them, so tests stay offline and deterministic; 'fetch' makes them over the network
+   * between rounds while a call waits for them (HTTPS, or plain HTTP to this machine).
+   */
+  httpOutcalls?: 'manual' | 'fetch' | HttpFetchOptions;
 }
 
 export interface CallOptions {
@@ -78,17 +84,21 @@ export function openedReplicaOf(capsule: Capsule): OpenedReplica {
 export class Capsule {
   readonly #replica: Replica;
   readonly #maxRounds: number;
+  readonly #fetch: HttpFetchOptions | undefined;
   #closed = false;
 
-  private constructor(replica: OpenedReplica, maxRounds: number) {
+  private constructor(replica: OpenedReplica, maxRounds: number, fetch: HttpFetchOptions | undefined) {
     this.#replica = replica.replica;
     this.#maxRounds = maxRounds;
+    this.#fetch = fetch;
     opened.set(this, replica);
   }
 
   /** A fresh in-memory subnet, or the subnet kept in `stateDir`. */
   static async create(options: CapsuleOptions = {}): Promise<Capsule> {
-    return new Capsule(openReplica(options), options.maxRoundsPerCall ?? 10_000);
+    const outcalls = options.httpOutcalls ?? 'manual';
+    const fetch = outcalls === 'manual' ? undefined : outcalls === 'fetch' ? DEFAULT_HTTP_FETCH : outcalls;
+    return new Capsule(openReplica(options), options.maxRoundsPerCall ?? 10_000, fetch);
   }
 
   get subnetId(): Principal {
@@ -172,10 +182,7 @@ export class Capsule {
     return this.#await(messageId);
   }
 
-  /**
-   * HTTP outcalls waiting for an answer. The library never fetches: every outcall is answered here,
-   * with `mockHttpOutcall`, so tests stay offline and deterministic (`capsule start` fetches for real).
-   */
+  /** HTTP outcalls waiting for an answer (with `httpOutcalls: 'manual'`, until `mockHttpOutcall` gives it). */
   pendingHttpOutcalls(): HttpOutcall[] {
     this.#assertOpen();
     return this.#replica.pendingHttpOutcalls().map(({ id, canisterId, request }) => ({ id, canisterId, ...request }));
@@ -269,10 +276,20 @@ export class Capsule {
       const status = this.#replica.ingressStatus(messageId);
       if (status?.status === 'replied') return status.reply;
       if (status?.status === 'rejected') throw new CallError(status.code, status.message, status.errorCode || undefined, status.backtrace);
-      if (!this.#replica.hasWork() && this.#replica.pendingHttpOutcalls().length > 0) {
+      if (this.#replica.hasWork() || this.#replica.pendingHttpOutcalls().length === 0) continue;
+      if (this.#fetch) {
+        await this.#fetchPending(this.#fetch);
+      } else {
         throw new Error(`Call ${messageId} waits for an HTTP outcall: submit it with submitCall, answer pendingHttpOutcalls() with mockHttpOutcall, then awaitCall`);
       }
     }
+  }
+
+  /** Fetches every pending outcall over the network, between rounds; the answers are inputs of the next round. */
+  async #fetchPending(options: HttpFetchOptions): Promise<void> {
+    const pending = this.#replica.pendingHttpOutcalls();
+    const answers = await Promise.all(pending.map((outcall) => fetchHttpOutcall(outcall.request, options)));
+    for (const [i, outcall] of pending.entries()) this.#replica.answerHttpOutcall(outcall.id, answers[i]!);
   }
 }
 

@@ -42,7 +42,8 @@ export class PocketIcInstance {
     });
     this.replica = this.#opened.replica;
     this.replica.afterRound((state) => this.#afterRound(state, hooks));
-    const context = new HttpContext({ replica: this.replica, clock: () => this.time(), idleRoundMs: Number.POSITIVE_INFINITY });
+    // PocketIC answers outcalls only through mock_canister_http.
+    const context = new HttpContext({ replica: this.replica, clock: () => this.time(), idleRoundMs: Number.POSITIVE_INFINITY, httpOutcalls: 'manual' });
     this.http = { context, router: interfaceRoutes(context) };
     if (options.autoProgressDelayMs !== undefined) this.startAutoProgress(options.autoProgressDelayMs);
   }
