@@ -26,6 +26,10 @@ export const MAX_HTTP_REQUEST_BYTES = 2_000_000n;
 export const MAX_HTTP_RESPONSE_BYTES = 2_000_000n;
 const MAX_URL_LENGTH = 8192;
 const MAX_HEADERS = 64;
+const MAX_HEADER_PART_BYTES = 8 * 1024;
+const MAX_HEADERS_TOTAL_BYTES = 48 * 1024;
+/** Methods that change the server may be sent only once, by one replica (interface spec). */
+const NON_REPLICATED_ONLY = new Set<HttpOutcallMethod>(['PUT', 'DELETE', 'PATCH']);
 
 const METHODS: Record<string, HttpOutcallMethod> = { get: 'GET', head: 'HEAD', post: 'POST', put: 'PUT', delete: 'DELETE', patch: 'PATCH' };
 
@@ -57,9 +61,27 @@ function refused(message: string): UserError {
   return new UserError('CanisterRejectedMessage', message);
 }
 
+function invalidHeaders(request: HttpOutcallRequest): UserError | undefined {
+  if (request.headers.length > MAX_HEADERS) return refused(`number of headers ${request.headers.length} exceeds the limit of ${MAX_HEADERS}`);
+  let total = 0n;
+  for (const { name, value } of request.headers) {
+    const nameBytes = utf8Length(name);
+    const valueBytes = utf8Length(value);
+    if (nameBytes > MAX_HEADER_PART_BYTES) return refused(`header name ${name.slice(0, 64)}… of ${nameBytes} bytes exceeds the limit of ${MAX_HEADER_PART_BYTES} bytes`);
+    if (valueBytes > MAX_HEADER_PART_BYTES) return refused(`value of header ${name} of ${valueBytes} bytes exceeds the limit of ${MAX_HEADER_PART_BYTES} bytes`);
+    total += nameBytes + valueBytes;
+  }
+  if (total > MAX_HEADERS_TOTAL_BYTES) return refused(`headers of ${total} bytes exceed the limit of ${MAX_HEADERS_TOTAL_BYTES} bytes`);
+  return undefined;
+}
+
 function invalidRequest(call: ManagementCall, arg: ArgOf<'http_request'>, request: HttpOutcallRequest): UserError | undefined {
   if (request.url.length > MAX_URL_LENGTH) return refused(`url size ${request.url.length} exceeds the limit of ${MAX_URL_LENGTH} characters`);
-  if (request.headers.length > MAX_HEADERS) return refused(`number of headers ${request.headers.length} exceeds the limit of ${MAX_HEADERS}`);
+  const headers = invalidHeaders(request);
+  if (headers) return headers;
+  if (NON_REPLICATED_ONLY.has(request.method) && arg.is_replicated[0] !== false) {
+    return refused(`http_request method ${request.method} is allowed only for non-replicated outcalls (is_replicated = opt false)`);
+  }
   const max = request.maxResponseBytes;
   if (max !== undefined && max > MAX_HTTP_RESPONSE_BYTES) {
     return refused(`max_response_bytes expected to be in the range [0..${MAX_HTTP_RESPONSE_BYTES}], got ${max}`);

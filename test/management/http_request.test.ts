@@ -8,6 +8,8 @@ import { before, describe, test } from 'node:test';
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import { Capsule } from '../../src/api/index.ts';
+import { replicaOf } from '../../src/api/testing.ts';
+import { candid, handleManagementCall } from '../../src/management/index.ts';
 import { canisterSource, motoko } from '../support/build.ts';
 
 let wasm: Uint8Array;
@@ -163,5 +165,37 @@ describe('management canister http_request', () => {
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
     }
+  });
+
+  test('a request breaking the header limits or sending PUT as a replicated outcall is refused with nothing kept', async () => {
+    const ic = await Capsule.create();
+    const canisterId = await deploy(ic);
+    const replica = replicaOf(ic);
+    const refusal = (change: Partial<candid.ArgOf<'http_request'>>) => {
+      const arg = candid.encodeManagementArg('http_request', {
+        url: 'https://example.com/',
+        max_response_bytes: [],
+        method: { get: null },
+        headers: [],
+        body: [],
+        transform: [],
+        is_replicated: [],
+        ...change,
+      });
+      const round = { env: replica.env(), outbox: [], ingressResults: [] };
+      const origin = { kind: 'canister', caller: canisterId, callbackId: 1, deadline: 0n } as const;
+      const outcome = handleManagementCall({ state: replica.state, round }, { sender: canisterId, method: 'http_request', arg, cycles: 100_000_000_000n, origin });
+      assert.equal(outcome.kind, 'reject');
+      return outcome.kind === 'reject' ? `${outcome.error.errorCode} ${outcome.error.message} refund ${outcome.refund}` : '';
+    };
+    const many = Array.from({ length: 65 }, (_, i) => ({ name: `h${i}`, value: 'v' }));
+    assert.equal(refusal({ headers: many }), 'IC0406 number of headers 65 exceeds the limit of 64 refund 100000000000');
+    assert.match(refusal({ headers: [{ name: 'big', value: 'v'.repeat(8193) }] }), /^IC0406 value of header big of 8193 bytes exceeds the limit of 8192 bytes/);
+    const wide = Array.from({ length: 7 }, (_, i) => ({ name: `h${i}`, value: 'v'.repeat(8000) }));
+    assert.match(refusal({ headers: wide }), /^IC0406 headers of 56014 bytes exceed the limit of 49152 bytes/);
+    assert.match(refusal({ method: { put: null } }), /^IC0406 http_request method PUT is allowed only for non-replicated outcalls/);
+    assert.match(refusal({ url: `https://example.com/${'a'.repeat(8192)}` }), /^IC0406 url size 8212 exceeds the limit of 8192 characters/);
+    assert.match(refusal({ body: [new Uint8Array(2_000_001)] }), /^IC0406 http_request request size 2000021 exceeds the limit of 2000000 bytes/);
+    assert.deepEqual(ic.pendingHttpOutcalls(), []);
   });
 });
