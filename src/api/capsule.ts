@@ -16,7 +16,7 @@ import {
   type PrincipalLike,
   toPrincipal,
 } from '../state/index.ts';
-import { CallError, CallTimeoutError, CapsuleClosedError, unwrap } from './errors.ts';
+import { CallError, CallTimeoutError, CapsuleClosedError, HttpOutcallPendingError, unwrap } from './errors.ts';
 import { installCodeArg, type InstallOptions } from './install_arg.ts';
 
 export interface CapsuleOptions extends ReplicaConfig {
@@ -185,7 +185,17 @@ export class Capsule {
   /** HTTP outcalls waiting for an answer (with `httpOutcalls: 'manual'`, until `mockHttpOutcall` gives it). */
   pendingHttpOutcalls(): HttpOutcall[] {
     this.#assertOpen();
-    return this.#replica.pendingHttpOutcalls().map(({ id, canisterId, request }) => ({ id, canisterId, ...request }));
+    // Copies: what a test does with them must not reach the replicated state.
+    return this.#replica.pendingHttpOutcalls().map(({ id, canisterId, request }) => ({
+      id,
+      canisterId,
+      url: request.url,
+      method: request.method,
+      headers: request.headers.map(({ name, value }) => ({ name, value })),
+      body: request.body.slice(),
+      maxResponseBytes: request.maxResponseBytes,
+      transform: request.transform && { method: request.transform.method, context: request.transform.context.slice() },
+    }));
   }
 
   /** Answers a pending outcall; the next round runs the canister's transform and delivers the result. */
@@ -280,7 +290,7 @@ export class Capsule {
       if (this.#fetch) {
         await this.#fetchPending(this.#fetch);
       } else {
-        throw new Error(`Call ${messageId} waits for an HTTP outcall: submit it with submitCall, answer pendingHttpOutcalls() with mockHttpOutcall, then awaitCall`);
+        throw new HttpOutcallPendingError(messageId);
       }
     }
   }

@@ -158,7 +158,7 @@ export class Replica {
     this.#uncommitted = false;
   }
 
-  /** Whether the next round has something to do: queued ingress or messages waiting in canister queues. */
+  /** Whether the next round has something to do: queued ingress, messages in canister queues, or answered outcalls. */
   hasWork(): boolean {
     if (this.#pending.length > 0) return true;
     for (const canister of this.state.canisters.values()) if (canister.inputQueue.length > 0) return true;

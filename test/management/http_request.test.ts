@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
-import { Capsule } from '../../src/api/index.ts';
+import { Capsule, HttpOutcallPendingError } from '../../src/api/index.ts';
 import { replicaOf } from '../../src/api/testing.ts';
 import { candid, handleManagementCall } from '../../src/management/index.ts';
 import { canisterSource, motoko } from '../support/build.ts';
@@ -131,7 +131,7 @@ describe('management canister http_request', () => {
   test('an update call that waits for an unanswered outcall says so instead of spinning', async () => {
     const ic = await Capsule.create();
     const canisterId = await deploy(ic);
-    await assert.rejects(ic.updateCall({ canisterId, method: 'fetch', arg: fetchArg('https://example.com/', 30_000_000_000n, undefined, true) }), /waits for an HTTP outcall/);
+    await assert.rejects(ic.updateCall({ canisterId, method: 'fetch', arg: fetchArg('https://example.com/', 30_000_000_000n, undefined, true) }), HttpOutcallPendingError);
     assert.throws(() => ic.mockHttpOutcall(99n, { status: 200 }), /No HTTP outcall 99/);
   });
 
