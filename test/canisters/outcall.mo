@@ -1,7 +1,10 @@
 // A canister that makes HTTP outcalls through the management canister, with a transform that keeps
-// the status and body, drops the headers and appends its context to the body.
+// the status and body, drops the headers and appends its context to the body (or traps, or appends
+// its caller, for the contexts "trap" and "caller").
 import Cycles "mo:core/Cycles";
 import Error "mo:core/Error";
+import Principal "mo:core/Principal";
+import Runtime "mo:core/Runtime";
 import Text "mo:core/Text";
 
 persistent actor Outcall {
@@ -19,9 +22,15 @@ persistent actor Outcall {
 
   transient let ic = actor "aaaaa-aa" : actor { http_request : Request -> async Response };
 
-  public query func transform(args : TransformArgs) : async Response {
+  /// Appends the context to the body; the context "trap" traps, "caller" appends the caller instead.
+  public shared query ({ caller }) func transform(args : TransformArgs) : async Response {
     let body = switch (Text.decodeUtf8(args.response.body)) { case (?text) text; case null "" };
-    let suffix = switch (Text.decodeUtf8(args.context)) { case (?text) text; case null "" };
+    let suffix = switch (Text.decodeUtf8(args.context)) {
+      case (?"trap") Runtime.trap("transform refused");
+      case (?"caller") " from " # Principal.toText(caller);
+      case (?text) text;
+      case null "";
+    };
     { status = args.response.status; headers = []; body = Text.encodeUtf8(body # suffix) }
   };
 
@@ -39,6 +48,24 @@ persistent actor Outcall {
       let response = await (with cycles = cycles) ic.http_request(request);
       let body = switch (Text.decodeUtf8(response.body)) { case (?text) text; case null "<binary>" };
       debug_show (response.status) # " " # debug_show (response.headers.size()) # " " # body
+    } catch (error) {
+      "reject " # debug_show (Error.code(error)) # " " # Error.message(error)
+    };
+  };
+
+  /// GETs `url` with 30B cycles attached and the transform given `context`.
+  public func fetchWith(url : Text, context : Text) : async Text {
+    let request : Request = {
+      url;
+      max_response_bytes = null;
+      method = #get;
+      headers = [];
+      body = null;
+      transform = ?{ function = transform; context = Text.encodeUtf8(context) };
+    };
+    try {
+      let response = await (with cycles = 30_000_000_000) ic.http_request(request);
+      switch (Text.decodeUtf8(response.body)) { case (?text) text; case null "<binary>" };
     } catch (error) {
       "reject " # debug_show (Error.code(error)) # " " # Error.message(error)
     };

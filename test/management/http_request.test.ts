@@ -198,4 +198,18 @@ describe('management canister http_request', () => {
     assert.match(refusal({ body: [new Uint8Array(2_000_001)] }), /^IC0406 http_request request size 2000021 exceeds the limit of 2000000 bytes/);
     assert.deepEqual(ic.pendingHttpOutcalls(), []);
   });
+
+  test('the transform runs with the management canister as caller, and its trap reaches the canister as a reject', async () => {
+    const ic = await Capsule.create();
+    const canisterId = await deploy(ic);
+    const withContext = async (context: string): Promise<string> => {
+      const arg = new Uint8Array(IDL.encode([IDL.Text, IDL.Text], ['https://example.com/', context]));
+      const messageId = await ic.submitCall({ canisterId, method: 'fetchWith', arg });
+      await ic.tick(2);
+      ic.mockHttpOutcall(ic.pendingHttpOutcalls()[0]!.id, { status: 200, body: 'body' });
+      return IDL.decode([IDL.Text], await ic.awaitCall(messageId))[0] as string;
+    };
+    assert.equal(await withContext('caller'), 'body from aaaaa-aa');
+    assert.match(await withContext('trap'), /^reject #canister_error .*transform refused/);
+  });
 });
