@@ -103,7 +103,7 @@ export function httpRequest(context: ManagementContext, call: ManagementCall, ar
   const fee = httpRequestFee(context.round.env, requestSize(request), request.maxResponseBytes ?? MAX_HTTP_RESPONSE_BYTES);
   if (call.cycles < fee) return refused(`http_request request sent with ${call.cycles} cycles, but ${fee} cycles are required.`);
   const canister = getCanister(context.state, call.sender);
-  if (canister) canister.consumed.burned += fee;
+  if (canister) canister.consumed.httpOutcalls += fee;
   const outcalls = context.state.httpOutcalls;
   outcalls.pending.push({ id: outcalls.nextId, canisterId: call.sender, request, origin: call.origin, refund: call.cycles - fee, answer: undefined });
   outcalls.nextId += 1n;

@@ -84,6 +84,8 @@ describe('management canister http_request', () => {
     // Of the 10B attached, all but the fee comes back; executing the call and its callback costs a few million more.
     const charged = fee(requestBytes, 1000n);
     assert.ok(spent >= charged && spent < charged + 50_000_000n, `spent ${spent}, the fee is ${charged}`);
+    const metrics = candid.decodeManagementResult('canister_metrics', await ic.callManagement('canister_metrics', candid.encodeManagementArg('canister_metrics', { canister_id: canisterId })));
+    assert.equal(metrics.cycles_consumed.http_outcalls, charged);
   });
 
   test('too few cycles attached is rejected at once with the replica wording', async () => {
