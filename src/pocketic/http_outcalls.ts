@@ -1,5 +1,6 @@
 // Canister HTTP outcalls in PocketIC's REST shapes: `get_canister_http` lists the pending ones,
-// `mock_canister_http` answers one, with one response for the subnet or one per replica.
+// `mock_canister_http` answers one, with one response for the subnet or one per replica; errors
+// are worded as PocketIC's.
 import type { HttpOutcallAnswer, HttpOutcallReplicaAnswer } from '../state/index.ts';
 import { PocketIcError } from './errors.ts';
 import type { PocketIcInstance } from './instance.ts';
@@ -9,7 +10,9 @@ import { subnetId } from './topology.ts';
 /** `[RawCanisterHttpRequest…]`, oldest first. */
 export function getCanisterHttp(instance: PocketIcInstance) {
   const subnet = { subnet_id: principalJson(subnetId(instance)) };
-  return instance.replica.pendingHttpOutcalls().map(({ id, request }) => ({
+  // In live mode an outcall being fetched is no longer offered for mocking, as in PocketIC.
+  const waiting = instance.replica.pendingHttpOutcalls().filter(({ id }) => !instance.isFetching(id));
+  return waiting.map(({ id, request }) => ({
     subnet_id: subnet,
     request_id: id,
     http_method: request.method,
@@ -40,7 +43,7 @@ function replicaAnswer(value: Json): HttpOutcallReplicaAnswer {
   if (isObject(response.CanisterHttpReject)) {
     const reject = response.CanisterHttpReject;
     const code = unsigned(reject, 'reject_code');
-    if (code < 1n || code > 6n) throw new PocketIcError(400, `Unknown reject code ${code}`);
+    if (code < 1n || code > 6n) throw new PocketIcError(400, `InvalidRejectCode(${code})`);
     return { kind: 'reject', code: Number(code), message: text(reject, 'message') };
   }
   throw new PocketIcError(400, 'A canister HTTP response is `CanisterHttpReply` or `CanisterHttpReject`');
@@ -52,9 +55,7 @@ function answerOf(instance: PocketIcInstance, request: JsonObject): HttpOutcallA
   if (!Array.isArray(additional)) throw new PocketIcError(400, 'Field `additional_responses` must be an array');
   if (additional.length === 0) return first;
   const nodes = instance.state.config.subnetSize;
-  if (additional.length + 1 !== nodes) {
-    throw new PocketIcError(400, `Expected ${nodes - 1} additional responses (one per further replica of the subnet), got ${additional.length}`);
-  }
+  if (additional.length + 1 !== nodes) throw new PocketIcError(400, `InvalidMockCanisterHttpResponses(actual=${additional.length + 1},expected=${nodes})`);
   return { kind: 'perReplica', answers: [first, ...additional.map(replicaAnswer)] };
 }
 
@@ -65,7 +66,7 @@ export function mockCanisterHttp(instance: PocketIcInstance, body: Json): null {
   if (subnet.toText() !== subnetId(instance).toText()) throw new PocketIcError(400, `SubnetNotFound(${subnet.toText()})`);
   const id = unsigned(request, 'request_id');
   if (!instance.replica.answerHttpOutcall(id, answerOf(instance, request))) {
-    throw new PocketIcError(400, `Could not find pending canister HTTP request with id ${id} on subnet ${subnet.toText()}`);
+    throw new PocketIcError(400, `InvalidCanisterHttpRequestId(${subnet.toText()},${id})`);
   }
   return null;
 }

@@ -122,6 +122,11 @@ export class HttpOutcallFetcher {
     }
   }
 
+  /** Whether the outcall is being fetched now. */
+  isFetching(id: bigint): boolean {
+    return this.#inFlight.has(id);
+  }
+
   /** Abandons the fetches under way; their outcalls stay pending in the state. */
   close(): void {
     this.#stop.abort();

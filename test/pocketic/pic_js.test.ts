@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -271,7 +273,7 @@ describe('pic-js 0.23 on bin/pocket-ic', () => {
     assert.equal(await second(), 'reject #system_transient Connection refused');
     await assert.rejects(
       pic.mockPendingHttpsOutcall({ subnetId: down!.subnetId, requestId: down!.requestId, response: { type: 'success', statusCode: 200, headers: [], body: new Uint8Array() } }),
-      /Could not find pending canister HTTP request/,
+      /InvalidCanisterHttpRequestId\(/,
     );
     await pic.tearDown();
   });
@@ -285,7 +287,7 @@ describe('pic-js 0.23 on bin/pocket-ic', () => {
     const agreeing = await deferred.fetch('https://example.com/a', 30_000_000_000n, [], true);
     await pic.tick(2);
     const [a] = await pic.getPendingHttpsOutcalls();
-    await assert.rejects(pic.mockPendingHttpsOutcall({ subnetId: a!.subnetId, requestId: a!.requestId, response: reply('x', '0'), additionalResponses: [reply('x', '1')] }), /Expected 12 additional responses/);
+    await assert.rejects(pic.mockPendingHttpsOutcall({ subnetId: a!.subnetId, requestId: a!.requestId, response: reply('x', '0'), additionalResponses: [reply('x', '1')] }), /InvalidMockCanisterHttpResponses\(actual=2,expected=13\)/);
     // The transform drops the differing date header, so the replicas agree.
     const others = Array.from({ length: 12 }, (_, i) => reply('same', String(i + 1)));
     await pic.mockPendingHttpsOutcall({ subnetId: a!.subnetId, requestId: a!.requestId, response: reply('same', '0'), additionalResponses: others });
@@ -297,6 +299,28 @@ describe('pic-js 0.23 on bin/pocket-ic', () => {
     await pic.mockPendingHttpsOutcall({ subnetId: b!.subnetId, requestId: b!.requestId, response: reply('body', '0'), additionalResponses: differing });
     assert.match(await diverging(), /^reject #system_transient No consensus could be reached/);
     await pic.tearDown();
+  });
+
+  test('in live mode (auto progress) an outcall is made for real and the call replies with the fetched response', async () => {
+    const origin = createServer((request, response) => response.end(`live ${request.url}`));
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const pic = await PocketIc.create(server.getUrl());
+    try {
+      const outcallWasm = (await motoko(canisterSource('outcall.mo'), { main: 'outcall.mo' })).wasm;
+      const { actor } = await pic.setupCanister<Outcaller>({ idlFactory: outcallFactory, wasm: outcallWasm });
+      // pic-js reaches auto progress only through makeLive (which needs a gateway): the REST call as the Rust client makes it.
+      const instances = (await (await fetch(`${server.getUrl()}/instances`)).json()) as unknown[];
+      const live = `${server.getUrl()}/instances/${instances.length - 1}`;
+      const started = await fetch(`${live}/auto_progress`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(started.status, 200);
+      const url = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/now`;
+      assert.equal(await actor.fetch(url, 30_000_000_000n, [], true), '200 0 live /now!');
+      assert.deepEqual(await pic.getPendingHttpsOutcalls(), []);
+      await fetch(`${live}/stop_progress`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    } finally {
+      await pic.tearDown();
+      origin.close();
+    }
   });
 
   test("verify_signature accepts a canister signature made from the canister's certified data, and refuses it for another message", async () => {
