@@ -3,17 +3,20 @@
 import { UserError } from '../execution/index.ts';
 import { candid, emptySettings } from '../management/index.ts';
 import type { StoreOptions } from '../persistence/index.ts';
-import { type OpenedReplica, openReplica, type Replica, type ReplicaConfig } from '../replica/index.ts';
+import { DEFAULT_HTTP_FETCH, fetchHttpOutcall, type HttpFetchOptions, type OpenedReplica, openReplica, type Replica, type ReplicaConfig } from '../replica/index.ts';
 import {
   ANONYMOUS,
   type CanisterState,
   DEFAULT_PROVISIONAL_CYCLES,
+  type HttpHeader,
+  type HttpOutcallAnswer,
+  type HttpOutcallMethod,
   MANAGEMENT_CANISTER,
   type Principal,
   type PrincipalLike,
   toPrincipal,
 } from '../state/index.ts';
-import { CallError, CallTimeoutError, CapsuleClosedError, unwrap } from './errors.ts';
+import { CallError, CallTimeoutError, CapsuleClosedError, HttpOutcallPendingError, unwrap } from './errors.ts';
 import { installCodeArg, type InstallOptions } from './install_arg.ts';
 
 export interface CapsuleOptions extends ReplicaConfig {
@@ -26,6 +29,12 @@ export interface CapsuleOptions extends ReplicaConfig {
   stateDir?: string;
   /** Tuning and warnings of the durable store (with `stateDir`). */
   store?: StoreOptions;
+  /**
+   * Canister HTTP outcalls: 'manual' (the default) leaves them pending until `mockHttpOutcall`
+   * answers them, so tests stay offline and deterministic; 'fetch' makes them over the network
+   * between rounds while a call waits for them (HTTPS, or plain HTTP to this machine).
+   */
+  httpOutcalls?: 'manual' | 'fetch' | HttpFetchOptions;
 }
 
 export interface CallOptions {
@@ -43,6 +52,23 @@ export interface LogRecord {
   text: string;
 }
 
+/** An HTTP outcall a canister made that waits for its answer (interface spec, section 'IC method http_request'). */
+export interface HttpOutcall {
+  id: bigint;
+  canisterId: Principal;
+  url: string;
+  method: HttpOutcallMethod;
+  headers: HttpHeader[];
+  body: Uint8Array;
+  maxResponseBytes: bigint | undefined;
+  transform: { method: string; context: Uint8Array } | undefined;
+}
+
+/** The answer given to an outcall: an HTTP response (before the canister's transform) or a reject. */
+export type HttpOutcallMock =
+  | { status: number; headers?: HttpHeader[]; body?: Uint8Array | string }
+  | { reject: { code: number; message: string } };
+
 const EMPTY_ARG = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
 
 /** The opened replica behind each handle: reachable by Capsule's own tests, not through the package. */
@@ -58,17 +84,21 @@ export function openedReplicaOf(capsule: Capsule): OpenedReplica {
 export class Capsule {
   readonly #replica: Replica;
   readonly #maxRounds: number;
+  readonly #fetch: HttpFetchOptions | undefined;
   #closed = false;
 
-  private constructor(replica: OpenedReplica, maxRounds: number) {
+  private constructor(replica: OpenedReplica, maxRounds: number, fetch: HttpFetchOptions | undefined) {
     this.#replica = replica.replica;
     this.#maxRounds = maxRounds;
+    this.#fetch = fetch;
     opened.set(this, replica);
   }
 
   /** A fresh in-memory subnet, or the subnet kept in `stateDir`. */
   static async create(options: CapsuleOptions = {}): Promise<Capsule> {
-    return new Capsule(openReplica(options), options.maxRoundsPerCall ?? 10_000);
+    const outcalls = options.httpOutcalls ?? 'manual';
+    const fetch = outcalls === 'manual' ? undefined : outcalls === 'fetch' ? DEFAULT_HTTP_FETCH : outcalls;
+    return new Capsule(openReplica(options), options.maxRoundsPerCall ?? 10_000, fetch);
   }
 
   get subnetId(): Principal {
@@ -136,6 +166,42 @@ export class Capsule {
     this.#assertOpen();
     if (nanos < this.#replica.state.time) throw new RangeError(`Time cannot go backwards: ${nanos} < ${this.#replica.state.time}`);
     this.#replica.state.time = nanos;
+  }
+
+  /** Submits an update call without running rounds; `awaitCall` runs them until it completes. */
+  async submitCall(options: CallOptions): Promise<string> {
+    this.#assertOpen();
+    const sender = options.sender === undefined ? ANONYMOUS : toPrincipal(options.sender);
+    const messageId = this.#replica.submit({ sender, receiver: toPrincipal(options.canisterId), method: options.method, arg: options.arg ?? EMPTY_ARG });
+    if (messageId instanceof UserError) throw new CallError(messageId.rejectCode, messageId.message, messageId.errorCode, messageId.backtrace);
+    return messageId;
+  }
+
+  /** Runs rounds until the submitted call completes; its reply, or a `CallError`. */
+  async awaitCall(messageId: string): Promise<Uint8Array> {
+    return this.#await(messageId);
+  }
+
+  /** HTTP outcalls waiting for an answer (with `httpOutcalls: 'manual'`, until `mockHttpOutcall` gives it). */
+  pendingHttpOutcalls(): HttpOutcall[] {
+    this.#assertOpen();
+    // Copies: what a test does with them must not reach the replicated state.
+    return this.#replica.pendingHttpOutcalls().map(({ id, canisterId, request }) => ({
+      id,
+      canisterId,
+      url: request.url,
+      method: request.method,
+      headers: request.headers.map(({ name, value }) => ({ name, value })),
+      body: request.body.slice(),
+      maxResponseBytes: request.maxResponseBytes,
+      transform: request.transform && { method: request.transform.method, context: request.transform.context.slice() },
+    }));
+  }
+
+  /** Answers a pending outcall; the next round runs the canister's transform and delivers the result. */
+  mockHttpOutcall(id: bigint, mock: HttpOutcallMock): void {
+    this.#assertOpen();
+    if (!this.#replica.answerHttpOutcall(id, answerOf(mock))) throw new TypeError(`No HTTP outcall ${id} is waiting for an answer`);
   }
 
   /** Runs `rounds` rounds (timers, heartbeats and queued messages progress). */
@@ -209,12 +275,40 @@ export class Capsule {
     this.#assertOpen();
     const messageId = this.#replica.submit({ sender, receiver, method, arg });
     if (messageId instanceof UserError) throw new CallError(messageId.rejectCode, messageId.message, messageId.errorCode, messageId.backtrace);
+    return this.#await(messageId);
+  }
+
+  async #await(messageId: string): Promise<Uint8Array> {
+    this.#assertOpen();
     for (let rounds = 0; ; rounds++) {
       if (rounds >= this.#maxRounds) throw new CallTimeoutError(this.#maxRounds);
       this.#round();
       const status = this.#replica.ingressStatus(messageId);
       if (status?.status === 'replied') return status.reply;
       if (status?.status === 'rejected') throw new CallError(status.code, status.message, status.errorCode || undefined, status.backtrace);
+      if (this.#replica.hasWork() || this.#replica.pendingHttpOutcalls().length === 0) continue;
+      if (this.#fetch) {
+        await this.#fetchPending(this.#fetch);
+      } else {
+        throw new HttpOutcallPendingError(messageId);
+      }
     }
   }
+
+  /** Fetches every pending outcall over the network, between rounds; the answers are inputs of the next round. */
+  async #fetchPending(options: HttpFetchOptions): Promise<void> {
+    const pending = this.#replica.pendingHttpOutcalls();
+    const answers = await Promise.all(pending.map((outcall) => fetchHttpOutcall(outcall.request, options)));
+    for (const [i, outcall] of pending.entries()) this.#replica.answerHttpOutcall(outcall.id, answers[i]!);
+  }
+}
+
+function answerOf(mock: HttpOutcallMock): HttpOutcallAnswer {
+  if ('reject' in mock) {
+    const { code, message } = mock.reject;
+    if (!Number.isInteger(code) || code < 1 || code > 6) throw new TypeError(`A reject code is 1 to 6, not ${code}`);
+    return { kind: 'reject', code, message };
+  }
+  const body = typeof mock.body === 'string' ? new TextEncoder().encode(mock.body) : (mock.body ?? new Uint8Array(0));
+  return { kind: 'response', status: mock.status, headers: mock.headers ?? [], body };
 }

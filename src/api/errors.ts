@@ -37,6 +37,16 @@ export class CallTimeoutError extends Error {
   }
 }
 
+/** A call waits for an HTTP outcall that only `mockHttpOutcall` can answer (`httpOutcalls: 'manual'`). */
+export class HttpOutcallPendingError extends Error {
+  readonly messageId: string;
+  constructor(messageId: string) {
+    super(`Call ${messageId} waits for an HTTP outcall: submit it with submitCall, answer pendingHttpOutcalls() with mockHttpOutcall, then awaitCall`);
+    this.name = 'HttpOutcallPendingError';
+    this.messageId = messageId;
+  }
+}
+
 export function unwrap(result: CallResult): Uint8Array {
   if (result.kind === 'reply') return result.payload;
   throw new CallError(result.code, result.message, result.errorCode, result.backtrace);

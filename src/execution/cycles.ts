@@ -70,3 +70,13 @@ export function liquidBalance(pricing: Pricing, canister: CanisterState): bigint
   const liquid = canister.cycles - (frozen > 0n ? frozen : 0n);
   return liquid > 0n ? liquid : 0n;
 }
+
+/**
+ * The fee of an HTTP outcall (interface spec, section 'Cycles cost calculation'):
+ * (3,000,000 + 60,000·n)·n + (400·request bytes + 800·max response bytes)·n for n nodes.
+ */
+export function httpRequestFee(pricing: Pricing, requestBytes: bigint, maxResponseBytes: bigint): bigint {
+  if (pricing.costs.name === 'free') return 0n;
+  const nodes = BigInt(pricing.subnetSize);
+  return (pricing.costs.httpRequestBase + 60_000n * nodes) * nodes + (400n * requestBytes + 800n * maxResponseBytes) * nodes;
+}

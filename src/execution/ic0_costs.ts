@@ -1,5 +1,5 @@
 // ic0 cost queries (interface spec, section 'Cycles cost calculation'): what an operation would cost this canister on this subnet.
-import { callTransmissionFee, responseReservation, scale } from './cycles.ts';
+import { callTransmissionFee, httpRequestFee, responseReservation, scale } from './cycles.ts';
 import { contractViolation } from './errors.ts';
 import { CONTEXTS } from './context.ts';
 import { type Ic0Group, OVERHEAD, type Word } from './ic0_entry.ts';
@@ -14,12 +14,6 @@ function keyCost(api: SystemApi, src: Word, size: Word, variant: number, variant
   if (keyName === undefined || !KEY_NAMES.has(keyName)) return 2;
   writeU128(api, dst, scale(api.env, api.env.costs.signWithThresholdKey), name);
   return 0;
-}
-
-function httpRequestCost(api: SystemApi, requestSize: bigint, maxResponseBytes: bigint): bigint {
-  if (api.env.costs.name === 'free') return 0n;
-  const nodes = BigInt(api.env.subnetSize);
-  return (3_000_000n + 60_000n * nodes) * nodes + (400n * requestSize + 800n * maxResponseBytes) * nodes;
 }
 
 const ANYWHERE = CONTEXTS.everywhereAndStart;
@@ -47,7 +41,7 @@ export const costFunctions = {
       writeU128(
         api,
         dst,
-        httpRequestCost(api, BigInt.asUintN(64, requestSize), BigInt.asUintN(64, maxResponseBytes)),
+        httpRequestFee(api.env, BigInt.asUintN(64, requestSize), BigInt.asUintN(64, maxResponseBytes)),
         'ic0_cost_http_request',
       ),
   },

@@ -8,6 +8,7 @@ export {
   chargeExecution,
   executionCost,
   freezingLimit,
+  httpRequestFee,
   idleCyclesBurnedPerDay,
   ingressInductionCost,
   liquidBalance,
@@ -22,7 +23,7 @@ export { type InstallMode, type InstallRequest, installCode } from './install.ts
 export { inspectMessage } from './inspect_message.ts';
 export { guaranteedResponseMemory, type MessageMemory, RESPONSE_SLOT_BYTES } from './message_memory.ts';
 export { checkCallable, methodKindOf } from './method.ts';
-export { executeQuery, type ManagementQuery, type QueryRequest } from './query.ts';
+export { executeQuery, executeTransform, type ManagementQuery, type QueryRequest } from './query.ts';
 export { executeRequest } from './update.ts';
 export { executeResponse } from './response.ts';
 export { respondTo, type RoundContext } from './round_context.ts';

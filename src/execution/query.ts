@@ -171,3 +171,21 @@ export function executeQuery(
     for (const { canister, journal } of graph.journals.reverse()) rollback(canister, journal);
   }
 }
+
+/**
+ * Runs an HTTP outcall's `transform` (interface spec, section 'IC method http_request'): a query
+ * method of the calling canister, called by the management canister; its changes are discarded.
+ */
+export function executeTransform(env: ExecutionEnvironment, canister: CanisterState, method: string, arg: Uint8Array): CallResult {
+  const kind = checkQueryable(canister, canister.id, method, env);
+  if (kind instanceof UserError) return rejectOf(kind);
+  const context: ApiContext = { kind: 'transformQuery', caller: MANAGEMENT_CANISTER, arg };
+  const graph: Graph = { env, management: undefined, lookup: () => undefined, journals: [], budget: { left: env.instructionLimits.query } };
+  try {
+    const outcome = run(graph, canister, context, { kind: 'export', name: exportName('query', method) }, false);
+    if (!outcome.ok) return rejectOf(trapToUserError(outcome.trap, canister.id.toText(), outcome.backtrace));
+    return responseOf(outcome.api) ?? rejectOf(new UserError('CanisterDidNotReply', `Canister ${canister.id.toText()} did not reply to the call`));
+  } finally {
+    for (const { canister: touched, journal } of graph.journals.reverse()) rollback(touched, journal);
+  }
+}

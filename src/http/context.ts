@@ -1,7 +1,7 @@
 // What every endpoint handler shares: the replica (with its certifier and node key), the clock and the
 // round driver, and the limits of the interface.
 import type { CertifiedState, TreePath } from '../certification/index.ts';
-import { type Replica, RoundDriver, wallClockNanos } from '../replica/index.ts';
+import { DEFAULT_HTTP_FETCH, type HttpFetchOptions, type Replica, RoundDriver, wallClockNanos } from '../replica/index.ts';
 import type { Principal } from '../state/index.ts';
 
 export interface HttpLimits {
@@ -31,6 +31,8 @@ export interface HttpContextOptions {
   readonly log?: (line: string) => void;
   /** Routine events a client causes (aborted requests); silent by default. */
   readonly debug?: (line: string) => void;
+  /** Canister HTTP outcalls: fetched over the network (the default), or 'manual' to leave them pending for a mock. */
+  readonly httpOutcalls?: HttpFetchOptions | 'manual';
 }
 
 export const DEFAULT_LIMITS: HttpLimits = {
@@ -63,6 +65,7 @@ export class HttpContext {
       clock: this.#clock,
       idleMs: options.idleRoundMs ?? 200,
       onError: (e) => this.log(`round failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+      fetchHttpOutcalls: options.httpOutcalls === 'manual' ? undefined : (options.httpOutcalls ?? DEFAULT_HTTP_FETCH),
     });
   }
 

@@ -12,6 +12,7 @@ import {
   type ManagementMethod,
   type ResultOf,
 } from './candid/index.ts';
+import { httpRequest } from './http_request.ts';
 import { isController, type ManagementCall, type ManagementContext, type ManagementOutcome } from './context.ts';
 import { clearChunkStore, installChunkedCode, installCodeMethod, storedChunks, uninstallCode, uploadChunk } from './code.ts';
 import { createCanister, deleteCanister, depositCycles, provisionalCreate, startCanister, stopCanister, topUp, updateSettings } from './lifecycle.ts';
@@ -92,6 +93,7 @@ const METHODS: { [M in ManagementMethod]?: MethodEntry<M> } = {
   },
   fetch_canister_logs: { ingress: false, run: (context, call, arg) => fetchCanisterLogs(context, call, arg) },
   raw_rand: { ingress: false, run: (context) => rawRand(context) },
+  http_request: { ingress: false, run: (context, call, arg) => httpRequest(context, call, arg) },
   subnet_info: {
     ingress: false,
     run: () => ({ replica_version: 'capsule-0.1.0', registry_version: 1n }),

@@ -98,7 +98,7 @@ export function canisterMetrics(context: ManagementContext, call: ManagementCall
       request_and_response_transmission: consumed.transmission,
       uninstall: 0n,
       canister_creation: consumed.creation,
-      http_outcalls: 0n,
+      http_outcalls: consumed.httpOutcalls,
       burned_cycles: consumed.burned,
     },
   };

@@ -66,6 +66,8 @@ export function decodeMeta(bytes: Uint8Array, path: string): CanisterMeta {
   }
   const meta: Record<string, unknown> = {};
   for (const field of META_FIELDS) meta[field] = record[field];
+  // Versions 1 to 3 did not count the cycles of HTTP outcalls apart.
+  meta.consumed = { httpOutcalls: 0n, ...(meta.consumed as object) };
   return meta as CanisterMeta;
 }
 

@@ -6,12 +6,13 @@ import { type ByteSink, ByteSource } from './_bytes.ts';
 import { corrupt, PersistenceError } from './errors.ts';
 
 /** Bump on any change of the layout; describe the change in docs/storage-format.md. */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 /**
  * The oldest version this code reads. Version 1 differs in the canister meta, which also held query
  * statistics (dropped on load, see canister_codec.ts); versions 1 and 2 have no `log` in the manifest
- * (the newest segment is then not checked). A directory opened is written in the current version from
- * then on (new log segments, checkpoints and manifest), so older code refuses it by name.
+ * (the newest segment is then not checked); versions 1 to 3 have no pending HTTP outcalls in the
+ * subnet extras. A directory opened is written in the current version from then on (new log
+ * segments, checkpoints and manifest), so older code refuses it by name.
  */
 export const OLDEST_READABLE_VERSION = 1;
 

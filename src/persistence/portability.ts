@@ -2,7 +2,7 @@
 // its snapshots) as a snapshot file; import adds such a file to a canister of another directory as an
 // uploaded snapshot, which `load_canister_snapshot` then installs — the management canister's own
 // snapshot path, with the same file format the state directory uses for snapshots.
-import { type CanisterSnapshot, getCanister, MAX_SNAPSHOTS, newSystemCanistersState, Principal, type SubnetState } from '../state/index.ts';
+import { type CanisterSnapshot, getCanister, MAX_SNAPSHOTS, newHttpOutcallsState, newSystemCanistersState, Principal, type SubnetState } from '../state/index.ts';
 import { toHex, totalLength } from './_bytes.ts';
 import { decodeMeta } from './canister_codec.ts';
 import { PersistenceError } from './errors.ts';
@@ -70,7 +70,7 @@ export function exportCanister(dir: string, canisterId: Principal | string, file
 
 function bareState(dir: string): SubnetState {
   const stored = loadForReading(dir).loaded.stored;
-  return { config: stored.config, canisters: new Map(), nextCanisterIndex: 0n, time: 0n, round: 0n, randomSeed: stored.randomSeed, randomCounter: 0n, ingress: new Map(), systemCanisters: newSystemCanistersState() };
+  return { config: stored.config, canisters: new Map(), nextCanisterIndex: 0n, time: 0n, round: 0n, randomSeed: stored.randomSeed, randomCounter: 0n, ingress: new Map(), systemCanisters: newSystemCanistersState(), httpOutcalls: newHttpOutcallsState() };
 }
 
 /**

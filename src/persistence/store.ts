@@ -93,6 +93,8 @@ export class DurableStore {
   #tracks = new Map<string, CanisterTrack>();
   /** The subnet extras as last made durable. */
   #extras: Uint8Array | undefined;
+  /** The pending outcalls as last committed (id counter / count): a change writes the extras. */
+  #outcallsMark = '';
   #round = 0n;
   #sinceCheckpoint = 0;
   #failed: string | undefined;
@@ -374,7 +376,11 @@ export class DurableStore {
 
   /** The subnet extras when they changed; encoded only if the system canisters were touched (or to verify). */
   #extrasChange(state: SubnetState, verify: boolean): Uint8Array | undefined {
-    const touched = isSystemCanistersTouched(state.systemCanisters);
+    // An outcall made or answered changes the id counter or the pending list's length.
+    const outcalls = `${state.httpOutcalls.nextId}/${state.httpOutcalls.pending.length}`;
+    const outcallsChanged = outcalls !== this.#outcallsMark;
+    this.#outcallsMark = outcalls;
+    const touched = isSystemCanistersTouched(state.systemCanisters) || outcallsChanged;
     if (!touched && !verify) return undefined;
     const extras = encodeSubnetExtras(state);
     if (equalBytes(extras, this.#extras)) return undefined;

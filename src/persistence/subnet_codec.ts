@@ -1,13 +1,13 @@
 // Subnet-level state besides canisters, ingress history, time and ids: the fields of SubnetState listed
-// in EXTRA_FIELDS (today the natively implemented system canisters: cycles ledger balances), stored as
+// in EXTRA_FIELDS (the natively implemented system canisters' state, pending HTTP outcalls), stored as
 // one value with the fields named. Both lists are checked against SubnetState at compile time, so a
 // field added to the state fails `tsc` here until it is listed.
-import { completeSystemCanistersState, type SubnetState, type SystemCanistersState } from '../state/index.ts';
+import { completeSystemCanistersState, newHttpOutcallsState, type SubnetState, type SystemCanistersState } from '../state/index.ts';
 import { corrupt } from './errors.ts';
 import { decodeValue, encodeToBytes } from './value_codec.ts';
 
 /** Fields stored in the subnet extras value. */
-export const EXTRA_FIELDS = ['systemCanisters'] as const satisfies readonly (keyof SubnetState)[];
+export const EXTRA_FIELDS = ['systemCanisters', 'httpOutcalls'] as const satisfies readonly (keyof SubnetState)[];
 
 /** Fields stored on their own (config is derived from the seed and checked, not restored). */
 export const SUBNET_APART_FIELDS = ['config', 'canisters', 'ingress', 'time', 'round', 'nextCanisterIndex', 'randomSeed', 'randomCounter'] as const satisfies readonly (keyof SubnetState)[];
@@ -32,4 +32,5 @@ export function restoreSubnetExtras(state: SubnetState, bytes: Uint8Array | unde
   Object.assign(state, extras);
   // Fields added to the record since the directory was written take their defaults.
   state.systemCanisters = completeSystemCanistersState(state.systemCanisters as Partial<SystemCanistersState>);
+  state.httpOutcalls ??= newHttpOutcallsState();
 }

@@ -2,7 +2,7 @@
 // on one instance run one at a time in arrival order (never a 409 "busy"); instances are independent.
 // Time is PocketIC's: `set_time` takes effect at the next round, rounds otherwise add 1 ns.
 import { HttpContext, interfaceRoutes, type Router } from '../http/index.ts';
-import { type OpenedReplica, openReplica, type Replica, wallClockNanos } from '../replica/index.ts';
+import { DEFAULT_HTTP_FETCH, HttpOutcallFetcher, type OpenedReplica, openReplica, type Replica, wallClockNanos } from '../replica/index.ts';
 import type { Principal, SubnetState } from '../state/index.ts';
 import { instanceDeleted, PocketIcError } from './errors.ts';
 import type { InstanceOptions } from './instance_config.ts';
@@ -28,6 +28,8 @@ export class PocketIcInstance {
   #pendingTime: bigint | undefined;
   #deleted = false;
   #autoProgress: NodeJS.Timeout | undefined;
+  /** In live mode (auto progress) outcalls are made for real, as PocketIC does; otherwise only mocked. */
+  #fetcher: HttpOutcallFetcher | undefined;
   readonly #printedLogs = new Map<string, bigint>();
 
   constructor(id: number, options: InstanceOptions, seed: Uint8Array, hooks: InstanceHooks) {
@@ -42,7 +44,8 @@ export class PocketIcInstance {
     });
     this.replica = this.#opened.replica;
     this.replica.afterRound((state) => this.#afterRound(state, hooks));
-    const context = new HttpContext({ replica: this.replica, clock: () => this.time(), idleRoundMs: Number.POSITIVE_INFINITY });
+    // The instance's own auto progress makes the outcalls (see startAutoProgress), not the API's driver.
+    const context = new HttpContext({ replica: this.replica, clock: () => this.time(), idleRoundMs: Number.POSITIVE_INFINITY, httpOutcalls: 'manual' });
     this.http = { context, router: interfaceRoutes(context) };
     if (options.autoProgressDelayMs !== undefined) this.startAutoProgress(options.autoProgressDelayMs);
   }
@@ -98,8 +101,16 @@ export class PocketIcInstance {
       if (this.#deleted) throw instanceDeleted();
       if (rounds >= MAX_AWAIT_ROUNDS) throw new PocketIcError(400, `The ingress message ${messageId} did not complete within ${MAX_AWAIT_ROUNDS} rounds`);
       this.tick();
-      if (rounds > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (this.#fetcher) await this.#fetchesBetweenRounds(this.#fetcher);
+      else if (rounds > 0) await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** In live mode: starts the fetches of new outcalls, and waits for one while nothing else can progress. */
+  async #fetchesBetweenRounds(fetcher: HttpOutcallFetcher): Promise<void> {
+    fetcher.startPending();
+    const waiting = (): boolean => !this.replica.hasWork() && this.replica.pendingHttpOutcalls().some(({ id }) => fetcher.isFetching(id));
+    while (waiting() && !this.#deleted) await new Promise((resolve) => setTimeout(resolve, MIN_AUTO_PROGRESS_MS));
   }
 
   get autoProgress(): boolean {
@@ -109,12 +120,15 @@ export class PocketIcInstance {
   /** Rounds run on their own and time follows the wall clock. */
   startAutoProgress(artificialDelayMs: number): void {
     if (this.#autoProgress) throw new PocketIcError(400, 'Auto progress mode has already been enabled.');
+    const fetcher = new HttpOutcallFetcher(this.replica, DEFAULT_HTTP_FETCH, () => {});
+    this.#fetcher = fetcher;
     this.#autoProgress = setInterval(
       () =>
         void this.run(() => {
           const wall = wallClockNanos();
           if (wall > this.time()) this.#pendingTime = wall;
           this.tick();
+          fetcher.startPending();
         }).catch(() => {}),
       Math.max(MIN_AUTO_PROGRESS_MS, artificialDelayMs),
     );
@@ -123,6 +137,13 @@ export class PocketIcInstance {
   stopAutoProgress(): void {
     clearInterval(this.#autoProgress);
     this.#autoProgress = undefined;
+    this.#fetcher?.close();
+    this.#fetcher = undefined;
+  }
+
+  /** Whether live mode is fetching this outcall now. */
+  isFetching(id: bigint): boolean {
+    return this.#fetcher?.isFetching(id) ?? false;
   }
 
   /** Marks the instance deleted at once; its state is released after the operation in progress. */

@@ -5,6 +5,7 @@ import type { BlobStore } from './blobstore.ts';
 import { awaitIngress, execute, ingressStatus, parseCanisterCall, query, submit } from './calls.ts';
 import { addCycles, getControllers, getCycles, getStableMemory, getSubnet, pubKey, setStableMemory } from './canister_state.ts';
 import { badConfig, PocketIcError } from './errors.ts';
+import { getCanisterHttp, mockCanisterHttp } from './http_outcalls.ts';
 import type { PocketIcInstance } from './instance.ts';
 import { type InstanceOptions, parseInstanceConfig } from './instance_config.ts';
 import type { Instances } from './instances.ts';
@@ -164,7 +165,7 @@ function instanceRoutes(service: PocketIcService): Route[] {
     on('POST', '/read/get_subnet', getSubnet),
     on('POST', '/read/pub_key', pubKey),
     on('POST', '/read/get_controllers', getControllers),
-    on('GET', '/read/get_canister_http', () => []),
+    on('GET', '/read/get_canister_http', getCanisterHttp),
     on('POST', '/update/submit_ingress_message', (instance, body) => submit(instance, parseCanisterCall(instance, body))),
     on('POST', '/update/await_ingress_message', awaitIngress),
     on('POST', '/update/execute_ingress_message', (instance, body) => execute(instance, parseCanisterCall(instance, body))),
@@ -176,9 +177,7 @@ function instanceRoutes(service: PocketIcService): Route[] {
     on('POST', '/update/set_certified_time', setTime(true)),
     on('POST', '/update/add_cycles', addCycles),
     on('POST', '/update/set_stable_memory', (instance, body) => setStableMemory(instance, service.blobs, body)),
-    on('POST', '/update/mock_canister_http', () => {
-      throw new PocketIcError(400, 'There is no pending canister HTTP request to mock: canister HTTP outcalls are not supported by Capsule yet');
-    }),
+    on('POST', '/update/mock_canister_http', mockCanisterHttp),
     on('GET', '/auto_progress', (instance) => instance.autoProgress),
     on('POST', '/auto_progress', (instance, body) => {
       const config = body === null ? {} : object(body, 'the auto progress config');

@@ -10,6 +10,7 @@ export {
   resolveReplicaConfig,
   wallClockNanos,
 } from './defaults.ts';
+export { DEFAULT_HTTP_FETCH, fetchHttpOutcall, type HttpFetchOptions, HttpOutcallFetcher } from './http_fetch.ts';
 export { unsignedEnvelopeBytes } from './ingress_size.ts';
 export { type OpenedReplica, type OpenReplicaOptions, openReplica } from './open.ts';
 export { type IngressSubmission, type QueryRequest, Replica, UncertifiedStateError } from './replica.ts';

@@ -12,18 +12,21 @@ import {
   type TreePath,
 } from '../certification/index.ts';
 import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
-import { candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
+import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
 import {
   type CallResult,
   getCanister,
+  type HttpOutcallAnswer,
   type IngressStatus,
   MANAGEMENT_CANISTER,
+  type PendingHttpOutcall,
   type Principal,
   principalEquals,
   QueryStatsCollector,
   type SubnetState,
   stateHash,
+  unansweredHttpOutcalls,
 } from '../state/index.ts';
 import { CYCLES_MINTING_CANISTER, systemCanisterAt, systemQuery } from '../system_canisters/index.ts';
 import type { ReplicaOptions } from './defaults.ts';
@@ -155,11 +158,21 @@ export class Replica {
     this.#uncommitted = false;
   }
 
-  /** Whether the next round has something to do: queued ingress or messages waiting in canister queues. */
+  /** Whether the next round has something to do: queued ingress, messages in canister queues, or answered outcalls. */
   hasWork(): boolean {
     if (this.#pending.length > 0) return true;
     for (const canister of this.state.canisters.values()) if (canister.inputQueue.length > 0) return true;
-    return false;
+    return this.state.httpOutcalls.pending.some((outcall) => outcall.answer !== undefined);
+  }
+
+  /** Outcalls waiting for an answer from outside (a mock or a real fetch), oldest first. */
+  pendingHttpOutcalls(): PendingHttpOutcall[] {
+    return unansweredHttpOutcalls(this.state);
+  }
+
+  /** Gives a pending outcall its answer, which the next round transforms and delivers; false if none waits under `id`. */
+  answerHttpOutcall(id: bigint, answer: HttpOutcallAnswer): boolean {
+    return answerHttpOutcall(this.state, id, answer);
   }
 
   /** Registers a hook that runs after every round, before any result of the round is read. */

@@ -3,6 +3,7 @@
 // canisters have messages in their queues, and every `idleMs` otherwise so that time follows the
 // wall clock and timers and heartbeats fire. The round's time comes from the front end's clock: time
 // is an input of a round, never read inside one.
+import { type HttpFetchOptions, HttpOutcallFetcher } from './http_fetch.ts';
 import type { Replica } from './replica.ts';
 
 export interface RoundDriverOptions {
@@ -13,6 +14,8 @@ export interface RoundDriverOptions {
   readonly idleMs: number;
   /** Told about rounds that throw (the server keeps running). */
   readonly onError: (error: unknown) => void;
+  /** Make canister HTTP outcalls over the network between rounds; absent: they wait for a mock. */
+  readonly fetchHttpOutcalls?: HttpFetchOptions;
 }
 
 /** How a wait ends: the request is terminal, the timeout passed, or a round could not be made durable. */
@@ -29,10 +32,15 @@ export class RoundDriver {
   #lastRound = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly #fetcher: HttpOutcallFetcher | undefined;
   rounds = 0;
 
   constructor(options: RoundDriverOptions) {
     this.#options = options;
+    const fetching = options.fetchHttpOutcalls;
+    this.#fetcher = fetching ? new HttpOutcallFetcher(options.replica, fetching, () => this.kick()) : undefined;
+    // Outcalls restored with the state are fetched as soon as the driver runs.
+    if (this.#fetcher && options.replica.pendingHttpOutcalls().length > 0) this.kick();
     // No idle rounds for an infinite idleMs; timers longer than 2^31-1 ms would fire every 1 ms.
     if (!Number.isFinite(options.idleMs)) return;
     this.#idleTimer = setInterval(() => {
@@ -69,6 +77,7 @@ export class RoundDriver {
 
   close(): void {
     this.#closed = true;
+    this.#fetcher?.close();
     clearInterval(this.#idleTimer);
     this.#idleTimer = undefined;
   }
@@ -91,6 +100,7 @@ export class RoundDriver {
     this.#lastRound = performance.now();
     if (replica.durabilityFailure()) return this.#failWaiters();
     this.#notify();
+    this.#fetcher?.startPending();
     if (replica.hasWork()) this.kick();
   }
 

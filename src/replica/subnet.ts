@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { ReplicaOptions } from './defaults.ts';
 import { blsKeyFromSeed, type BlsKeyPair } from '../certification/index.ts';
-import { APPLICATION_SUBNET_COSTS, FREE_COSTS, INSTRUCTION_LIMITS, newSystemCanistersState, Principal, type SubnetState } from '../state/index.ts';
+import { APPLICATION_SUBNET_COSTS, FREE_COSTS, INSTRUCTION_LIMITS, newHttpOutcallsState, newSystemCanistersState, Principal, type SubnetState } from '../state/index.ts';
 
 /** Canister indices of the subnet: the low range holds system canisters at their mainnet ids. */
 export const SUBNET_RANGES = [
@@ -44,6 +44,7 @@ export function newSubnetState(options: ReplicaOptions): { state: SubnetState; r
     randomCounter: 0n,
     ingress: new Map(),
     systemCanisters: newSystemCanistersState(),
+    httpOutcalls: newHttpOutcallsState(),
   };
   return { state, rootKey };
 }

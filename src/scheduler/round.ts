@@ -10,7 +10,7 @@ import {
   type RoundContext,
   storageCost,
 } from '../execution/index.ts';
-import { finishStopping, uninstall } from '../management/index.ts';
+import { deliverHttpOutcalls, finishStopping, uninstall } from '../management/index.ts';
 import {
   type CanisterMessage,
   type CanisterState,
@@ -227,6 +227,8 @@ export function executeRound(state: SubnetState, input: RoundInput, cyclesMintin
   // what the history holds.
   if (state.round % PRUNE_INTERVAL === 0n) pruneIngressHistory(state);
   for (const message of input.ingress) induct(state, round, message);
+  // Outcalls answered since the last round are inputs of this one, like ingress.
+  deliverHttpOutcalls({ state, round });
   route(state, round);
   executeInnerRounds(state, round, order);
   for (const canister of order.current(state)) finishStopping({ state, round }, canister);

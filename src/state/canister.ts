@@ -157,7 +157,7 @@ export interface CanisterState {
   /** Time up to which storage has been charged. */
   storageChargedUntil: bigint;
   /** Cycles consumed so far, by purpose (for canister_metrics). */
-  consumed: { instructions: bigint; transmission: bigint; ingress: bigint; memory: bigint; burned: bigint; creation: bigint };
+  consumed: { instructions: bigint; transmission: bigint; ingress: bigint; memory: bigint; burned: bigint; creation: bigint; httpOutcalls: bigint };
   dirty: DirtySet;
 }
 
@@ -207,7 +207,7 @@ export function newCanister(id: Principal, settings: CanisterSettings, cycles: b
     logs: [],
     nextLogIdx: 0n,
     storageChargedUntil: time,
-    consumed: { instructions: 0n, transmission: 0n, ingress: 0n, memory: 0n, burned: 0n, creation: 0n },
+    consumed: { instructions: 0n, transmission: 0n, ingress: 0n, memory: 0n, burned: 0n, creation: 0n, httpOutcalls: 0n },
     dirty: { ...newDirtySet(), heapReplaced: true, stableReplaced: true, touched: true },
   };
 }

@@ -2,6 +2,7 @@
 // Plain data and the small helpers that read it; every other layer imports it through this file.
 export * from './canister.ts';
 export * from './cost_schedule.ts';
+export * from './http_outcalls.ts';
 export * from './messages.ts';
 export * from './principal.ts';
 export * from './query_stats.ts';

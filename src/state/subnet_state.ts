@@ -5,6 +5,7 @@ import { canisterIdFromIndex, principalKey, type Principal } from './principal.t
 import type { CostSchedule } from './cost_schedule.ts';
 import type { InstructionLimits } from './units.ts';
 import type { SystemCanistersState } from './system_canisters.ts';
+import type { HttpOutcallsState } from './http_outcalls.ts';
 
 export interface SubnetConfig {
   subnetId: Principal;
@@ -41,6 +42,8 @@ export interface SubnetState {
   ingress: Map<string, IngressStatus>;
   /** Ledger balances and other state of the natively implemented system canisters (cycles ledger, CMC). */
   systemCanisters: SystemCanistersState;
+  /** Canister HTTP outcalls made and not yet answered to their canisters. */
+  httpOutcalls: HttpOutcallsState;
 }
 
 /** The door to a canister for code that may change it: marks it touched for persistence. */

@@ -1,10 +1,13 @@
 // pic-js 0.23, unchanged, drives Capsule's bin/pocket-ic (selected with POCKET_IC_BIN) through our
 // own Motoko canister in the pic-js idiom: setupCanister, actors and identities, upgrade and
-// reinstall, time and timers, cycles, stable memory, parallel instances, tearDown and server stop.
+// reinstall, time and timers, cycles, stable memory, HTTPS outcall mocks, parallel instances, tearDown
+// and server stop.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -35,6 +38,10 @@ interface PicSuite {
   certify(data: Uint8Array): Promise<void>;
   certificate(): Promise<[] | [Uint8Array]>;
   missing(): Promise<void>;
+}
+
+interface Outcaller {
+  fetch(url: string, cycles: bigint, maxResponseBytes: [] | [bigint], transformed: boolean): Promise<string>;
 }
 
 /** pic-js brings its own agent library: its types, not the repository's, describe what it takes. */
@@ -74,6 +81,15 @@ function withPadding(module: Uint8Array, size: number): Uint8Array {
   const content = [...uleb(name.length), ...name];
   return new Uint8Array([...module, 0, ...uleb(content.length + size), ...content, ...new Uint8Array(size)]);
 }
+const outcallFactory: InterfaceFactory = ({ IDL }) => {
+  const header = IDL.Record({ name: IDL.Text, value: IDL.Text });
+  const response = IDL.Record({ status: IDL.Nat, headers: IDL.Vec(header), body: IDL.Vec(IDL.Nat8) });
+  return IDL.Service({
+    fetch: IDL.Func([IDL.Text, IDL.Nat, IDL.Opt(IDL.Nat64), IDL.Bool], [IDL.Text], []),
+    transform: IDL.Func([IDL.Record({ response, context: IDL.Vec(IDL.Nat8) })], [response], ['query']),
+  });
+};
+
 let server: PocketIcServer;
 let wasm: Uint8Array;
 let stopped = false;
@@ -226,6 +242,85 @@ describe('pic-js 0.23 on bin/pocket-ic', () => {
     await pending();
     assert.equal(await actor.get(), 'deferred');
     await pic.tearDown();
+  });
+
+  test('a pending HTTPS outcall is listed by getPendingHttpsOutcalls and answered by mockPendingHttpsOutcall through the transform', async () => {
+    const pic = await PocketIc.create(server.getUrl());
+    const outcallWasm = (await motoko(canisterSource('outcall.mo'), { main: 'outcall.mo' })).wasm;
+    const { canisterId } = await pic.setupCanister<Outcaller>({ idlFactory: outcallFactory, wasm: outcallWasm });
+    const deferred = pic.createDeferredActor<Outcaller>(outcallFactory, canisterId);
+    const first = await deferred.fetch('https://example.com/price', 30_000_000_000n, [1000n], true);
+    await pic.tick(2);
+    const [outcall] = await pic.getPendingHttpsOutcalls();
+    assert.ok(outcall);
+    assert.equal(outcall.url, 'https://example.com/price');
+    assert.equal(outcall.httpMethod, 'GET');
+    assert.deepEqual(outcall.headers, [['x-test', '1']]);
+    assert.equal(outcall.maxResponseBytes, 1000);
+    assert.equal(outcall.subnetId.toText(), (await pic.getCanisterSubnetId(canisterId))?.toText());
+    await pic.mockPendingHttpsOutcall({
+      subnetId: outcall.subnetId,
+      requestId: outcall.requestId,
+      response: { type: 'success', statusCode: 200, headers: [['date', 'now']], body: new TextEncoder().encode('42') },
+    });
+    assert.equal(await first(), '200 0 42!');
+    assert.deepEqual(await pic.getPendingHttpsOutcalls(), []);
+
+    const second = await deferred.fetch('https://example.com/down', 30_000_000_000n, [], false);
+    await pic.tick(2);
+    const [down] = await pic.getPendingHttpsOutcalls();
+    await pic.mockPendingHttpsOutcall({ subnetId: down!.subnetId, requestId: down!.requestId, response: { type: 'reject', statusCode: 2, message: 'Connection refused' } });
+    assert.equal(await second(), 'reject #system_transient Connection refused');
+    await assert.rejects(
+      pic.mockPendingHttpsOutcall({ subnetId: down!.subnetId, requestId: down!.requestId, response: { type: 'success', statusCode: 200, headers: [], body: new Uint8Array() } }),
+      /InvalidCanisterHttpRequestId\(/,
+    );
+    await pic.tearDown();
+  });
+
+  test('per-replica mocks must number the subnet size and agree after the transform', async () => {
+    const pic = await PocketIc.create(server.getUrl());
+    const outcallWasm = (await motoko(canisterSource('outcall.mo'), { main: 'outcall.mo' })).wasm;
+    const { canisterId } = await pic.setupCanister<Outcaller>({ idlFactory: outcallFactory, wasm: outcallWasm });
+    const deferred = pic.createDeferredActor<Outcaller>(outcallFactory, canisterId);
+    const reply = (body: string, date: string) => ({ type: 'success' as const, statusCode: 200, headers: [['date', date]] as [string, string][], body: new TextEncoder().encode(body) });
+    const agreeing = await deferred.fetch('https://example.com/a', 30_000_000_000n, [], true);
+    await pic.tick(2);
+    const [a] = await pic.getPendingHttpsOutcalls();
+    await assert.rejects(pic.mockPendingHttpsOutcall({ subnetId: a!.subnetId, requestId: a!.requestId, response: reply('x', '0'), additionalResponses: [reply('x', '1')] }), /InvalidMockCanisterHttpResponses\(actual=2,expected=13\)/);
+    // The transform drops the differing date header, so the replicas agree.
+    const others = Array.from({ length: 12 }, (_, i) => reply('same', String(i + 1)));
+    await pic.mockPendingHttpsOutcall({ subnetId: a!.subnetId, requestId: a!.requestId, response: reply('same', '0'), additionalResponses: others });
+    assert.equal(await agreeing(), '200 0 same!');
+    const diverging = await deferred.fetch('https://example.com/b', 30_000_000_000n, [], true);
+    await pic.tick(2);
+    const [b] = await pic.getPendingHttpsOutcalls();
+    const differing = Array.from({ length: 12 }, (_, i) => reply(`body ${i}`, '0'));
+    await pic.mockPendingHttpsOutcall({ subnetId: b!.subnetId, requestId: b!.requestId, response: reply('body', '0'), additionalResponses: differing });
+    assert.match(await diverging(), /^reject #system_transient No consensus could be reached/);
+    await pic.tearDown();
+  });
+
+  test('in live mode (auto progress) an outcall is made for real and the call replies with the fetched response', async () => {
+    const origin = createServer((request, response) => response.end(`live ${request.url}`));
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const pic = await PocketIc.create(server.getUrl());
+    try {
+      const outcallWasm = (await motoko(canisterSource('outcall.mo'), { main: 'outcall.mo' })).wasm;
+      const { actor } = await pic.setupCanister<Outcaller>({ idlFactory: outcallFactory, wasm: outcallWasm });
+      // pic-js reaches auto progress only through makeLive (which needs a gateway): the REST call as the Rust client makes it.
+      const instances = (await (await fetch(`${server.getUrl()}/instances`)).json()) as unknown[];
+      const live = `${server.getUrl()}/instances/${instances.length - 1}`;
+      const started = await fetch(`${live}/auto_progress`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(started.status, 200);
+      const url = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/now`;
+      assert.equal(await actor.fetch(url, 30_000_000_000n, [], true), '200 0 live /now!');
+      assert.deepEqual(await pic.getPendingHttpsOutcalls(), []);
+      await fetch(`${live}/stop_progress`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    } finally {
+      await pic.tearDown();
+      origin.close();
+    }
   });
 
   test("verify_signature accepts a canister signature made from the canister's certified data, and refuses it for another message", async () => {
