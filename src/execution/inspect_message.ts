@@ -5,14 +5,16 @@ import { execute, rollback } from './execute.ts';
 import { requestFor } from './request.ts';
 import type { ExecutionEnvironment } from './system_api.ts';
 
-export function inspectMessage(env: ExecutionEnvironment, canister: CanisterState, caller: Principal, method: string, arg: Uint8Array): UserError | undefined {
-  const id = canister.id.toText();
+/** `env` is asked for only when the canister has a `canister_inspect_message` to run (most have none). */
+export function inspectMessage(env: () => ExecutionEnvironment, canister: CanisterState, caller: Principal, method: string, arg: Uint8Array): UserError | undefined {
   // The replica's ingress check words this without naming the canister.
   if (!canister.wasm) return new UserError('CanisterWasmModuleNotFound', 'Requested canister has no wasm module');
   if (!canister.wasm.module.systemMethods.has('canister_inspect_message')) return undefined;
+  const id = canister.id.toText();
   const context = { kind: 'inspectMessage', caller, method, arg } as const;
   const entry = { kind: 'export', name: 'canister_inspect_message' } as const;
-  const outcome = execute(requestFor(canister, context, entry, env, { instructions: env.instructionLimits.inspectMessage, responded: true }));
+  const environment = env();
+  const outcome = execute(requestFor(canister, context, entry, environment, { instructions: environment.instructionLimits.inspectMessage, responded: true }));
   if (!outcome.ok) return trapToUserError(outcome.trap, id, outcome.backtrace);
   rollback(canister, outcome.journal);
   if (!outcome.api.messageAccepted) {

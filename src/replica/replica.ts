@@ -128,10 +128,10 @@ export class Replica {
       // System canisters (cycles ledger, CMC) have no wasm and no canister_inspect_message: accepted as is.
       const canister = getCanister(this.state, receiver);
       if (!canister) return new UserError('CanisterNotFound', `Canister ${receiver.toText()} not found`);
-      const refused = inspectMessage(this.env(), canister, sender, method, arg);
+      const refused = inspectMessage(() => this.env(), canister, sender, method, arg);
       if (refused) return refused;
     }
-    const bytes = submission.bytes ?? unsignedEnvelopeBytes(submission, this.state.time);
+    const bytes = submission.bytes ?? unsignedEnvelopeBytes(submission);
     const message: IngressMessage = { messageId, sender, receiver, method, arg, effectiveId, bytes };
     setIngressStatus(this.state, message, 'received');
     this.#pending.push(message);
