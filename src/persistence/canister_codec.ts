@@ -66,8 +66,10 @@ export function decodeMeta(bytes: Uint8Array, path: string): CanisterMeta {
   }
   const meta: Record<string, unknown> = {};
   for (const field of META_FIELDS) meta[field] = record[field];
-  // Versions 1 to 3 did not count the cycles of HTTP outcalls apart.
-  meta.consumed = { httpOutcalls: 0n, ...(meta.consumed as object) };
+  // Versions 1 to 3 did not count the cycles of HTTP outcalls apart; the field goes last, where a new
+  // canister has it, so a re-encoding of unchanged state is byte-equal.
+  const consumed = meta.consumed as Record<string, unknown>;
+  meta.consumed = { ...consumed, httpOutcalls: consumed.httpOutcalls ?? 0n };
   return meta as CanisterMeta;
 }
 
