@@ -13,6 +13,7 @@ import Time "mo:core/Time";
 import Certification "Certification";
 import HashTree "HashTree";
 import Http "Http";
+import IcEnv "IcEnv";
 import Sha256 "Sha256";
 import Store "Store";
 import T "Types";
@@ -33,16 +34,19 @@ shared ({ caller = installer }) persistent actor class Assets() = this {
 
   transient var tree : HashTree.Node = HashTree.branch([]);
   transient var responses : Store.Responses = Map.empty<Text, Certification.Response>();
+  // Read again on every change, so a batch committed after update_settings serves the new variables.
+  transient var icEnv = "";
 
-  func recertify() {
-    let (entries, certified) = Store.certify(assets);
+  func recertify<system>() {
+    icEnv := IcEnv.cookie<system>();
+    let (entries, certified) = Store.certify(assets, icEnv);
     tree := HashTree.build(entries);
     responses := certified;
     CertifiedData.set(tree.hash);
   };
-  recertify();
+  recertify<system>();
 
-  system func postupgrade() { recertify() };
+  system func postupgrade() { recertify<system>() };
 
   // ------------------------------------------------------------ permissions
 
@@ -125,7 +129,7 @@ shared ({ caller = installer }) persistent actor class Assets() = this {
     require(#Commit, caller);
     Store.create(assets, { key = args.key; content_type = args.content_type; max_age = null; headers = null; enable_aliasing = null; allow_raw_access = null });
     Store.setContent(assets, args.key, args.content_encoding, [args.content], args.sha256, Time.now());
-    recertify();
+    recertify<system>();
   };
 
   func dropExpiredBatches() {
@@ -196,15 +200,15 @@ shared ({ caller = installer }) persistent actor class Assets() = this {
     };
   };
 
-  func commit(args : T.CommitBatchArguments) {
+  func commit<system>(args : T.CommitBatchArguments) {
     for (operation in args.operations.vals()) apply(operation);
     if (Map.containsKey(batches, Nat.compare, args.batch_id)) removeBatch(args.batch_id);
-    recertify();
+    recertify<system>();
   };
 
   public shared ({ caller }) func commit_batch(args : T.CommitBatchArguments) : async () {
     require(#Commit, caller);
-    commit(args);
+    commit<system>(args);
   };
 
   public shared ({ caller }) func propose_commit_batch(args : T.CommitBatchArguments) : async () {
@@ -234,7 +238,7 @@ shared ({ caller = installer }) persistent actor class Assets() = this {
   public shared ({ caller }) func commit_proposed_batch(args : { batch_id : T.BatchId; evidence : Blob }) : async () {
     require(#Commit, caller);
     if (evidenceOf(args.batch_id) != args.evidence) Runtime.trap("batch evidence does not match");
-    commit(proposalOf(args.batch_id));
+    commit<system>(proposalOf(args.batch_id));
   };
 
   public shared ({ caller }) func delete_batch(args : { batch_id : T.BatchId }) : async () {
@@ -245,37 +249,37 @@ shared ({ caller = installer }) persistent actor class Assets() = this {
   public shared ({ caller }) func create_asset(args : T.CreateAssetArguments) : async () {
     require(#Commit, caller);
     Store.create(assets, args);
-    recertify();
+    recertify<system>();
   };
 
   public shared ({ caller }) func set_asset_content(args : T.SetAssetContentArguments) : async () {
     require(#Commit, caller);
     apply(#SetAssetContent args);
-    recertify();
+    recertify<system>();
   };
 
   public shared ({ caller }) func unset_asset_content(args : T.UnsetAssetContentArguments) : async () {
     require(#Commit, caller);
     Store.unsetContent(assets, args.key, args.content_encoding);
-    recertify();
+    recertify<system>();
   };
 
   public shared ({ caller }) func set_asset_properties(args : T.SetAssetPropertiesArguments) : async () {
     require(#Commit, caller);
     Store.setProperties(assets, args);
-    recertify();
+    recertify<system>();
   };
 
   public shared ({ caller }) func delete_asset(args : T.DeleteAssetArguments) : async () {
     require(#Commit, caller);
     Store.delete(assets, args.key);
-    recertify();
+    recertify<system>();
   };
 
   public shared ({ caller }) func clear(_ : T.ClearArguments) : async () {
     require(#Commit, caller);
     Map.clear(assets);
-    recertify();
+    recertify<system>();
   };
 
   // ------------------------------------------------------------------ reads
@@ -396,7 +400,7 @@ shared ({ caller = installer }) persistent actor class Assets() = this {
       case null return plain(500, "asset has no content");
     };
     let key = if (exact) keyOf(path) else "/index.html";
-    let r = Store.cachedResponse(responses, key, asset, name, e);
+    let r = Store.cachedResponse(responses, key, asset, name, e, icEnv);
     let headers = List.fromArray<(Text, Text)>(r.headers);
     for (h in certificationHeaders(r, path, exact, request.certificate_version, if exact [path] else [path, "/index.html"]).vals()) List.add(headers, h);
     {

@@ -107,8 +107,9 @@ module {
     null;
   };
 
-  /// The certified headers of an asset served in one encoding, names lower-case.
-  public func response(asset : T.Asset, encodingName : Text, encoding : T.Encoding) : Certification.Response {
+  /// The certified headers of an asset served in one encoding, names lower-case; HTML keys (and so
+  /// their aliases) also set the `ic_env` cookie.
+  public func response(key : Text, asset : T.Asset, encodingName : Text, encoding : T.Encoding, icEnv : Text) : Certification.Response {
     let headers = List.fromArray<(Text, Text)>([("content-type", asset.contentType)]);
     if (encodingName != "identity") List.add(headers, ("content-encoding", encodingName));
     switch (asset.maxAge) {
@@ -119,6 +120,7 @@ module {
       let lower = Text.toLower(name);
       if (lower != "content-type" and lower != "content-encoding" and lower != "cache-control") List.add(headers, (lower, value));
     };
+    if (Text.endsWith(key, #text ".html")) List.add(headers, ("set-cookie", icEnv));
     Certification.response(200, List.toArray(headers), encoding.sha256);
   };
 
@@ -129,16 +131,16 @@ module {
 
   func responseKey(key : Text, encodingName : Text) : Text = key # "\n" # encodingName;
 
-  public func cachedResponse(responses : Responses, key : Text, asset : T.Asset, encodingName : Text, encoding : T.Encoding) : Certification.Response {
+  public func cachedResponse(responses : Responses, key : Text, asset : T.Asset, encodingName : Text, encoding : T.Encoding, icEnv : Text) : Certification.Response {
     switch (Map.get(responses, Text.compare, responseKey(key, encodingName))) {
       case (?r) r;
-      case null response(asset, encodingName, encoding);
+      case null response(key, asset, encodingName, encoding, icEnv);
     };
   };
 
   /// Every (path, leaf) of the certified tree (keys before aliases, so a key wins a clash),
   /// and the responses they certify.
-  public func certify(assets : Assets) : ([(HashTree.Path, Blob)], Responses) {
+  public func certify(assets : Assets, icEnv : Text) : ([(HashTree.Path, Blob)], Responses) {
     let responses = Map.empty<Text, Certification.Response>();
     let exact = List.empty<(HashTree.Path, Blob)>();
     let aliases = List.empty<(HashTree.Path, Blob)>();
@@ -152,7 +154,7 @@ module {
         case null {};
       };
       for ((name, encoding) in Map.entries(asset.encodings)) {
-        let r = response(asset, name, encoding);
+        let r = response(key, asset, name, encoding, icEnv);
         Map.add(responses, Text.compare, responseKey(key, name), r);
         List.add(exact, Certification.v2Entry(?key, r));
         for (path in aliasPaths.vals()) List.add(aliases, Certification.v2Entry(?path, r));
@@ -160,7 +162,7 @@ module {
     };
     switch (Map.get(assets, Text.compare, "/index.html")) {
       case (?index) if (not Map.isEmpty(index.encodings)) {
-        for ((name, encoding) in Map.entries(index.encodings)) List.add(exact, Certification.v2Entry(null, cachedResponse(responses, "/index.html", index, name, encoding)));
+        for ((name, encoding) in Map.entries(index.encodings)) List.add(exact, Certification.v2Entry(null, cachedResponse(responses, "/index.html", index, name, encoding, icEnv)));
       } else List.add(exact, Certification.v2Entry(null, notFound()));
       case null List.add(exact, Certification.v2Entry(null, notFound()));
     };
