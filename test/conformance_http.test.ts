@@ -6,7 +6,7 @@
 // `npm test --test-concurrency=2`. Every group runs, on a deterministic sample (CAPSULE_HTTP_SAMPLE=5:
 // wasm32 only, a fifth of the API-availability matrix, see _target.ts), and only every 20th
 // certificate's BLS signature is checked (the others are decoded and read unverified). The full run
-// took 509 s on 2 busy cores (221 s of CPU), the sample 102–117 s (95–112 s of CPU; 2026-12-03).
+// took 509 s on 2 busy cores (221 s of CPU), the sample about 108 s alone on a quiet machine (2026-12-03).
 // `npm run test:conformance:http` runs every case and checks every certificate.
 // CAPSULE_HTTP_SAMPLE=1 and CAPSULE_HTTP_VERIFY_EVERY=1 do so here; CAPSULE_HTTP_GROUPS=calls,cycles runs only those.
 import assert from 'node:assert/strict';
