@@ -10,7 +10,7 @@ import {
   DEFAULT_PROVISIONAL_CYCLES,
   type HttpHeader,
   type HttpOutcallAnswer,
-  type HttpOutcallMethod,
+  type HttpOutcallRequest,
   MANAGEMENT_CANISTER,
   type Principal,
   type PrincipalLike,
@@ -53,15 +53,9 @@ export interface LogRecord {
 }
 
 /** An HTTP outcall a canister made that waits for its answer (interface spec, section 'IC method http_request'). */
-export interface HttpOutcall {
+export interface HttpOutcall extends HttpOutcallRequest {
   id: bigint;
   canisterId: Principal;
-  url: string;
-  method: HttpOutcallMethod;
-  headers: HttpHeader[];
-  body: Uint8Array;
-  maxResponseBytes: bigint | undefined;
-  transform: { method: string; context: Uint8Array } | undefined;
 }
 
 /** The answer given to an outcall: an HTTP response (before the canister's transform) or a reject. */
