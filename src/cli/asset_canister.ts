@@ -28,18 +28,26 @@ function cacheDirectory(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'capsule');
 }
 
+function loadMoc(): Moc {
+  try {
+    return createRequire(import.meta.url)('motoko') as Moc;
+  } catch {
+    throw new Error('building the asset canister needs the `motoko` npm package (npm i -D motoko), or pass --wasm FILE');
+  }
+}
+
+/** Where the module built from these sources with this compiler is cached (by source hash). */
+export function assetCanisterCacheFile(): string {
+  const key = createHash('sha256').update(JSON.stringify({ compiler: loadMoc().version, files: sources() })).digest('hex').slice(0, 32);
+  return join(cacheDirectory(), `assets-${key}.wasm`);
+}
+
 /** The module's bytes: from the cache, or compiled now (moc.js needs about half a minute). */
 export function assetCanisterWasm(log: (line: string) => void = () => {}): Uint8Array {
   const files = sources();
   const require = createRequire(import.meta.url);
-  let moc: Moc;
-  try {
-    moc = require('motoko') as Moc;
-  } catch {
-    throw new Error('building the asset canister needs the `motoko` npm package (npm i -D motoko), or pass --wasm FILE');
-  }
-  const key = createHash('sha256').update(JSON.stringify({ compiler: moc.version, files })).digest('hex').slice(0, 32);
-  const cached = join(cacheDirectory(), `assets-${key}.wasm`);
+  const moc = loadMoc();
+  const cached = assetCanisterCacheFile();
   try {
     return new Uint8Array(readFileSync(cached));
   } catch {

@@ -13,6 +13,8 @@ import { promisify } from 'node:util';
 import { chromiumPath, seePage } from '../examples/_browser.ts';
 import { send } from '../gateway/_site.ts';
 import { repoRoot } from '../support/build.ts';
+import { assetCanisterCacheFile } from '../../src/cli/asset_canister.ts';
+import { assetCanisterWasm as testAssetCanisterWasm } from '../assets/_canister.ts';
 
 const ICP = join(repoRoot, 'node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp');
 const run = promisify(execFile);
@@ -52,6 +54,10 @@ test('icp deploy builds and uploads the example web app offline as a named ident
   mkdirSync(capsuleCache, { recursive: true });
   mkdirSync(env.XDG_CACHE_HOME);
   symlinkSync(capsuleCache, join(env.XDG_CACHE_HOME, 'capsule'));
+  // The tests' build of the same sources is byte-equal (test/assets/deploy.test.ts checks it): seed the
+  // cache with it, so a fresh machine compiles the asset canister once, not once more here.
+  const cacheFile = assetCanisterCacheFile();
+  if (!existsSync(cacheFile)) writeFileSync(cacheFile, await testAssetCanisterWasm());
   const icp = async (...args: string[]) => (await run(ICP, args, { cwd: project, env, timeout: 120_000 })).stdout.trim();
   let pid: number | undefined;
   try {
