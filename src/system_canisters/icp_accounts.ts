@@ -67,6 +67,25 @@ export interface Movement {
   spender: Uint8Array | undefined;
 }
 
+/** The fields ICRC-1 `transfer` and ICRC-2 `transfer_from` share. */
+export interface IcrcTransferFields {
+  amount: bigint;
+  fee: [] | [bigint];
+  memo: [] | [Uint8Array | number[]];
+  created_at_time: [] | [bigint];
+}
+
+/** An ICRC transfer as a movement (ICRC memos are blobs, so the legacy u64 memo is 0). */
+export function icrcMovement(arg: IcrcTransferFields, from: Uint8Array, to: Uint8Array, spender: Uint8Array | undefined): Movement {
+  const memo = arg.memo[0];
+  return { from, to, amount: arg.amount, fee: arg.fee[0], memo: 0n, icrc1Memo: memo ? Uint8Array.from(memo) : undefined, createdAt: arg.created_at_time[0], spender };
+}
+
+/** The ledger's GenericError for an amount past its 64-bit token counts, or undefined. */
+export function amountTooLarge(amount: bigint): { GenericError: { error_code: bigint; message: string } } | undefined {
+  return amount > MAX_U64 ? { GenericError: { error_code: 0n, message: `amount ${amount} does not fit in 64 bits` } } : undefined;
+}
+
 export type MovementError = { BadFee: { expected_fee: bigint } } | { BadBurn: { min_burn_amount: bigint } } | { InsufficientFunds: { balance: bigint } };
 
 /** Applies a movement at subnet time `now`; returns its block index or the ICRC-style error. */

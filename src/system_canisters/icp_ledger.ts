@@ -6,7 +6,7 @@ import { IDL } from '@dfinity/candid';
 import type { IcpBlock } from '../state/index.ts';
 import * as C from './candid/icp_ledger.ts';
 import { approve, allowanceOf, transferFrom } from './icp_ledger_approvals.ts';
-import { accountIdOf, accountIdentifier, checkedAccountIdentifier, ICP_DECIMALS, ICP_FEE, icpBalance, icpTotalSupply, MAX_U64, moveTokens } from './icp_accounts.ts';
+import { accountIdOf, accountIdentifier, amountTooLarge, checkedAccountIdentifier, ICP_DECIMALS, ICP_FEE, icpBalance, icpTotalSupply, icrcMovement, moveTokens } from './icp_accounts.ts';
 import { GOVERNANCE, ICP_LEDGER } from './ids.ts';
 import { accountOf } from './ledger_accounts.ts';
 import { canisterTrap, method, type MethodOutcome, type SystemCall, type SystemCanister, type SystemContext } from './method.ts';
@@ -49,17 +49,9 @@ function icrc1Transfer(context: SystemContext, call: SystemCall, arg: C.Transfer
   if (typeof to === 'string') return canisterTrap(ICP_LEDGER, to);
   const memo = arg.memo[0];
   if (memo && memo.length > MAX_MEMO_BYTES) return canisterTrap(ICP_LEDGER, `the memo field size of ${memo.length} bytes is above the allowed limit of ${MAX_MEMO_BYTES} bytes`);
-  if (arg.amount > MAX_U64) return { value: { Err: { GenericError: { error_code: 0n, message: `amount ${arg.amount} does not fit in 64 bits` } } } };
-  const movement = {
-    from: accountIdOf(from),
-    to: accountIdOf(to),
-    amount: arg.amount,
-    fee: arg.fee[0],
-    memo: 0n,
-    icrc1Memo: memo ? Uint8Array.from(memo) : undefined,
-    createdAt: arg.created_at_time[0],
-    spender: undefined,
-  };
+  const tooLarge = amountTooLarge(arg.amount);
+  if (tooLarge) return { value: { Err: tooLarge } };
+  const movement = icrcMovement(arg, accountIdOf(from), accountIdOf(to), undefined);
   const outcome = moveTokens(context.state.systemCanisters.icpLedger, movement, context.state.time);
   return { value: typeof outcome === 'bigint' ? { Ok: outcome } : { Err: outcome } };
 }

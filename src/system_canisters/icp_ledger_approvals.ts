@@ -3,7 +3,7 @@
 // `icrc2_transfer_from`, which spends amount + fee of the allowance. An expired allowance counts as 0.
 import type { IcpLedgerState } from '../state/index.ts';
 import type * as C from './candid/icp_ledger.ts';
-import { accountIdOf, appendIcpBlock, chargeFee, hexOf, ICP_FEE, icpBalance, MAX_U64, moveTokens } from './icp_accounts.ts';
+import { accountIdOf, amountTooLarge, appendIcpBlock, chargeFee, hexOf, ICP_FEE, icpBalance, icrcMovement, MAX_U64, moveTokens } from './icp_accounts.ts';
 import { ICP_LEDGER } from './ids.ts';
 import { accountOf } from './ledger_accounts.ts';
 import { canisterTrap, type MethodOutcome, type SystemCall, type SystemContext } from './method.ts';
@@ -83,19 +83,9 @@ export function transferFrom(context: SystemContext, call: SystemCall, arg: C.Tr
   const allowance = current(ledger, key, now);
   if (arg.fee.length === 1 && arg.fee[0] !== ICP_FEE) return { value: { Err: { BadFee: { expected_fee: ICP_FEE } } } };
   if (!own && allowance.amount < arg.amount + ICP_FEE) return { value: { Err: { InsufficientAllowance: { allowance: allowance.amount } } } };
-  if (arg.amount > MAX_U64) return { value: { Err: { GenericError: { error_code: 0n, message: `amount ${arg.amount} does not fit in 64 bits` } } } };
-  const memo = arg.memo[0];
-  const movement = {
-    from: fromId,
-    to: accountIdOf(to),
-    amount: arg.amount,
-    fee: arg.fee[0],
-    memo: 0n,
-    icrc1Memo: memo ? Uint8Array.from(memo) : undefined,
-    createdAt: arg.created_at_time[0],
-    spender: own ? undefined : spenderId,
-  };
-  const outcome = moveTokens(ledger, movement, now);
+  const tooLarge = amountTooLarge(arg.amount);
+  if (tooLarge) return { value: { Err: tooLarge } };
+  const outcome = moveTokens(ledger, icrcMovement(arg, fromId, accountIdOf(to), own ? undefined : spenderId), now);
   if (typeof outcome !== 'bigint') return { value: { Err: outcome } };
   if (!own) {
     const left = allowance.amount - arg.amount - ICP_FEE;
