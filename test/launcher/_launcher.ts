@@ -7,6 +7,17 @@ import { join } from 'node:path';
 import { repoRoot } from '../support/build.ts';
 
 export const LAUNCHER = join(repoRoot, 'bin', 'icp-cli-network-launcher');
+/** icp-cli 1.5 as the npm package installs it. */
+export const ICP = join(repoRoot, 'node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp');
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface Launched {
   readonly child: ChildProcess;

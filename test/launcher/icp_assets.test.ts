@@ -15,18 +15,9 @@ import { send } from '../gateway/_site.ts';
 import { repoRoot } from '../support/build.ts';
 import { assetCanisterCacheFile } from '../../src/cli/asset_canister.ts';
 import { assetCanisterWasm as testAssetCanisterWasm } from '../assets/_canister.ts';
+import { ICP, isRunning } from './_launcher.ts';
 
-const ICP = join(repoRoot, 'node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp');
 const run = promisify(execFile);
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('icp deploy builds and uploads the example web app offline as a named identity, and the frontend URL it prints serves the page that calls the backend; a redeploy serves the change', { skip: !existsSync(ICP) && 'icp-cli is not installed', timeout: 180_000 }, async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'capsule-icp-assets-'));

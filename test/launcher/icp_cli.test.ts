@@ -14,8 +14,8 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { send } from '../gateway/_site.ts';
 import { motoko, repoRoot } from '../support/build.ts';
+import { ICP, isRunning } from './_launcher.ts';
 
-const ICP = join(repoRoot, 'node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp');
 const CAPSULE = join(repoRoot, 'bin', 'capsule');
 const run = promisify(execFile);
 
@@ -29,15 +29,6 @@ function projectYaml(wasmSha256: string): string {
   // Port 0: the launcher picks a free port (icp-cli then omits --gateway-port), so parallel runs never collide.
   const canister = '  - name: counter\n    build:\n      steps:\n        - type: pre-built\n          path: dist/counter.wasm\n';
   return `canisters:\n${canister}          sha256: ${wasmSha256}\nnetworks:\n  - name: local\n    mode: managed\n    gateway:\n      port: 0\n`;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('icp-cli 1.5 starts its network on Capsule from its package cache, deploys, calls, reads and moves ICP and cycles, and stops it', { skip: !existsSync(ICP) && 'icp-cli is not installed', timeout: 120_000 }, async () => {

@@ -14,9 +14,9 @@ import { promisify } from 'node:util';
 import { decodeCbor, type CborMap } from '../../src/certification/index.ts';
 import { LOCAL_INITIAL_BALANCE } from '../../src/system_canisters/index.ts';
 import { startServer } from '../http/_server.ts';
-import { motoko, repoRoot } from '../support/build.ts';
+import { motoko } from '../support/build.ts';
+import { ICP } from '../launcher/_launcher.ts';
 
-const ICP = join(repoRoot, 'node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp');
 const run = promisify(execFile);
 
 const SOURCE = `persistent actor {
