@@ -8,6 +8,7 @@ import {
   guaranteedResponseMemory,
   ingressInductionCost,
   type RoundContext,
+  type SubnetMemory,
   storageCost,
 } from '../execution/index.ts';
 import { deliverHttpOutcalls, finishStopping, uninstall } from '../management/index.ts';
@@ -41,6 +42,25 @@ export interface RoundInput {
   queryStats?: QueryStatsCollector;
 }
 
+/**
+ * What canisters may still take of the subnet's memory, summed over every canister on first use: a query
+ * or an ingress check that grows no memory never pays for the walk. A round reads it at its start.
+ */
+function subnetMemoryOf(state: SubnetState): SubnetMemory {
+  const { memoryCapacity, memoryReservation } = state.config;
+  let available: bigint | undefined;
+  return {
+    reservation: memoryReservation,
+    get available(): bigint {
+      available ??= memoryCapacity - memoryReservation - subnetMemoryTaken(state);
+      return available;
+    },
+    set available(value: bigint) {
+      available = value;
+    },
+  };
+}
+
 export function environmentOf(state: SubnetState, cyclesMintingCanister: Principal, queryStats?: QueryStatsCollector): ExecutionEnvironment {
   const config = state.config;
   return {
@@ -52,7 +72,7 @@ export function environmentOf(state: SubnetState, cyclesMintingCanister: Princip
     cyclesMintingCanister,
     instructionLimits: config.instructionLimits,
     queueCapacity: config.queueCapacity,
-    subnetMemory: { available: config.memoryCapacity - config.memoryReservation - subnetMemoryTaken(state), reservation: config.memoryReservation },
+    subnetMemory: subnetMemoryOf(state),
     queryStats,
     // A state stored before this bound existed has none: the replica's default applies.
     messageMemory: { capacity: config.messageMemoryCapacity ?? DEFAULT_MESSAGE_MEMORY_CAPACITY, measure: () => guaranteedResponseMemory(state.canisters.values()) },
@@ -217,6 +237,8 @@ export function executeRound(state: SubnetState, input: RoundInput, cyclesMintin
   state.time = input.time > state.time ? input.time : state.time + 1n;
   state.round += 1n;
   const env = { ...environmentOf(state, cyclesMintingCanister, input.queryStats), meter: { instructions: 0n } };
+  // Taken before anything runs: executions then take what they grow from it.
+  void env.subnetMemory.available;
   const round: RoundContext = { env, outbox: [], ingressResults: [] };
   const order = new CanisterOrder(state);
   for (const canister of order.current(state)) {
