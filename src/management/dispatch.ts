@@ -13,6 +13,7 @@ import {
   type ResultOf,
 } from './candid/index.ts';
 import { httpRequest } from './http_request.ts';
+import { ecdsaPublicKey, schnorrPublicKey, signatureFee, signWithEcdsa, signWithSchnorr } from './chain_key/index.ts';
 import { isController, type ManagementCall, type ManagementContext, type ManagementOutcome } from './context.ts';
 import { clearChunkStore, installChunkedCode, installCodeMethod, storedChunks, uninstallCode, uploadChunk } from './code.ts';
 import { createCanister, deleteCanister, depositCycles, provisionalCreate, startCanister, stopCanister, topUp, updateSettings } from './lifecycle.ts';
@@ -35,6 +36,8 @@ interface MethodEntry<M extends ManagementMethod> {
   ingress: boolean;
   /** Whether attached cycles are kept by the method (not refunded). */
   keepsCycles?: boolean;
+  /** The fee a reply keeps of the attached cycles (the rest is refunded); run checks they suffice. */
+  fee?: (context: ManagementContext) => bigint;
   run: (context: ManagementContext, call: ManagementCall, arg: ArgOf<M>) => Result<M>;
 }
 
@@ -94,6 +97,10 @@ const METHODS: { [M in ManagementMethod]?: MethodEntry<M> } = {
   fetch_canister_logs: { ingress: false, run: (context, call, arg) => fetchCanisterLogs(context, call, arg) },
   raw_rand: { ingress: false, run: (context) => rawRand(context) },
   http_request: { ingress: false, run: (context, call, arg) => httpRequest(context, call, arg) },
+  ecdsa_public_key: { ingress: false, run: (context, call, arg) => ecdsaPublicKey(context, call, arg) },
+  sign_with_ecdsa: { ingress: false, fee: signatureFee, run: (context, call, arg) => signWithEcdsa(context, call, arg) },
+  schnorr_public_key: { ingress: false, run: (context, call, arg) => schnorrPublicKey(context, call, arg) },
+  sign_with_schnorr: { ingress: false, fee: signatureFee, run: (context, call, arg) => signWithSchnorr(context, call, arg) },
   subnet_info: {
     ingress: false,
     run: () => ({ replica_version: 'capsule-0.1.0', registry_version: 1n }),
@@ -196,7 +203,7 @@ export function handleManagementCall(context: ManagementContext, call: Managemen
   const result = entry.run(context, call, arg);
   if (result === 'deferred') return { kind: 'deferred' };
   if (result instanceof UserError) return reject(result);
-  const refund = entry.keepsCycles ? 0n : call.cycles;
+  const refund = entry.keepsCycles ? 0n : call.cycles - (entry.fee?.(context) ?? 0n);
   return { kind: 'reply', payload: encodeManagementResult(call.method, result as ResultOf<ManagementMethod>), refund };
 }
 
