@@ -36,8 +36,8 @@ before(async () => {
   ({ wasm } = await motoko(canisterSource('threshold.mo'), { main: 'threshold.mo' }));
 });
 
-async function deploy(options: { costSchedule?: 'free' } = {}): Promise<{ ic: Capsule; canisterId: Principal }> {
-  const ic = await Capsule.create({ costSchedule: options.costSchedule });
+async function deploy(options: { costSchedule?: 'free'; seed?: Uint8Array } = {}): Promise<{ ic: Capsule; canisterId: Principal }> {
+  const ic = await Capsule.create({ costSchedule: options.costSchedule, seed: options.seed });
   const canisterId = await ic.createCanister({ cycles: 1_000_000_000_000_000n });
   await ic.installCode({ canisterId, wasm });
   return { ic, canisterId };
@@ -154,6 +154,21 @@ describe('threshold ECDSA', () => {
     const [signed, refunded] = await signEcdsa(ic, canisterId, 'key_1', HASH, 0n);
     assert.equal(bytes(ok(signed)).length, 64);
     assert.equal(refunded, 0n);
+  });
+});
+
+describe('threshold master keys', () => {
+  test('come from the subnet seed: the same seed gives the same keys and signatures, another seed other keys', async () => {
+    const seed = new Uint8Array(32).fill(5);
+    const first = await deploy({ seed });
+    const second = await deploy({ seed });
+    const other = await deploy({ seed: new Uint8Array(32).fill(6) });
+    const keys = await Promise.all([first, second, other].map(({ ic, canisterId }) => schnorrKey(ic, canisterId, 'bip340secp256k1', 'key_1')));
+    assert.equal(hex(ok(keys[0]!).public_key), hex(ok(keys[1]!).public_key));
+    assert.notEqual(hex(ok(keys[0]!).public_key), hex(ok(keys[2]!).public_key));
+    const [one] = await signSchnorr(first.ic, first.canisterId, 'bip340secp256k1');
+    const [two] = await signSchnorr(second.ic, second.canisterId, 'bip340secp256k1');
+    assert.equal(hex(ok(one)), hex(ok(two)));
   });
 });
 
