@@ -13,7 +13,7 @@ import {
   type ResultOf,
 } from './candid/index.ts';
 import { httpRequest } from './http_request.ts';
-import { ecdsaPublicKey, schnorrPublicKey, signatureFee, signWithEcdsa, signWithSchnorr } from './chain_key/index.ts';
+import { ecdsaPublicKey, emptySigningRequest, schnorrPublicKey, signatureFee, signWithEcdsa, signWithSchnorr } from './chain_key/index.ts';
 import { isController, type ManagementCall, type ManagementContext, type ManagementOutcome } from './context.ts';
 import { clearChunkStore, installChunkedCode, installCodeMethod, storedChunks, uninstallCode, uploadChunk } from './code.ts';
 import { createCanister, deleteCanister, depositCycles, provisionalCreate, startCanister, stopCanister, topUp, updateSettings } from './lifecycle.ts';
@@ -38,6 +38,8 @@ interface MethodEntry<M extends ManagementMethod> {
   keepsCycles?: boolean;
   /** The fee a reply keeps of the attached cycles (the rest is refunded); run checks they suffice. */
   fee?: (context: ManagementContext) => bigint;
+  /** A refusal of the raw argument, which the replica makes before decoding it. */
+  beforeDecode?: (call: ManagementCall) => UserError | undefined;
   run: (context: ManagementContext, call: ManagementCall, arg: ArgOf<M>) => Result<M>;
 }
 
@@ -98,9 +100,9 @@ const METHODS: { [M in ManagementMethod]?: MethodEntry<M> } = {
   raw_rand: { ingress: false, run: (context) => rawRand(context) },
   http_request: { ingress: false, run: (context, call, arg) => httpRequest(context, call, arg) },
   ecdsa_public_key: { ingress: false, run: (context, call, arg) => ecdsaPublicKey(context, call, arg) },
-  sign_with_ecdsa: { ingress: false, fee: signatureFee, run: (context, call, arg) => signWithEcdsa(context, call, arg) },
+  sign_with_ecdsa: { ingress: false, fee: signatureFee, beforeDecode: emptySigningRequest, run: (context, call, arg) => signWithEcdsa(context, call, arg) },
   schnorr_public_key: { ingress: false, run: (context, call, arg) => schnorrPublicKey(context, call, arg) },
-  sign_with_schnorr: { ingress: false, fee: signatureFee, run: (context, call, arg) => signWithSchnorr(context, call, arg) },
+  sign_with_schnorr: { ingress: false, fee: signatureFee, beforeDecode: emptySigningRequest, run: (context, call, arg) => signWithSchnorr(context, call, arg) },
   subnet_info: {
     ingress: false,
     run: () => ({ replica_version: 'capsule-0.1.0', registry_version: 1n }),
@@ -193,6 +195,8 @@ export function handleManagementCall(context: ManagementContext, call: Managemen
   if (call.origin.kind === 'ingress' && !entry.ingress) {
     return reject(ingressOnlyForCanisters(call.method));
   }
+  const refused = entry.beforeDecode?.(call);
+  if (refused) return reject(refused);
   let arg: ArgOf<ManagementMethod>;
   try {
     arg = decodeManagementArg(call.method, call.arg);

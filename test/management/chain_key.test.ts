@@ -13,7 +13,7 @@ import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { Capsule, CallError } from '../../src/api/index.ts';
 import { replicaOf } from '../../src/api/testing.ts';
-import { candid, masterPublicKey, type ThresholdScheme } from '../../src/management/index.ts';
+import { candid, handleManagementCall, masterPublicKey, type ThresholdScheme } from '../../src/management/index.ts';
 import { canisterSource, motoko } from '../support/build.ts';
 
 /** The IC's signing fee on a 13-node application subnet. */
@@ -147,6 +147,18 @@ describe('threshold ECDSA', () => {
     await assert.rejects(ic.callManagement('sign_with_ecdsa', arg), (error: CallError) => error.message.includes('Only canisters can call the management canister method sign_with_ecdsa'));
     const keyArg = candid.encodeManagementArg('ecdsa_public_key', { canister_id: [canisterId], derivation_path: [], key_id: { curve: { secp256k1: null }, name: 'key_1' } });
     await assert.rejects(ic.callManagement('ecdsa_public_key', keyArg), CallError);
+  });
+
+  test('a signing request with an empty argument is refused before decoding, refunding its cycles', async () => {
+    const ic = await Capsule.create();
+    const replica = replicaOf(ic);
+    const sender = await ic.createCanister();
+    const origin = { kind: 'canister', caller: sender, callbackId: 1, deadline: 0n } as const;
+    for (const method of ['sign_with_ecdsa', 'sign_with_schnorr']) {
+      const round = { env: replica.env(), outbox: [], ingressResults: [] };
+      const outcome = handleManagementCall({ state: replica.state, round }, { sender, method, arg: new Uint8Array(0), cycles: FEE, origin });
+      assert.deepEqual(outcome.kind === 'reject' && [outcome.error.rejectCode, outcome.error.message, outcome.refund], [4, 'An empty message cannot be signed', FEE]);
+    }
   });
 
   test('on a free cost schedule signing takes no cycles', async () => {

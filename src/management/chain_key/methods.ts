@@ -19,6 +19,11 @@ import { bip340Sign, ecdsaSign, secpDerive, secpMasterKey, secpPublicKey } from 
 /** Elements a derivation path may have (the replica's bound on its Candid type). */
 export const MAX_DERIVATION_PATH_LENGTH = 255;
 
+/** The replica refuses a signing request with an empty argument before decoding it. */
+export function emptySigningRequest(call: ManagementCall): UserError | undefined {
+  return call.arg.length === 0 ? new UserError('CanisterRejectedMessage', 'An empty message cannot be signed') : undefined;
+}
+
 /** The replica's decoding error for a derivation path over its bound. */
 function checkPath(path: Uint8Array[]): UserError | undefined {
   if (path.length <= MAX_DERIVATION_PATH_LENGTH) return undefined;
