@@ -58,20 +58,21 @@ function derivedPublicKey(seed: Uint8Array, key: ThresholdKey, path: Uint8Array[
   return { public_key: secpPublicKey(derived), chain_code: derived.chainCode };
 }
 
-export function ecdsaPublicKey(context: ManagementContext, call: ManagementCall, arg: EcdsaPublicKeyArgs): PublicKeyResult | UserError {
+/** A public key for the canister named (or the caller) and the path, with the key's replica checks. */
+function publicKey(context: ManagementContext, call: ManagementCall, scheme: string, arg: EcdsaPublicKeyArgs | SchnorrPublicKeyArgs): PublicKeyResult | UserError {
   const invalid = checkPath(arg.derivation_path);
   if (invalid) return invalid;
-  const key = heldKey(call.method, ecdsaScheme(arg.key_id), arg.key_id.name);
+  const key = heldKey(call.method, scheme, arg.key_id.name);
   if (key instanceof UserError) return key;
   return derivedPublicKey(context.state.config.chainKeySeed, key, fullPath(arg.canister_id[0] ?? call.sender, arg.derivation_path));
 }
 
+export function ecdsaPublicKey(context: ManagementContext, call: ManagementCall, arg: EcdsaPublicKeyArgs): PublicKeyResult | UserError {
+  return publicKey(context, call, ecdsaScheme(arg.key_id), arg);
+}
+
 export function schnorrPublicKey(context: ManagementContext, call: ManagementCall, arg: SchnorrPublicKeyArgs): PublicKeyResult | UserError {
-  const invalid = checkPath(arg.derivation_path);
-  if (invalid) return invalid;
-  const key = heldKey(call.method, schnorrScheme(arg.key_id), arg.key_id.name);
-  if (key instanceof UserError) return key;
-  return derivedPublicKey(context.state.config.chainKeySeed, key, fullPath(arg.canister_id[0] ?? call.sender, arg.derivation_path));
+  return publicKey(context, call, schnorrScheme(arg.key_id), arg);
 }
 
 export function signWithEcdsa(context: ManagementContext, call: ManagementCall, arg: SignWithEcdsaArgs): SignatureResult | UserError {
@@ -96,10 +97,9 @@ export function signWithEcdsa(context: ManagementContext, call: ManagementCall, 
 function checkAux(key: ThresholdKey, arg: SignWithSchnorrArgs): UserError | undefined {
   const aux = arg.aux[0];
   if (!aux) return undefined;
-  const algorithm = key.scheme === 'schnorr:Ed25519' ? 'Ed25519' : 'Bip340Secp256k1';
-  if (key.scheme === 'schnorr:Ed25519') return new UserError('CanisterRejectedMessage', `Schnorr algorithm ${algorithm} does not support aux input`);
-  const root = aux.bip341.merkle_root_hash;
-  if (root.length !== 0 && root.length !== 32) return new UserError('CanisterRejectedMessage', `Invalid aux field for ${algorithm}`);
+  if (key.scheme === 'schnorr:Ed25519') return new UserError('CanisterRejectedMessage', 'Schnorr algorithm Ed25519 does not support aux input');
+  const length = aux.bip341.merkle_root_hash.length;
+  if (length !== 0 && length !== 32) return new UserError('CanisterRejectedMessage', 'Invalid aux field for Bip340Secp256k1');
   return undefined;
 }
 
