@@ -11,7 +11,7 @@ export interface ThresholdKey {
   name: string;
 }
 
-export const KEY_NAMES = ['dfx_test_key', 'key_1', 'test_key_1'] as const;
+const KEY_NAMES = ['dfx_test_key', 'key_1', 'test_key_1'] as const;
 
 const HELD_SCHEMES: readonly ThresholdScheme[] = ['ecdsa:Secp256k1', 'schnorr:Bip340Secp256k1', 'schnorr:Ed25519'];
 

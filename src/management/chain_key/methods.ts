@@ -17,7 +17,7 @@ import { ecdsaScheme, heldKey, keyText, schnorrScheme, type ThresholdKey } from 
 import { bip340Sign, ecdsaSign, secpDerive, secpMasterKey, secpPublicKey } from './secp256k1.ts';
 
 /** Elements a derivation path may have (the replica's bound on its Candid type). */
-export const MAX_DERIVATION_PATH_LENGTH = 255;
+const MAX_DERIVATION_PATH_LENGTH = 255;
 
 /** The replica refuses a signing request with an empty argument before decoding it. */
 export function emptySigningRequest(call: ManagementCall): UserError | undefined {
