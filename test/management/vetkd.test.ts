@@ -11,6 +11,7 @@ import { replicaOf } from '../../src/api/testing.ts';
 import { candid } from '../../src/management/index.ts';
 import { masterPublicKeyBytes } from '../../src/management/vetkd_keys.ts';
 import { canisterSource, motoko } from '../support/build.ts';
+import { buildUniversalCanister, decodeCycles128, prog, toBytes } from '../universal/program.ts';
 
 const Answer = IDL.Variant({ ok: IDL.Record({ key: IDL.Vec(IDL.Nat8), refunded: IDL.Nat }), reject: IDL.Text });
 type Answer = { ok: { key: Uint8Array; refunded: bigint } } | { reject: string };
@@ -98,7 +99,7 @@ describe('management canister vetKD', () => {
     assert.throws(() => EncryptedVetKey.deserialize(otherInput.key).decryptAndVerify(transportKey, derivedKey, input), /Invalid VetKey/);
   });
 
-  test('vetkd_derive_key costs the fee and refunds the rest; too few cycles are refused with the replica text', async () => {
+  test('vetkd_derive_key costs what ic0.cost_vetkd_derive_key says and refunds the rest; too few cycles are refused with the replica text', async () => {
     const { ic, canisterId } = await deploy();
     const transportKey = TransportSecretKey.random().publicKeyBytes();
     const args = { input: encoder.encode('fees'), context: new Uint8Array(), transportKey };
@@ -107,6 +108,11 @@ describe('management canister vetKD', () => {
       rejected(await deriveKey(ic, canisterId, { ...args, cycles: FEE - 1n })),
       `#canister_reject vetkd_derive_key request sent with ${FEE - 1n} cycles, but ${FEE} cycles are required.`,
     );
+    // What a canister is told a derivation costs is what it is charged.
+    const universal = await ic.createCanister();
+    await ic.installCode({ canisterId: universal, wasm: await buildUniversalCanister(32), arg: toBytes(prog()) });
+    const cost = await ic.queryCall({ canisterId: universal, method: 'query', arg: toBytes(prog().costVetkdDeriveKey('test_key_1', 0).appendAndReply()) });
+    assert.equal(decodeCycles128(cost), FEE);
     // On a free cost schedule a derivation costs nothing.
     const free = await deploy({ costSchedule: 'free' });
     assert.equal(ok(await deriveKey(free.ic, free.canisterId, { ...args, cycles: 0n })).refunded, 0n);
