@@ -8,11 +8,11 @@ import type { ManagementCall, ManagementContext } from './context.ts';
 import { derivedPublicKey, encryptedKey, isValidTransportPublicKey, masterKey, TRANSPORT_PUBLIC_KEY_BYTES } from './vetkd_keys.ts';
 
 /** The key names a local replica holds for every algorithm, as PocketIC and icp-cli's networks do. */
-export const VETKD_KEY_NAMES: readonly string[] = ['dfx_test_key', 'key_1', 'test_key_1'];
+const KEY_NAMES: readonly string[] = ['dfx_test_key', 'key_1', 'test_key_1'];
 
 /** Every threshold key of the network as the replica names them (`vetkd:Bls12_381_G2:key_1`), sorted. */
 const EXISTING_KEYS = ['ecdsa:Secp256k1', 'schnorr:Bip340Secp256k1', 'schnorr:Ed25519', 'vetkd:Bls12_381_G2']
-  .flatMap((algorithm) => VETKD_KEY_NAMES.map((name) => `${algorithm}:${name}`))
+  .flatMap((algorithm) => KEY_NAMES.map((name) => `${algorithm}:${name}`))
   .sort();
 
 const RUST_ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\\0' };
@@ -33,7 +33,7 @@ function rustDebug(text: string): string {
  * CanisterNotFound) and the router's error in Rust's debug form.
  */
 function unknownKey(call: ManagementCall, keyName: string): UserError | undefined {
-  if (VETKD_KEY_NAMES.includes(keyName)) return undefined;
+  if (KEY_NAMES.includes(keyName)) return undefined;
   const keyId = `vetkd:Bls12_381_G2:${keyName}`;
   const existing = `[${EXISTING_KEYS.join(', ')}]`;
   // Public keys need a subnet that holds the key, derivations one where it is also enabled.
@@ -54,7 +54,7 @@ export function vetkdPublicKey(context: ManagementContext, call: ManagementCall,
 }
 
 /** The fee of one key derivation, scaled by subnet size (the replica's `vetkd_fee`). */
-export function vetkdDeriveKeyFee(context: ManagementContext): bigint {
+function vetkdDeriveKeyFee(context: ManagementContext): bigint {
   const env = context.round.env;
   return scale(env, env.costs.signWithThresholdKey);
 }
