@@ -1,6 +1,7 @@
 // The management canister's vetKD methods (interface spec, sections 'IC method vetkd_public_key' and
 // 'IC method vetkd_derive_key'): derived public keys, and vetKeys encrypted to a transport key, from
-// master keys the subnet derives from its seed material.
+// master keys derived from the network's root key (itself derived from the seed). On the IC one
+// subnet holds a key and serves every canister; here every subnet of a network derives the same keys.
 import { respondTo, scale, UserError } from '../execution/index.ts';
 import { MANAGEMENT_CANISTER } from '../state/index.ts';
 import { type ArgOf, encodeManagementResult, type ResultOf } from './candid/index.ts';
@@ -49,7 +50,7 @@ export function vetkdPublicKey(context: ManagementContext, call: ManagementCall,
   const unknown = unknownKey(call, arg.key_id.name);
   if (unknown) return unknown;
   const canisterId = arg.canister_id[0] ?? call.sender;
-  const master = masterKey(context.state.randomSeed, arg.key_id.name);
+  const master = masterKey(context.state.config.rootKeyDer, arg.key_id.name);
   return { public_key: derivedPublicKey(master, canisterId.toUint8Array(), arg.context) };
 }
 
@@ -87,7 +88,7 @@ export function vetkdDeriveKey(context: ManagementContext, call: ManagementCall,
   if (call.cycles < fee) {
     return new UserError('CanisterRejectedMessage', `vetkd_derive_key request sent with ${call.cycles} cycles, but ${fee} cycles are required.`);
   }
-  const master = masterKey(context.state.randomSeed, arg.key_id.name);
+  const master = masterKey(context.state.config.rootKeyDer, arg.key_id.name);
   const encrypted = encryptedKey(master, call.sender.toUint8Array(), arg.context, arg.input, arg.transport_public_key);
   const payload = encodeManagementResult('vetkd_derive_key', { encrypted_key: encrypted });
   respondTo(context.round, call.origin, MANAGEMENT_CANISTER, { kind: 'reply', payload }, call.cycles - fee);

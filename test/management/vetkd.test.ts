@@ -57,7 +57,7 @@ function rejected(answer: Answer): string {
 }
 
 function masterPublicKey(ic: Capsule, keyName: string): MasterPublicKey {
-  return MasterPublicKey.deserialize(masterPublicKeyBytes(replicaOf(ic).state.randomSeed, keyName));
+  return MasterPublicKey.deserialize(masterPublicKeyBytes(replicaOf(ic).state.config.rootKeyDer, keyName));
 }
 
 describe('management canister vetKD', () => {

@@ -11,7 +11,7 @@ const canisterId = new Uint8Array([0, 0, 0, 0, 0, 0x10, 0, 1, 1, 1]);
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 describe('vetKD keys', () => {
-  test('master keys depend on the seed and the key name, and on nothing else', () => {
+  test('master keys depend on their material and the key name, and on nothing else', () => {
     assert.equal(hex(masterPublicKeyBytes(seed, 'key_1')), hex(masterPublicKeyBytes(new Uint8Array(32).fill(7), 'key_1')));
     assert.notEqual(hex(masterPublicKeyBytes(seed, 'key_1')), hex(masterPublicKeyBytes(seed, 'test_key_1')));
     assert.notEqual(hex(masterPublicKeyBytes(seed, 'key_1')), hex(masterPublicKeyBytes(new Uint8Array(32).fill(8), 'key_1')));
