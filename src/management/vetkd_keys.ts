@@ -91,7 +91,10 @@ export function isValidTransportPublicKey(bytes: Uint8Array): boolean {
 export function encryptedKey(master: MasterKey, canisterId: Uint8Array, context: Uint8Array, input: Uint8Array, transportPublicKey: Uint8Array): Uint8Array {
   const derivedSecret = Fr.add(master.secret, derivationOffset(master, canisterId, context));
   const derivedPublic = G2.BASE.multiply(derivedSecret).toBytes(true);
-  const message = bls12_381.G1.hashToCurve(new Uint8Array([...derivedPublic, ...input]), { DST: AUGMENTED_SIGNATURE_DST });
+  const signed = new Uint8Array(derivedPublic.length + input.length);
+  signed.set(derivedPublic);
+  signed.set(input, derivedPublic.length);
+  const message = bls12_381.G1.hashToCurve(signed, { DST: AUGMENTED_SIGNATURE_DST });
   const r = hashToScalar(lengthPrefixed(Fr.toBytes(derivedSecret), input, transportPublicKey), ENCRYPTION_NONCE_DST);
   const c1 = G1.BASE.multiply(r);
   const c2 = G2.BASE.multiply(r);
