@@ -28,6 +28,7 @@ import {
   uploadSnapshotMetadata,
 } from './snapshots.ts';
 import { canisterInfo, canisterMetadata, canisterMetrics, canisterStatus, fetchCanisterLogs, rawRand } from './status.ts';
+import { vetkdDeriveKey, vetkdPublicKey } from './vetkd.ts';
 
 type Result<M extends ManagementMethod> = ResultOf<M> | UserError | 'deferred';
 
@@ -136,6 +137,8 @@ const METHODS: { [M in ManagementMethod]?: MethodEntry<M> } = {
     },
   },
   upload_canister_snapshot_data: { ingress: true, run: (context, call, arg) => done(uploadSnapshotData(context, call, arg)) },
+  vetkd_public_key: { ingress: false, run: (context, call, arg) => vetkdPublicKey(context, call, arg) },
+  vetkd_derive_key: { ingress: false, run: (context, call, arg) => vetkdDeriveKey(context, call, arg) },
 };
 
 function unknownMethod(method: string): UserError {
