@@ -1,17 +1,15 @@
 // ic0 cost queries (interface spec, section 'Cycles cost calculation'): what an operation would cost this canister on this subnet.
+import { CHAIN_KEY_NAMES } from './chain_key_names.ts';
 import { callTransmissionFee, httpRequestFee, responseReservation, scale } from './cycles.ts';
 import { contractViolation } from './errors.ts';
 import { CONTEXTS } from './context.ts';
 import { type Ic0Group, OVERHEAD, type Word } from './ic0_entry.ts';
 import { decodeUtf8, type SystemApi, writeU128 } from './system_api.ts';
 
-/** Threshold key names a local replica serves. */
-const KEY_NAMES = new Set(['dfx_test_key', 'test_key_1', 'key_1']);
-
 function keyCost(api: SystemApi, src: Word, size: Word, variant: number, variants: number, dst: Word, name: string): number {
   const keyName = decodeUtf8(api.readBytes(src, size, name));
   if (variant < 0 || variant >= variants) return 1;
-  if (keyName === undefined || !KEY_NAMES.has(keyName)) return 2;
+  if (keyName === undefined || !CHAIN_KEY_NAMES.includes(keyName)) return 2;
   writeU128(api, dst, scale(api.env, api.env.costs.signWithThresholdKey), name);
   return 0;
 }

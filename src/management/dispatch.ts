@@ -13,7 +13,16 @@ import {
   type ResultOf,
 } from './candid/index.ts';
 import { httpRequest } from './http_request.ts';
-import { ecdsaPublicKey, emptySigningRequest, schnorrPublicKey, signatureFee, signWithEcdsa, signWithSchnorr } from './chain_key/index.ts';
+import {
+  chainKeyFee,
+  ecdsaPublicKey,
+  emptySigningRequest,
+  schnorrPublicKey,
+  signWithEcdsa,
+  signWithSchnorr,
+  vetkdDeriveKey,
+  vetkdPublicKey,
+} from './chain_key/index.ts';
 import { isController, type ManagementCall, type ManagementContext, type ManagementOutcome } from './context.ts';
 import { clearChunkStore, installChunkedCode, installCodeMethod, storedChunks, uninstallCode, uploadChunk } from './code.ts';
 import { createCanister, deleteCanister, depositCycles, provisionalCreate, startCanister, stopCanister, topUp, updateSettings } from './lifecycle.ts';
@@ -28,7 +37,6 @@ import {
   uploadSnapshotMetadata,
 } from './snapshots.ts';
 import { canisterInfo, canisterMetadata, canisterMetrics, canisterStatus, fetchCanisterLogs, rawRand } from './status.ts';
-import { vetkdDeriveKey, vetkdPublicKey } from './vetkd.ts';
 
 type Result<M extends ManagementMethod> = ResultOf<M> | UserError | 'deferred';
 
@@ -100,10 +108,10 @@ const METHODS: { [M in ManagementMethod]?: MethodEntry<M> } = {
   fetch_canister_logs: { ingress: false, run: (context, call, arg) => fetchCanisterLogs(context, call, arg) },
   raw_rand: { ingress: false, run: (context) => rawRand(context) },
   http_request: { ingress: false, run: (context, call, arg) => httpRequest(context, call, arg) },
-  ecdsa_public_key: { ingress: false, run: (context, call, arg) => ecdsaPublicKey(context, call, arg) },
-  sign_with_ecdsa: { ingress: false, fee: signatureFee, beforeDecode: emptySigningRequest, run: (context, call, arg) => signWithEcdsa(context, call, arg) },
-  schnorr_public_key: { ingress: false, run: (context, call, arg) => schnorrPublicKey(context, call, arg) },
-  sign_with_schnorr: { ingress: false, fee: signatureFee, beforeDecode: emptySigningRequest, run: (context, call, arg) => signWithSchnorr(context, call, arg) },
+  ecdsa_public_key: { ingress: false, run: (_context, call, arg) => ecdsaPublicKey(call, arg) },
+  sign_with_ecdsa: { ingress: false, fee: chainKeyFee, beforeDecode: emptySigningRequest, run: (context, call, arg) => signWithEcdsa(context, call, arg) },
+  schnorr_public_key: { ingress: false, run: (_context, call, arg) => schnorrPublicKey(call, arg) },
+  sign_with_schnorr: { ingress: false, fee: chainKeyFee, beforeDecode: emptySigningRequest, run: (context, call, arg) => signWithSchnorr(context, call, arg) },
   subnet_info: {
     ingress: false,
     run: () => ({ replica_version: 'capsule-0.1.0', registry_version: 1n }),
@@ -137,8 +145,8 @@ const METHODS: { [M in ManagementMethod]?: MethodEntry<M> } = {
     },
   },
   upload_canister_snapshot_data: { ingress: true, run: (context, call, arg) => done(uploadSnapshotData(context, call, arg)) },
-  vetkd_public_key: { ingress: false, run: (context, call, arg) => vetkdPublicKey(context, call, arg) },
-  vetkd_derive_key: { ingress: false, run: (context, call, arg) => vetkdDeriveKey(context, call, arg) },
+  vetkd_public_key: { ingress: false, run: (_context, call, arg) => vetkdPublicKey(call, arg) },
+  vetkd_derive_key: { ingress: false, fee: chainKeyFee, run: (context, call, arg) => vetkdDeriveKey(context, call, arg) },
 };
 
 function unknownMethod(method: string): UserError {

@@ -7,4 +7,4 @@ export { uninstall } from './code.ts';
 export * as candid from './candid/index.ts';
 export { effectiveCanisterIdOf } from './candid/index.ts';
 export { emptySettings } from './settings.ts';
-export { masterPublicKey, type ThresholdKey, type ThresholdScheme } from './chain_key/index.ts';
+export { type ChainKey, type ChainKeyScheme, thresholdMasterPublicKey, vetkdMasterPublicKey } from './chain_key/index.ts';

@@ -29,7 +29,6 @@ export function newSubnetState(options: ReplicaOptions): { state: SubnetState; r
       costs: options.costSchedule === 'free' ? FREE_COSTS : APPLICATION_SUBNET_COSTS,
       subnetSize: 13,
       rootKeyDer: rootKey.publicKeyDer,
-      chainKeySeed: deriveBytes(options.seed, 'capsule chain keys'),
       instructionLimits: { ...INSTRUCTION_LIMITS, ...options.instructionLimits },
       queueCapacity: options.queueCapacity,
       memoryCapacity: options.subnetMemoryCapacity,

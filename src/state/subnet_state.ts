@@ -15,8 +15,6 @@ export interface SubnetConfig {
   /** Nodes of the subnet; fees scale with size / 13 (the IC's cycle costs). */
   subnetSize: number;
   rootKeyDer: Uint8Array;
-  /** Secret the threshold signing master keys derive from on demand (the keys themselves are never stored). */
-  chainKeySeed: Uint8Array;
   /** Per-message instruction limits (the IC's resource limits unless configured lower, e.g. for fast tests). */
   instructionLimits: InstructionLimits;
   /** Calls a canister may have outstanding to one destination (the replica's queue capacity, 500). */

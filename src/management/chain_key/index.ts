@@ -1,3 +1,7 @@
-// Threshold ECDSA and Schnorr signatures for canisters, with master keys derived from the subnet's seed.
-export type { ThresholdKey, ThresholdScheme } from './key_ids.ts';
-export { ecdsaPublicKey, emptySigningRequest, masterPublicKey, schnorrPublicKey, signatureFee, signWithEcdsa, signWithSchnorr } from './methods.ts';
+// Chain-key methods of the management canister: threshold ECDSA and Schnorr signatures and vetKD,
+// with PocketIC's master keys, one list of the keys held and one fee.
+export { masterPublicKeyBytes as vetkdMasterPublicKey } from './bls12_381.ts';
+export { chainKeyFee } from './fee.ts';
+export type { ChainKey, ChainKeyScheme } from './key_ids.ts';
+export { ecdsaPublicKey, emptySigningRequest, schnorrPublicKey, signWithEcdsa, signWithSchnorr, thresholdMasterPublicKey } from './threshold.ts';
+export { vetkdDeriveKey, vetkdPublicKey } from './vetkd.ts';

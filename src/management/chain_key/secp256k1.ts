@@ -1,12 +1,14 @@
 // Threshold keys on secp256k1 (ECDSA and BIP340 Schnorr), held by one party: the IC's key derivation
 // — SLIP-0010-style child derivation over arbitrary byte strings, where a child key is the parent
 // plus an offset from HMAC-SHA512(chain code, parent point ‖ path element) — applied to a secret
-// master key, so the private side is the master secret plus the summed offsets.
+// master key, so the private side is the master secret plus the summed offsets. The master keys
+// are PocketIC's (ECDSA and BIP340 keys of one name share one key, as there).
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { THRESHOLD_MASTER_SEED } from './key_ids.ts';
 
 const Point = secp256k1.Point;
 type SecpPoint = InstanceType<typeof Point>;
@@ -19,14 +21,16 @@ export interface SecpKey {
   chainCode: Uint8Array;
 }
 
-/** The master key of `keyText` (e.g. `ecdsa:Secp256k1:key_1`): a scalar drawn from the subnet's seed. */
-export function secpMasterKey(seed: Uint8Array, keyText: string): SecpKey {
-  let secret = 0n;
-  for (let attempt = 0; secret === 0n; attempt++) {
-    secret = bytesToNumberBE(sha512(concatBytes(utf8ToBytes(`capsule threshold key ${keyText} ${attempt}`), seed))) % ORDER;
-  }
-  // The IC's master keys carry an all-zero chain code.
-  return { secret, point: Point.BASE.multiply(secret), chainCode: new Uint8Array(32) };
+const ZERO_CHAIN_CODE = new Uint8Array(32);
+
+/**
+ * The master key named `keyName`, as PocketIC derives it: the key of SHA-256(seed) mod n, stepped
+ * along the name's bytes. Like every IC master key it carries an all-zero chain code.
+ */
+export function secpMasterKey(keyName: string): SecpKey {
+  const secret = bytesToNumberBE(sha256(THRESHOLD_MASTER_SEED)) % ORDER;
+  const named = secpDerive({ secret, point: Point.BASE.multiply(secret), chainCode: ZERO_CHAIN_CODE }, [utf8ToBytes(keyName)]);
+  return { ...named, chainCode: ZERO_CHAIN_CODE };
 }
 
 /** One child step: the offset and next chain code for `element`, retried as SLIP-0010 says when out of range. */

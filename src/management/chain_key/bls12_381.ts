@@ -17,8 +17,9 @@ const CANISTER_DST = 'ic-vetkd-bls12-381-g2-canister-id';
 const CONTEXT_DST = 'ic-vetkd-bls12-381-g2-context';
 /** The augmented BLS signature scheme: the message is prefixed with the public key it is signed under. */
 const AUGMENTED_SIGNATURE_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_AUG_';
-/** Capsule's own tags: the replica's master keys come from a distributed key generation, not a hash. */
-const MASTER_KEY_DST = 'capsule-vetkd-bls12-381-master-key-';
+/** The tag PocketIC hashes a key's name with to make its master secret (the IC runs a distributed key generation). */
+const MASTER_KEY_DST = 'ic-crypto-vetkd-test-utils-generate-test-key';
+/** Capsule's own tag: the replica draws the encryption nonce at random. */
 const ENCRYPTION_NONCE_DST = 'capsule-vetkd-bls12-381-encryption-nonce';
 
 export interface MasterKey {
@@ -44,18 +45,15 @@ function lengthPrefixed(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/**
- * The master key of `keyName`, derived from `material`: the same material, the same keys. A local
- * replica's keys are for testing (PocketIC derives its keys from their names alone).
- */
-export function masterKey(material: Uint8Array, keyName: string): MasterKey {
-  const secret = hashToScalar(material, MASTER_KEY_DST + keyName);
+/** The master key named `keyName`, as PocketIC makes it: the same on every subnet of every instance. */
+export function masterKey(keyName: string): MasterKey {
+  const secret = hashToScalar(new TextEncoder().encode(keyName), MASTER_KEY_DST);
   return { secret, publicKey: G2.BASE.multiply(secret) };
 }
 
 /** The master public key, compressed (96 bytes): what @dfinity/vetkeys' `MasterPublicKey` reads. */
-export function masterPublicKeyBytes(material: Uint8Array, keyName: string): Uint8Array {
-  return masterKey(material, keyName).publicKey.toBytes(true);
+export function masterPublicKeyBytes(keyName: string): Uint8Array {
+  return masterKey(keyName).publicKey.toBytes(true);
 }
 
 /** The scalar that moves the master key to the key of (canister, context); an empty context adds nothing. */

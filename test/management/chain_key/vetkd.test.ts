@@ -6,12 +6,11 @@ import { before, describe, test } from 'node:test';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { DerivedPublicKey, EncryptedVetKey, IbeCiphertext, IbeIdentity, IbeSeed, MasterPublicKey, TransportSecretKey } from '@dfinity/vetkeys';
-import { Capsule } from '../../src/api/index.ts';
-import { replicaOf } from '../../src/api/testing.ts';
-import { candid } from '../../src/management/index.ts';
-import { masterPublicKeyBytes } from '../../src/management/vetkd_keys.ts';
-import { canisterSource, motoko } from '../support/build.ts';
-import { buildUniversalCanister, decodeCycles128, prog, toBytes } from '../universal/program.ts';
+import { Capsule } from '../../../src/api/index.ts';
+import { candid } from '../../../src/management/index.ts';
+import { canisterSource, motoko } from '../../support/build.ts';
+import { buildUniversalCanister, decodeCycles128, prog, toBytes } from '../../universal/program.ts';
+import { POCKETIC_VETKD_KEYS } from './_pocketic_keys.ts';
 
 const Answer = IDL.Variant({ ok: IDL.Record({ key: IDL.Vec(IDL.Nat8), refunded: IDL.Nat }), reject: IDL.Text });
 type Answer = { ok: { key: Uint8Array; refunded: bigint } } | { reject: string };
@@ -25,7 +24,7 @@ before(async () => {
   ({ wasm } = await motoko(canisterSource('vetkd.mo'), { main: 'vetkd.mo' }));
 });
 
-async function deploy(options: { costSchedule?: 'free' } = {}): Promise<{ ic: Capsule; canisterId: Principal }> {
+async function deploy(options: { costSchedule?: 'free'; seed?: Uint8Array } = {}): Promise<{ ic: Capsule; canisterId: Principal }> {
   const ic = await Capsule.create(options);
   const canisterId = await ic.createCanister();
   await ic.installCode({ canisterId, wasm });
@@ -56,24 +55,34 @@ function rejected(answer: Answer): string {
   return answer.reject;
 }
 
-function masterPublicKey(ic: Capsule, keyName: string): MasterPublicKey {
-  return MasterPublicKey.deserialize(masterPublicKeyBytes(replicaOf(ic).state.config.rootKeyDer, keyName));
+/** PocketIC's master public key, which Capsule holds too. */
+function masterPublicKey(keyName: string): MasterPublicKey {
+  return MasterPublicKey.deserialize(Buffer.from(POCKETIC_VETKD_KEYS[keyName]!, 'hex'));
 }
 
 describe('management canister vetKD', () => {
-  test('a public key is the one @dfinity/vetkeys derives from the master public key for the canister and context', async () => {
+  test('a public key is the one @dfinity/vetkeys derives from PocketIC\'s master public key for the canister and context', async () => {
     const { ic, canisterId } = await deploy();
     const context = encoder.encode('capsule test context');
-    const canisterKey = masterPublicKey(ic, 'test_key_1').deriveCanisterKey(canisterId.toUint8Array());
+    const canisterKey = masterPublicKey('test_key_1').deriveCanisterKey(canisterId.toUint8Array());
     assert.deepEqual(ok(await publicKey(ic, canisterId, context)).key, canisterKey.deriveSubKey(context).publicKeyBytes());
     // An empty context answers the canister's own key; another canister's key is asked for by id.
     assert.deepEqual(ok(await publicKey(ic, canisterId, new Uint8Array())).key, canisterKey.publicKeyBytes());
     const other = Principal.fromText('ryjl3-tyaaa-aaaaa-aaaba-cai');
-    const otherKey = masterPublicKey(ic, 'test_key_1').deriveCanisterKey(other.toUint8Array()).deriveSubKey(context);
+    const otherKey = masterPublicKey('test_key_1').deriveCanisterKey(other.toUint8Array()).deriveSubKey(context);
     assert.deepEqual(ok(await publicKey(ic, canisterId, context, 'test_key_1', other)).key, otherKey.publicKeyBytes());
     // Each key id has its own master key.
     const keys = await Promise.all(['dfx_test_key', 'key_1', 'test_key_1'].map(async (name) => Buffer.from(ok(await publicKey(ic, canisterId, context, name)).key).toString('hex')));
     assert.equal(new Set(keys).size, 3);
+  });
+
+  test('every Capsule holds the same keys whatever its seed, as every PocketIC instance does', async () => {
+    const context = encoder.encode('one key everywhere');
+    const first = await deploy({ seed: new Uint8Array(32).fill(1) });
+    const other = await deploy({ seed: new Uint8Array(32).fill(2) });
+    const expected = masterPublicKey('key_1').deriveCanisterKey(first.canisterId.toUint8Array()).deriveSubKey(context).publicKeyBytes();
+    assert.deepEqual(ok(await publicKey(first.ic, first.canisterId, context, 'key_1', first.canisterId)).key, expected);
+    assert.deepEqual(ok(await publicKey(other.ic, other.canisterId, context, 'key_1', first.canisterId)).key, expected);
   });
 
   test('an encrypted key decrypts with the transport secret key, verifies, and opens an IBE ciphertext', async () => {
@@ -120,6 +129,7 @@ describe('management canister vetKD', () => {
 
   test('an unknown key id is refused as the replica routes it, naming the keys that exist', async () => {
     const { ic, canisterId } = await deploy();
+    // The replica lists every key of the network, sorted by its display form.
     const existing = ['ecdsa:Secp256k1', 'schnorr:Bip340Secp256k1', 'schnorr:Ed25519', 'vetkd:Bls12_381_G2']
       .flatMap((algorithm) => ['dfx_test_key', 'key_1', 'test_key_1'].map((name) => `${algorithm}:${name}`))
       .join(', ');

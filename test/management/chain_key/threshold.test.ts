@@ -1,6 +1,6 @@
 // Threshold ECDSA and Schnorr signatures: a Motoko canister asks for its public keys and signs with
-// each key type; every signature verifies against the key the canister got and against the key
-// @dfinity/ic-pub-key derives from the master public key; fees, rejects and ingress refusal.
+// each key type; every key is the one @dfinity/ic-pub-key derives from PocketIC's master public key,
+// and every signature verifies against it; fees, rejects and ingress refusal.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { IDL } from '@dfinity/candid';
@@ -11,10 +11,10 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { Capsule, CallError } from '../../src/api/index.ts';
-import { replicaOf } from '../../src/api/testing.ts';
-import { candid, handleManagementCall, masterPublicKey, type ThresholdScheme } from '../../src/management/index.ts';
-import { canisterSource, motoko } from '../support/build.ts';
+import { Capsule, CallError } from '../../../src/api/index.ts';
+import { replicaOf } from '../../../src/api/testing.ts';
+import { candid, handleManagementCall } from '../../../src/management/index.ts';
+import { canisterSource, motoko } from '../../support/build.ts';
 
 /** The IC's signing fee on a 13-node application subnet. */
 const FEE = 10_000_000_000n;
@@ -58,6 +58,11 @@ function ok<T>(outcome: Outcome<T>): T {
 const bytes = (value: Uint8Array | number[]): Uint8Array => Uint8Array.from(value);
 const hex = (value: Uint8Array | number[]): string => Buffer.from(bytes(value)).toString('hex');
 
+/** The canister's key equals the one a client library derived, public key and chain code. */
+function assertSameKey(key: Key, expected: { public_key: { toHex(): string }; chain_code: { toHex(): string } }): void {
+  assert.deepEqual({ public_key: hex(key.public_key), chain_code: hex(key.chain_code) }, { public_key: expected.public_key.toHex(), chain_code: expected.chain_code.toHex() });
+}
+
 async function ecdsaKey(ic: Capsule, canisterId: Principal, name: string, path = PATH): Promise<Outcome<Key>> {
   return call(ic, canisterId, 'ecdsaPublicKey', [IDL.Text, IDL.Vec(IDL.Vec(IDL.Nat8))], [name, path], [KeyResult]);
 }
@@ -83,28 +88,16 @@ async function signSchnorr(
   return call(ic, canisterId, 'signSchnorr', types, args, [SignResult, IDL.Nat]);
 }
 
-/** The master public key of a subnet's key, in the hex form @dfinity/ic-pub-key reads. */
-function master(ic: Capsule, scheme: ThresholdScheme, name: string): { public_key: string; chain_code: string } {
-  const key = masterPublicKey(replicaOf(ic).state.config.chainKeySeed, { scheme, name });
-  return { public_key: hex(key.public_key), chain_code: hex(key.chain_code) };
-}
-
 describe('threshold ECDSA', () => {
-  test('a canister gets the public key @dfinity/ic-pub-key derives, and its signature verifies against it', async () => {
+  test('a signature verifies against the public key the canister gets, and the same request gets the same signature', async () => {
     const { ic, canisterId } = await deploy();
     const key = ok(await ecdsaKey(ic, canisterId, 'dfx_test_key'));
-    const expected = icSecp256k1.PublicKeyWithChainCode.fromHex(master(ic, 'ecdsa:Secp256k1', 'dfx_test_key')).deriveSubkeyWithChainCode(
-      icSecp256k1.DerivationPath.withCanisterPrefix(canisterId, PATH),
-    );
-    assert.equal(hex(key.public_key), expected.public_key.toHex());
-    assert.equal(hex(key.chain_code), expected.chain_code.toHex());
 
     const [signed, refunded] = await signEcdsa(ic, canisterId, 'dfx_test_key', HASH, FEE + 1_000n);
     const signature = bytes(ok(signed));
     assert.equal(signature.length, 64);
     assert.equal(refunded, 1_000n, 'the fee is kept and the rest of the attached cycles refunded');
     assert.ok(secp256k1.verify(signature, HASH, bytes(key.public_key), { prehash: false, lowS: true }));
-    assert.ok(secp256k1.verify(signature, HASH, expected.public_key.bytes, { prehash: false, lowS: true }));
     const [again] = await signEcdsa(ic, canisterId, 'dfx_test_key', HASH, FEE);
     assert.equal(hex(ok(again)), hex(signature), 'RFC 6979 nonces: the same request gets the same signature');
   });
@@ -124,7 +117,7 @@ describe('threshold ECDSA', () => {
     assert.ok('err' in unknown);
     assert.match(
       unknown.err,
-      /^#canister_reject Unable to route management canister request sign_with_ecdsa: ChainKeyError\("Requested unknown or signing disabled threshold key: ecdsa:Secp256k1:nope, existing keys with signing enabled: \[ecdsa:Secp256k1:dfx_test_key, ecdsa:Secp256k1:key_1, /,
+      /^#destination_invalid Unable to route management canister request sign_with_ecdsa: ChainKeyError\("Requested unknown or disabled threshold key: ecdsa:Secp256k1:nope, existing enabled keys: \[ecdsa:Secp256k1:dfx_test_key, ecdsa:Secp256k1:key_1, /,
     );
     const [short] = await signEcdsa(ic, canisterId, 'key_1', HASH.subarray(1), FEE);
     assert.ok('err' in short && short.err.includes('invalid length 31, expected a byte array of length 32'), JSON.stringify(short));
@@ -170,16 +163,26 @@ describe('threshold ECDSA', () => {
 });
 
 describe('threshold master keys', () => {
-  test('come from the subnet seed: the same seed gives the same keys and signatures, another seed other keys', async () => {
-    const seed = new Uint8Array(32).fill(5);
-    const first = await deploy({ seed });
-    const second = await deploy({ seed });
+  test('every key a canister gets is the one @dfinity/ic-pub-key derives from PocketIC\'s master key, for each scheme and key name', async () => {
+    const { ic, canisterId } = await deploy();
+    for (const name of ['dfx_test_key', 'key_1', 'test_key_1']) {
+      const ecdsa = icSecp256k1.PublicKeyWithChainCode.forPocketIcKey(name);
+      assertSameKey(ok(await ecdsaKey(ic, canisterId, name)), ecdsa.deriveSubkeyWithChainCode(icSecp256k1.DerivationPath.withCanisterPrefix(canisterId, PATH)));
+      const bip340 = icBip340.PublicKeyWithChainCode.forPocketIcKey(name);
+      assertSameKey(ok(await schnorrKey(ic, canisterId, 'bip340secp256k1', name)), bip340.deriveSubkeyWithChainCode(icBip340.DerivationPath.withCanisterPrefix(canisterId, PATH)));
+      const ed = icEd25519.PublicKeyWithChainCode.forPocketIcKey(name);
+      assertSameKey(ok(await schnorrKey(ic, canisterId, 'ed25519', name)), ed.deriveSubkeyWithChainCode(icEd25519.DerivationPath.withCanisterPrefix(canisterId, PATH)));
+    }
+  });
+
+  test('are the same on every Capsule whatever its seed, as on PocketIC: the same keys and signatures', async () => {
+    const first = await deploy({ seed: new Uint8Array(32).fill(5) });
     const other = await deploy({ seed: new Uint8Array(32).fill(6) });
-    const keys = await Promise.all([first, second, other].map(({ ic, canisterId }) => schnorrKey(ic, canisterId, 'bip340secp256k1', 'key_1')));
+    assert.notEqual(hex(first.ic.rootKey), hex(other.ic.rootKey), 'two networks');
+    const keys = await Promise.all([first, other].map(({ ic, canisterId }) => schnorrKey(ic, canisterId, 'bip340secp256k1', 'key_1')));
     assert.equal(hex(ok(keys[0]!).public_key), hex(ok(keys[1]!).public_key));
-    assert.notEqual(hex(ok(keys[0]!).public_key), hex(ok(keys[2]!).public_key));
     const [one] = await signSchnorr(first.ic, first.canisterId, 'bip340secp256k1');
-    const [two] = await signSchnorr(second.ic, second.canisterId, 'bip340secp256k1');
+    const [two] = await signSchnorr(other.ic, other.canisterId, 'bip340secp256k1');
     assert.equal(hex(ok(one)), hex(ok(two)));
   });
 });
@@ -192,20 +195,14 @@ function taprootOutputKey(internal: Uint8Array, merkleRoot: Uint8Array): Uint8Ar
 }
 
 describe('threshold Schnorr', () => {
-  test('BIP340: the key is the one @dfinity/ic-pub-key derives, and signatures verify, tweaked by a taproot root or not', async () => {
+  test('BIP340: signatures verify against the canister\'s key, tweaked by a taproot root or not', async () => {
     const { ic, canisterId } = await deploy();
     const key = ok(await schnorrKey(ic, canisterId, 'bip340secp256k1', 'test_key_1'));
-    const expected = icBip340.PublicKeyWithChainCode.fromHex(master(ic, 'schnorr:Bip340Secp256k1', 'test_key_1')).deriveSubkeyWithChainCode(
-      icBip340.DerivationPath.withCanisterPrefix(canisterId, PATH),
-    );
-    assert.equal(hex(key.public_key), expected.public_key.toHex());
-    assert.equal(hex(key.chain_code), expected.chain_code.toHex());
 
     const [signed, refunded] = await signSchnorr(ic, canisterId, 'bip340secp256k1', { name: 'test_key_1', cycles: FEE + 7n });
     const signature = bytes(ok(signed));
     assert.equal(refunded, 7n);
     assert.ok(schnorr.verify(signature, MESSAGE, bytes(key.public_key).subarray(1)));
-    assert.ok(schnorr.verify(signature, MESSAGE, expected.public_key.bytes.subarray(1)));
     const [again] = await signSchnorr(ic, canisterId, 'bip340secp256k1', { name: 'test_key_1' });
     assert.equal(hex(ok(again)), hex(signature), 'the auxiliary randomness is a hash of the inputs');
 
@@ -217,21 +214,14 @@ describe('threshold Schnorr', () => {
     assert.deepEqual(badRoot, { err: '#canister_reject Invalid aux field for Bip340Secp256k1' });
   });
 
-  test('Ed25519: the key is the one @dfinity/ic-pub-key derives, and signatures verify as RFC 8032', async () => {
+  test('Ed25519: signatures verify as RFC 8032 against the canister\'s key', async () => {
     const { ic, canisterId } = await deploy();
     const key = ok(await schnorrKey(ic, canisterId, 'ed25519', 'key_1'));
-    const { public_key, chain_code } = master(ic, 'schnorr:Ed25519', 'key_1');
-    const expected = icEd25519.PublicKeyWithChainCode.fromHex(public_key, chain_code).deriveSubkeyWithChainCode(
-      icEd25519.DerivationPath.withCanisterPrefix(canisterId, PATH),
-    );
-    assert.equal(hex(key.public_key), expected.public_key.toHex());
-    assert.equal(hex(key.chain_code), expected.chain_code.toHex());
 
     const [signed, refunded] = await signSchnorr(ic, canisterId, 'ed25519', { cycles: FEE });
     const signature = bytes(ok(signed));
     assert.equal(refunded, 0n);
     assert.ok(ed25519.verify(signature, MESSAGE, bytes(key.public_key)));
-    assert.ok(ed25519.verify(signature, MESSAGE, Buffer.from(expected.public_key.toHex(), 'hex')));
     assert.equal(hex(ok((await signSchnorr(ic, canisterId, 'ed25519'))[0])), hex(signature), 'Ed25519 signatures are deterministic');
 
     const [withAux] = await signSchnorr(ic, canisterId, 'ed25519', { merkleRoot: new Uint8Array(32) });
