@@ -1,5 +1,5 @@
 // ic0 cost queries (interface spec, section 'Cycles cost calculation'): what an operation would cost this canister on this subnet.
-import { CHAIN_KEY_NAMES } from './chain_key_names.ts';
+import { CHAIN_KEY_NAMES, chainKeyFee } from './chain_keys.ts';
 import { callTransmissionFee, httpRequestFee, responseReservation, scale } from './cycles.ts';
 import { contractViolation } from './errors.ts';
 import { CONTEXTS } from './context.ts';
@@ -10,7 +10,7 @@ function keyCost(api: SystemApi, src: Word, size: Word, variant: number, variant
   const keyName = decodeUtf8(api.readBytes(src, size, name));
   if (variant < 0 || variant >= variants) return 1;
   if (keyName === undefined || !CHAIN_KEY_NAMES.includes(keyName)) return 2;
-  writeU128(api, dst, scale(api.env, api.env.costs.signWithThresholdKey), name);
+  writeU128(api, dst, chainKeyFee(api.env), name);
   return 0;
 }
 

@@ -1,11 +1,11 @@
 // What a chain-key signature or vetKD derivation costs: kept from the attached cycles when the method
 // replies (its method table entry names this fee), the rest refunded.
-import { scale, UserError } from '../../execution/index.ts';
+import { chainKeyFee as feeIn, UserError } from '../../execution/index.ts';
 import type { ManagementCall, ManagementContext } from '../context.ts';
 
-/** The IC's fee (the replica's `ecdsa_signature_fee`, `schnorr_signature_fee`, `vetkd_fee`), scaled by subnet size. */
+/** The fee of this round's environment: what `ic0.cost_sign_with_ecdsa` and its kin tell a canister. */
 export function chainKeyFee(context: ManagementContext): bigint {
-  return scale(context.round.env, context.round.env.costs.signWithThresholdKey);
+  return feeIn(context.round.env);
 }
 
 /** The replica's refusal of a request whose attached cycles do not cover the fee. */
