@@ -5,6 +5,7 @@ import type { BlobStore } from './blobstore.ts';
 import { awaitIngress, execute, ingressStatus, parseCanisterCall, query, submit } from './calls.ts';
 import { addCycles, getControllers, getCycles, getStableMemory, getSubnet, pubKey, setStableMemory } from './canister_state.ts';
 import { badConfig, PocketIcError } from './errors.ts';
+import { type HttpGateways, parseHttpGatewayConfig } from './http_gateways.ts';
 import { getCanisterHttp, mockCanisterHttp } from './http_outcalls.ts';
 import type { PocketIcInstance } from './instance.ts';
 import { type InstanceOptions, parseInstanceConfig } from './instance_config.ts';
@@ -19,6 +20,7 @@ export interface PocketIcService {
   readonly instances: Instances;
   readonly blobs: BlobStore;
   readonly graph: OpGraph;
+  readonly gateways: HttpGateways;
   readonly log: (line: string) => void;
 }
 
@@ -80,13 +82,23 @@ async function createInstance(service: PocketIcService, request: PocketRequest):
   const options = instanceOptions(request.body);
   const instance = service.instances.create(options);
   service.log(`created instance ${instance.id} (subnet ${instance.state.config.subnetId.toText()})`);
-  return json(201, { Created: { instance_id: instance.id, topology: topologyJson(instance), http_gateway_info: null } });
+  let gateway = null;
+  if (options.httpGateway) {
+    try {
+      const config = parseHttpGatewayConfig({ ...options.httpGateway, forward_to: { PocketIcInstance: instance.id } }, service.gateways.serverPort);
+      gateway = await service.gateways.start(service.instances, config, service.log);
+    } catch (e) {
+      // An instance whose gateway cannot start is not created: the client gets the gateway's error.
+      await service.instances.delete(String(instance.id));
+      throw e;
+    }
+  }
+  return json(201, { Created: { instance_id: instance.id, topology: topologyJson(instance), http_gateway_info: gateway } });
 }
 
-function notSupported(what: string): PocketHandler {
-  return () => {
-    throw new PocketIcError(400, `${what} is not supported by Capsule yet`);
-  };
+async function startGateway(service: PocketIcService, request: PocketRequest): Promise<PocketResponse> {
+  const config = parseHttpGatewayConfig(parseBody(request.body), service.gateways.serverPort);
+  return json(201, { Created: await service.gateways.start(service.instances, config, service.log) });
 }
 
 function serverRoutes(service: PocketIcService): Route[] {
@@ -98,7 +110,9 @@ function serverRoutes(service: PocketIcService): Route[] {
       method: 'DELETE',
       pattern: '/instances/:id',
       handler: async (request) => {
-        await service.instances.delete(request.params.id!);
+        const id = request.params.id!;
+        if (/^\d+$/.test(id)) await service.gateways.stopForInstance(Number(id));
+        await service.instances.delete(id);
         return { status: 200, body: '' };
       },
     },
@@ -133,9 +147,16 @@ function serverRoutes(service: PocketIcService): Route[] {
         return json(200, null);
       },
     },
-    { method: 'GET', pattern: '/http_gateway', handler: () => json(200, []) },
-    { method: 'POST', pattern: '/http_gateway', handler: notSupported('The HTTP gateway') },
-    { method: 'POST', pattern: '/http_gateway/:gateway/stop', handler: notSupported('The HTTP gateway') },
+    { method: 'GET', pattern: '/http_gateway', handler: () => json(200, service.gateways.list()) },
+    { method: 'POST', pattern: '/http_gateway', handler: (request) => startGateway(service, request) },
+    {
+      method: 'POST',
+      pattern: '/http_gateway/:gateway/stop',
+      handler: async (request) => {
+        await service.gateways.stop(request.params.gateway!);
+        return json(200, null);
+      },
+    },
   ];
 }
 

@@ -1,0 +1,185 @@
+// The server's HTTP gateways (`POST /http_gateway`): each listens on its own port and serves one
+// instance's canister web pages (`<id>.localhost`, `?canisterId=`, verified as the IC's gateways verify
+// them) and, on the same port, the instance's IC HTTP interface under `/api/`, as PocketIC's gateway
+// does. Gateways are numbered from 0; deleting their instance or stopping the server stops them.
+import { readFileSync } from 'node:fs';
+import { DEFAULT_DOMAINS, followCustomDomains, Gateway } from '../gateway/index.ts';
+import { type FrontEnd, type HttpServerHandle, startHttpServer } from '../http/index.ts';
+import type { Principal } from '../state/index.ts';
+import { PocketIcError } from './errors.ts';
+import type { PocketIcInstance } from './instance.ts';
+import type { Instances } from './instances.ts';
+import { isObject, type Json, type JsonObject, object, stringifyJson, text } from './json.ts';
+import { topologyJson } from './topology.ts';
+
+export interface HttpGatewayConfig {
+  /** The instance served (a `Replica` URL naming an instance of this server is resolved to it). */
+  readonly instanceId: number;
+  readonly forwardTo: Json;
+  readonly ipAddr: string;
+  readonly port: number;
+  readonly domains: readonly string[] | undefined;
+  readonly httpsConfig: { readonly certPath: string; readonly keyPath: string } | undefined;
+  readonly customDomainsFile: string | undefined;
+}
+
+interface RunningGateway {
+  readonly id: number;
+  readonly config: HttpGatewayConfig;
+  readonly server: HttpServerHandle;
+  readonly unfollow: () => void;
+}
+
+/** A refusal of the gateway's configuration: PocketIC answers these as `{"Error": {"message"}}`. */
+function refused(status: number, message: string): PocketIcError {
+  return new PocketIcError(status, message, 'nested');
+}
+
+function optionalText(body: JsonObject, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw refused(400, `Field \`${name}\` must be a string`);
+  return value;
+}
+
+function portOf(body: JsonObject): number {
+  const value = body.port;
+  if (value === undefined || value === null) return 0;
+  const port = typeof value === 'bigint' ? Number(value) : value;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 0xffff) throw refused(400, 'Field `port` must be a u16');
+  return port;
+}
+
+function domainsOf(body: JsonObject): string[] | undefined {
+  const value = body.domains;
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((domain) => typeof domain !== 'string')) throw refused(400, 'Field `domains` must be a list of strings');
+  return (value as string[]).map((domain) => domain.toLowerCase());
+}
+
+function httpsConfigOf(body: JsonObject): HttpGatewayConfig['httpsConfig'] {
+  const value = body.https_config;
+  if (value === undefined || value === null) return undefined;
+  const config = object(value, 'https_config');
+  return { certPath: text(config, 'cert_path'), keyPath: text(config, 'key_path') };
+}
+
+/** The instance a `forward_to` names: `{"PocketIcInstance": n}`, or a `Replica` URL `<this server>/instances/<n>`. */
+function instanceIdOf(forwardTo: Json | undefined, serverPort: number): number {
+  if (!isObject(forwardTo)) throw refused(400, 'Field `forward_to` must be {"PocketIcInstance": <id>} or {"Replica": "<url>"}');
+  const id = forwardTo.PocketIcInstance;
+  if (typeof id === 'number' || typeof id === 'bigint') return Number(id);
+  if (typeof forwardTo.Replica !== 'string') throw refused(400, 'Field `forward_to` must be {"PocketIcInstance": <id>} or {"Replica": "<url>"}');
+  let url: URL;
+  try {
+    url = new URL(forwardTo.Replica);
+  } catch {
+    throw refused(400, `Invalid replica URL: ${forwardTo.Replica}`);
+  }
+  const match = /^\/instances\/(\d+)\/?$/.exec(url.pathname);
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) && Number(url.port) === serverPort;
+  if (!match || !local) throw refused(502, `Capsule's HTTP gateway forwards only to instances of this server (http://127.0.0.1:${serverPort}/instances/<id>), not to ${forwardTo.Replica}`);
+  return Number(match[1]);
+}
+
+/** The `HttpGatewayConfig` of PocketIC, from `POST /http_gateway` or an instance's `http_gateway_config`. */
+export function parseHttpGatewayConfig(body: Json, serverPort: number): HttpGatewayConfig {
+  const config = object(body, 'the HTTP gateway configuration');
+  return {
+    instanceId: instanceIdOf(config.forward_to, serverPort),
+    forwardTo: config.forward_to ?? null,
+    ipAddr: optionalText(config, 'ip_addr') ?? '127.0.0.1',
+    port: portOf(config),
+    domains: domainsOf(config),
+    httpsConfig: httpsConfigOf(config),
+    customDomainsFile: optionalText(config, 'domain_custom_provider_local_file'),
+  };
+}
+
+function readPem(path: string, what: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw refused(502, `Cannot read the HTTPS ${what} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Why a gateway could not listen, in the words PocketIC's clients show. */
+function listenFailure(error: unknown, config: HttpGatewayConfig): PocketIcError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${config.ipAddr}:${config.port}`;
+  if (code === 'EADDRINUSE') return refused(502, `Failed to bind to address ${where}: Address already in use (os error 98)`);
+  return refused(502, `Failed to start the HTTP gateway on ${where}: ${(error as Error).message}`);
+}
+
+/** Canister pages through the gateway, and PocketIC's `/_/topology` of the instance. */
+function frontEndOf(instance: PocketIcInstance, gateway: Gateway): FrontEnd {
+  return {
+    handle: async (request) => {
+      if (new URL(request.url, 'http://gateway.invalid').pathname === '/_/topology') {
+        const body = new TextEncoder().encode(stringifyJson(topologyJson(instance)));
+        return { status: 200, headers: [['content-type', 'application/json']], body };
+      }
+      return gateway.handle(request);
+    },
+  };
+}
+
+export class HttpGateways {
+  readonly #running = new Map<number, RunningGateway>();
+  #next = 0;
+  /** The PocketIC server's own port, to recognize `Replica` URLs that name its instances. */
+  serverPort = 0;
+
+  async start(instances: Instances, config: HttpGatewayConfig, log: (line: string) => void): Promise<{ instance_id: number; port: number }> {
+    const instance = instances.get(String(config.instanceId));
+    const tls = config.httpsConfig && { cert: readPem(config.httpsConfig.certPath, 'certificate'), key: readPem(config.httpsConfig.keyPath, 'key') };
+    const customDomains = new Map<string, Principal>();
+    const file = config.customDomainsFile;
+    const unfollow = file ? followCustomDomains(file, customDomains, (message) => log(`warning: ${message}`)) : () => {};
+    const domains = [...(config.domains ?? DEFAULT_DOMAINS)];
+    if (!['0.0.0.0', '::'].includes(config.ipAddr) && !domains.includes(config.ipAddr)) domains.push(config.ipAddr);
+    const context = instance.http.context;
+    const gateway = new Gateway({ replica: instance.replica, rounds: context.rounds, domains, customDomains, clock: () => instance.time() });
+    let server: HttpServerHandle;
+    try {
+      server = await startHttpServer({ replica: instance.replica, context, host: config.ipAddr, port: config.port, tls, log, frontEnd: () => frontEndOf(instance, gateway) });
+    } catch (e) {
+      unfollow();
+      throw listenFailure(e, config);
+    }
+    const id = this.#next++;
+    this.#running.set(id, { id, config, server, unfollow });
+    log(`started HTTP gateway ${id} for instance ${config.instanceId} at ${server.url}`);
+    return { instance_id: id, port: server.port };
+  }
+
+  /** `HttpGatewayDetails` of every running gateway. */
+  list() {
+    return [...this.#running.values()].map(({ id, config, server }) => ({
+      instance_id: id,
+      port: server.port,
+      forward_to: config.forwardTo,
+      domains: config.domains ?? null,
+      https_config: config.httpsConfig ? { cert_path: config.httpsConfig.certPath, key_path: config.httpsConfig.keyPath } : null,
+    }));
+  }
+
+  /** Stopping an unknown or stopped gateway succeeds, as in PocketIC. */
+  async stop(id: string): Promise<void> {
+    const gateway = /^\d+$/.test(id) ? this.#running.get(Number(id)) : undefined;
+    if (!gateway) return;
+    this.#running.delete(gateway.id);
+    gateway.unfollow();
+    await gateway.server.close();
+  }
+
+  async stopForInstance(instanceId: number): Promise<void> {
+    const serving = [...this.#running.values()].filter(({ config }) => config.instanceId === instanceId);
+    await Promise.all(serving.map(({ id }) => this.stop(String(id))));
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#running.keys()].map((id) => this.stop(String(id))));
+  }
+}

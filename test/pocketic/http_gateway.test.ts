@@ -1,0 +1,175 @@
+// PocketIC's HTTP gateways on Capsule: pic-js `makeLive()` serves a canister's verified pages and the
+// instance's IC HTTP interface on the returned port, `stopLive()` closes it; `http_gateway_config`
+// starts one with the instance; a taken port is a 502; Chromium loads a page through the gateway.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, test } from 'node:test';
+import { PocketIc } from '@dfinity/pic';
+import { decodeCbor, isCborMap } from '../../src/certification/index.ts';
+import { type PocketIcServerHandle, startPocketIcServer } from '../../src/pocketic/index.ts';
+import { parseJson, stringifyJson } from '../../src/pocketic/json.ts';
+import { chromiumPath, NO_CHROMIUM } from '../examples/_browser.ts';
+import { send, siteWasm } from '../gateway/_site.ts';
+
+const DEFAULT_CONFIG = { subnet_config_set: { application: [{ state_config: 'New', instruction_config: 'Production', cost_schedule: 'Normal' }] } };
+const PAGE = /Hello from a certified canister/;
+const chromium = chromiumPath();
+
+let server: PocketIcServerHandle;
+let wasm: Uint8Array;
+
+/** pic-js brings its own agent library: its types, not the repository's, describe what it takes. */
+type InterfaceFactory = Parameters<PocketIc['createActor']>[0];
+const noMethods: InterfaceFactory = ({ IDL }) => IDL.Service({});
+
+interface Reply {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of several shapes, checked by each test
+  body: any;
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<Reply> {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    body: body === undefined ? undefined : stringifyJson(body),
+    headers: { 'content-type': 'application/json' },
+  });
+  const text = await response.text();
+  return { status: response.status, body: text.length > 0 ? parseJson(text) : null };
+}
+
+
+async function refusesConnections(port: number): Promise<boolean> {
+  try {
+    await fetch(`http://127.0.0.1:${port}/api/v2/status`);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+before(async () => {
+  wasm = await siteWasm();
+  server = await startPocketIcServer();
+});
+
+after(() => server?.close());
+
+test("makeLive serves the canister's verified page by <id>.localhost and ?canisterId=, and the instance's API, on the returned port", async () => {
+  const pic = await PocketIc.create(server.url);
+  try {
+    const { canisterId } = await pic.setupCanister({ idlFactory: noMethods, wasm });
+    const port = await pic.makeLive();
+    // Node's fetch sets Host from the URL and does not resolve *.localhost: node:http sends the Host a browser would.
+    const byHost = await send(port, `${canisterId.toText()}.localhost:${port}`, '/');
+    assert.equal(byHost.status, 200, byHost.text());
+    assert.ok(byHost.headers['ic-certificate'], 'the page was served with its certificate, after verification');
+    assert.equal(byHost.headers['x-ic-canister-id'], canisterId.toText());
+    assert.match(byHost.text(), PAGE);
+    const byQuery = await fetch(`http://127.0.0.1:${port}/?canisterId=${canisterId.toText()}`);
+    assert.equal(byQuery.status, 200);
+    assert.match(await byQuery.text(), PAGE);
+    const status = decodeCbor(new Uint8Array(await (await fetch(`http://127.0.0.1:${port}/api/v2/status`)).arrayBuffer()));
+    assert.ok(isCborMap(status) && status.get('root_key') instanceof Uint8Array, 'the status carries the root key');
+    const topology = (await (await fetch(`http://127.0.0.1:${port}/_/topology`)).json()) as { subnet_configs: object };
+    assert.equal(Object.keys(topology.subnet_configs).length, 1);
+    assert.equal(await pic.makeLive(), port, 'a live instance keeps its gateway');
+    const listed = await call('GET', '/http_gateway');
+    assert.deepEqual(
+      listed.body.map((gateway: { port: number }) => gateway.port),
+      [port],
+    );
+    await pic.stopLive();
+    assert.ok(await refusesConnections(port), 'stopLive closed the port');
+    assert.deepEqual((await call('GET', '/http_gateway')).body, []);
+    assert.equal((await call('GET', `/instances/${(await call('GET', '/instances')).body.length - 1}/auto_progress`)).body, false);
+  } finally {
+    await pic.tearDown();
+  }
+});
+
+test('an update through the gateway (an upgraded request) runs in the live instance and its reply is served', async () => {
+  const pic = await PocketIc.create(server.url);
+  try {
+    const { canisterId } = await pic.setupCanister({ idlFactory: noMethods, wasm });
+    const port = await pic.makeLive();
+    const host = `${canisterId.toText()}.localhost:${port}`;
+    const first = await send(port, host, '/count', { method: 'POST', body: 'x' });
+    const second = await send(port, host, '/count', { method: 'POST', body: 'x' });
+    assert.equal(first.status, 200, first.text());
+    assert.equal(first.text(), 'POST /count update 1');
+    assert.equal(second.text(), 'POST /count update 2');
+    await pic.stopLive();
+  } finally {
+    await pic.tearDown();
+  }
+});
+
+test('http_gateway_config starts a gateway with the instance, named in http_gateway_info; deleting the instance stops it', async () => {
+  const created = await call('POST', '/instances', { ...DEFAULT_CONFIG, http_gateway_config: { ip_addr: '127.0.0.1', port: null, domains: ['localhost'] } });
+  assert.equal(created.status, 201);
+  const { instance_id: instanceId, http_gateway_info: info } = created.body.Created;
+  assert.equal(typeof info.instance_id, 'number');
+  const port = Number(info.port);
+  assert.ok(port > 0);
+  const status = await fetch(`http://127.0.0.1:${port}/api/v2/status`);
+  assert.equal(status.status, 200);
+  assert.equal(status.headers.get('content-type'), 'application/cbor');
+  assert.equal((await call('DELETE', `/instances/${instanceId}`)).status, 200);
+  assert.ok(await refusesConnections(port), 'the gateway stopped with its instance');
+  assert.deepEqual((await call('GET', '/http_gateway')).body, []);
+});
+
+test('a gateway on a port in use is a 502 with the reason, and the instance keeps serving', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const created = await call('POST', '/instances', DEFAULT_CONFIG);
+    const instanceId = created.body.Created.instance_id;
+    const refused = await call('POST', '/http_gateway', { forward_to: { PocketIcInstance: instanceId }, port });
+    assert.equal(refused.status, 502);
+    assert.match(refused.body.Error.message, /Address already in use/);
+    const atCreation = await call('POST', '/instances', { ...DEFAULT_CONFIG, http_gateway_config: { port } });
+    assert.equal(atCreation.status, 502);
+    assert.match(atCreation.body.Error.message, /Address already in use/);
+    assert.equal((await call('GET', `/instances/${instanceId}/read/get_time`)).status, 200);
+    await call('DELETE', `/instances/${instanceId}`);
+  } finally {
+    taken.close();
+  }
+});
+
+test("a Replica URL naming this server's instance is served like the instance; another replica is refused with a 502", async () => {
+  const instanceId = (await call('POST', '/instances', DEFAULT_CONFIG)).body.Created.instance_id;
+  try {
+    const started = await call('POST', '/http_gateway', { forward_to: { Replica: `${server.url}/instances/${instanceId}/` } });
+    assert.equal(started.status, 201);
+    assert.equal((await fetch(`http://127.0.0.1:${started.body.Created.port}/api/v2/status`)).status, 200);
+    const elsewhere = await call('POST', '/http_gateway', { forward_to: { Replica: 'http://127.0.0.1:1/instances/0' } });
+    assert.equal(elsewhere.status, 502);
+    assert.match(elsewhere.body.Error.message, /forwards only to instances of this server/);
+    assert.equal((await call('POST', `/http_gateway/${started.body.Created.instance_id}/stop`)).body, null);
+  } finally {
+    await call('DELETE', `/instances/${instanceId}`);
+  }
+});
+
+test('Chromium loads a canister page through the live gateway', { skip: !chromium && NO_CHROMIUM, timeout: 90_000 }, async () => {
+  const { chromium: browserType } = await import('playwright-core');
+  const pic = await PocketIc.create(server.url);
+  const browser = await browserType.launch({ executablePath: chromium!, args: ['--no-sandbox'] });
+  try {
+    const { canisterId } = await pic.setupCanister({ idlFactory: noMethods, wasm });
+    const port = await pic.makeLive();
+    const tab = await browser.newPage();
+    const response = await tab.goto(`http://${canisterId.toText()}.localhost:${port}/`);
+    assert.equal(response?.status(), 200);
+    assert.equal(await tab.title(), 'Capsule');
+    assert.equal(await tab.textContent('h1'), 'Hello from a certified canister');
+    await pic.stopLive();
+  } finally {
+    await browser.close();
+    await pic.tearDown();
+  }
+});
