@@ -13,6 +13,7 @@ import type { Instances } from './instances.ts';
 import { type Json, object, parseBody, unsigned } from './json.ts';
 import type { OpGraph, StoredResponse } from './op_graph.ts';
 import { json, type PocketHandler, type PocketRequest, type PocketResponse, type Route } from './route_table.ts';
+import { downloadSnapshot, uploadSnapshot } from './snapshot_files.ts';
 import { topologyJson } from './topology.ts';
 import { verifySignature } from './verify_signature.ts';
 
@@ -199,6 +200,8 @@ function instanceRoutes(service: PocketIcService): Route[] {
     on('POST', '/update/add_cycles', addCycles),
     on('POST', '/update/set_stable_memory', (instance, body) => setStableMemory(instance, service.blobs, body)),
     on('POST', '/update/mock_canister_http', mockCanisterHttp),
+    on('POST', '/update/canister_snapshot_download', downloadSnapshot),
+    on('POST', '/update/canister_snapshot_upload', uploadSnapshot),
     on('GET', '/auto_progress', (instance) => instance.autoProgress),
     on('POST', '/auto_progress', (instance, body) => {
       const config = body === null ? {} : object(body, 'the auto progress config');
