@@ -3,7 +3,8 @@
 // them) and, on the same port, the instance's IC HTTP interface under `/api/`, as PocketIC's gateway
 // does. Gateways are numbered from 0; deleting their instance or stopping the server stops them.
 import { readFileSync } from 'node:fs';
-import { DEFAULT_DOMAINS, followCustomDomains, Gateway } from '../gateway/index.ts';
+import { createSecureContext } from 'node:tls';
+import { followCustomDomains, Gateway } from '../gateway/index.ts';
 import { type FrontEnd, type HttpServerHandle, startHttpServer } from '../http/index.ts';
 import type { Principal } from '../state/index.ts';
 import { PocketIcError } from './errors.ts';
@@ -96,11 +97,14 @@ export function parseHttpGatewayConfig(body: Json, serverPort: number): HttpGate
   };
 }
 
-function readPem(path: string, what: string): Uint8Array {
+/** The certificate chain and key, checked to be PEM that node:tls accepts before anything listens. */
+function tlsOf(config: NonNullable<HttpGatewayConfig['httpsConfig']>): { cert: Uint8Array; key: Uint8Array } {
   try {
-    return readFileSync(path);
+    const tls = { cert: readFileSync(config.certPath), key: readFileSync(config.keyPath) };
+    createSecureContext(tls);
+    return tls;
   } catch (e) {
-    throw refused(502, `Cannot read the HTTPS ${what} ${path}: ${(e as Error).message}`);
+    throw refused(502, `TLS config could not be created: ${(e as Error).message}`);
   }
 }
 
@@ -133,12 +137,13 @@ export class HttpGateways {
 
   async start(instances: Instances, config: HttpGatewayConfig, log: (line: string) => void): Promise<{ instance_id: number; port: number }> {
     const instance = instances.get(String(config.instanceId));
-    const tls = config.httpsConfig && { cert: readPem(config.httpsConfig.certPath, 'certificate'), key: readPem(config.httpsConfig.keyPath, 'key') };
+    const tls = config.httpsConfig && tlsOf(config.httpsConfig);
     const customDomains = new Map<string, Principal>();
     const file = config.customDomainsFile;
     const unfollow = file ? followCustomDomains(file, customDomains, (message) => log(`warning: ${message}`)) : () => {};
-    const domains = [...(config.domains ?? DEFAULT_DOMAINS)];
-    if (!['0.0.0.0', '::'].includes(config.ipAddr) && !domains.includes(config.ipAddr)) domains.push(config.ipAddr);
+    // PocketIC's gateway: the given domains (default `localhost`), and always `127.0.0.1`.
+    const domains = [...(config.domains ?? ['localhost'])];
+    if (!domains.includes('127.0.0.1')) domains.push('127.0.0.1');
     const context = instance.http.context;
     const gateway = new Gateway({ replica: instance.replica, rounds: context.rounds, domains, customDomains, clock: () => instance.time() });
     let server: HttpServerHandle;

@@ -2,7 +2,12 @@
 // instance's IC HTTP interface on the returned port, `stopLive()` closes it; `http_gateway_config`
 // starts one with the instance; a taken port is a 502; Chromium loads a page through the gateway.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PocketIc } from '@dfinity/pic';
 import { decodeCbor, isCborMap } from '../../src/certification/index.ts';
@@ -17,6 +22,7 @@ const chromium = chromiumPath();
 
 let server: PocketIcServerHandle;
 let wasm: Uint8Array;
+const dirs: string[] = [];
 
 /** pic-js brings its own agent library: its types, not the repository's, describe what it takes. */
 type InterfaceFactory = Parameters<PocketIc['createActor']>[0];
@@ -53,7 +59,21 @@ before(async () => {
   server = await startPocketIcServer();
 });
 
-after(() => server?.close());
+after(async () => {
+  await server?.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-gateway-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** The id of the instance pic-js created last (pic-js does not expose it). */
+async function lastInstance(): Promise<number> {
+  return (await call('GET', '/instances')).body.length - 1;
+}
 
 test("makeLive serves the canister's verified page by <id>.localhost and ?canisterId=, and the instance's API, on the returned port", async () => {
   const pic = await PocketIc.create(server.url);
@@ -82,7 +102,7 @@ test("makeLive serves the canister's verified page by <id>.localhost and ?canist
     await pic.stopLive();
     assert.ok(await refusesConnections(port), 'stopLive closed the port');
     assert.deepEqual((await call('GET', '/http_gateway')).body, []);
-    assert.equal((await call('GET', `/instances/${(await call('GET', '/instances')).body.length - 1}/auto_progress`)).body, false);
+    assert.equal((await call('GET', `/instances/${await lastInstance()}/auto_progress`)).body, false);
   } finally {
     await pic.tearDown();
   }
@@ -170,6 +190,58 @@ test('Chromium loads a canister page through the live gateway', { skip: !chromiu
     await pic.stopLive();
   } finally {
     await browser.close();
+    await pic.tearDown();
+  }
+});
+
+test('with https_config the gateway serves HTTPS with the given certificate; a key that is not PEM is a 502', async () => {
+  const dir = tempDir();
+  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+  const pic = await PocketIc.create(server.url);
+  try {
+    const { canisterId } = await pic.setupCanister({ idlFactory: noMethods, wasm });
+    const instance = await lastInstance();
+    const started = await call('POST', '/http_gateway', { forward_to: { PocketIcInstance: instance }, https_config: { cert_path: cert, key_path: key } });
+    assert.equal(started.status, 201);
+    const port = started.body.Created.port;
+    const reply = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const options = { host: '127.0.0.1', port, path: '/', servername: 'localhost', ca: readFileSync(cert), headers: { host: `${canisterId.toText()}.localhost:${port}` } };
+      httpsRequest(options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    assert.equal(reply.status, 200);
+    assert.match(reply.text, PAGE);
+    assert.equal((await call('GET', '/http_gateway')).body[0].https_config.cert_path, cert);
+    await call('POST', `/http_gateway/${started.body.Created.instance_id}/stop`);
+    writeFileSync(key, 'not a key');
+    const refused = await call('POST', '/http_gateway', { forward_to: { PocketIcInstance: instance }, https_config: { cert_path: cert, key_path: key } });
+    assert.equal(refused.status, 502);
+    assert.match(refused.body.Error.message, /^TLS config could not be created/);
+  } finally {
+    await pic.tearDown();
+  }
+});
+
+test('domain_custom_provider_local_file serves each host:canister-id line of the file as a custom domain', async () => {
+  const file = join(tempDir(), 'custom-domains.txt');
+  const pic = await PocketIc.create(server.url);
+  try {
+    const { canisterId } = await pic.setupCanister({ idlFactory: noMethods, wasm });
+    writeFileSync(file, `shop.example:${canisterId.toText()}\n`);
+    const started = await call('POST', '/http_gateway', { forward_to: { PocketIcInstance: await lastInstance() }, domain_custom_provider_local_file: file });
+    assert.equal(started.status, 201);
+    const port = started.body.Created.port;
+    const reply = await send(port, `shop.example:${port}`, '/');
+    assert.equal(reply.status, 200, reply.text());
+    assert.match(reply.text(), PAGE);
+    assert.equal((await send(port, `other.example:${port}`, '/')).status, 404, 'a host the file does not name serves nothing');
+  } finally {
     await pic.tearDown();
   }
 });
