@@ -1,7 +1,7 @@
 // pic-js 0.23, unchanged, drives Capsule's bin/pocket-ic (selected with POCKET_IC_BIN) through our
 // own Motoko canister in the pic-js idiom: setupCanister, actors and identities, upgrade and
-// reinstall, time and timers, cycles, stable memory, HTTPS outcall mocks, live mode (makeLive, stopLive), parallel instances, tearDown
-// and server stop.
+// reinstall, time and timers, cycles, stable memory, HTTPS outcall mocks, live mode (makeLive,
+// stopLive), parallel instances, tearDown and server stop.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
