@@ -81,15 +81,17 @@ function instanceOptions(body: Uint8Array): InstanceOptions {
 
 async function createInstance(service: PocketIcService, request: PocketRequest): Promise<PocketResponse> {
   const options = instanceOptions(request.body);
+  // The gateway's fields are checked before the instance exists; it is named once it does.
+  const gatewayConfig = options.httpGateway && parseHttpGatewayConfig({ ...options.httpGateway, forward_to: { PocketIcInstance: 0 } }, service.gateways.serverPort);
   const instance = service.instances.create(options);
   service.log(`created instance ${instance.id} (subnet ${instance.state.config.subnetId.toText()})`);
   let gateway = null;
-  if (options.httpGateway) {
+  if (gatewayConfig) {
     try {
-      const config = parseHttpGatewayConfig({ ...options.httpGateway, forward_to: { PocketIcInstance: instance.id } }, service.gateways.serverPort);
-      gateway = await service.gateways.start(service.instances, config, service.log);
+      const forwardTo = { PocketIcInstance: instance.id };
+      gateway = await service.gateways.start(service.instances, { ...gatewayConfig, instanceId: instance.id, forwardTo }, service.log);
     } catch (e) {
-      // An instance whose gateway cannot start is not created: the client gets the gateway's error.
+      // An instance whose gateway cannot start is not kept: the client gets the gateway's error.
       await service.instances.delete(String(instance.id));
       throw e;
     }

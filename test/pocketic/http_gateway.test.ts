@@ -138,6 +138,11 @@ test('http_gateway_config starts a gateway with the instance, named in http_gate
   assert.equal((await call('DELETE', `/instances/${instanceId}`)).status, 200);
   assert.ok(await refusesConnections(port), 'the gateway stopped with its instance');
   assert.deepEqual((await call('GET', '/http_gateway')).body, []);
+  const instances = (await call('GET', '/instances')).body.length;
+  const badPort = await call('POST', '/instances', { ...DEFAULT_CONFIG, http_gateway_config: { port: 70000 } });
+  assert.equal(badPort.status, 400);
+  assert.match(badPort.body.Error.message, /`port` must be a u16/);
+  assert.equal((await call('GET', '/instances')).body.length, instances, 'no instance was created');
 });
 
 test('a gateway on a port in use is a 502 with the reason, and the instance keeps serving', async () => {

@@ -128,6 +128,7 @@ test("a downloaded snapshot is dfx's directory layout: metadata.json and the mod
   assert.equal(metadata.wasm_memory_size, readFileSync(join(downloaded, 'wasm_memory.bin')).length);
   assert.equal(metadata.stable_memory_size, readFileSync(join(downloaded, 'stable_memory.bin')).length);
   assert.ok(Array.isArray(metadata.certified_data) && Array.isArray(metadata.globals));
+  assert.ok(metadata.wasm_memory_size > 2_000_000 && metadata.stable_memory_size > 2_000_000, 'the memories travel in several pieces');
 });
 
 test("uploading the directory into a fresh canister and loading it there restores the first canister's state", async () => {
