@@ -1,6 +1,7 @@
 // PocketIC's HTTP gateways on Capsule: pic-js `makeLive()` serves a canister's verified pages and the
-// instance's IC HTTP interface on the returned port, `stopLive()` closes it; `http_gateway_config`
-// starts one with the instance; a taken port is a 502; Chromium loads a page through the gateway.
+// instance's IC HTTP interface (an agent's host) on the returned port, `stopLive()` closes it;
+// `http_gateway_config` starts one with the instance; a taken port is a 502; HTTPS and custom
+// domains; Chromium loads a page through the gateway.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,11 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PocketIc } from '@dfinity/pic';
+import { Actor, type ActorMethod, HttpAgent } from '@icp-sdk/core/agent';
+import type { IDL } from '@icp-sdk/core/candid';
 import { decodeCbor, isCborMap } from '../../src/certification/index.ts';
 import { type PocketIcServerHandle, startPocketIcServer } from '../../src/pocketic/index.ts';
 import { parseJson, stringifyJson } from '../../src/pocketic/json.ts';
 import { chromiumPath, NO_CHROMIUM } from '../examples/_browser.ts';
 import { send, siteWasm } from '../gateway/_site.ts';
+import { canisterSource, motoko } from '../support/build.ts';
 
 const DEFAULT_CONFIG = { subnet_config_set: { application: [{ state_config: 'New', instruction_config: 'Production', cost_schedule: 'Normal' }] } };
 const PAGE = /Hello from a certified canister/;
@@ -103,6 +107,23 @@ test("makeLive serves the canister's verified page by <id>.localhost and ?canist
     assert.ok(await refusesConnections(port), 'stopLive closed the port');
     assert.deepEqual((await call('GET', '/http_gateway')).body, []);
     assert.equal((await call('GET', `/instances/${await lastInstance()}/auto_progress`)).body, false);
+  } finally {
+    await pic.tearDown();
+  }
+});
+
+test('an agent whose host is the live gateway updates and queries a canister, verifying certificates against the fetched root key', async () => {
+  const suite = (await motoko(canisterSource('pic_suite.mo'), { main: 'pic_suite.mo' })).wasm;
+  const pic = await PocketIc.create(server.url);
+  try {
+    const { canisterId } = await pic.setupCanister({ idlFactory: noMethods, wasm: suite });
+    const port = await pic.makeLive();
+    const agent = await HttpAgent.create({ host: `http://127.0.0.1:${port}`, shouldFetchRootKey: true });
+    const idl: IDL.InterfaceFactory = ({ IDL }) => IDL.Service({ set: IDL.Func([IDL.Text], [], []), get: IDL.Func([], [IDL.Text], ['query']) });
+    const actor = Actor.createActor<{ set: ActorMethod<[string], undefined>; get: ActorMethod<[], string> }>(idl, { agent, canisterId: canisterId.toText() });
+    await actor.set('through the gateway');
+    assert.equal(await actor.get(), 'through the gateway');
+    await pic.stopLive();
   } finally {
     await pic.tearDown();
   }
