@@ -1,8 +1,9 @@
-// The HTTP server: node:http in front of the router. It reads bodies up to the size limit (413
-// beyond), answers CORS preflights (browser clients), refuses API requests that are not CBOR, bounds
-// connections (count, idle, header and body time), turns any unexpected exception into a 500 so one
-// bad request never stops the server, and owns the round driver's lifetime. Requests outside `/api/`
-// go to the front end when there is one (the HTTP gateway), which the caller injects.
+// The HTTP server: node:http (or node:https) in front of the router. It reads bodies up to the size
+// limit (413 beyond), answers CORS preflights (browser clients), refuses API requests that are not
+// CBOR, bounds connections (count, idle, header and body time), turns any unexpected exception into a
+// 500 so one bad request never stops the server, and owns the round driver's lifetime unless the
+// caller passes its own context. Requests outside `/api/` go to the front end when there is one (the
+// HTTP gateway), which the caller injects.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';

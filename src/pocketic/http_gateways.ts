@@ -7,94 +7,18 @@ import { createSecureContext } from 'node:tls';
 import { followCustomDomains, Gateway } from '../gateway/index.ts';
 import { type FrontEnd, type HttpServerHandle, startHttpServer } from '../http/index.ts';
 import type { Principal } from '../state/index.ts';
-import { PocketIcError } from './errors.ts';
+import { instanceDeleted, type PocketIcError } from './errors.ts';
+import { type HttpGatewayConfig, refused } from './http_gateway_config.ts';
 import type { PocketIcInstance } from './instance.ts';
 import type { Instances } from './instances.ts';
-import { isObject, type Json, type JsonObject, object, stringifyJson, text } from './json.ts';
+import { stringifyJson } from './json.ts';
 import { topologyJson } from './topology.ts';
-
-export interface HttpGatewayConfig {
-  /** The instance served (a `Replica` URL naming an instance of this server is resolved to it). */
-  readonly instanceId: number;
-  readonly forwardTo: Json;
-  readonly ipAddr: string;
-  readonly port: number;
-  readonly domains: readonly string[] | undefined;
-  readonly httpsConfig: { readonly certPath: string; readonly keyPath: string } | undefined;
-  readonly customDomainsFile: string | undefined;
-}
 
 interface RunningGateway {
   readonly id: number;
   readonly config: HttpGatewayConfig;
   readonly server: HttpServerHandle;
   readonly unfollow: () => void;
-}
-
-/** A refusal of the gateway's configuration: PocketIC answers these as `{"Error": {"message"}}`. */
-function refused(status: number, message: string): PocketIcError {
-  return new PocketIcError(status, message, 'nested');
-}
-
-function optionalText(body: JsonObject, name: string): string | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw refused(400, `Field \`${name}\` must be a string`);
-  return value;
-}
-
-function portOf(body: JsonObject): number {
-  const value = body.port;
-  if (value === undefined || value === null) return 0;
-  const port = typeof value === 'bigint' ? Number(value) : value;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 0xffff) throw refused(400, 'Field `port` must be a u16');
-  return port;
-}
-
-function domainsOf(body: JsonObject): string[] | undefined {
-  const value = body.domains;
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((domain) => typeof domain !== 'string')) throw refused(400, 'Field `domains` must be a list of strings');
-  return (value as string[]).map((domain) => domain.toLowerCase());
-}
-
-function httpsConfigOf(body: JsonObject): HttpGatewayConfig['httpsConfig'] {
-  const value = body.https_config;
-  if (value === undefined || value === null) return undefined;
-  const config = object(value, 'https_config');
-  return { certPath: text(config, 'cert_path'), keyPath: text(config, 'key_path') };
-}
-
-/** The instance a `forward_to` names: `{"PocketIcInstance": n}`, or a `Replica` URL `<this server>/instances/<n>`. */
-function instanceIdOf(forwardTo: Json | undefined, serverPort: number): number {
-  if (!isObject(forwardTo)) throw refused(400, 'Field `forward_to` must be {"PocketIcInstance": <id>} or {"Replica": "<url>"}');
-  const id = forwardTo.PocketIcInstance;
-  if (typeof id === 'number' || typeof id === 'bigint') return Number(id);
-  if (typeof forwardTo.Replica !== 'string') throw refused(400, 'Field `forward_to` must be {"PocketIcInstance": <id>} or {"Replica": "<url>"}');
-  let url: URL;
-  try {
-    url = new URL(forwardTo.Replica);
-  } catch {
-    throw refused(400, `Invalid replica URL: ${forwardTo.Replica}`);
-  }
-  const match = /^\/instances\/(\d+)\/?$/.exec(url.pathname);
-  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) && Number(url.port) === serverPort;
-  if (!match || !local) throw refused(502, `Capsule's HTTP gateway forwards only to instances of this server (http://127.0.0.1:${serverPort}/instances/<id>), not to ${forwardTo.Replica}`);
-  return Number(match[1]);
-}
-
-/** The `HttpGatewayConfig` of PocketIC, from `POST /http_gateway` or an instance's `http_gateway_config`. */
-export function parseHttpGatewayConfig(body: Json, serverPort: number): HttpGatewayConfig {
-  const config = object(body, 'the HTTP gateway configuration');
-  return {
-    instanceId: instanceIdOf(config.forward_to, serverPort),
-    forwardTo: config.forward_to ?? null,
-    ipAddr: optionalText(config, 'ip_addr') ?? '127.0.0.1',
-    port: portOf(config),
-    domains: domainsOf(config),
-    httpsConfig: httpsConfigOf(config),
-    customDomainsFile: optionalText(config, 'domain_custom_provider_local_file'),
-  };
 }
 
 /** The certificate chain and key, checked to be PEM that node:tls accepts before anything listens. */
@@ -152,6 +76,12 @@ export class HttpGateways {
     } catch (e) {
       unfollow();
       throw listenFailure(e, config);
+    }
+    // The instance may have been deleted while the port was opening: its gateways are already stopped.
+    if (instance.deleted) {
+      unfollow();
+      await server.close();
+      throw instanceDeleted();
     }
     const id = this.#next++;
     this.#running.set(id, { id, config, server, unfollow });

@@ -5,7 +5,8 @@ import type { BlobStore } from './blobstore.ts';
 import { awaitIngress, execute, ingressStatus, parseCanisterCall, query, submit } from './calls.ts';
 import { addCycles, getControllers, getCycles, getStableMemory, getSubnet, pubKey, setStableMemory } from './canister_state.ts';
 import { badConfig, PocketIcError } from './errors.ts';
-import { type HttpGateways, parseHttpGatewayConfig } from './http_gateways.ts';
+import { parseHttpGatewayConfig } from './http_gateway_config.ts';
+import type { HttpGateways } from './http_gateways.ts';
 import { getCanisterHttp, mockCanisterHttp } from './http_outcalls.ts';
 import type { PocketIcInstance } from './instance.ts';
 import { type InstanceOptions, parseInstanceConfig } from './instance_config.ts';
@@ -100,7 +101,13 @@ async function createInstance(service: PocketIcService, request: PocketRequest):
 }
 
 async function startGateway(service: PocketIcService, request: PocketRequest): Promise<PocketResponse> {
-  const config = parseHttpGatewayConfig(parseBody(request.body), service.gateways.serverPort);
+  let body: Json;
+  try {
+    body = parseBody(request.body);
+  } catch (e) {
+    throw e instanceof PocketIcError ? new PocketIcError(e.status, e.message, 'nested') : e;
+  }
+  const config = parseHttpGatewayConfig(body, service.gateways.serverPort);
   return json(201, { Created: await service.gateways.start(service.instances, config, service.log) });
 }
 

@@ -186,7 +186,7 @@ test('a gateway on a port in use is a 502 with the reason, and the instance keep
   }
 });
 
-test("a Replica URL naming this server's instance is served like the instance; another replica is refused with a 502", async () => {
+test("a Replica URL naming this server's instance is served like the instance; another replica is a 502, a malformed configuration a 400", async () => {
   const instanceId = (await call('POST', '/instances', DEFAULT_CONFIG)).body.Created.instance_id;
   try {
     const started = await call('POST', '/http_gateway', { forward_to: { Replica: `${server.url}/instances/${instanceId}/` } });
@@ -195,6 +195,9 @@ test("a Replica URL naming this server's instance is served like the instance; a
     const elsewhere = await call('POST', '/http_gateway', { forward_to: { Replica: 'http://127.0.0.1:1/instances/0' } });
     assert.equal(elsewhere.status, 502);
     assert.match(elsewhere.body.Error.message, /forwards only to instances of this server/);
+    const incomplete = await call('POST', '/http_gateway', { forward_to: { PocketIcInstance: instanceId }, https_config: { cert_path: '/cert.pem' } });
+    assert.equal(incomplete.status, 400);
+    assert.match(incomplete.body.Error.message, /Missing field `key_path`/);
     assert.equal((await call('POST', `/http_gateway/${started.body.Created.instance_id}/stop`)).body, null);
   } finally {
     await call('DELETE', `/instances/${instanceId}`);
