@@ -3,3 +3,4 @@ export { DEFAULT_DOMAINS, Gateway, type GatewayOptions, type GatewayRequest, typ
 export { resolveCanister, type Resolution, type ResolutionConfig } from './resolve.ts';
 export { MAX_CERTIFICATE_SKEW_NS } from './verify.ts';
 export { followCustomDomains, parseCustomDomains } from './custom_domains_file.ts';
+export { fetchRootKey, remoteCalls } from './remote_calls.ts';

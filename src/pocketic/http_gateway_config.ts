@@ -3,9 +3,12 @@
 import { PocketIcError } from './errors.ts';
 import { isObject, type Json, type JsonObject, object, text } from './json.ts';
 
+/** What a gateway serves: an instance of this server, or a replica's HTTP interface at a URL. */
+export type GatewayTarget = { readonly kind: 'instance'; readonly instanceId: number } | { readonly kind: 'replica'; readonly url: string };
+
 export interface HttpGatewayConfig {
-  /** The instance served (a `Replica` URL naming an instance of this server is resolved to it). */
-  readonly instanceId: number;
+  /** A `Replica` URL naming an instance of this server is that instance. */
+  readonly target: GatewayTarget;
   readonly forwardTo: Json;
   readonly ipAddr: string;
   readonly port: number;
@@ -48,22 +51,25 @@ function httpsConfigOf(body: JsonObject): HttpGatewayConfig['httpsConfig'] {
   return { certPath: text(config, 'cert_path'), keyPath: text(config, 'key_path') };
 }
 
-/** The instance a `forward_to` names: `{"PocketIcInstance": n}`, or a `Replica` URL `<this server>/instances/<n>`. */
-function instanceIdOf(forwardTo: Json | undefined, serverPort: number): number {
-  if (!isObject(forwardTo)) throw refused(400, 'Field `forward_to` must be {"PocketIcInstance": <id>} or {"Replica": "<url>"}');
+/** The target of `forward_to`: `{"PocketIcInstance": n}` or `{"Replica": "<url>"}`. */
+function targetOf(forwardTo: Json | undefined, serverPort: number): GatewayTarget {
+  const shape = 'Field `forward_to` must be {"PocketIcInstance": <id>} or {"Replica": "<url>"}';
+  if (!isObject(forwardTo)) throw refused(400, shape);
   const id = forwardTo.PocketIcInstance;
-  if (typeof id === 'number' || typeof id === 'bigint') return Number(id);
-  if (typeof forwardTo.Replica !== 'string') throw refused(400, 'Field `forward_to` must be {"PocketIcInstance": <id>} or {"Replica": "<url>"}');
+  if (typeof id === 'number' || typeof id === 'bigint') return { kind: 'instance', instanceId: Number(id) };
+  if (typeof forwardTo.Replica !== 'string') throw refused(400, shape);
   let url: URL;
   try {
     url = new URL(forwardTo.Replica);
   } catch {
     throw refused(400, `Invalid replica URL: ${forwardTo.Replica}`);
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refused(400, `Invalid replica URL: ${forwardTo.Replica}`);
+  // This server's own instance is served directly, not through its HTTP interface.
   const match = /^\/instances\/(\d+)\/?$/.exec(url.pathname);
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) && Number(url.port) === serverPort;
-  if (!match || !local) throw refused(502, `Capsule's HTTP gateway forwards only to instances of this server (http://127.0.0.1:${serverPort}/instances/<id>), not to ${forwardTo.Replica}`);
-  return Number(match[1]);
+  if (match && local) return { kind: 'instance', instanceId: Number(match[1]) };
+  return { kind: 'replica', url: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
 }
 
 /** The `HttpGatewayConfig` of PocketIC, from `POST /http_gateway` or an instance's `http_gateway_config`. */
@@ -80,7 +86,7 @@ export function parseHttpGatewayConfig(body: Json, serverPort: number): HttpGate
 function parse(body: Json, serverPort: number): HttpGatewayConfig {
   const config = object(body, 'the HTTP gateway configuration');
   return {
-    instanceId: instanceIdOf(config.forward_to, serverPort),
+    target: targetOf(config.forward_to, serverPort),
     forwardTo: config.forward_to ?? null,
     ipAddr: optionalText(config, 'ip_addr') ?? '127.0.0.1',
     port: portOf(config),

@@ -90,7 +90,7 @@ async function createInstance(service: PocketIcService, request: PocketRequest):
   if (gatewayConfig) {
     try {
       const forwardTo = { PocketIcInstance: instance.id };
-      gateway = await service.gateways.start(service.instances, { ...gatewayConfig, instanceId: instance.id, forwardTo }, service.log);
+      gateway = await service.gateways.start(service.instances, { ...gatewayConfig, target: { kind: 'instance', instanceId: instance.id }, forwardTo }, service.log);
     } catch (e) {
       // An instance whose gateway cannot start is not kept: the client gets the gateway's error.
       await service.instances.delete(String(instance.id));

@@ -186,21 +186,55 @@ test('a gateway on a port in use is a 502 with the reason, and the instance keep
   }
 });
 
-test("a Replica URL naming this server's instance is served like the instance; another replica is a 502, a malformed configuration a 400", async () => {
+test("a Replica URL naming this server's instance is served like the instance; an unreachable replica is a 502, a malformed configuration a 400", async () => {
   const instanceId = (await call('POST', '/instances', DEFAULT_CONFIG)).body.Created.instance_id;
   try {
     const started = await call('POST', '/http_gateway', { forward_to: { Replica: `${server.url}/instances/${instanceId}/` } });
     assert.equal(started.status, 201);
     assert.equal((await fetch(`http://127.0.0.1:${started.body.Created.port}/api/v2/status`)).status, 200);
-    const elsewhere = await call('POST', '/http_gateway', { forward_to: { Replica: 'http://127.0.0.1:1/instances/0' } });
-    assert.equal(elsewhere.status, 502);
-    assert.match(elsewhere.body.Error.message, /forwards only to instances of this server/);
+    assert.deepEqual((await call('GET', '/http_gateway')).body[0].forward_to, { Replica: `${server.url}/instances/${instanceId}/` });
+    const unreachable = await call('POST', '/http_gateway', { forward_to: { Replica: 'http://127.0.0.1:1/instances/0' } });
+    assert.equal(unreachable.status, 502);
+    assert.match(unreachable.body.Error.message, /^Upstream error: the root key of http:\/\/127\.0\.0\.1:1\/instances\/0 could not be fetched/);
     const incomplete = await call('POST', '/http_gateway', { forward_to: { PocketIcInstance: instanceId }, https_config: { cert_path: '/cert.pem' } });
     assert.equal(incomplete.status, 400);
     assert.match(incomplete.body.Error.message, /Missing field `key_path`/);
     assert.equal((await call('POST', `/http_gateway/${started.body.Created.instance_id}/stop`)).body, null);
   } finally {
     await call('DELETE', `/instances/${instanceId}`);
+  }
+});
+
+test("a gateway forwarding to another server's replica serves its verified pages, its upgraded requests and its API", async () => {
+  const other = await startPocketIcServer();
+  const pic = await PocketIc.create(other.url);
+  try {
+    const { canisterId } = await pic.setupCanister({ idlFactory: noMethods, wasm });
+    // The replica's certificates and expiries follow the wall clock, as a replica's do.
+    await pic.makeLive();
+    const replica = `${other.url}/instances/0`;
+    const started = await call('POST', '/http_gateway', { forward_to: { Replica: replica } });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    const port = started.body.Created.port;
+    const host = `${canisterId.toText()}.localhost:${port}`;
+    const page = await send(port, host, '/');
+    assert.equal(page.status, 200, page.text());
+    assert.ok(page.headers['ic-certificate'], 'verified against the fetched root key before it was served');
+    assert.match(page.text(), PAGE);
+    const forged = await send(port, host, '/forged');
+    assert.equal(forged.status, 503, 'a body that does not match its certification is refused');
+    assert.equal((await send(port, host, '/count', { method: 'POST', body: 'x' })).text(), 'POST /count update 1');
+    assert.equal((await send(port, host, '/count', { method: 'POST', body: 'x' })).text(), 'POST /count update 2');
+    const status = await fetch(`http://127.0.0.1:${port}/api/v2/status`);
+    assert.equal(status.status, 200);
+    assert.equal(status.headers.get('access-control-allow-origin'), '*');
+    const rootKey = decodeCbor(new Uint8Array(await status.arrayBuffer()));
+    assert.ok(isCborMap(rootKey) && rootKey.get('root_key') instanceof Uint8Array);
+    await call('POST', `/http_gateway/${started.body.Created.instance_id}/stop`);
+    await pic.stopLive();
+  } finally {
+    await pic.tearDown();
+    await other.close();
   }
 });
 
