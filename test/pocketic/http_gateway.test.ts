@@ -205,13 +205,14 @@ test("a Replica URL naming this server's instance is served like the instance; a
   }
 });
 
-test("a gateway forwarding to another server's replica serves its verified pages, its upgraded requests and its API", async () => {
+test("a gateway forwarding to another server's replica serves its verified pages, its upgraded requests and its API; stopping that server closes its own gateways", async () => {
   const other = await startPocketIcServer();
   const pic = await PocketIc.create(other.url);
+  let otherGateway = 0;
   try {
     const { canisterId } = await pic.setupCanister({ idlFactory: noMethods, wasm });
     // The replica's certificates and expiries follow the wall clock, as a replica's do.
-    await pic.makeLive();
+    otherGateway = await pic.makeLive();
     const replica = `${other.url}/instances/0`;
     const started = await call('POST', '/http_gateway', { forward_to: { Replica: replica } });
     assert.equal(started.status, 201, JSON.stringify(started.body));
@@ -231,11 +232,10 @@ test("a gateway forwarding to another server's replica serves its verified pages
     const rootKey = decodeCbor(new Uint8Array(await status.arrayBuffer()));
     assert.ok(isCborMap(rootKey) && rootKey.get('root_key') instanceof Uint8Array);
     await call('POST', `/http_gateway/${started.body.Created.instance_id}/stop`);
-    await pic.stopLive();
   } finally {
-    await pic.tearDown();
     await other.close();
   }
+  assert.ok(await refusesConnections(otherGateway), "the other server's gateway closed with it");
 });
 
 test('Chromium loads a canister page through the live gateway', { skip: !chromium && NO_CHROMIUM, timeout: 90_000 }, async () => {
