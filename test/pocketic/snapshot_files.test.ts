@@ -85,11 +85,11 @@ const download = (canisterId: Principal, snapshotId: Uint8Array, dir: string, se
     snapshot_dir: dir,
   });
 
-const upload = (canisterId: Principal, dir: string, sender = ANONYMOUS) =>
+const upload = (canisterId: Principal, dir: string, replace?: Uint8Array) =>
   call('/update/canister_snapshot_upload', {
-    sender: { principal_id: b64(sender.toUint8Array()) },
+    sender: { principal_id: b64(ANONYMOUS.toUint8Array()) },
     canister_id: { canister_id: b64(canisterId.toUint8Array()) },
-    replace_snapshot: null,
+    replace_snapshot: replace ? { snapshot_id: b64(replace) } : null,
     snapshot_dir: dir,
   });
 
@@ -147,6 +147,12 @@ test("uploading the directory into a fresh canister and loading it there restore
   for (const file of ['wasm_module.bin', 'wasm_memory.bin', 'stable_memory.bin']) {
     assert.ok(readFileSync(join(again, file)).equals(readFileSync(join(downloaded, file))), `${file} is the same`);
   }
+  // replace_snapshot swaps the uploaded snapshot for a new one.
+  const replaced = await upload(copy, downloaded, uploaded);
+  assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+  const ids = (await manage('list_canister_snapshots', { canister_id: copy })).map(({ id }) => b64(id));
+  assert.deepEqual(ids, [replaced.body.snapshot_id]);
+  assert.notEqual(replaced.body.snapshot_id, b64(uploaded));
 });
 
 test('bad input is refused with a clear 400 and writes nothing: a non-controller, a non-empty directory, a file of the wrong size', async () => {
