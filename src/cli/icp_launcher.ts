@@ -6,13 +6,12 @@
 // on stderr, after closing whatever was opened.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Gateway } from '../gateway/index.ts';
+import { followCustomDomains, Gateway } from '../gateway/index.ts';
 import { type HttpServerHandle, startHttpServer } from '../http/index.ts';
 import { describeWarning, type PersistenceWarning } from '../persistence/index.ts';
 import { type OpenedReplica, openReplica } from '../replica/index.ts';
 import type { Principal } from '../state/index.ts';
 import { UsageError } from './args.ts';
-import { followCustomDomains } from './custom_domains_file.ts';
 import { LAUNCHER_USAGE, type LauncherOptions, parseLauncherArgs } from './icp_launcher_args.ts';
 import { writeFileAtomic } from './state_dir.ts';
 

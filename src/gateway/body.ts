@@ -28,7 +28,7 @@ export async function completeBody(calls: CanisterCalls, canisterId: Principal, 
   let token = callback.token;
   for (let count = 0; ; count++) {
     if (count >= MAX_STREAMING_CALLBACKS) throw new GatewayError(502, `The body did not end within ${MAX_STREAMING_CALLBACKS} streaming callbacks`);
-    const result = calls.query(canisterId, callback.method, encodeToken(token));
+    const result = await calls.query(canisterId, callback.method, encodeToken(token));
     if (result.kind === 'reject') throw new GatewayError(502, `The streaming callback was rejected (reject code ${result.code}): ${result.message}`);
     const next = callbackResponseOf(result.payload);
     chunks.push(next.body);

@@ -1,10 +1,11 @@
-// How the gateway reaches a canister: queries against the latest state (as the HTTP interface's
-// query endpoint does) and update calls as ingress, waiting for their round like a synchronous call.
+// How the gateway reaches a canister of a replica in this process: queries against the latest state
+// (as the HTTP interface's query endpoint does) and update calls as ingress, waiting for their round
+// like a synchronous call.
 import type { Replica, RoundDriver } from '../replica/index.ts';
 import { ANONYMOUS, type CallResult, type Principal } from '../state/index.ts';
 
 export interface CanisterCalls {
-  query(canisterId: Principal, method: string, arg: Uint8Array): CallResult;
+  query(canisterId: Principal, method: string, arg: Uint8Array): Promise<CallResult>;
   update(canisterId: Principal, method: string, arg: Uint8Array): Promise<CallResult>;
 }
 
@@ -14,7 +15,7 @@ const SYS_TRANSIENT = 2;
 
 export function replicaCalls(replica: Replica, rounds: RoundDriver, timeoutMs: number): CanisterCalls {
   return {
-    query: (canisterId, method, arg) => replica.query({ canisterId, method, arg, caller: ANONYMOUS }),
+    query: async (canisterId, method, arg) => replica.query({ canisterId, method, arg, caller: ANONYMOUS }),
     update: async (canisterId, method, arg) => {
       const submitted = replica.submit({ sender: ANONYMOUS, receiver: canisterId, method, arg });
       if (typeof submitted !== 'string') return { kind: 'reject', code: submitted.rejectCode, message: submitted.message, errorCode: submitted.errorCode };

@@ -12,10 +12,15 @@ import { completeBody, GatewayError } from './body.ts';
 import { resolveCanister, type ResolutionConfig } from './resolve.ts';
 import { verifyResponse, type VerifiableResponse } from './verify.ts';
 
-export interface GatewayOptions {
-  readonly replica: Replica;
-  /** The round driver of the server the gateway is part of: upgraded calls wait for their round. */
-  readonly rounds: RoundDriver;
+/**
+ * Where canisters are called: a replica in this process, with the round driver of the server the
+ * gateway is part of (upgraded calls wait for their round), or a replica's HTTP interface elsewhere.
+ */
+export type GatewayBackend =
+  | { readonly replica: Replica; readonly rounds: RoundDriver }
+  | { readonly calls: CanisterCalls; readonly rootKeyDer: Uint8Array };
+
+export type GatewayOptions = GatewayBackend & {
   /** Base domains (default `localhost` and `127.0.0.1`). */
   readonly domains?: readonly string[];
   /** Host name → canister, for custom domains. */
@@ -24,7 +29,7 @@ export interface GatewayOptions {
   readonly clock?: () => bigint;
   /** How long an upgraded call may take (ms, default 10 s). */
   readonly updateTimeoutMs?: number;
-}
+};
 
 /** A request as received: the origin-form URL (`/path?query`) and the headers with their names as sent. */
 export interface GatewayRequest {
@@ -51,13 +56,14 @@ const DROPPED = new Set(['connection', 'transfer-encoding', 'keep-alive', 'conte
 
 export class Gateway {
   readonly #calls: CanisterCalls;
-  readonly #replica: Replica;
+  readonly #rootKeyDer: Uint8Array;
   readonly #resolution: ResolutionConfig;
   readonly #clock: () => bigint;
 
   constructor(options: GatewayOptions) {
-    this.#replica = options.replica;
-    this.#calls = replicaCalls(options.replica, options.rounds, options.updateTimeoutMs ?? 10_000);
+    const local = 'replica' in options;
+    this.#rootKeyDer = local ? options.replica.rootKey.publicKeyDer : options.rootKeyDer;
+    this.#calls = local ? replicaCalls(options.replica, options.rounds, options.updateTimeoutMs ?? 10_000) : options.calls;
     this.#resolution = { domains: options.domains ?? DEFAULT_DOMAINS, customDomains: options.customDomains ?? new Map() };
     this.#clock = options.clock ?? wallClockNanos;
   }
@@ -82,7 +88,7 @@ export class Gateway {
 
   /** `request` is as the client sent it (what is verified); the canister gets it adjusted. */
   async #serve(canisterId: Principal, raw: boolean, request: CanisterHttpRequest): Promise<GatewayResponse> {
-    const first = this.#query(canisterId, request);
+    const first = await this.#query(canisterId, request);
     if (first.upgrade) {
       // An update's reply is certified by consensus itself: it is not put through response verification.
       const arg = encodeHttpRequest(forCanister(request), undefined);
@@ -93,7 +99,7 @@ export class Gateway {
     const verify = (req: CanisterHttpRequest, response: CanisterHttpResponse, body: Uint8Array): VerifiableResponse => {
       const complete = { statusCode: response.statusCode, headers: response.headers, body };
       if (raw) return complete;
-      const verified = verifyResponse(req, complete, { canisterId, rootKeyDer: this.#replica.rootKey.publicKeyDer, now: this.#clock() });
+      const verified = verifyResponse(req, complete, { canisterId, rootKeyDer: this.#rootKeyDer, now: this.#clock() });
       if (!verified.ok) throw new GatewayError(503, `Response verification failed: ${verified.reason}`);
       return verified.response;
     };
@@ -105,8 +111,8 @@ export class Gateway {
     return { status: served.statusCode, headers: [...served.headers], body: served.body };
   }
 
-  #query(canisterId: Principal, request: CanisterHttpRequest): CanisterHttpResponse {
-    return responseOf(replyOf(this.#calls.query(canisterId, 'http_request', encodeHttpRequest(forCanister(request), 2))));
+  async #query(canisterId: Principal, request: CanisterHttpRequest): Promise<CanisterHttpResponse> {
+    return responseOf(replyOf(await this.#calls.query(canisterId, 'http_request', encodeHttpRequest(forCanister(request), 2))));
   }
 
   /**
@@ -125,7 +131,7 @@ export class Gateway {
     for (let calls = 0; reached < range.total; calls++) {
       if (calls >= MAX_RANGE_CALLS) throw new GatewayError(502, `The canister's ranges did not complete in ${MAX_RANGE_CALLS} requests`);
       const next = { ...request, headers: [...request.headers, ['range', `bytes=${reached}-`] as HeaderField] };
-      const reply = this.#query(canisterId, next);
+      const reply = await this.#query(canisterId, next);
       if (reply.streaming) throw new GatewayError(502, 'A range response must not stream');
       const piece = verify(next, reply, reply.body);
       range = contentRange(piece.headers);

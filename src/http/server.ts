@@ -1,9 +1,11 @@
-// The HTTP server: node:http in front of the router. It reads bodies up to the size limit (413
-// beyond), answers CORS preflights (browser clients), refuses API requests that are not CBOR, bounds
-// connections (count, idle, header and body time), turns any unexpected exception into a 500 so one
-// bad request never stops the server, and owns the round driver's lifetime. Requests outside `/api/`
-// go to the front end when there is one (the HTTP gateway), which the caller injects.
+// The HTTP server: node:http (or node:https) in front of the router. It reads bodies up to the size
+// limit (413 beyond), answers CORS preflights (browser clients), refuses API requests that are not
+// CBOR, bounds connections (count, idle, header and body time), turns any unexpected exception into a
+// 500 so one bad request never stops the server, and owns the round driver's lifetime unless the
+// caller passes its own context. Requests outside `/api/` go to the front end when there is one (the
+// HTTP gateway), which the caller injects.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { HttpContext, type HttpContextOptions } from './context.ts';
 import { HttpError, textResponse } from './errors.ts';
@@ -18,6 +20,10 @@ export interface HttpServerOptions extends HttpContextOptions {
   readonly port?: number;
   /** Serves what is not the API (made once the server's context exists: it shares its round driver). */
   readonly frontEnd?: (context: HttpContext) => FrontEnd;
+  /** Serve this context (its round driver and clock) instead of a new one; its owner closes it. */
+  readonly context?: HttpContext;
+  /** Serve HTTPS with this PEM certificate chain and key. */
+  readonly tls?: { readonly cert: Uint8Array; readonly key: Uint8Array };
 }
 
 export interface HttpServerHandle {
@@ -40,13 +46,16 @@ const CORS_HEADERS = {
 
 /** Serve the replica's HTTP interface; resolves once the server listens. */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServerHandle> {
-  const context = new HttpContext(options);
+  const context = options.context ?? new HttpContext(options);
   const router = interfaceRoutes(context);
   const frontEnd = options.frontEnd?.(context);
   const limits = context.limits;
   // Timeouts are enforced when node checks its connections: often enough for the shortest of them.
   const connectionsCheckingInterval = Math.max(10, Math.min(1_000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 2)));
-  const server = createServer({ connectionsCheckingInterval }, (req, res) => void serve(context, router, frontEnd, req, res));
+  const handler = (req: IncomingMessage, res: ServerResponse): void => void serve(context, router, frontEnd, req, res);
+  const server: Server = options.tls
+    ? createTlsServer({ connectionsCheckingInterval, cert: Buffer.from(options.tls.cert), key: Buffer.from(options.tls.key) }, handler)
+    : createServer({ connectionsCheckingInterval }, handler);
   server.keepAliveTimeout = limits.idleTimeoutMs;
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
@@ -61,11 +70,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${urlHost}:${port}`, host, port, context, close: () => close(server, context) };
+  const scheme = options.tls ? 'https' : 'http';
+  return { url: `${scheme}://${urlHost}:${port}`, host, port, context, close: () => close(server, options.context ? undefined : context) };
 }
 
-async function close(server: Server, context: HttpContext): Promise<void> {
-  context.close();
+async function close(server: Server, context: HttpContext | undefined): Promise<void> {
+  context?.close();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
   await closed;

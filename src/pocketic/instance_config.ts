@@ -14,6 +14,8 @@ export interface InstanceOptions {
   /** Initial time in ns; undefined with auto progress (the wall clock). */
   time: bigint;
   autoProgressDelayMs: number | undefined;
+  /** `http_gateway_config`: a gateway started with the instance (its fields are checked where it starts). */
+  httpGateway: JsonObject | undefined;
 }
 
 /** PocketIC's initial time: 2021-05-06T19:17:10Z. */
@@ -107,7 +109,6 @@ function checkUnsupported(config: JsonObject): void {
     const asked = Object.entries(features).filter(([, v]) => v !== null && v !== undefined).map(([k]) => k);
     if (asked.length > 0) throw badConfig(`ICP features are not supported yet: ${asked.join(', ')}`);
   }
-  if (config.http_gateway_config !== undefined && config.http_gateway_config !== null) throw badConfig('an instance HTTP gateway (http_gateway_config) is not supported yet');
   if (config.disable_ingress_validation === true) throw badConfig('disable_ingress_validation is not supported yet');
   for (const name of ['bitcoind_addr', 'dogecoind_addr']) {
     const addrs = config[name];
@@ -128,6 +129,7 @@ export function parseInstanceConfig(body: Json): InstanceOptions {
     instructionConfig,
     instructionLimits: instructionConfig === 'Benchmarking' ? BENCHMARKING : {},
     stateDir: stateDir ?? undefined,
+    httpGateway: body.http_gateway_config === undefined || body.http_gateway_config === null ? undefined : object(body.http_gateway_config, 'http_gateway_config'),
     ...initialTime(body),
   };
 }

@@ -5,6 +5,8 @@ import type { BlobStore } from './blobstore.ts';
 import { awaitIngress, execute, ingressStatus, parseCanisterCall, query, submit } from './calls.ts';
 import { addCycles, getControllers, getCycles, getStableMemory, getSubnet, pubKey, setStableMemory } from './canister_state.ts';
 import { badConfig, PocketIcError } from './errors.ts';
+import { parseHttpGatewayConfig } from './http_gateway_config.ts';
+import type { HttpGateways } from './http_gateways.ts';
 import { getCanisterHttp, mockCanisterHttp } from './http_outcalls.ts';
 import type { PocketIcInstance } from './instance.ts';
 import { type InstanceOptions, parseInstanceConfig } from './instance_config.ts';
@@ -12,6 +14,7 @@ import type { Instances } from './instances.ts';
 import { type Json, object, parseBody, unsigned } from './json.ts';
 import type { OpGraph, StoredResponse } from './op_graph.ts';
 import { json, type PocketHandler, type PocketRequest, type PocketResponse, type Route } from './route_table.ts';
+import { downloadSnapshot, uploadSnapshot } from './snapshot_files.ts';
 import { topologyJson } from './topology.ts';
 import { verifySignature } from './verify_signature.ts';
 
@@ -19,6 +22,7 @@ export interface PocketIcService {
   readonly instances: Instances;
   readonly blobs: BlobStore;
   readonly graph: OpGraph;
+  readonly gateways: HttpGateways;
   readonly log: (line: string) => void;
 }
 
@@ -78,15 +82,33 @@ function instanceOptions(body: Uint8Array): InstanceOptions {
 
 async function createInstance(service: PocketIcService, request: PocketRequest): Promise<PocketResponse> {
   const options = instanceOptions(request.body);
+  // The gateway's fields are checked before the instance exists; it is named once it does.
+  const gatewayConfig = options.httpGateway && parseHttpGatewayConfig({ ...options.httpGateway, forward_to: { PocketIcInstance: 0 } }, service.gateways.serverPort);
   const instance = service.instances.create(options);
   service.log(`created instance ${instance.id} (subnet ${instance.state.config.subnetId.toText()})`);
-  return json(201, { Created: { instance_id: instance.id, topology: topologyJson(instance), http_gateway_info: null } });
+  let gateway = null;
+  if (gatewayConfig) {
+    try {
+      const forwardTo = { PocketIcInstance: instance.id };
+      gateway = await service.gateways.start(service.instances, { ...gatewayConfig, target: { kind: 'instance', instanceId: instance.id }, forwardTo }, service.log);
+    } catch (e) {
+      // An instance whose gateway cannot start is not kept: the client gets the gateway's error.
+      await service.instances.delete(String(instance.id));
+      throw e;
+    }
+  }
+  return json(201, { Created: { instance_id: instance.id, topology: topologyJson(instance), http_gateway_info: gateway } });
 }
 
-function notSupported(what: string): PocketHandler {
-  return () => {
-    throw new PocketIcError(400, `${what} is not supported by Capsule yet`);
-  };
+async function startGateway(service: PocketIcService, request: PocketRequest): Promise<PocketResponse> {
+  let body: Json;
+  try {
+    body = parseBody(request.body);
+  } catch (e) {
+    throw e instanceof PocketIcError ? new PocketIcError(e.status, e.message, 'nested') : e;
+  }
+  const config = parseHttpGatewayConfig(body, service.gateways.serverPort);
+  return json(201, { Created: await service.gateways.start(service.instances, config, service.log) });
 }
 
 function serverRoutes(service: PocketIcService): Route[] {
@@ -98,7 +120,9 @@ function serverRoutes(service: PocketIcService): Route[] {
       method: 'DELETE',
       pattern: '/instances/:id',
       handler: async (request) => {
-        await service.instances.delete(request.params.id!);
+        const id = request.params.id!;
+        if (/^\d+$/.test(id)) await service.gateways.stopForInstance(Number(id));
+        await service.instances.delete(id);
         return { status: 200, body: '' };
       },
     },
@@ -133,9 +157,16 @@ function serverRoutes(service: PocketIcService): Route[] {
         return json(200, null);
       },
     },
-    { method: 'GET', pattern: '/http_gateway', handler: () => json(200, []) },
-    { method: 'POST', pattern: '/http_gateway', handler: notSupported('The HTTP gateway') },
-    { method: 'POST', pattern: '/http_gateway/:gateway/stop', handler: notSupported('The HTTP gateway') },
+    { method: 'GET', pattern: '/http_gateway', handler: () => json(200, service.gateways.list()) },
+    { method: 'POST', pattern: '/http_gateway', handler: (request) => startGateway(service, request) },
+    {
+      method: 'POST',
+      pattern: '/http_gateway/:gateway/stop',
+      handler: async (request) => {
+        await service.gateways.stop(request.params.gateway!);
+        return json(200, null);
+      },
+    },
   ];
 }
 
@@ -178,6 +209,8 @@ function instanceRoutes(service: PocketIcService): Route[] {
     on('POST', '/update/add_cycles', addCycles),
     on('POST', '/update/set_stable_memory', (instance, body) => setStableMemory(instance, service.blobs, body)),
     on('POST', '/update/mock_canister_http', mockCanisterHttp),
+    on('POST', '/update/canister_snapshot_download', downloadSnapshot),
+    on('POST', '/update/canister_snapshot_upload', uploadSnapshot),
     on('GET', '/auto_progress', (instance) => instance.autoProgress),
     on('POST', '/auto_progress', (instance, body) => {
       const config = body === null ? {} : object(body, 'the auto progress config');

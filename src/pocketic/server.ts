@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { BlobStore } from './blobstore.ts';
 import { PocketIcError } from './errors.ts';
+import { HttpGateways } from './http_gateways.ts';
 import { Instances } from './instances.ts';
 import { OpGraph } from './op_graph.ts';
 import { json, type PocketResponse, RouteTable } from './route_table.ts';
@@ -42,6 +43,7 @@ export async function startPocketIcServer(options: PocketIcServerOptions = {}): 
     instances: new Instances({ canisterLog: (id, line) => canisterLog(`[Canister ${id.toText()}] ${line}`) }),
     blobs: new BlobStore(),
     graph: new OpGraph(),
+    gateways: new HttpGateways(),
     log,
   };
   const table = new RouteTable(pocketIcRoutes(service));
@@ -63,6 +65,7 @@ export async function startPocketIcServer(options: PocketIcServerOptions = {}): 
     });
   });
   const port = (server.address() as AddressInfo).port;
+  service.gateways.serverPort = port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,
@@ -76,6 +79,7 @@ export async function startPocketIcServer(options: PocketIcServerOptions = {}): 
 async function close(server: Server, service: PocketIcService): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
+  await service.gateways.stopAll();
   await service.instances.deleteAll();
   await closed;
 }

@@ -1,7 +1,7 @@
 // pic-js 0.23, unchanged, drives Capsule's bin/pocket-ic (selected with POCKET_IC_BIN) through our
 // own Motoko canister in the pic-js idiom: setupCanister, actors and identities, upgrade and
-// reinstall, time and timers, cycles, stable memory, HTTPS outcall mocks, parallel instances, tearDown
-// and server stop.
+// reinstall, time and timers, cycles, stable memory, HTTPS outcall mocks, live mode (makeLive,
+// stopLive), parallel instances, tearDown and server stop.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -301,22 +301,18 @@ describe('pic-js 0.23 on bin/pocket-ic', () => {
     await pic.tearDown();
   });
 
-  test('in live mode (auto progress) an outcall is made for real and the call replies with the fetched response', async () => {
+  test('after makeLive (auto progress and a gateway) an outcall is made for real and the call replies with the fetched response', async () => {
     const origin = createServer((request, response) => response.end(`live ${request.url}`));
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     const pic = await PocketIc.create(server.getUrl());
     try {
       const outcallWasm = (await motoko(canisterSource('outcall.mo'), { main: 'outcall.mo' })).wasm;
       const { actor } = await pic.setupCanister<Outcaller>({ idlFactory: outcallFactory, wasm: outcallWasm });
-      // pic-js reaches auto progress only through makeLive (which needs a gateway): the REST call as the Rust client makes it.
-      const instances = (await (await fetch(`${server.getUrl()}/instances`)).json()) as unknown[];
-      const live = `${server.getUrl()}/instances/${instances.length - 1}`;
-      const started = await fetch(`${live}/auto_progress`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      assert.equal(started.status, 200);
+      await pic.makeLive();
       const url = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/now`;
       assert.equal(await actor.fetch(url, 30_000_000_000n, [], true), '200 0 live /now!');
       assert.deepEqual(await pic.getPendingHttpsOutcalls(), []);
-      await fetch(`${live}/stop_progress`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await pic.stopLive();
     } finally {
       await pic.tearDown();
       origin.close();

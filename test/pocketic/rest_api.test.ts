@@ -221,7 +221,6 @@ describe('bad input', () => {
       ['unknown canister', call('POST', `/instances/${healthy}/read/get_cycles`, { canister_id: 'AAAAAAAAAAEBAQ==' }), 400, /^CanisterNotFound\(/],
       ['time into the past', call('POST', `/instances/${healthy}/update/set_time`, { nanos_since_epoch: 1 }), 400, /^SettingTimeIntoPast/],
       ['canister HTTP mock', call('POST', `/instances/${healthy}/update/mock_canister_http`, {}), 400, /Missing field `subnet_id`/],
-      ['HTTP gateway', call('POST', '/http_gateway', { forward_to: { PocketIcInstance: healthy } }), 400, /HTTP gateway is not supported/],
     ];
     for (const [what, reply, status, message] of cases) {
       const { status: actual, body } = await reply;

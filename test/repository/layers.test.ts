@@ -26,7 +26,6 @@ const LAYERS = [
 const SIDE_BY_SIDE = [
   ['http', 'api'],
   ['gateway', 'api'],
-  ['gateway', 'pocketic'],
   ['pocketic', 'api'],
 ];
 

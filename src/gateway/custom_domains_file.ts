@@ -1,6 +1,7 @@
 // A custom-domains file as icp-cli writes it (`<status-dir>/custom-domains.txt`, rewritten on every
 // deploy): one `host:canister-id` line per domain. The file is polled and, when it changes, its mapping
-// replaces the contents of a live map that the HTTP gateway reads on every request.
+// replaces the contents of a live map that the HTTP gateway reads on every request (icp-cli's launcher and
+// PocketIC's `domain_custom_provider_local_file` use the same format).
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { Principal } from '../state/index.ts';
 
