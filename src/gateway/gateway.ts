@@ -93,7 +93,7 @@ export class Gateway {
     const verify = (req: CanisterHttpRequest, response: CanisterHttpResponse, body: Uint8Array): VerifiableResponse => {
       const complete = { statusCode: response.statusCode, headers: response.headers, body };
       if (raw) return complete;
-      const verified = verifyResponse(req, complete, { canisterId, rootKeyDer: this.#replica.rootKey.publicKeyDer, now: this.#clock() });
+      const verified = verifyResponse(req, complete, { canisterId, rootKeyDer: this.#replica.state.config.rootKeyDer, now: this.#clock() });
       if (!verified.ok) throw new GatewayError(503, `Response verification failed: ${verified.reason}`);
       return verified.response;
     };
