@@ -79,7 +79,8 @@ function instanceOptions(body: Uint8Array): InstanceOptions {
 async function createInstance(service: PocketIcService, request: PocketRequest): Promise<PocketResponse> {
   const options = instanceOptions(request.body);
   const instance = service.instances.create(options);
-  service.log(`created instance ${instance.id} (subnet ${instance.state.config.subnetId.toText()})`);
+  const subnets = instance.network.subnets.map((replica) => replica.state.config.subnetId.toText());
+  service.log(`created instance ${instance.id} (subnets ${subnets.join(', ')})`);
   return json(201, { Created: { instance_id: instance.id, topology: topologyJson(instance), http_gateway_info: null } });
 }
 
@@ -199,7 +200,7 @@ function apiRoute(service: PocketIcService): Route {
     pattern: '/instances/:id/api/*',
     handler: async (request) => {
       const instance = service.instances.get(request.params.id!);
-      const response = await instance.http.router.handle(request.method, `/api${request.rest}`, request.body);
+      const response = await instance.http.handle(request.method, `/api${request.rest}`, request.body);
       return { status: response.status, contentType: response.contentType, body: response.body };
     },
   };
