@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { verifyCertificate } from '../../src/certification/index.ts';
-import { candid } from '../../src/management/index.ts';
+import { candid, emptySettings } from '../../src/management/index.ts';
 import { Network, type NetworkSubnetSpec, type Replica } from '../../src/replica/index.ts';
 import { canisterIdFromIndex, MANAGEMENT_CANISTER, Principal } from '../../src/state/index.ts';
 import { buildUniversalCanister, decodeCycles128, prog } from '../universal/program.ts';
@@ -37,8 +37,9 @@ function execute(network: Network, replica: Replica, receiver: Principal, method
   throw new Error('did not complete');
 }
 
-async function universalCanister(network: Network, replica: Replica): Promise<Principal> {
-  const create = candid.encodeManagementArg('provisional_create_canister_with_cycles', { amount: [10n ** 13n], settings: [], specified_id: [], sender_canister_version: [] });
+async function universalCanister(network: Network, replica: Replica, controllers: Principal[] = []): Promise<Principal> {
+  const settings = controllers.length === 0 ? [] : [{ ...emptySettings(), controllers: [[ANONYMOUS, ...controllers]] as [Principal[]] }];
+  const create = candid.encodeManagementArg('provisional_create_canister_with_cycles', { amount: [10n ** 13n], settings: settings as [], specified_id: [], sender_canister_version: [] });
   const created = execute(network, replica, MANAGEMENT_CANISTER, 'provisional_create_canister_with_cycles', create);
   const canisterId = candid.decodeManagementResult('provisional_create_canister_with_cycles', created).canister_id;
   const install = candid.encodeManagementArg('install_code', {
@@ -97,6 +98,19 @@ test('calls from one canister to a canister on another subnet arrive in the orde
   for (let i = 0; i < 3; i++) network.tick();
   const global = b.query({ canisterId: callee, method: 'query', arg: prog().getGlobal().replyDataAppend().reply().build(), caller: ANONYMOUS });
   assert.equal(global.kind === 'reply' && text(global.payload), '123');
+  network.close();
+});
+
+test('a canister’s management call about a canister on another subnet runs on that subnet', async () => {
+  const network = twoSubnets();
+  const [a, b] = network.subnets as [Replica, Replica];
+  const caller = await universalCanister(network, a);
+  const callee = await universalCanister(network, b, [caller]);
+  const status = candid.encodeManagementArg('canister_status', { canister_id: callee });
+  const reply = execute(network, a, caller, 'update', prog().callSimple(MANAGEMENT_CANISTER, 'canister_status', { args: status }).build());
+  const decoded = candid.decodeManagementResult('canister_status', reply);
+  assert.deepEqual(Object.keys(decoded.status), ['running']);
+  assert.deepEqual(decoded.module_hash, [b.canister(callee)!.wasm!.module.moduleHash]);
   network.close();
 });
 
