@@ -154,6 +154,11 @@ describe('PocketIC instances with several subnets', () => {
     // A query: the agent fetches the subnet's node keys (a delegated certificate) and checks the signature.
     const queried = await agent.query(canisterId, { methodName: 'query', arg: prog().pushBytes('hi').reply().build() });
     assert.equal(queried.status, 'replied');
+    // The subnet endpoint of the second subnet answers for it, with the delegation too.
+    const subnetId = ours(second!.id);
+    const subnetRead = await agent.readState({ subnetId }, { paths: [[new TextEncoder().encode('time')]] });
+    const subnetCertificate = await Certificate.create({ certificate: subnetRead.certificate, rootKey, principal: { subnetId } });
+    assert.ok(subnetCertificate.cert.delegation);
     // The second subnet's own key does not verify it without the delegation.
     const ownKey = new Uint8Array(await pic.getPubKey(second!.id));
     assert.notDeepEqual(ownKey, rootKey);
