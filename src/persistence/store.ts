@@ -118,6 +118,11 @@ export class DurableStore {
     }
   }
 
+  /** Whether `dir` holds a subnet's state (its manifest), without opening it. */
+  static holdsState(dir: string): boolean {
+    return exists(layout.manifest(dir));
+  }
+
   /**
    * Opens (creating if needed) a state directory for writing. The manifest is read before anything
    * is written, so a directory of another format version is refused untouched.

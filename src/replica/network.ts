@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CertificateDelegation, delegationPaths, type PeerSubnet } from '../certification/index.ts';
-import type { StoreOptions } from '../persistence/index.ts';
+import { DurableStore, type StoreOptions } from '../persistence/index.ts';
 import type { XNetRound } from '../scheduler/index.ts';
 import { canisterIndexOf, dropInducted, type InstructionLimits, markInducted, nextInducted, type Principal, streamTowards } from '../state/index.ts';
 import type { CostScheduleName, SubnetPlacement } from './defaults.ts';
@@ -204,6 +204,10 @@ function readLayout(options: NetworkOptions): NetworkLayout {
   if (options.stateDir === undefined) return { seed: options.seed, subnets: options.subnets, restored: false };
   mkdirSync(options.stateDir, { recursive: true });
   const file = join(options.stateDir, LAYOUT_FILE);
-  if (!existsSync(file)) return { seed: options.seed, subnets: options.subnets, restored: false };
+  if (!existsSync(file)) {
+    // A lone subnet's directory (capsule start, or a PocketIC instance of an earlier version) is left untouched.
+    if (DurableStore.holdsState(options.stateDir)) throw new Error(`${options.stateDir} holds the state of a lone subnet, not of a network of subnets (${LAYOUT_FILE}); use another directory`);
+    return { seed: options.seed, subnets: options.subnets, restored: false };
+  }
   return { ...decodeLayout(readFileSync(file, 'utf8'), file), restored: true };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { verifyCertificate } from '../../src/certification/index.ts';
 import { candid, emptySettings } from '../../src/management/index.ts';
-import { Network, type NetworkSubnetSpec, type Replica } from '../../src/replica/index.ts';
+import { Network, type NetworkSubnetSpec, openReplica, type Replica } from '../../src/replica/index.ts';
 import { canisterIdFromIndex, MANAGEMENT_CANISTER, Principal } from '../../src/state/index.ts';
 import { buildUniversalCanister, decodeCycles128, prog } from '../universal/program.ts';
 
@@ -196,6 +196,22 @@ test('a network in a state directory resumes with its subnets, canisters and mes
     const again = execute(reopened, ra, caller, 'update', prog().interUpdate(callee).build());
     assert.ok(again.length > 0);
     assert.ok(rb.canister(callee));
+    reopened.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a network refuses a directory holding a lone subnet’s state and leaves it untouched', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-network-'));
+  try {
+    const lone = openReplica({ seed: SEED, time: TIME, stateDir: dir });
+    lone.replica.round();
+    const hash = lone.replica.stateHash();
+    lone.close();
+    assert.throws(() => twoSubnets(dir), /holds the state of a lone subnet/);
+    const reopened = openReplica({ stateDir: dir });
+    assert.equal(reopened.replica.stateHash(), hash);
     reopened.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
