@@ -202,6 +202,33 @@ test('a network in a state directory resumes with its subnets, canisters and mes
   }
 });
 
+test('a message waiting in a stream when the network closes is delivered after it reopens', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-network-'));
+  try {
+    const network = twoSubnets(dir);
+    const [a, b] = network.subnets as [Replica, Replica];
+    const caller = await universalCanister(network, a);
+    const callee = await universalCanister(network, b);
+    // The sender runs after the receiver in a tick, so its message waits in its stream for a tick.
+    const [from, to, source, target] = a.state.config.subnetId.toHex() > b.state.config.subnetId.toHex() ? [a, b, caller, callee] : [b, a, callee, caller];
+    const id = from.submit({ sender: ANONYMOUS, receiver: source, method: 'update', arg: prog().oneWayCall(target, 'update', prog().pushBytes('late').setGlobal().build()).pushBytes('sent').reply().build() });
+    assert.equal(typeof id, 'string');
+    network.tick();
+    assert.ok(network.hasWork(), 'the message waits in the stream');
+    network.close();
+    const reopened = new Network({ seed: SEED, time: TIME, subnets: [], stateDir: dir });
+    assert.ok(reopened.hasWork(), 'the stream was kept');
+    reopened.tick();
+    const receiver = reopened.subnets[network.subnets.indexOf(to)]!;
+    const global = receiver.query({ canisterId: target, method: 'query', arg: prog().getGlobal().replyDataAppend().reply().build(), caller: ANONYMOUS });
+    assert.equal(global.kind === 'reply' && text(global.payload), 'late');
+    assert.equal(reopened.hasWork(), false);
+    reopened.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a network refuses a directory holding a lone subnet’s state and leaves it untouched', () => {
   const dir = mkdtempSync(join(tmpdir(), 'capsule-network-'));
   try {
