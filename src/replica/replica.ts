@@ -90,7 +90,7 @@ export class Replica {
   readonly seed: Uint8Array;
   /** The subnet's one node: its Ed25519 key signs query responses (listed under /subnet/<sid>/node). */
   readonly nodeKey: NodeKey;
-  certifier: StateCertifier;
+  #certifier: StateCertifier;
   readonly subnetType: PeerSubnet['subnetType'];
   /** Counted by non-replicated queries, so kept beside the replicated state, not in it. */
   readonly queryStats = new QueryStatsCollector();
@@ -108,7 +108,11 @@ export class Replica {
     this.seed = options.seed;
     this.nodeKey = nodeKeyFromSeed(deriveBytes(options.seed, 'capsule node key'));
     this.subnetType = options.subnet?.type ?? 'application';
-    this.certifier = this.#newCertifier(undefined);
+    this.#certifier = this.#newCertifier(undefined);
+  }
+
+  get certifier(): StateCertifier {
+    return this.#certifier;
   }
 
   #newCertifier(peers: readonly PeerSubnet[] | undefined): StateCertifier {
@@ -124,7 +128,7 @@ export class Replica {
   /** Makes this replica one subnet of a network: its tree lists the peers, its certificates carry the delegation. */
   joinNetwork(membership: NetworkMembership): void {
     this.#network = membership;
-    this.certifier = this.#newCertifier(membership.peers);
+    this.#certifier = this.#newCertifier(membership.peers);
   }
 
   /** A front end's round: one round of this subnet, or a tick of the whole network it belongs to. */
