@@ -5,6 +5,7 @@ import { compareBytes } from './_bytes.ts';
 import { blsPublicKeyFromDer, blsVerifyStateRoot } from './bls.ts';
 import { decodeCbor } from './cbor_decode.ts';
 import { encodeCbor } from './cbor_encode.ts';
+import { delegationCbor } from './delegation.ts';
 import { CborError, isCborMap, type CborValue } from './cbor_value.ts';
 import { hashTreeFromCbor, hashTreeToCbor, reconstruct, type HashTree } from './hash_tree.ts';
 import { labeledChildren, lookupPath, lookupSubtree } from './hash_tree_lookup.ts';
@@ -36,7 +37,7 @@ export function buildCertificate({ tree, signer, delegation }: BuildCertificateO
     {
       tree: hashTreeToCbor(tree),
       signature,
-      delegation: delegation && { subnet_id: delegation.subnetId, certificate: delegation.certificate },
+      delegation: delegationCbor(delegation),
     },
     { selfDescribe: true },
   );

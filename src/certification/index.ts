@@ -73,6 +73,7 @@ export {
   type VerifyCertificateOptions,
   type VerifyCertificateResult,
 } from './certificate.ts';
+export { delegationPaths } from './delegation.ts';
 export {
   ED25519_DER_PREFIX,
   ed25519PublicKeyFromDer,
@@ -107,6 +108,7 @@ export { fromHex, toHex } from './_bytes.ts';
 export {
   StateTreeBuilder,
   requestStatusLabel,
+  type PeerSubnet,
   type StateTreeOptions,
   type SubnetNode,
   type SubnetType,

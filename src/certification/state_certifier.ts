@@ -3,7 +3,9 @@
 // that round — read_state answers, synchronous call answers, data certificates of queries — is the
 // same tree pruned to what was asked, so they all share the round's one signature: pruning keeps
 // the root hash.
+import type { CertificateDelegation } from './certificate.ts';
 import { encodeCbor } from './cbor_encode.ts';
+import { delegationCbor } from './delegation.ts';
 import { hashTreeToCbor, reconstruct, type HashTree, type TreePath } from './hash_tree.ts';
 import { pruneHashTree } from './hash_tree_prune.ts';
 import type { CertificateSigner } from './signer.ts';
@@ -61,10 +63,10 @@ export class StateCertifier {
     return this.#latest;
   }
 
-  /** An encoded certificate (tag 55799 `{tree, signature}`) revealing `paths` and `/time`. */
-  certificate(certified: CertifiedState, paths: readonly TreePath[]): Uint8Array {
+  /** An encoded certificate (tag 55799 `{tree, signature, delegation?}`) revealing `paths` and `/time`. */
+  certificate(certified: CertifiedState, paths: readonly TreePath[], delegation?: CertificateDelegation): Uint8Array {
     const tree = pruneHashTree(certified.tree, [['time'], ...paths]);
-    return encodeCbor({ tree: hashTreeToCbor(tree), signature: certified.signature }, { selfDescribe: true });
+    return encodeCbor({ tree: hashTreeToCbor(tree), signature: certified.signature, delegation: delegationCbor(delegation) }, { selfDescribe: true });
   }
 }
 

@@ -29,9 +29,22 @@ export interface SubnetNode {
 
 export type SubnetType = 'application' | 'system' | 'verified_application' | 'cloud_engine';
 
+/** Another subnet of the network, as every subnet's state tree lists it (its nodes are left out). */
+export interface PeerSubnet {
+  readonly subnetId: Uint8Array;
+  readonly publicKeyDer: Uint8Array;
+  /** Canister index ranges, inclusive. */
+  readonly ranges: readonly { readonly start: bigint; readonly end: bigint }[];
+  readonly subnetType: SubnetType;
+}
+
 export interface StateTreeOptions {
   readonly nodes: readonly SubnetNode[];
   readonly subnetType?: SubnetType;
+  /** The subnet's own public key when it is not the root key (a subnet of a network holding a delegation). */
+  readonly publicKeyDer?: Uint8Array;
+  /** The other subnets of the network: the root subnet's certificates vouch for their keys and ranges. */
+  readonly peers?: readonly PeerSubnet[];
 }
 
 /** The label of a request id in `/request_status`: ids are kept as hex text in the ingress history. */
@@ -119,31 +132,38 @@ export class StateTreeBuilder {
 
   #staticParts(config: SubnetConfig): { subnet: HashTree; ranges: HashTree } {
     if (this.#static?.config === config) return this.#static;
-    const sid = config.subnetId.toUint8Array();
-    const ranges = rangesValue(config);
     const nodes = labeledNode(this.#options.nodes.map((n) => [n.nodeId, labeledNode([['public_key', labeledLeaf(n.publicKeyDer)]])] as const));
-    const subnet = buildHashTree(
-      labeledNode([
-        [
-          sid,
-          labeledNode([
-            ['canister_ranges', labeledLeaf(ranges.value)],
-            ['node', nodes],
-            ['public_key', labeledLeaf(config.rootKeyDer)],
-            ['type', labeledLeaf(this.#options.subnetType ?? 'application')],
-          ]),
-        ],
-      ]),
+    const own: PeerSubnet = {
+      subnetId: config.subnetId.toUint8Array(),
+      publicKeyDer: this.#options.publicKeyDer ?? config.rootKeyDer,
+      ranges: config.ranges,
+      subnetType: this.#options.subnetType ?? 'application',
+    };
+    const subnets = [own, ...(this.#options.peers ?? [])].sort((a, b) => compareBytes(a.subnetId, b.subnetId));
+    const subnet = buildHashTree(labeledNode(subnets.map((s) => [s.subnetId, subnetEntry(s, s === own ? nodes : undefined)] as const)));
+    // One shard per subnet holding every range, labeled with its first canister id (spec ≥ 0.50).
+    const shards = buildHashTree(
+      labeledNode(
+        subnets.map((s) => {
+          const ranges = rangesValue(s.ranges);
+          return [s.subnetId, labeledNode([[ranges.first, labeledLeaf(ranges.value)]])] as const;
+        }),
+      ),
     );
-    // One shard holding every range, labeled with its first canister id (spec ≥ 0.50).
-    const shards = buildHashTree(labeledNode([[sid, labeledNode([[ranges.first, labeledLeaf(ranges.value)]])]]));
     this.#static = { config, subnet, ranges: shards };
     return this.#static;
   }
 }
 
-function rangesValue(config: SubnetConfig): { value: Uint8Array; first: Uint8Array } {
-  const ranges = [...config.ranges]
+function subnetEntry(subnet: PeerSubnet, nodes: LabeledTree | undefined): LabeledTree {
+  const children: [string, LabeledTree][] = [['canister_ranges', labeledLeaf(rangesValue(subnet.ranges).value)]];
+  if (nodes) children.push(['node', nodes]);
+  children.push(['public_key', labeledLeaf(subnet.publicKeyDer)], ['type', labeledLeaf(subnet.subnetType)]);
+  return labeledNode(children);
+}
+
+function rangesValue(indexRanges: PeerSubnet['ranges']): { value: Uint8Array; first: Uint8Array } {
+  const ranges = [...indexRanges]
     .map((r) => [canisterIdFromIndex(r.start), canisterIdFromIndex(r.end)] as const)
     .sort((a, b) => compareBytes(a[0], b[0]));
   return { value: encodeCbor(ranges, { selfDescribe: true }), first: ranges[0]?.[0] ?? canisterIdFromIndex(0n) };

@@ -62,7 +62,8 @@ export class Gateway {
 
   constructor(options: GatewayOptions) {
     const local = 'replica' in options;
-    this.#rootKeyDer = local ? options.replica.rootKey.publicKeyDer : options.rootKeyDer;
+    // The network's root key: a subnet's own key is certified by a delegation from it.
+    this.#rootKeyDer = local ? options.replica.state.config.rootKeyDer : options.rootKeyDer;
     this.#calls = local ? replicaCalls(options.replica, options.rounds, options.updateTimeoutMs ?? 10_000) : options.calls;
     this.#resolution = { domains: options.domains ?? DEFAULT_DOMAINS, customDomains: options.customDomains ?? new Map() };
     this.#clock = options.clock ?? wallClockNanos;

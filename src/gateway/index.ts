@@ -4,3 +4,4 @@ export { resolveCanister, type Resolution, type ResolutionConfig } from './resol
 export { MAX_CERTIFICATE_SKEW_NS } from './verify.ts';
 export { followCustomDomains, parseCustomDomains } from './custom_domains_file.ts';
 export { fetchRootKey, remoteCalls } from './remote_calls.ts';
+export { type CanisterCalls, replicaCalls } from './canister_calls.ts';

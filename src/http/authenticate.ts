@@ -40,7 +40,7 @@ export function authenticate(context: HttpContext, envelope: Envelope<CommonCont
     senderSig: envelope.senderSig,
     senderDelegation: envelope.senderDelegation,
     now,
-    rootKeyDer: context.replica.rootKey.publicKeyDer,
+    rootKeyDer: context.replica.state.config.rootKeyDer,
   });
   if (!result.ok) return badRequest(`Failed to authenticate request 0x${hex(envelope.requestId)}: ${result.message}`);
   return { sender: result.sender, targets: result.targets };

@@ -22,6 +22,8 @@ export interface HttpServerOptions extends HttpContextOptions {
   readonly frontEnd?: (context: HttpContext) => FrontEnd;
   /** Serve this context (its round driver and clock) instead of a new one; its owner closes it. */
   readonly context?: HttpContext;
+  /** Answers `/api/…` instead of the context's own routes (a network routes each request to its subnet). */
+  readonly api?: Pick<Router, 'handle'>;
   /** Serve HTTPS with this PEM certificate chain and key. */
   readonly tls?: { readonly cert: Uint8Array; readonly key: Uint8Array };
 }
@@ -47,7 +49,7 @@ const CORS_HEADERS = {
 /** Serve the replica's HTTP interface; resolves once the server listens. */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServerHandle> {
   const context = options.context ?? new HttpContext(options);
-  const router = interfaceRoutes(context);
+  const router = options.api ?? interfaceRoutes(context);
   const frontEnd = options.frontEnd?.(context);
   const limits = context.limits;
   // Timeouts are enforced when node checks its connections: often enough for the shortest of them.
@@ -89,7 +91,7 @@ function isCbor(contentType: string | undefined): boolean {
   return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/cbor';
 }
 
-async function serve(context: HttpContext, router: Router, frontEnd: FrontEnd | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(context: HttpContext, router: Pick<Router, 'handle'>, frontEnd: FrontEnd | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let response: HttpResponse;
   try {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;

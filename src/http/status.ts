@@ -14,7 +14,7 @@ export function statusHandler(context: HttpContext): Handler {
     cborResponse(200, {
       ic_api_version: IC_API_VERSION,
       impl_version: IMPL_VERSION,
-      root_key: context.replica.rootKey.publicKeyDer,
+      root_key: context.replica.state.config.rootKeyDer,
       // The replica's value for a node serving a state older than it should: rounds are not being stored.
       replica_health_status: context.replica.durabilityFailure() === undefined ? 'healthy' : 'certified_state_behind',
       certified_height: context.replica.state.round,

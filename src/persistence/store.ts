@@ -4,7 +4,7 @@
 // files are removed. Opening recovers the newest checkpoint that loads plus the log after it.
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { clearSystemCanistersTouched, isSystemCanistersTouched, type SubnetState } from '../state/index.ts';
+import { clearSystemCanistersTouched, isSystemCanistersTouched, type SubnetState, xnetMark } from '../state/index.ts';
 import { keepAside } from './aside.ts';
 import { type CheckpointContext, writeCheckpoint } from './checkpoint_writer.ts';
 import { PersistenceError, type PersistenceWarning } from './errors.ts';
@@ -94,7 +94,7 @@ export class DurableStore {
   /** The subnet extras as last made durable. */
   #extras: Uint8Array | undefined;
   /** The pending outcalls as last committed (id counter / count): a change writes the extras. */
-  #outcallsMark = '';
+  #extrasMark = '';
   #round = 0n;
   #sinceCheckpoint = 0;
   #failed: string | undefined;
@@ -116,6 +116,11 @@ export class DurableStore {
       this.#lock.release();
       throw error;
     }
+  }
+
+  /** Whether `dir` holds a subnet's state (its manifest), without opening it. */
+  static holdsState(dir: string): boolean {
+    return exists(layout.manifest(dir));
   }
 
   /**
@@ -377,10 +382,11 @@ export class DurableStore {
   /** The subnet extras when they changed; encoded only if the system canisters were touched (or to verify). */
   #extrasChange(state: SubnetState, verify: boolean): Uint8Array | undefined {
     // An outcall made or answered changes the id counter or the pending list's length.
-    const outcalls = `${state.httpOutcalls.nextId}/${state.httpOutcalls.pending.length}`;
-    const outcallsChanged = outcalls !== this.#outcallsMark;
-    this.#outcallsMark = outcalls;
-    const touched = isSystemCanistersTouched(state.systemCanisters) || outcallsChanged;
+    // A message sent to or inducted from another subnet moves a stream's bounds or an induction index.
+    const mark = `${state.httpOutcalls.nextId}/${state.httpOutcalls.pending.length}/${xnetMark(state)}`;
+    const marked = mark !== this.#extrasMark;
+    this.#extrasMark = mark;
+    const touched = isSystemCanistersTouched(state.systemCanisters) || marked;
     if (!touched && !verify) return undefined;
     const extras = encodeSubnetExtras(state);
     if (equalBytes(extras, this.#extras)) return undefined;

@@ -1,5 +1,6 @@
 // Subnet-level state besides canisters, ingress history, time and ids: the fields of SubnetState listed
-// in EXTRA_FIELDS (the natively implemented system canisters' state, pending HTTP outcalls), stored as
+// in EXTRA_FIELDS (the natively implemented system canisters' state, pending HTTP outcalls, the streams
+// to other subnets of a network), stored as
 // one value with the fields named. Both lists are checked against SubnetState at compile time, so a
 // field added to the state fails `tsc` here until it is listed.
 import { completeSystemCanistersState, newHttpOutcallsState, type SubnetState, type SystemCanistersState } from '../state/index.ts';
@@ -7,7 +8,7 @@ import { corrupt } from './errors.ts';
 import { decodeValue, encodeToBytes } from './value_codec.ts';
 
 /** Fields stored in the subnet extras value. */
-export const EXTRA_FIELDS = ['systemCanisters', 'httpOutcalls'] as const satisfies readonly (keyof SubnetState)[];
+export const EXTRA_FIELDS = ['systemCanisters', 'httpOutcalls', 'xnet'] as const satisfies readonly (keyof SubnetState)[];
 
 /** Fields stored on their own (config is derived from the seed and checked, not restored). */
 export const SUBNET_APART_FIELDS = ['config', 'canisters', 'ingress', 'time', 'round', 'nextCanisterIndex', 'randomSeed', 'randomCounter'] as const satisfies readonly (keyof SubnetState)[];

@@ -1,12 +1,14 @@
-// Canister calls of the PocketIC API: `RawCanisterCall` in, `RawCanisterResult` out. Ingress message
-// ids travel as base64 of the id's bytes; canister rejects are `{"Err": RejectResponse}` with 200.
+// Canister calls of the PocketIC API: `RawCanisterCall` in, `RawCanisterResult` out, each routed to
+// the subnet it concerns. Ingress message ids travel as base64 of the id's bytes; canister rejects
+// are `{"Err": RejectResponse}` with 200.
 import { UserError } from '../execution/index.ts';
-import type { IngressStatus, Principal } from '../state/index.ts';
+import { candid, effectiveCanisterIdOf } from '../management/index.ts';
+import type { Replica } from '../replica/index.ts';
+import { type IngressStatus, MANAGEMENT_CANISTER, type Principal, principalEquals } from '../state/index.ts';
 import { PocketIcError } from './errors.ts';
 import type { PocketIcInstance } from './instance.ts';
 import { bytes, encodeBase64, field, isObject, type Json, type JsonObject, object, principal, text } from './json.ts';
 import { rejectOfUserError, rejectResponse } from './reject.ts';
-import { subnetId } from './topology.ts';
 
 export interface CanisterCall {
   sender: Principal;
@@ -16,28 +18,21 @@ export interface CanisterCall {
   effectivePrincipal: Json;
 }
 
-/**
- * The effective principal: `"None"` (routed by the Candid `canister_id` of a management call),
- * `{"SubnetId": …}` or `{"CanisterId": …}`. A subnet other than the instance's is refused.
- */
-function checkEffectivePrincipal(instance: PocketIcInstance, value: Json): void {
-  if (value === 'None') return;
-  if (isObject(value) && typeof value.SubnetId === 'string') {
-    const subnet = principal(value, 'SubnetId');
-    if (subnet.toText() !== subnetId(instance).toText()) throw new PocketIcError(400, `SubnetNotFound(${subnet.toText()})`);
-    return;
-  }
-  if (isObject(value) && typeof value.CanisterId === 'string') {
-    principal(value, 'CanisterId');
-    return;
-  }
+/** The effective principal: `"None"`, `{"SubnetId": …}` or `{"CanisterId": …}`. */
+type EffectivePrincipal = { kind: 'none' } | { kind: 'subnet'; id: Principal } | { kind: 'canister'; id: Principal };
+
+function effectivePrincipalOf(value: Json): EffectivePrincipal {
+  if (value === 'None') return { kind: 'none' };
+  if (isObject(value) && typeof value.SubnetId === 'string') return { kind: 'subnet', id: principal(value, 'SubnetId') };
+  if (isObject(value) && typeof value.CanisterId === 'string') return { kind: 'canister', id: principal(value, 'CanisterId') };
   throw new PocketIcError(400, 'Field `effective_principal` must be "None", {"SubnetId": …} or {"CanisterId": …}');
 }
 
 export function parseCanisterCall(instance: PocketIcInstance, body: Json): CanisterCall {
   const call = object(body, 'the canister call');
   const effectivePrincipal = field(call, 'effective_principal');
-  checkEffectivePrincipal(instance, effectivePrincipal);
+  const parsed = effectivePrincipalOf(effectivePrincipal);
+  if (parsed.kind === 'subnet') instance.subnet(parsed.id);
   return {
     sender: principal(call, 'sender'),
     canisterId: principal(call, 'canister_id'),
@@ -47,14 +42,50 @@ export function parseCanisterCall(instance: PocketIcInstance, body: Json): Canis
   };
 }
 
+/** The canister a management call concerns by its Candid argument: `canister_id`, or the `specified_id` of a create call. */
+function managementTarget(call: CanisterCall): Principal | undefined {
+  try {
+    const target = effectiveCanisterIdOf(call.method, call.arg);
+    if (target) return target;
+    if (call.method !== 'provisional_create_canister_with_cycles') return undefined;
+    return candid.decodeManagementArg('provisional_create_canister_with_cycles', call.arg).specified_id[0];
+  } catch (error) {
+    // The subnet's own checks report an undecodable argument.
+    if (error instanceof candid.CandidDecodeError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The subnet a call goes to: the named subnet; the subnet of the named canister; with "None", the
+ * subnet of the canister a management call concerns (creating calls: the default subnet) or of the
+ * called canister. A canister no subnet hosts is rejected as PocketIC does.
+ */
+export function subnetOfCall(instance: PocketIcInstance, call: CanisterCall): Replica | UserError {
+  const effective = effectivePrincipalOf(call.effectivePrincipal);
+  if (effective.kind === 'subnet') return instance.subnet(effective.id);
+  const management = principalEquals(call.canisterId, MANAGEMENT_CANISTER);
+  const target = effective.kind === 'canister' ? effective.id : management ? managementTarget(call) : call.canisterId;
+  if (target === undefined) return instance.defaultSubnet;
+  return instance.network.subnetOf(target) ?? new UserError('CanisterNotFound', `Canister ${target.toText()} not found`);
+}
+
 export function query(instance: PocketIcInstance, call: CanisterCall) {
-  const result = instance.replica.query({ canisterId: call.canisterId, method: call.method, arg: call.arg, caller: call.sender });
+  const replica = subnetOfCall(instance, call);
+  if (replica instanceof UserError) return { Err: rejectOfUserError(replica, false) };
+  const result = replica.query({ canisterId: call.canisterId, method: call.method, arg: call.arg, caller: call.sender });
   if (result.kind === 'reply') return { Ok: encodeBase64(result.payload) };
   return { Err: rejectResponse(result.code, result.message, result.errorCode, false) };
 }
 
+function submitted(instance: PocketIcInstance, call: CanisterCall): string | UserError {
+  const replica = subnetOfCall(instance, call);
+  if (replica instanceof UserError) return replica;
+  return replica.submit({ sender: call.sender, receiver: call.canisterId, method: call.method, arg: call.arg });
+}
+
 export function submit(instance: PocketIcInstance, call: CanisterCall) {
-  const messageId = instance.replica.submit({ sender: call.sender, receiver: call.canisterId, method: call.method, arg: call.arg });
+  const messageId = submitted(instance, call);
   if (messageId instanceof UserError) return { Err: rejectOfUserError(messageId, false) };
   return { Ok: { effective_principal: call.effectivePrincipal, message_id: encodeBase64(Buffer.from(messageId, 'hex')) } };
 }
@@ -74,7 +105,7 @@ export function resultOf(status: IngressStatus) {
 
 async function completed(instance: PocketIcInstance, messageId: string) {
   await instance.awaitIngress(messageId);
-  return resultOf(instance.replica.ingressStatus(messageId)!);
+  return resultOf(instance.ingress(messageId)!.status);
 }
 
 export function awaitIngress(instance: PocketIcInstance, body: Json) {
@@ -83,7 +114,7 @@ export function awaitIngress(instance: PocketIcInstance, body: Json) {
 
 /** Submit and await in one request (`execute_ingress_message` of clients older than server v8). */
 export async function execute(instance: PocketIcInstance, call: CanisterCall) {
-  const messageId = instance.replica.submit({ sender: call.sender, receiver: call.canisterId, method: call.method, arg: call.arg });
+  const messageId = submitted(instance, call);
   if (messageId instanceof UserError) return { Err: rejectOfUserError(messageId, false) };
   return completed(instance, messageId);
 }
@@ -100,7 +131,7 @@ export function ingressStatus(instance: PocketIcInstance, body: Json) {
   const request = object(body, 'the ingress status request');
   const messageId = messageIdOf(field(request, 'raw_message_id'));
   const caller = callerOf(request);
-  const status = instance.replica.ingressStatus(messageId);
+  const status = instance.ingress(messageId)?.status;
   if (!status) return null;
   if (caller && caller.toText() !== status.sender.toText()) {
     throw new PocketIcError(403, `Forbidden(The user ${caller.toText()} is not allowed to read the status of message ${messageId}, sent by ${status.sender.toText()})`);

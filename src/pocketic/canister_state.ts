@@ -1,16 +1,15 @@
 // Direct reads and writes of a canister's state that PocketIC offers beside canister calls: cycles,
-// stable memory, controllers and the hosting subnet. Writes take effect at once and become durable
-// with the next round.
+// stable memory, controllers and the hosting subnet, on whichever subnet hosts the canister. Writes
+// take effect at once and become durable with the next round.
 import { type CanisterState, type Principal, WASM_PAGE_SIZE } from '../state/index.ts';
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import type { BlobStore } from './blobstore.ts';
 import { PocketIcError } from './errors.ts';
 import type { PocketIcInstance } from './instance.ts';
 import { bytes, encodeBase64, type Json, object, principal, principalJson, unsigned } from './json.ts';
-import { subnetId } from './topology.ts';
 
 function canisterOf(instance: PocketIcInstance, id: Principal): CanisterState {
-  const canister = instance.replica.canister(id);
+  const canister = instance.network.subnetOf(id)?.canister(id);
   if (!canister) throw new PocketIcError(400, `CanisterNotFound(${id.toText()})`);
   return canister;
 }
@@ -58,13 +57,13 @@ export function getControllers(instance: PocketIcInstance, body: Json) {
 /** The subnet of an existing canister, or null. */
 export function getSubnet(instance: PocketIcInstance, body: Json) {
   const id = canisterIdOf(body);
-  const exists = instance.replica.canister(id) !== undefined || systemCanisterAt(instance.state, id) !== undefined;
-  return exists ? { subnet_id: principalJson(subnetId(instance)) } : null;
+  const replica = instance.network.subnetOf(id);
+  const exists = replica !== undefined && (replica.canister(id) !== undefined || systemCanisterAt(replica.state, id) !== undefined);
+  return exists ? { subnet_id: principalJson(replica.state.config.subnetId) } : null;
 }
 
-/** The subnet's DER public key as a JSON array of numbers (PocketIC serializes this `Vec<u8>` so). */
+/** The subnet's DER public key as a JSON array of numbers (PocketIC serializes this `Vec<u8>` so); the root subnet's is the root key. */
 export function pubKey(instance: PocketIcInstance, body: Json): number[] {
   const subnet = principal(object(body, 'the request'), 'subnet_id');
-  if (subnet.toText() !== subnetId(instance).toText()) throw new PocketIcError(400, `SubnetNotFound(${subnet.toText()})`);
-  return [...instance.state.config.rootKeyDer];
+  return [...instance.subnet(subnet).rootKey.publicKeyDer];
 }

@@ -81,9 +81,9 @@ interface Resolution {
 
 /** The instance's pages and IC HTTP interface, its rounds and time shared with the instance. */
 function serveInstance(instance: PocketIcInstance, listen: Listen, resolution: Resolution): Promise<RunningServer> {
-  const context = instance.http.context;
-  const gateway = new Gateway({ replica: instance.replica, rounds: context.rounds, ...resolution, clock: () => instance.time() });
-  return startHttpServer({ ...listen, replica: instance.replica, context, frontEnd: () => frontEndOf(instance, gateway) });
+  const rootKeyDer = instance.network.root.state.config.rootKeyDer;
+  const gateway = new Gateway({ calls: instance.http.canisterCalls(UPDATE_TIMEOUT_MS), rootKeyDer, ...resolution, clock: () => instance.time() });
+  return startHttpServer({ ...listen, replica: instance.network.root, context: instance.http.rootContext, api: instance.http, frontEnd: () => frontEndOf(instance, gateway) });
 }
 
 /** A replica's pages and HTTP interface, reached over the network. */

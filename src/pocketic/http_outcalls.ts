@@ -5,13 +5,17 @@ import type { HttpOutcallAnswer, HttpOutcallReplicaAnswer } from '../state/index
 import { PocketIcError } from './errors.ts';
 import type { PocketIcInstance } from './instance.ts';
 import { bytes, encodeBase64, field, isObject, type Json, type JsonObject, object, principalJson, text, unsigned, wrappedPrincipal } from './json.ts';
-import { subnetId } from './topology.ts';
+import type { Replica } from '../replica/index.ts';
 
-/** `[RawCanisterHttpRequest…]`, oldest first. */
+/** `[RawCanisterHttpRequest…]`: every subnet's, in the subnets' order, oldest first. */
 export function getCanisterHttp(instance: PocketIcInstance) {
-  const subnet = { subnet_id: principalJson(subnetId(instance)) };
+  return instance.network.subnets.flatMap((replica) => pendingOf(instance, replica));
+}
+
+function pendingOf(instance: PocketIcInstance, replica: Replica) {
+  const subnet = { subnet_id: principalJson(replica.state.config.subnetId) };
   // In live mode an outcall being fetched is no longer offered for mocking, as in PocketIC.
-  const waiting = instance.replica.pendingHttpOutcalls().filter(({ id }) => !instance.isFetching(id));
+  const waiting = replica.pendingHttpOutcalls().filter(({ id }) => !instance.isFetching(replica, id));
   return waiting.map(({ id, request }) => ({
     subnet_id: subnet,
     request_id: id,
@@ -49,12 +53,12 @@ function replicaAnswer(value: Json): HttpOutcallReplicaAnswer {
   throw new PocketIcError(400, 'A canister HTTP response is `CanisterHttpReply` or `CanisterHttpReject`');
 }
 
-function answerOf(instance: PocketIcInstance, request: JsonObject): HttpOutcallAnswer {
+function answerOf(replica: Replica, request: JsonObject): HttpOutcallAnswer {
   const first = replicaAnswer(field(request, 'response'));
   const additional = request.additional_responses ?? [];
   if (!Array.isArray(additional)) throw new PocketIcError(400, 'Field `additional_responses` must be an array');
   if (additional.length === 0) return first;
-  const nodes = instance.state.config.subnetSize;
+  const nodes = replica.state.config.subnetSize;
   if (additional.length + 1 !== nodes) throw new PocketIcError(400, `InvalidMockCanisterHttpResponses(actual=${additional.length + 1},expected=${nodes})`);
   return { kind: 'perReplica', answers: [first, ...additional.map(replicaAnswer)] };
 }
@@ -63,9 +67,9 @@ function answerOf(instance: PocketIcInstance, request: JsonObject): HttpOutcallA
 export function mockCanisterHttp(instance: PocketIcInstance, body: Json): null {
   const request = object(body, 'the mock');
   const subnet = wrappedPrincipal(field(request, 'subnet_id'), 'subnet_id');
-  if (subnet.toText() !== subnetId(instance).toText()) throw new PocketIcError(400, `SubnetNotFound(${subnet.toText()})`);
+  const replica = instance.subnet(subnet);
   const id = unsigned(request, 'request_id');
-  if (!instance.replica.answerHttpOutcall(id, answerOf(instance, request))) {
+  if (!replica.answerHttpOutcall(id, answerOf(replica, request))) {
     throw new PocketIcError(400, `InvalidCanisterHttpRequestId(${subnet.toText()},${id})`);
   }
   return null;

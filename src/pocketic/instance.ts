@@ -1,11 +1,14 @@
-// One PocketIC instance: a Replica with its application subnet, driven by the REST API. Operations
+// One PocketIC instance: a network of subnets (one Replica each), driven by the REST API. Operations
 // on one instance run one at a time in arrival order (never a 409 "busy"); instances are independent.
-// Time is PocketIC's: `set_time` takes effect at the next round, rounds otherwise add 1 ns.
-import { HttpContext, interfaceRoutes, type Router } from '../http/index.ts';
-import { DEFAULT_HTTP_FETCH, HttpOutcallFetcher, type OpenedReplica, openReplica, type Replica, wallClockNanos } from '../replica/index.ts';
-import type { Principal, SubnetState } from '../state/index.ts';
+// Time is PocketIC's: the same on every subnet, `set_time` takes effect at the next round, rounds
+// otherwise add 1 ns; a tick runs one round on every subnet.
+import { HttpContext, interfaceRoutes } from '../http/index.ts';
+import { DEFAULT_HTTP_FETCH, HttpOutcallFetcher, Network, type Replica, wallClockNanos } from '../replica/index.ts';
+import { canisterIdFromIndex, type IngressStatus, type Principal, type SubnetState } from '../state/index.ts';
 import { instanceDeleted, PocketIcError } from './errors.ts';
+import { InstanceApi } from './instance_api.ts';
 import type { InstanceOptions } from './instance_config.ts';
+import { layoutSubnets } from './subnet_layout.ts';
 
 /** Rounds an awaited ingress message may take before it is given up. */
 const MAX_AWAIT_ROUNDS = 10_000;
@@ -20,33 +23,28 @@ export interface InstanceHooks {
 export class PocketIcInstance {
   readonly id: number;
   readonly options: InstanceOptions;
-  readonly replica: Replica;
-  /** The IC HTTP interface of this instance (`/instances/<id>/api/…`). */
-  readonly http: { context: HttpContext; router: Router };
-  readonly #opened: OpenedReplica;
+  readonly network: Network;
+  /** The IC HTTP interface of this instance (`/instances/<id>/api/…`), routed to the subnet a request concerns. */
+  readonly http: InstanceApi;
   #queue: Promise<unknown> = Promise.resolve();
   #pendingTime: bigint | undefined;
   #deleted = false;
   #autoProgress: NodeJS.Timeout | undefined;
   /** In live mode (auto progress) outcalls are made for real, as PocketIC does; otherwise only mocked. */
-  #fetcher: HttpOutcallFetcher | undefined;
+  #fetchers: HttpOutcallFetcher[] = [];
   readonly #printedLogs = new Map<string, bigint>();
 
   constructor(id: number, options: InstanceOptions, seed: Uint8Array, hooks: InstanceHooks) {
     this.id = id;
     this.options = options;
-    this.#opened = openReplica({
-      seed,
-      time: options.time,
-      costSchedule: options.costSchedule,
-      instructionLimits: options.instructionLimits,
-      stateDir: options.stateDir,
-    });
-    this.replica = this.#opened.replica;
-    this.replica.afterRound((state) => this.#afterRound(state, hooks));
+    this.network = new Network({ seed, time: options.time, subnets: layoutSubnets(options.subnets, options.mainnetNnsSubnetId), stateDir: options.stateDir });
+    for (const replica of this.network.subnets) replica.afterRound((state) => this.#afterRound(state, hooks));
     // The instance's own auto progress makes the outcalls (see startAutoProgress), not the API's driver.
-    const context = new HttpContext({ replica: this.replica, clock: () => this.time(), idleRoundMs: Number.POSITIVE_INFINITY, httpOutcalls: 'manual' });
-    this.http = { context, router: interfaceRoutes(context) };
+    const routers = this.network.subnets.map((replica) => {
+      const context = new HttpContext({ replica, clock: () => this.time(), idleRoundMs: Number.POSITIVE_INFINITY, httpOutcalls: 'manual' });
+      return { replica, context, router: interfaceRoutes(context) };
+    });
+    this.http = new InstanceApi(this.network, routers, this.defaultSubnet);
     if (options.autoProgressDelayMs !== undefined) this.startAutoProgress(options.autoProgressDelayMs);
   }
 
@@ -54,8 +52,34 @@ export class PocketIcInstance {
     return this.#deleted;
   }
 
-  get state(): SubnetState {
-    return this.replica.state;
+  /** The subnet canisters are created on when a call names none: the one of the default effective canister id. */
+  get defaultSubnet(): Replica {
+    return this.network.subnetOf(this.defaultEffectiveCanisterId)!;
+  }
+
+  /** PocketIC's default effective canister id: the first id of the first application subnet (else verified application, system, any). */
+  get defaultEffectiveCanisterId(): Principal {
+    const specs = this.network.specs;
+    const kinds = ['Application/', 'VerifiedApplication/', 'System/'];
+    const index = kinds.map((kind) => specs.findIndex((spec) => spec.label.startsWith(kind))).find((i) => i >= 0) ?? 0;
+    const replica = this.network.subnets[index]!;
+    return canisterIdFromIndex(replica.state.config.ranges.at(-1)!.start);
+  }
+
+  /** The subnet with this id, or PocketIC's error. */
+  subnet(subnetId: Principal): Replica {
+    const replica = this.network.subnet(subnetId);
+    if (!replica) throw new PocketIcError(400, `SubnetNotFound(${subnetId.toText()})`);
+    return replica;
+  }
+
+  /** The status of an ingress message and the subnet it was submitted to. */
+  ingress(messageId: string): { replica: Replica; status: IngressStatus } | undefined {
+    for (const replica of this.network.subnets) {
+      const status = replica.ingressStatus(messageId);
+      if (status) return { replica, status };
+    }
+    return undefined;
   }
 
   /** Runs `operation` after every earlier operation on this instance has finished. */
@@ -70,7 +94,7 @@ export class PocketIcInstance {
 
   /** The instance time: a time set for the next round, else the latest round's. */
   time(): bigint {
-    return this.#pendingTime ?? this.state.time;
+    return this.#pendingTime ?? this.network.root.state.time;
   }
 
   setTime(nanos: bigint): void {
@@ -79,38 +103,38 @@ export class PocketIcInstance {
     this.#pendingTime = nanos;
   }
 
-  /** Sets the time of the latest state too, so that queries see it without a round. */
+  /** Sets the time of the latest state of every subnet too, so that queries see it without a round. */
   setCertifiedTime(nanos: bigint): void {
     this.setTime(nanos);
-    this.state.time = nanos;
+    for (const replica of this.network.subnets) replica.state.time = nanos;
   }
 
-  /** One round at the instance time (1 ns after the previous round if the time was not set). */
+  /** One round on every subnet at the instance time (1 ns after the previous round if the time was not set). */
   tick(): void {
     const time = this.#pendingTime;
     this.#pendingTime = undefined;
-    this.replica.round(time);
+    this.network.tick(time);
   }
 
-  /** Runs rounds until the message completes; another instance's requests are served between rounds. */
+  /** Runs ticks until the message completes; another instance's requests are served between ticks. */
   async awaitIngress(messageId: string): Promise<void> {
     for (let rounds = 0; ; rounds++) {
-      const status = this.replica.ingressStatus(messageId)?.status;
+      const status = this.ingress(messageId)?.status.status;
       if (status === undefined) throw new PocketIcError(400, `IngressMessageNotFound(${messageId})`);
       if (status === 'replied' || status === 'rejected' || status === 'done') return;
       if (this.#deleted) throw instanceDeleted();
       if (rounds >= MAX_AWAIT_ROUNDS) throw new PocketIcError(400, `The ingress message ${messageId} did not complete within ${MAX_AWAIT_ROUNDS} rounds`);
       this.tick();
-      if (this.#fetcher) await this.#fetchesBetweenRounds(this.#fetcher);
+      if (this.#fetchers.length > 0) await this.#fetchesBetweenRounds();
       else if (rounds > 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
   /** In live mode: starts the fetches of new outcalls, and waits for one while nothing else can progress. */
-  async #fetchesBetweenRounds(fetcher: HttpOutcallFetcher): Promise<void> {
-    fetcher.startPending();
-    const waiting = (): boolean => !this.replica.hasWork() && this.replica.pendingHttpOutcalls().some(({ id }) => fetcher.isFetching(id));
-    while (waiting() && !this.#deleted) await new Promise((resolve) => setTimeout(resolve, MIN_AUTO_PROGRESS_MS));
+  async #fetchesBetweenRounds(): Promise<void> {
+    for (const fetcher of this.#fetchers) fetcher.startPending();
+    const fetching = (): boolean => this.network.subnets.some((replica) => replica.pendingHttpOutcalls().some(({ id }) => this.isFetching(replica, id)));
+    while (!this.network.hasWork() && fetching() && !this.#deleted) await new Promise((resolve) => setTimeout(resolve, MIN_AUTO_PROGRESS_MS));
   }
 
   get autoProgress(): boolean {
@@ -120,15 +144,14 @@ export class PocketIcInstance {
   /** Rounds run on their own and time follows the wall clock. */
   startAutoProgress(artificialDelayMs: number): void {
     if (this.#autoProgress) throw new PocketIcError(400, 'Auto progress mode has already been enabled.');
-    const fetcher = new HttpOutcallFetcher(this.replica, DEFAULT_HTTP_FETCH, () => {});
-    this.#fetcher = fetcher;
+    this.#fetchers = this.network.subnets.map((replica) => new HttpOutcallFetcher(replica, DEFAULT_HTTP_FETCH, () => {}));
     this.#autoProgress = setInterval(
       () =>
         void this.run(() => {
           const wall = wallClockNanos();
           if (wall > this.time()) this.#pendingTime = wall;
           this.tick();
-          fetcher.startPending();
+          for (const fetcher of this.#fetchers) fetcher.startPending();
         }).catch(() => {}),
       Math.max(MIN_AUTO_PROGRESS_MS, artificialDelayMs),
     );
@@ -137,13 +160,13 @@ export class PocketIcInstance {
   stopAutoProgress(): void {
     clearInterval(this.#autoProgress);
     this.#autoProgress = undefined;
-    this.#fetcher?.close();
-    this.#fetcher = undefined;
+    for (const fetcher of this.#fetchers) fetcher.close();
+    this.#fetchers = [];
   }
 
-  /** Whether live mode is fetching this outcall now. */
-  isFetching(id: bigint): boolean {
-    return this.#fetcher?.isFetching(id) ?? false;
+  /** Whether live mode is fetching this outcall of `replica` now. */
+  isFetching(replica: Replica, id: bigint): boolean {
+    return this.#fetchers[this.network.subnets.indexOf(replica)]?.isFetching(id) ?? false;
   }
 
   /** Marks the instance deleted at once; its state is released after the operation in progress. */
@@ -151,8 +174,8 @@ export class PocketIcInstance {
     if (this.#deleted) return Promise.resolve();
     this.#deleted = true;
     this.stopAutoProgress();
-    this.http.context.close();
-    const closed = this.#queue.then(() => this.#opened.close());
+    this.http.close();
+    const closed = this.#queue.then(() => this.network.close());
     this.#queue = closed.catch(() => {});
     return closed;
   }

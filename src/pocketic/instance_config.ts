@@ -1,15 +1,17 @@
 // The `InstanceConfig` of `POST /instances`, as the PocketIC server accepts it (every field of
-// server v14; unknown keys ignored as serde does). Capsule hosts one application subnet per
-// instance: a configuration asking for anything else is refused with a message naming it.
+// server v14; unknown keys ignored as serde does): every subnet kind pic-js can ask for, each with
+// its cost schedule and instruction configuration. What Capsule does not provide is refused with a
+// message naming it.
 import type { CostScheduleName } from '../replica/index.ts';
-import type { InstructionLimits } from '../state/index.ts';
 import { badConfig } from './errors.ts';
 import { isObject, type Json, type JsonObject, object } from './json.ts';
+import type { SubnetKind, SubnetRequest } from './subnet_layout.ts';
 
 export interface InstanceOptions {
-  costSchedule: CostScheduleName;
-  instructionConfig: 'Production' | 'Benchmarking';
-  instructionLimits: Partial<InstructionLimits>;
+  /** The subnets asked for, in the order of the configuration. */
+  subnets: SubnetRequest[];
+  /** Give the NNS subnet its mainnet id (`mainnet_nns_subnet_id`). */
+  mainnetNnsSubnetId: boolean;
   stateDir: string | undefined;
   /** Initial time in ns; undefined with auto progress (the wall clock). */
   time: bigint;
@@ -21,42 +23,42 @@ export interface InstanceOptions {
 /** PocketIC's initial time: 2021-05-06T19:17:10Z. */
 export const DEFAULT_TIME = 1_620_328_630_000_000_000n;
 
-/** The benchmarking limits of PocketIC raise the per-message and per-round instruction limits. */
-const BENCHMARKING_LIMIT = 99_999_999_999_999n;
-const BENCHMARKING: Partial<InstructionLimits> = { update: BENCHMARKING_LIMIT, install: BENCHMARKING_LIMIT, round: BENCHMARKING_LIMIT };
+const SINGLE_SUBNETS: Record<string, SubnetKind> = {
+  nns: 'NNS',
+  sns: 'SNS',
+  ii: 'II',
+  fiduciary: 'Fiduciary',
+  bitcoin: 'Bitcoin',
+  test_threshold_keys: 'TestThresholdKeys',
+};
+const SUBNET_LISTS: Record<string, SubnetKind> = { system: 'System', application: 'Application', verified_application: 'VerifiedApplication' };
 
-const SINGLE_SUBNETS = ['nns', 'sns', 'ii', 'fiduciary', 'bitcoin', 'test_threshold_keys'];
-const SUBNET_LISTS = ['system', 'application', 'verified_application', 'cloud_engine'];
-
-function subnetSpecs(set: JsonObject): { kind: string; spec: JsonObject }[] {
-  const specs: { kind: string; spec: JsonObject }[] = [];
-  for (const kind of SINGLE_SUBNETS) {
-    const spec = set[kind];
-    if (spec !== undefined && spec !== null) specs.push({ kind, spec: object(spec, `subnet_config_set.${kind}`) });
-  }
-  for (const kind of SUBNET_LISTS) {
-    const list = set[kind];
-    if (list === undefined || list === null) continue;
-    if (!Array.isArray(list)) throw badConfig(`subnet_config_set.${kind} must be a list`);
-    for (const spec of list) specs.push({ kind, spec: object(spec, `subnet_config_set.${kind}[]`) });
-  }
-  return specs;
+function listOf(set: JsonObject, name: string): Json[] {
+  const list = set[name];
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw badConfig(`subnet_config_set.${name} must be a list`);
+  return list;
 }
 
-function describeUnsupported(specs: readonly { kind: string }[]): string {
-  const counts = new Map<string, number>();
-  for (const { kind } of specs) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  return [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
-}
-
-function applicationSpec(config: JsonObject): JsonObject {
+function subnetRequests(config: JsonObject): SubnetRequest[] {
   const set = object(config.subnet_config_set, 'subnet_config_set');
-  const specs = subnetSpecs(set);
-  if (specs.length === 0) throw badConfig('at least one subnet must be configured');
-  if (specs.length !== 1 || specs[0]!.kind !== 'application') {
-    throw badConfig(`Capsule hosts one application subnet per instance; not supported yet: ${describeUnsupported(specs)} subnet(s)`);
+  const specs: { kind: SubnetKind; spec: JsonObject }[] = [];
+  for (const [name, kind] of Object.entries(SINGLE_SUBNETS)) {
+    const spec = set[name];
+    if (spec !== undefined && spec !== null) specs.push({ kind, spec: object(spec, `subnet_config_set.${name}`) });
   }
-  return specs[0]!.spec;
+  for (const [name, kind] of Object.entries(SUBNET_LISTS)) {
+    for (const spec of listOf(set, name)) specs.push({ kind, spec: object(spec, `subnet_config_set.${name}[]`) });
+  }
+  if (listOf(set, 'cloud_engine').length > 0) throw badConfig('cloud engine subnets (subnet_config_set.cloud_engine) are not supported');
+  if (specs.length === 0) throw badConfig('at least one subnet must be configured');
+  return specs.map(({ kind, spec }) => {
+    checkStateConfig(spec);
+    const costSchedule = costScheduleOf(spec);
+    // PocketIC allows the free cost schedule on application subnets only.
+    if (costSchedule === 'free' && kind !== 'Application') throw badConfig(`the cost schedule Free is only supported on application subnets, not on a ${kind} subnet`);
+    return { kind, costSchedule, instructionConfig: instructionConfigOf(spec) };
+  });
 }
 
 function costScheduleOf(spec: JsonObject): CostScheduleName {
@@ -112,24 +114,18 @@ function checkUnsupported(config: JsonObject): void {
   if (config.disable_ingress_validation === true) throw badConfig('disable_ingress_validation is not supported yet');
   for (const name of ['bitcoind_addr', 'dogecoind_addr']) {
     const addrs = config[name];
-    if (Array.isArray(addrs) && addrs.length > 0) throw badConfig(`${name} is not supported: Capsule has no bitcoin or dogecoin subnet`);
+    if (Array.isArray(addrs) && addrs.length > 0) throw badConfig(`${name} is not supported: Capsule connects no bitcoin or dogecoin node`);
   }
 }
 
 export function parseInstanceConfig(body: Json): InstanceOptions {
   if (!isObject(body)) throw badConfig('the instance configuration must be a JSON object');
-  const spec = applicationSpec(body);
-  checkStateConfig(spec);
+  const subnets = subnetRequests(body);
   checkUnsupported(body);
   const stateDir = body.state_dir;
   if (stateDir !== undefined && stateDir !== null && typeof stateDir !== 'string') throw badConfig('state_dir must be a path');
-  const instructionConfig = instructionConfigOf(spec);
-  return {
-    costSchedule: costScheduleOf(spec),
-    instructionConfig,
-    instructionLimits: instructionConfig === 'Benchmarking' ? BENCHMARKING : {},
-    stateDir: stateDir ?? undefined,
-    httpGateway: body.http_gateway_config === undefined || body.http_gateway_config === null ? undefined : object(body.http_gateway_config, 'http_gateway_config'),
-    ...initialTime(body),
-  };
+  const mainnet = body.mainnet_nns_subnet_id;
+  if (mainnet !== undefined && mainnet !== null && typeof mainnet !== 'boolean') throw badConfig('mainnet_nns_subnet_id must be a boolean');
+  const httpGateway = body.http_gateway_config === undefined || body.http_gateway_config === null ? undefined : object(body.http_gateway_config, 'http_gateway_config');
+  return { subnets, mainnetNnsSubnetId: mainnet === true, stateDir: stateDir ?? undefined, httpGateway, ...initialTime(body) };
 }

@@ -6,7 +6,7 @@ import { badConfig, instanceDeleted, instanceNotFound } from './errors.ts';
 import { type InstanceHooks, PocketIcInstance } from './instance.ts';
 import type { InstanceOptions } from './instance_config.ts';
 
-/** Every instance's application subnet has the same keys, so ids are reproducible across runs. */
+/** Every instance has the same seed, so its subnets have the same keys and ids across runs. */
 const APPLICATION_SUBNET_SEED = new Uint8Array(createHash('sha256').update('capsule pocketic application subnet').digest());
 
 /** A deleted instance keeps its number, not its state. */

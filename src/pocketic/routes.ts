@@ -85,7 +85,8 @@ async function createInstance(service: PocketIcService, request: PocketRequest):
   // The gateway's fields are checked before the instance exists; it is named once it does.
   const gatewayConfig = options.httpGateway && parseHttpGatewayConfig({ ...options.httpGateway, forward_to: { PocketIcInstance: 0 } }, service.gateways.serverPort);
   const instance = service.instances.create(options);
-  service.log(`created instance ${instance.id} (subnet ${instance.state.config.subnetId.toText()})`);
+  const subnets = instance.network.subnets.map((replica) => replica.state.config.subnetId.toText());
+  service.log(`created instance ${instance.id} (subnets ${subnets.join(', ')})`);
   let gateway = null;
   if (gatewayConfig) {
     try {
@@ -232,7 +233,7 @@ function apiRoute(service: PocketIcService): Route {
     pattern: '/instances/:id/api/*',
     handler: async (request) => {
       const instance = service.instances.get(request.params.id!);
-      const response = await instance.http.router.handle(request.method, `/api${request.rest}`, request.body);
+      const response = await instance.http.handle(request.method, `/api${request.rest}`, request.body);
       return { status: response.status, contentType: response.contentType, body: response.body };
     },
   };

@@ -19,11 +19,12 @@ const CHUNK_BYTES = 2_000_000n;
 type Method = candid.ManagementMethod;
 
 /** Calls a management method as ingress from `sender` and waits for its reply; a reject is a 400 with its message. */
-async function manage<M extends Method>(instance: PocketIcInstance, sender: Principal, method: M, arg: candid.ArgOf<M>): Promise<candid.ResultOf<M>> {
-  const messageId = instance.replica.submit({ sender, receiver: candid.MANAGEMENT_CANISTER_ID, method, arg: candid.encodeManagementArg(method, arg) });
+async function manage<M extends Method>(instance: PocketIcInstance, sender: Principal, method: M, arg: candid.ArgOf<M> & { canister_id: Principal }): Promise<candid.ResultOf<M>> {
+  const replica = instance.network.subnetOf(arg.canister_id) ?? instance.defaultSubnet;
+  const messageId = replica.submit({ sender, receiver: candid.MANAGEMENT_CANISTER_ID, method, arg: candid.encodeManagementArg(method, arg) });
   if (messageId instanceof UserError) throw new PocketIcError(400, messageId.message);
   await instance.awaitIngress(messageId);
-  const status = instance.replica.ingressStatus(messageId);
+  const status = replica.ingressStatus(messageId);
   if (status?.status === 'replied') return candid.decodeManagementResult(method, status.reply);
   throw new PocketIcError(400, status?.status === 'rejected' ? status.message : `The ${method} call did not complete`);
 }

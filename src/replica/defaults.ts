@@ -8,9 +8,24 @@ import {
   DEFAULT_SUBNET_MEMORY_CAPACITY,
   DEFAULT_SUBNET_MEMORY_RESERVATION,
   type InstructionLimits,
+  type Principal,
 } from '../state/index.ts';
+import type { SubnetType } from '../certification/index.ts';
 
 export type CostScheduleName = 'application' | 'free';
+
+/** Where a subnet sits in a network of subnets; a lone replica has its own defaults. */
+export interface SubnetPlacement {
+  /** A fixed id (PocketIC gives named subnets their mainnet ids); default: self-authenticating over the subnet's key. */
+  subnetId?: Principal;
+  /** Canister index ranges the subnet hosts, inclusive; automatic ids come from the last one. */
+  ranges: { start: bigint; end: bigint }[];
+  /** Nodes of the subnet (fees scale with it). */
+  size: number;
+  type: SubnetType;
+  /** The root subnet's public key (DER), when this subnet is not the root. */
+  rootKeyDer?: Uint8Array;
+}
 
 /** What a front end may choose; everything left out gets the default below. */
 export interface ReplicaConfig {
@@ -38,6 +53,8 @@ export interface ReplicaConfig {
    * large ICP and cycles balances and no other account is funded by itself.
    */
   funding?: 'lazy' | 'icp-cli';
+  /** The subnet's place in a network (default: a lone subnet with its own root key). */
+  subnet?: SubnetPlacement;
 }
 
 /** A configuration with every choice made. */
@@ -51,6 +68,7 @@ export interface ReplicaOptions {
   subnetMemoryReservation: bigint;
   messageMemoryCapacity: bigint;
   compositeQueryMaxDepth: number;
+  subnet: SubnetPlacement | undefined;
 }
 
 export const NANOS_PER_MILLISECOND = 1_000_000n;
@@ -75,5 +93,6 @@ export function resolveReplicaConfig(config: ReplicaConfig): ReplicaOptions {
     subnetMemoryReservation: config.subnetMemoryReservation ?? DEFAULT_SUBNET_MEMORY_RESERVATION,
     messageMemoryCapacity: config.messageMemoryCapacity ?? DEFAULT_MESSAGE_MEMORY_CAPACITY,
     compositeQueryMaxDepth: config.compositeQueryMaxDepth ?? COMPOSITE_QUERY_MAX_DEPTH,
+    subnet: config.subnet,
   };
 }

@@ -1,5 +1,5 @@
 // The replica layer: one subnet with its certifier, its round driver and its defaults, opened in
-// memory or on a state directory. The library (api/), the HTTP interface (http/) and the CLI are
+// memory or on a state directory; or a network of such subnets exchanging messages. The library (api/), the HTTP interface (http/) and the CLI are
 // front ends of it.
 export {
   type CostScheduleName,
@@ -8,10 +8,12 @@ export {
   type ReplicaConfig,
   type ReplicaOptions,
   resolveReplicaConfig,
+  type SubnetPlacement,
   wallClockNanos,
 } from './defaults.ts';
 export { DEFAULT_HTTP_FETCH, fetchHttpOutcall, type HttpFetchOptions, HttpOutcallFetcher } from './http_fetch.ts';
 export { unsignedEnvelopeBytes } from './ingress_size.ts';
 export { type OpenedReplica, type OpenReplicaOptions, openReplica } from './open.ts';
-export { type IngressSubmission, type QueryRequest, Replica, UncertifiedStateError } from './replica.ts';
+export { LAYOUT_FILE, Network, type NetworkOptions, type NetworkSubnetSpec } from './network.ts';
+export { type IngressSubmission, type NetworkMembership, type QueryRequest, Replica, UncertifiedStateError } from './replica.ts';
 export { RoundDriver, type RoundDriverOptions } from './round_driver.ts';

@@ -5,15 +5,17 @@ import { createHash } from 'node:crypto';
 import {
   type BlsKeyPair,
   blsCertificateSigner,
+  type CertificateDelegation,
   type CertifiedState,
   type NodeKey,
   nodeKeyFromSeed,
+  type PeerSubnet,
   StateCertifier,
   type TreePath,
 } from '../certification/index.ts';
 import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
-import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
+import { environmentOf, executeRound, type IngressMessage, setIngressStatus, type XNetRound } from '../scheduler/index.ts';
 import {
   type CallResult,
   getCanister,
@@ -69,13 +71,27 @@ export interface Durability {
   retry(): boolean;
 }
 
+/** How a replica that is one subnet of a network reaches the others (set by the network). */
+export interface NetworkMembership {
+  /** The other subnets, which this subnet's state tree lists. */
+  readonly peers: readonly PeerSubnet[];
+  /** The root subnet's delegation for this subnet; undefined for the root subnet itself. */
+  readonly delegation: (() => CertificateDelegation) | undefined;
+  /** Runs one round on every subnet of the network (what a front end's round becomes). */
+  tick(time?: bigint): void;
+  /** Whether any subnet has work or a message between subnets waits for induction. */
+  hasWork(): boolean;
+}
+
 export class Replica {
   readonly state: SubnetState;
+  /** The subnet's threshold key: it signs certifications. Alone, it is the root key; in a network, see `state.config.rootKeyDer`. */
   readonly rootKey: BlsKeyPair;
   readonly seed: Uint8Array;
   /** The subnet's one node: its Ed25519 key signs query responses (listed under /subnet/<sid>/node). */
   readonly nodeKey: NodeKey;
-  readonly certifier: StateCertifier;
+  #certifier: StateCertifier;
+  readonly subnetType: PeerSubnet['subnetType'];
   /** Counted by non-replicated queries, so kept beside the replicated state, not in it. */
   readonly queryStats = new QueryStatsCollector();
   #pending: IngressMessage[] = [];
@@ -83,6 +99,7 @@ export class Replica {
   #uncommitted = false;
   readonly #afterRound: ((state: SubnetState) => void)[] = [];
   #durability: Durability | undefined;
+  #network: NetworkMembership | undefined;
 
   constructor(options: ReplicaOptions) {
     const { state, rootKey } = newSubnetState(options);
@@ -90,10 +107,34 @@ export class Replica {
     this.rootKey = rootKey;
     this.seed = options.seed;
     this.nodeKey = nodeKeyFromSeed(deriveBytes(options.seed, 'capsule node key'));
-    this.certifier = new StateCertifier({
-      signer: blsCertificateSigner(rootKey),
+    this.subnetType = options.subnet?.type ?? 'application';
+    this.#certifier = this.#newCertifier(undefined);
+  }
+
+  get certifier(): StateCertifier {
+    return this.#certifier;
+  }
+
+  #newCertifier(peers: readonly PeerSubnet[] | undefined): StateCertifier {
+    return new StateCertifier({
+      signer: blsCertificateSigner(this.rootKey),
       nodes: [{ nodeId: this.nodeKey.nodeId, publicKeyDer: this.nodeKey.publicKeyDer }],
+      subnetType: this.subnetType,
+      publicKeyDer: this.rootKey.publicKeyDer,
+      peers,
     });
+  }
+
+  /** Makes this replica one subnet of a network: its tree lists the peers, its certificates carry the delegation. */
+  joinNetwork(membership: NetworkMembership): void {
+    this.#network = membership;
+    this.#certifier = this.#newCertifier(membership.peers);
+  }
+
+  /** A front end's round: one round of this subnet, or a tick of the whole network it belongs to. */
+  drive(time?: bigint): void {
+    if (this.#network) this.#network.tick(time);
+    else this.round(time);
   }
 
   env(): ExecutionEnvironment {
@@ -143,10 +184,10 @@ export class Replica {
    * `time` is the proposed block time: a front end reads its clock; the round's time is at least 1 ns
    * after the previous round's. If a hook throws, the round is not committed and stays uncertified.
    */
-  round(time?: bigint): void {
+  round(time?: bigint, xnet?: XNetRound): void {
     const ingress = this.#pending.splice(0);
     this.#uncommitted = true;
-    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats }, CYCLES_MINTING_CANISTER);
+    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet }, CYCLES_MINTING_CANISTER);
     try {
       for (const hook of this.#afterRound) hook(this.state);
     } catch (error) {
@@ -158,8 +199,13 @@ export class Replica {
     this.#uncommitted = false;
   }
 
-  /** Whether the next round has something to do: queued ingress, messages in canister queues, or answered outcalls. */
+  /** Whether the next round (of any subnet of its network) has something to do. */
   hasWork(): boolean {
+    return this.#network ? this.#network.hasWork() : this.hasOwnWork();
+  }
+
+  /** Whether this subnet's next round has something to do: queued ingress, messages in canister queues, or answered outcalls. */
+  hasOwnWork(): boolean {
     if (this.#pending.length > 0) return true;
     for (const canister of this.state.canisters.values()) if (canister.inputQueue.length > 0) return true;
     return this.state.httpOutcalls.pending.some((outcall) => outcall.answer !== undefined);
@@ -208,7 +254,7 @@ export class Replica {
 
   /** An encoded certificate of the latest round revealing `paths` and `/time`. */
   certificate(paths: readonly TreePath[]): Uint8Array {
-    return this.certifier.certificate(this.certified(), paths);
+    return this.certifier.certificate(this.certified(), paths, this.#network?.delegation?.());
   }
 
   /**

@@ -92,7 +92,7 @@ export class RoundDriver {
       return this.#failWaiters();
     }
     try {
-      replica.round(clock());
+      replica.drive(clock());
       this.rounds++;
     } catch (e) {
       onError(e);

@@ -21,14 +21,16 @@ export function deriveBytes(seed: Uint8Array, label: string): Uint8Array {
 
 export function newSubnetState(options: ReplicaOptions): { state: SubnetState; rootKey: BlsKeyPair } {
   const rootKey = blsKeyFromSeed(deriveBytes(options.seed, 'capsule root key'));
-  const subnetId = Principal.selfAuthenticating(rootKey.publicKeyDer);
+  const placement = options.subnet;
+  const subnetId = placement?.subnetId ?? Principal.selfAuthenticating(rootKey.publicKeyDer);
+  const ranges = placement?.ranges ?? SUBNET_RANGES;
   const state: SubnetState = {
     config: {
       subnetId,
-      ranges: SUBNET_RANGES,
+      ranges,
       costs: options.costSchedule === 'free' ? FREE_COSTS : APPLICATION_SUBNET_COSTS,
-      subnetSize: 13,
-      rootKeyDer: rootKey.publicKeyDer,
+      subnetSize: placement?.size ?? 13,
+      rootKeyDer: placement?.rootKeyDer ?? rootKey.publicKeyDer,
       instructionLimits: { ...INSTRUCTION_LIMITS, ...options.instructionLimits },
       queueCapacity: options.queueCapacity,
       memoryCapacity: options.subnetMemoryCapacity,
@@ -37,7 +39,8 @@ export function newSubnetState(options: ReplicaOptions): { state: SubnetState; r
       compositeQueryMaxDepth: options.compositeQueryMaxDepth,
     },
     canisters: new Map(),
-    nextCanisterIndex: FIRST_USER_CANISTER_INDEX,
+    // A placed subnet allocates from its last range, as the replica does from its allocation range.
+    nextCanisterIndex: placement ? ranges.at(-1)!.start : FIRST_USER_CANISTER_INDEX,
     time: options.time,
     round: 0n,
     randomSeed: deriveBytes(options.seed, 'capsule randomness'),

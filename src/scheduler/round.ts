@@ -31,6 +31,7 @@ import {
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, callSystemCanister, route } from './routing.ts';
+import type { XNetRound } from './xnet.ts';
 
 const PRUNE_INTERVAL = 64n;
 
@@ -40,6 +41,8 @@ export interface RoundInput {
   ingress: IngressMessage[];
   /** The front end's query statistics, which `canister_status` reports. */
   queryStats?: QueryStatsCollector;
+  /** For a subnet of a network: the routing table and the messages other subnets sent it. */
+  xnet?: XNetRound;
 }
 
 /**
@@ -218,7 +221,7 @@ class CanisterOrder {
  * independent within it: the basis for parallel execution); everything they send is delivered
  * afterwards, in id order. Heartbeats and timers run once per round, in the first inner round.
  */
-function executeInnerRounds(state: SubnetState, round: RoundContext, order: CanisterOrder): void {
+function executeInnerRounds(state: SubnetState, round: RoundContext, order: CanisterOrder, xnet: XNetRound | undefined): void {
   const meter = round.env.meter!;
   for (let first = true; ; first = false) {
     const canisters = order.current(state);
@@ -227,7 +230,7 @@ function executeInnerRounds(state: SubnetState, round: RoundContext, order: Cani
       if (first) runTasks(round, canister);
       runMessages(round, canister, messages);
     }
-    route(state, round);
+    route(state, round, xnet);
     if (meter.instructions >= state.config.instructionLimits.round) return;
     if (!order.current(state).some((canister) => canister.inputQueue.length > 0)) return;
   }
@@ -249,10 +252,12 @@ export function executeRound(state: SubnetState, input: RoundInput, cyclesMintin
   // what the history holds.
   if (state.round % PRUNE_INTERVAL === 0n) pruneIngressHistory(state);
   for (const message of input.ingress) induct(state, round, message);
+  // Messages from other subnets are inducted like ingress, after it, in stream order.
+  if (input.xnet) round.outbox.push(...input.xnet.inbound);
   // Outcalls answered since the last round are inputs of this one, like ingress.
   deliverHttpOutcalls({ state, round });
-  route(state, round);
-  executeInnerRounds(state, round, order);
+  route(state, round, input.xnet);
+  executeInnerRounds(state, round, order, input.xnet);
   for (const canister of order.current(state)) finishStopping({ state, round }, canister);
-  route(state, round);
+  route(state, round, input.xnet);
 }

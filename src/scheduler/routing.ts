@@ -2,9 +2,24 @@
 // implemented system canister, responses back to callers, in production order (per-pair order, as the spec guarantees).
 import { executionRejectFor, rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
 import { handleManagementCall, type ManagementContext } from '../management/index.ts';
-import { type CallResult, canisterIndexOf, getCanister, isInSubnetRanges, MANAGEMENT_CANISTER, type Principal, principalEquals, type Request, type SubnetState } from '../state/index.ts';
+import {
+  type CallResult,
+  type CanisterMessage,
+  canisterIndexOf,
+  getCanister,
+  isInSubnetRanges,
+  MANAGEMENT_CANISTER,
+  type Principal,
+  principalEquals,
+  principalKey,
+  type Request,
+  type Response,
+  type SubnetState,
+  sendToSubnet,
+} from '../state/index.ts';
 import { handleSystemCall, systemCanisterAt, type SystemCanister } from '../system_canisters/index.ts';
 import { recordIngressResult } from './ingress.ts';
+import { managementTarget, type XNetRound } from './xnet.ts';
 
 /** Runs a management call and sends its answer (unless deferred) back where it came from. */
 export function callManagement(context: ManagementContext, request: Pick<Request, 'caller' | 'method' | 'arg' | 'cycles' | 'origin'>): void {
@@ -28,15 +43,30 @@ export function callSystemCanister(context: ManagementContext, canister: SystemC
 
 /**
  * The replica's reject of a request to no canister: outside every subnet's ranges the stream builder
- * finds no route; inside this subnet's, the canister is not found. Both DESTINATION_INVALID.
+ * finds no route; inside a subnet's, the canister is not found. Both DESTINATION_INVALID.
  */
-function missingReceiver(state: SubnetState, receiver: Principal): CallResult {
+function missingReceiver(state: SubnetState, receiver: Principal, xnet: XNetRound | undefined): CallResult {
   const index = canisterIndexOf(receiver);
-  const routed = index !== undefined && isInSubnetRanges(state.config, index);
+  const routed = xnet ? xnet.route(receiver).kind !== 'nowhere' : index !== undefined && isInSubnetRanges(state.config, index);
   return rejectOf(new UserError('CanisterNotFound', routed ? `Canister ${receiver.toText()} not found` : `No route to canister ${receiver.toText()}`));
 }
 
-function deliverRequest(state: SubnetState, round: RoundContext, request: Request): void {
+/** The other subnet a request goes to, if it leaves this one. */
+function remoteSubnetOf(state: SubnetState, request: Request, xnet: XNetRound): Principal | undefined {
+  const management = principalEquals(request.receiver, MANAGEMENT_CANISTER);
+  if (!management && (systemCanisterAt(state, request.receiver) || state.canisters.has(principalKey(request.receiver)))) return undefined;
+  const target = management ? managementTarget(request) : request.receiver;
+  if (!target) return undefined;
+  const route = xnet.route(target);
+  return route.kind === 'elsewhere' ? route.subnet : undefined;
+}
+
+function deliverRequest(state: SubnetState, round: RoundContext, request: Request, xnet: XNetRound | undefined): void {
+  const remote = xnet && remoteSubnetOf(state, request, xnet);
+  if (remote) {
+    sendToSubnet(state, remote, request);
+    return;
+  }
   if (principalEquals(request.receiver, MANAGEMENT_CANISTER)) {
     callManagement({ state, round }, request);
     return;
@@ -48,19 +78,29 @@ function deliverRequest(state: SubnetState, round: RoundContext, request: Reques
   }
   const receiver = getCanister(state, request.receiver);
   if (!receiver) {
-    respondTo(round, request.origin, request.receiver, missingReceiver(state, request.receiver), request.cycles);
+    respondTo(round, request.origin, request.receiver, missingReceiver(state, request.receiver, xnet), request.cycles);
     return;
   }
   receiver.inputQueue.push(request);
 }
 
+function deliverResponse(state: SubnetState, response: Response, xnet: XNetRound | undefined): void {
+  const caller = getCanister(state, response.receiver);
+  if (caller) {
+    caller.inputQueue.push(response);
+    return;
+  }
+  const route = xnet?.route(response.receiver);
+  if (route?.kind === 'elsewhere') sendToSubnet(state, route.subnet, response);
+}
+
 /** Drains the outbox (management calls may add to it) and records ingress results. */
-export function route(state: SubnetState, round: RoundContext): void {
+export function route(state: SubnetState, round: RoundContext, xnet?: XNetRound): void {
   while (round.outbox.length > 0 || round.ingressResults.length > 0) {
-    const messages = round.outbox.splice(0);
+    const messages: CanisterMessage[] = round.outbox.splice(0);
     for (const message of messages) {
-      if (message.kind === 'request') deliverRequest(state, round, message);
-      else getCanister(state, message.receiver)?.inputQueue.push(message);
+      if (message.kind === 'request') deliverRequest(state, round, message, xnet);
+      else deliverResponse(state, message, xnet);
     }
     for (const { messageId, result } of round.ingressResults.splice(0)) recordIngressResult(state, messageId, result);
   }

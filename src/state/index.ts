@@ -11,3 +11,4 @@ export * from './state_hash.ts';
 export * from './subnet_state.ts';
 export * from './system_canisters.ts';
 export * from './units.ts';
+export * from './xnet.ts';

@@ -6,6 +6,7 @@ import type { CostSchedule } from './cost_schedule.ts';
 import type { InstructionLimits } from './units.ts';
 import type { SystemCanistersState } from './system_canisters.ts';
 import type { HttpOutcallsState } from './http_outcalls.ts';
+import type { XNetState } from './xnet.ts';
 
 export interface SubnetConfig {
   subnetId: Principal;
@@ -44,6 +45,8 @@ export interface SubnetState {
   systemCanisters: SystemCanistersState;
   /** Canister HTTP outcalls made and not yet answered to their canisters. */
   httpOutcalls: HttpOutcallsState;
+  /** Messages to and from the other subnets of a network; absent on a subnet that never exchanged any. */
+  xnet?: XNetState;
 }
 
 /** The door to a canister for code that may change it: marks it touched for persistence. */

@@ -235,8 +235,8 @@ describe('bad input', () => {
   test('impossible instance configurations are refused under "Error", naming what is not supported', async () => {
     const application = DEFAULT_CONFIG.subnet_config_set.application[0]!;
     const configs: [unknown, RegExp][] = [
-      [{ subnet_config_set: { application: [application, application] } }, /not supported yet: 2 application subnet/],
-      [{ subnet_config_set: { nns: application, application: [application] } }, /not supported yet: 1 nns, 1 application/],
+      [{ subnet_config_set: { application: [application], cloud_engine: [application] } }, /cloud engine subnets .* are not supported/],
+      [{ subnet_config_set: { nns: { ...application, cost_schedule: 'Free' }, application: [application] } }, /Free is only supported on application subnets, not on a NNS subnet/],
       [{ subnet_config_set: { application: [] } }, /at least one subnet/],
       [{ subnet_config_set: { application: [{ ...application, cost_schedule: 'Cheap' }] } }, /unknown cost_schedule "Cheap"/],
       [{ subnet_config_set: { application: [{ ...application, state_config: { FromPath: '/x' } }] } }, /FromPath/],
