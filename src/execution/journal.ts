@@ -1,6 +1,9 @@
 // Undo journal of one message execution: old contents of the pages a message touches,
 // so that a trap or a query rolls back in O(pages touched). Also the dirty set for persistence.
-import { OS_PAGE_SIZE, type StableMemory } from '../state/index.ts';
+import { OS_PAGE_SIZE, PageSlab, type StableMemory } from '../state/index.ts';
+
+/** Saved content of a page beyond the heap's old size: zeros, shared, never written. */
+const ZERO_PAGE = new Uint8Array(OS_PAGE_SIZE);
 
 export class Journal {
   /** Heap page index → content before this execution's first write (zeros beyond the old size). */
@@ -10,6 +13,7 @@ export class Journal {
   readonly heapBytesBefore: number;
   readonly stablePagesBefore: bigint;
   readonly globalsBefore: (number | bigint)[];
+  readonly #slab = new PageSlab();
 
   constructor(heapBytes: number, stable: StableMemory, globals: WebAssembly.Global[]) {
     this.heapBytesBefore = heapBytes;
@@ -21,14 +25,19 @@ export class Journal {
   saveHeapPage(memory: Uint8Array, page: number): void {
     if (this.heapPages.has(page)) return;
     const start = page * OS_PAGE_SIZE;
-    const saved = new Uint8Array(OS_PAGE_SIZE);
-    if (start < this.heapBytesBefore) saved.set(memory.subarray(start, Math.min(start + OS_PAGE_SIZE, this.heapBytesBefore)));
+    if (start >= this.heapBytesBefore) {
+      this.heapPages.set(page, ZERO_PAGE);
+      return;
+    }
+    const saved = this.#slab.page();
+    saved.set(memory.subarray(start, Math.min(start + OS_PAGE_SIZE, this.heapBytesBefore)));
     this.heapPages.set(page, saved);
   }
 
   saveStablePage(stable: StableMemory, page: number): void {
     if (this.stablePages.has(page)) return;
-    this.stablePages.set(page, stable.pages.get(page)?.slice());
+    const content = stable.pages.get(page);
+    this.stablePages.set(page, content && this.#slab.copy(content));
   }
 
   /** Undoes stable memory changes in place. */

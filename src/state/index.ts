@@ -4,6 +4,7 @@ export * from './canister.ts';
 export * from './cost_schedule.ts';
 export * from './http_outcalls.ts';
 export * from './messages.ts';
+export * from './page_slab.ts';
 export * from './principal.ts';
 export * from './query_stats.ts';
 export * from './stable_memory.ts';

@@ -1,10 +1,12 @@
 // Stable memory is sparse: 4 KiB pages in a map, so hundreds of GiB cost only what is written.
+import { PageSlab } from './page_slab.ts';
 import { OS_PAGE_SIZE, WASM_PAGE_SIZE } from './units.ts';
 
 export class StableMemory {
   /** Size in 64 KiB wasm pages. */
   sizePages = 0n;
   readonly pages = new Map<number, Uint8Array>();
+  readonly #slab = new PageSlab();
 
   get byteLength(): bigint {
     return this.sizePages * BigInt(WASM_PAGE_SIZE);
@@ -36,7 +38,7 @@ export class StableMemory {
       beforeWrite(pageIndex);
       let page = this.pages.get(pageIndex);
       if (!page) {
-        page = new Uint8Array(OS_PAGE_SIZE);
+        page = this.#slab.page();
         this.pages.set(pageIndex, page);
       }
       page.set(source.subarray(done, done + count), within);
@@ -47,7 +49,7 @@ export class StableMemory {
   clone(): StableMemory {
     const copy = new StableMemory();
     copy.sizePages = this.sizePages;
-    for (const [index, page] of this.pages) copy.pages.set(index, page.slice());
+    for (const [index, page] of this.pages) copy.pages.set(index, copy.#slab.copy(page));
     return copy;
   }
 }
