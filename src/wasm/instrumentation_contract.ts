@@ -35,6 +35,11 @@
 // instruction_limit if the counter is negative. Code after a nested block is charged with
 // the enclosing segment, so charges are made in advance: a trap or branch out of a
 // segment leaves its remaining instructions charged. Host functions charge their own costs.
+//
+// Determinism: the result of every float instruction that may produce a NaN (rounding, sqrt,
+// add, sub, mul, div, min, max, demote, promote, and their f32x4/f64x2 forms) is replaced, when
+// NaN, by the canonical NaN (0x7fc00000 / 0x7ff8000000000000), as the replica does; loads,
+// stores, constants and reinterpretations keep their bits.
 
 export const CAPSULE_IMPORT_MODULE = '__capsule';
 
