@@ -1,6 +1,6 @@
 // Undo journal of one message execution: old contents of the pages a message touches,
 // so that a trap or a query rolls back in O(pages touched). Also the dirty set for persistence.
-import { OS_PAGE_SIZE, type StableMemory } from '../state/index.ts';
+import { type GlobalCell, OS_PAGE_SIZE, type StableMemory } from '../state/index.ts';
 
 export class Journal {
   /** Heap page index → content before this execution's first write (zeros beyond the old size). */
@@ -11,7 +11,7 @@ export class Journal {
   readonly stablePagesBefore: bigint;
   readonly globalsBefore: (number | bigint)[];
 
-  constructor(heapBytes: number, stable: StableMemory, globals: WebAssembly.Global[]) {
+  constructor(heapBytes: number, stable: StableMemory, globals: GlobalCell[]) {
     this.heapBytesBefore = heapBytes;
     this.stablePagesBefore = stable.sizePages;
     this.globalsBefore = globals.map((global) => global.value as number | bigint);
@@ -49,7 +49,7 @@ export class Journal {
     }
   }
 
-  rollbackGlobals(globals: WebAssembly.Global[]): void {
+  rollbackGlobals(globals: GlobalCell[]): void {
     globals.forEach((global, i) => {
       try {
         global.value = this.globalsBefore[i];
