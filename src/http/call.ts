@@ -9,7 +9,7 @@
 import { targetsAllow, toHex } from '../certification/index.ts';
 import type { UserError } from '../execution/index.ts';
 import { Principal } from '../state/index.ts';
-import { authenticate } from './authenticate.ts';
+import { authenticate, callerInfoOf } from './authenticate.ts';
 import type { HttpContext } from './context.ts';
 import { checkEffectiveCanisterId } from './effective_id.ts';
 import { parseCallEnvelope } from './envelope.ts';
@@ -69,6 +69,7 @@ function submitCall(context: HttpContext, request: HttpRequest): Submitted | Htt
       arg: content.arg,
       messageId,
       bytes: request.body.length,
+      ...callerInfoOf(auth),
     });
     if (typeof result !== 'string') return { refused: result };
     context.rounds.kick();

@@ -5,7 +5,7 @@
 // The replica gives the target canister its data certificate, as it does for every front end.
 import { signQueryResponse, targetsAllow, type NodeKey } from '../certification/index.ts';
 import { type CallResult, Principal } from '../state/index.ts';
-import { authenticate } from './authenticate.ts';
+import { authenticate, callerInfoOf } from './authenticate.ts';
 import type { HttpContext } from './context.ts';
 import { checkEffectiveCanisterId } from './effective_id.ts';
 import { parseCallEnvelope } from './envelope.ts';
@@ -33,6 +33,7 @@ function handleQuery(context: HttpContext, request: HttpRequest): HttpResponse {
     method: content.methodName,
     arg: content.arg,
     caller: Principal.fromUint8Array(auth.sender),
+    ...callerInfoOf(auth),
   });
   return cborResponse(200, signedResponse(context.replica.nodeKey, result, context.now(), envelope.requestId));
 }

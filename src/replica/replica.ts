@@ -15,6 +15,7 @@ import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } fr
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
 import {
+  type CallerInfo,
   type CallResult,
   getCanister,
   type HttpOutcallAnswer,
@@ -42,6 +43,8 @@ export interface IngressSubmission {
   messageId?: string;
   /** Size of the whole request as received (HTTP body); library calls are sized by `unsignedEnvelopeBytes`. */
   bytes?: number;
+  /** The request's verified `sender_info`: the canister reads it with ic0.msg_caller_info_*. */
+  callerInfo?: CallerInfo;
 }
 
 export interface QueryRequest {
@@ -49,6 +52,7 @@ export interface QueryRequest {
   method: string;
   arg: Uint8Array;
   caller: Principal;
+  callerInfo?: CallerInfo;
 }
 
 /** Raised when a round's certification is asked for before the round is durable. */
@@ -128,11 +132,11 @@ export class Replica {
       // System canisters (cycles ledger, CMC) have no wasm and no canister_inspect_message: accepted as is.
       const canister = getCanister(this.state, receiver);
       if (!canister) return new UserError('CanisterNotFound', `Canister ${receiver.toText()} not found`);
-      const refused = inspectMessage(() => this.env(), canister, sender, method, arg);
+      const refused = inspectMessage(() => this.env(), canister, { caller: sender, method, arg, callerInfo: submission.callerInfo });
       if (refused) return refused;
     }
     const bytes = submission.bytes ?? unsignedEnvelopeBytes(submission);
-    const message: IngressMessage = { messageId, sender, receiver, method, arg, effectiveId, bytes };
+    const message: IngressMessage = { messageId, sender, receiver, method, arg, effectiveId, bytes, ...(submission.callerInfo ? { callerInfo: submission.callerInfo } : {}) };
     setIngressStatus(this.state, message, 'received');
     this.#pending.push(message);
     return messageId;
