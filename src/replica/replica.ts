@@ -34,6 +34,9 @@ import type { ReplicaOptions } from './defaults.ts';
 import { unsignedEnvelopeBytes } from './ingress_size.ts';
 import { deriveBytes, newSubnetState } from './subnet.ts';
 
+/** Management methods users may call with a query (interface spec, management canister: "also as query", "query only"). */
+const USER_QUERY_METHODS: ReadonlySet<string> = new Set(['canister_status', 'canister_metrics', 'fetch_canister_logs', 'list_canisters']);
+
 export interface IngressSubmission {
   sender: Principal;
   receiver: Principal;
@@ -224,8 +227,7 @@ export class Replica {
     const system = systemCanisterAt(this.state, request.canisterId);
     if (system) return systemQuery(this.state, env, system, request);
     const management = (caller: Principal, method: string, arg: Uint8Array) => managementQuery(this.state, env, caller, method, arg);
-    // Users read canister logs with a query to the management canister (interface spec, "IC method fetch_canister_logs").
-    if (principalEquals(request.canisterId, MANAGEMENT_CANISTER) && request.method === 'fetch_canister_logs') return management(request.caller, request.method, request.arg);
+    if (principalEquals(request.canisterId, MANAGEMENT_CANISTER) && USER_QUERY_METHODS.has(request.method)) return management(request.caller, request.method, request.arg);
     const dataCertificate = this.canister(request.canisterId)
       ? this.certificate([['canister', request.canisterId.toUint8Array(), 'certified_data']])
       : undefined;
