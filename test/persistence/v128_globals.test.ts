@@ -8,6 +8,7 @@ import type { Principal } from '@dfinity/principal';
 import { Capsule } from '../../src/api/index.ts';
 import { storeOf } from '../../src/api/testing.ts';
 import { instantiate, loadGlobals } from '../../src/execution/index.ts';
+import { candid } from '../../src/management/index.ts';
 import { parseCanisterModule } from '../../src/wasm/index.ts';
 import { wat } from '../support/build.ts';
 import { loadSnapshot, takeSnapshot, tempDir } from './_helpers.ts';
@@ -59,13 +60,17 @@ test('a v128 global keeps the value a message set across messages, and a trap ro
   await ic.close();
 });
 
-test('a canister snapshot keeps v128 globals and loading it restores them', async () => {
+test('a canister snapshot keeps v128 globals, reports them in its metadata, and loading it restores them', async () => {
   const { ic, canisterId } = await setUp();
   await ic.updateCall({ canisterId, method: 'set', arg: VALUE });
   const snapshot = await takeSnapshot(ic, canisterId);
   await ic.updateCall({ canisterId, method: 'set', arg: INITIAL });
   await loadSnapshot(ic, canisterId, snapshot);
   assert.deepEqual(await read(ic, canisterId), { v: VALUE, k: SEVENS });
+  const metadataArg = candid.encodeManagementArg('read_canister_snapshot_metadata', { canister_id: canisterId, snapshot_id: snapshot });
+  const metadata = candid.decodeManagementResult('read_canister_snapshot_metadata', await ic.callManagement('read_canister_snapshot_metadata', metadataArg));
+  const asBigint = (bytes: Uint8Array) => bytes.reduceRight((value, byte) => (value << 8n) | BigInt(byte), 0n);
+  assert.deepEqual(metadata.globals, [{ v128: asBigint(VALUE) }, { v128: asBigint(SEVENS) }]);
   await ic.close();
 });
 
