@@ -1,8 +1,8 @@
 // sender_info over the HTTP interface: a canister that signs for its users (as Internet Identity
 // does, with canister signatures) attaches data to a request; the called canister reads it and the
-// signer's id with ic0.msg_caller_info_* in updates and queries. Requests whose sender is not a
-// canister-signature key, whose signer is another canister or whose info is not the signed one are
-// refused with 400, and callers without sender_info see empty values.
+// signer's id with ic0.msg_caller_info_* in updates, queries, callbacks and canister_inspect_message.
+// Requests whose sender is not a canister-signature key, whose signer is another canister or whose
+// info is not the signed one are refused with 400, and callers without sender_info see empty values.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -47,15 +47,28 @@ const SIGNER = `(module
     (call $append (i32.const 0) (call $cert_size))
     (call $reply)))`;
 
-/** `who` (update) and `who_q` (query) answer [data size: u32 LE][caller info data][caller info signer]. */
+/**
+ * `who` (update) and `who_q` (query) answer [data size: u32 LE][caller info data][caller info signer];
+ * `relay` calls the canister's own `noop` and answers the same from its reply callback. Its
+ * canister_inspect_message refuses `relay` (the only 5-letter update) from callers without caller info.
+ */
 const TARGET = `(module
   (import "ic0" "msg_caller_info_data_size" (func $data_size (result i32)))
   (import "ic0" "msg_caller_info_data_copy" (func $data_copy (param i32 i32 i32)))
   (import "ic0" "msg_caller_info_signer_size" (func $signer_size (result i32)))
   (import "ic0" "msg_caller_info_signer_copy" (func $signer_copy (param i32 i32 i32)))
+  (import "ic0" "msg_method_name_size" (func $name_size (result i32)))
+  (import "ic0" "accept_message" (func $accept))
+  (import "ic0" "canister_self_size" (func $self_size (result i32)))
+  (import "ic0" "canister_self_copy" (func $self_copy (param i32 i32 i32)))
+  (import "ic0" "call_new" (func $call_new (param i32 i32 i32 i32 i32 i32 i32 i32)))
+  (import "ic0" "call_perform" (func $perform (result i32)))
   (import "ic0" "msg_reply" (func $reply))
   (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
   (memory 1)
+  (table 1 funcref)
+  (elem (i32.const 0) $after_noop)
+  (data (i32.const 2000) "noop")
   (func $who
     (i32.store (i32.const 0) (call $data_size))
     (call $data_copy (i32.const 4) (i32.const 0) (call $data_size))
@@ -63,8 +76,17 @@ const TARGET = `(module
     (call $signer_copy (i32.const 1000) (i32.const 0) (call $signer_size))
     (call $append (i32.const 1000) (call $signer_size))
     (call $reply))
+  (func $after_noop (param i32) (call $who))
   (func (export "canister_update who") (call $who))
-  (func (export "canister_query who_q") (call $who)))`;
+  (func (export "canister_query who_q") (call $who))
+  (func (export "canister_update noop") (call $reply))
+  (func (export "canister_update relay")
+    (call $self_copy (i32.const 3000) (i32.const 0) (call $self_size))
+    (call $call_new (i32.const 3000) (call $self_size) (i32.const 2000) (i32.const 4) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))
+    (drop (call $perform)))
+  (func (export "canister_inspect_message")
+    (if (i32.and (i32.eq (call $name_size) (i32.const 5)) (i32.eqz (call $data_size))) (then (return)))
+    (call $accept)))`;
 
 const INFO = new TextEncoder().encode('{"name":"alice","verified":true}');
 const SEED = new TextEncoder().encode('anchor 10042');
@@ -111,12 +133,15 @@ interface Signed {
 }
 
 /** A call and a query to the target from the signer's canister-signature user, carrying `info`. */
-async function signedRequests(info: Uint8Array, options: { signedInfo?: Uint8Array; claimedSigner?: Principal } = {}): Promise<{ call: Signed; query: Signed }> {
+async function signedRequests(
+  info: Uint8Array,
+  options: { signedInfo?: Uint8Array; claimedSigner?: Principal; method?: string } = {},
+): Promise<{ call: Signed; query: Signed }> {
   const key = canisterKey(signer);
   // sender_info is part of the request id, so its signature comes first: sign the info alone, then the requests.
   const infoSig = await canisterSignature([withSeparator(domainSeparators.IC_SENDER_INFO, options.signedInfo ?? info)]);
   const senderInfo = new Map<string, CborValue>([['info', info], ['signer', (options.claimedSigner ?? signer).toUint8Array()], ['sig', infoSig]]);
-  const call = callContent('call', target.toUint8Array(), 'who', EMPTY_ARG, key.sender, { sender_info: senderInfo } as never) as Record<string, CborValue>;
+  const call = callContent('call', target.toUint8Array(), options.method ?? 'who', EMPTY_ARG, key.sender, { sender_info: senderInfo } as never) as Record<string, CborValue>;
   const query = callContent('query', target.toUint8Array(), 'who_q', EMPTY_ARG, key.sender, { sender_info: senderInfo } as never) as Record<string, CborValue>;
   const callId = requestIdOf(call as never);
   const queryId = requestIdOf(query as never);
@@ -136,6 +161,19 @@ test('an update and a query see the sender_info data and its signing canister', 
   assert.equal(queried.status, 200, queried.text());
   const arg = (queried.cbor().get('reply') as Map<string, CborValue>).get('arg') as Uint8Array;
   assert.deepEqual(decodeWho(arg), { data: INFO, signer: signer.toUint8Array() });
+});
+
+test('a reply callback sees the sender_info of the request that opened its call context, and inspect_message sees it too', async () => {
+  const { call } = await signedRequests(INFO, { method: 'relay' });
+  const called = await post(server.url, `/api/v4/canister/${target.toText()}/call`, call.body);
+  assert.equal(called.status, 200, called.text());
+  const reply = certifiedValue(called, ['request_status', call.requestId, 'reply']);
+  assert.ok(reply, 'relay did not reply');
+  assert.deepEqual(decodeWho(reply), { data: INFO, signer: signer.toUint8Array() });
+  const user = new TestKey();
+  const refused = await post(server.url, `/api/v4/canister/${target.toText()}/call`, envelope(callContent('call', target.toUint8Array(), 'relay', EMPTY_ARG, user.principal), user));
+  assert.equal(refused.cbor().get('status'), 'non_replicated_rejection');
+  assert.match(String(refused.cbor().get('reject_message')), /Canister rejected the message/);
 });
 
 test('callers without sender_info (users of other keys, the anonymous user) see empty caller info', async () => {
