@@ -3,7 +3,8 @@
 // answer. Valid if the authenticator signed `authenticator_data ‖ SHA-256(client_data_json)` and the
 // client data's `challenge` is the base64url of the signed message (domain separator included).
 // The origin, type and authenticator flags are not checked: the IC accepts any relying party.
-// Algorithms, as the replica: ECDSA P-256 with SHA-256 (DER signature) and RSA PKCS#1 v1.5 with SHA-256.
+// Algorithms, as the replica: ECDSA P-256 with SHA-256 (DER signature), RSA PKCS#1 v1.5 with SHA-256
+// (2048 to 8192-bit keys) and Ed25519.
 import { createPublicKey, verify, type KeyObject, constants } from 'node:crypto';
 import { bytesEqual, concatBytes, sha256, toHex } from './_bytes.ts';
 import { decodeCbor } from './cbor_decode.ts';
@@ -11,15 +12,19 @@ import { isCborMap, type CborMap, type CborValue } from './cbor_value.ts';
 
 /** COSE key parameters (RFC 9052/9053): kty, alg, and the curve/key parameters. */
 const COSE = { kty: 1n, alg: 3n, crv: -1n, x: -2n, y: -3n, n: -1n, e: -2n } as const;
+const KTY_OKP = 1n;
 const KTY_EC2 = 2n;
 const KTY_RSA = 3n;
+const ALG_EDDSA = -8n;
 const ALG_ES256 = -7n;
 const ALG_RS256 = -257n;
 const CRV_P256 = 1n;
+const CRV_ED25519 = 6n;
+const RSA_BITS = { min: 2048, max: 8192 } as const;
 
 interface WebAuthnKey {
   readonly key: KeyObject;
-  readonly algorithm: 'ECDSA P-256' | 'RSA PKCS#1 v1.5';
+  readonly algorithm: 'ECDSA P-256' | 'RSA PKCS#1 v1.5' | 'Ed25519';
 }
 
 interface WebAuthnSignature {
@@ -50,6 +55,7 @@ export function verifyWebAuthnSignature(coseKey: Uint8Array, signature: Uint8Arr
 function verifies(key: WebAuthnKey, signed: Uint8Array, signature: Uint8Array): boolean {
   try {
     if (key.algorithm === 'ECDSA P-256') return verify('sha256', signed, { key: key.key, dsaEncoding: 'der' }, signature);
+    if (key.algorithm === 'Ed25519') return signature.length === 64 && verify(null, signed, key.key, signature);
     return verify('sha256', signed, { key: key.key, padding: constants.RSA_PKCS1_PADDING }, signature);
   } catch {
     return false;
@@ -68,7 +74,8 @@ function parseCoseKey(bytes: Uint8Array): WebAuthnKey | string {
   const alg = map.get(COSE.alg);
   if (kty === KTY_EC2 && alg === ALG_ES256) return ecKey(map);
   if (kty === KTY_RSA && alg === ALG_RS256) return rsaKey(map);
-  return `Only ECDSA on curve P-256 and RSA PKCS #1 v1.5 are supported for WebAuthn, given COSE key type ${String(kty)} and algorithm ${String(alg)}`;
+  if (kty === KTY_OKP && alg === ALG_EDDSA) return okpKey(map);
+  return `Only ECDSA on curve P-256, RSA PKCS #1 v1.5 and Ed25519 are supported for WebAuthn, given COSE key type ${String(kty)} and algorithm ${String(alg)}`;
 }
 
 function ecKey(map: CborMap): WebAuthnKey | string {
@@ -85,7 +92,21 @@ function rsaKey(map: CborMap): WebAuthnKey | string {
   const n = map.get(COSE.n);
   const e = map.get(COSE.e);
   if (!(n instanceof Uint8Array) || !(e instanceof Uint8Array)) return 'COSE RSA key needs byte-string n and e';
+  const bits = modulusBits(n);
+  if (bits < RSA_BITS.min || bits > RSA_BITS.max) return `RSA key of ${bits} bits is outside ${RSA_BITS.min} to ${RSA_BITS.max} bits`;
   return jwkKey({ kty: 'RSA', n: base64url(n), e: base64url(e) }, 'RSA PKCS#1 v1.5');
+}
+
+function modulusBits(n: Uint8Array): number {
+  const first = n.findIndex((byte) => byte !== 0);
+  return first < 0 ? 0 : (n.length - first - 1) * 8 + (32 - Math.clz32(n[first]!));
+}
+
+function okpKey(map: CborMap): WebAuthnKey | string {
+  const x = map.get(COSE.x);
+  if (map.get(COSE.crv) !== CRV_ED25519) return `unsupported COSE curve ${String(map.get(COSE.crv))}`;
+  if (!(x instanceof Uint8Array) || x.length !== 32) return 'COSE OKP key needs a 32-byte x';
+  return jwkKey({ kty: 'OKP', crv: 'Ed25519', x: base64url(x) }, 'Ed25519');
 }
 
 function jwkKey(jwk: Record<string, string>, algorithm: WebAuthnKey['algorithm']): WebAuthnKey | string {

@@ -1,4 +1,4 @@
-// A software WebAuthn authenticator for tests: P-256 or RSA keys made with node:crypto, exposed as
+// A software WebAuthn authenticator for tests: P-256, RSA or Ed25519 keys made with node:crypto, exposed as
 // the DER-wrapped COSE public key a client sends, and signing as a browser does — authenticator data
 // (RP id hash, flags, counter), client data JSON whose challenge is the base64url of the message,
 // and a signature over `authenticator_data ‖ SHA-256(client_data_json)`.
@@ -16,21 +16,28 @@ const sha256 = (data: Uint8Array | string) => new Uint8Array(createHash('sha256'
 export class SoftwareAuthenticator {
   readonly der: Uint8Array;
   readonly #privateKey: KeyObject;
-  readonly #algorithm: 'p256' | 'rsa';
+  readonly #algorithm: 'p256' | 'rsa' | 'ed25519';
   readonly #origin: string;
   #counter = 0;
 
-  constructor(algorithm: 'p256' | 'rsa', origin = 'https://identity.internetcomputer.org') {
+  constructor(algorithm: 'p256' | 'rsa' | 'ed25519', origin = 'https://identity.internetcomputer.org') {
     this.#algorithm = algorithm;
     this.#origin = origin;
-    const pair = algorithm === 'p256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pair =
+      algorithm === 'p256'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : algorithm === 'rsa'
+          ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+          : generateKeyPairSync('ed25519');
     this.#privateKey = pair.privateKey;
     const jwk = pair.publicKey.export({ format: 'jwk' });
     const bytes = (value: string | undefined) => new Uint8Array(Buffer.from(value!, 'base64url'));
     const cose =
       algorithm === 'p256'
         ? new Map<bigint, bigint | Uint8Array>([[1n, 2n], [3n, -7n], [-1n, 1n], [-2n, bytes(jwk.x)], [-3n, bytes(jwk.y)]])
-        : new Map<bigint, bigint | Uint8Array>([[1n, 3n], [3n, -257n], [-1n, bytes(jwk.n)], [-2n, bytes(jwk.e)]]);
+        : algorithm === 'rsa'
+          ? new Map<bigint, bigint | Uint8Array>([[1n, 3n], [3n, -257n], [-1n, bytes(jwk.n)], [-2n, bytes(jwk.e)]])
+          : new Map<bigint, bigint | Uint8Array>([[1n, 1n], [3n, -8n], [-1n, 6n], [-2n, bytes(jwk.x)]]);
     this.der = encodeSubjectPublicKeyInfo(OID.webAuthnCose, undefined, encodeCbor(cose));
   }
 
@@ -44,7 +51,10 @@ export class SoftwareAuthenticator {
       clientData ?? { type: 'webauthn.get', challenge: Buffer.from(challenge).toString('base64url'), origin: this.#origin, crossOrigin: false },
     );
     const signed = new Uint8Array([...authenticatorData, ...sha256(clientDataJson)]);
-    const signature = this.#algorithm === 'p256' ? sign('sha256', signed, { key: this.#privateKey, dsaEncoding: 'der' }) : sign('sha256', signed, this.#privateKey);
+    const signature =
+      this.#algorithm === 'p256'
+        ? sign('sha256', signed, { key: this.#privateKey, dsaEncoding: 'der' })
+        : sign(this.#algorithm === 'rsa' ? 'sha256' : null, signed, this.#privateKey);
     return { authenticatorData, clientDataJson, signature: new Uint8Array(signature) };
   }
 

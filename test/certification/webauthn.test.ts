@@ -1,5 +1,5 @@
 // WebAuthn request signatures (interface spec, "Signatures"): a software authenticator with a
-// P-256 or RSA key signs like a browser; the signature verifies whatever the origin, also as the
+// P-256, RSA or Ed25519 key signs like a browser; the signature verifies whatever the origin, also as the
 // first key of a delegation chain, and a tampered signature, challenge or key is refused.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -17,13 +17,14 @@ import { encodeAnswer, SoftwareAuthenticator } from './_webauthn_authenticator.t
 const message = concatBytes(IC_REQUEST, sha256(utf8('a request')));
 const p256 = new SoftwareAuthenticator('p256');
 const rsa = new SoftwareAuthenticator('rsa');
+const ed = new SoftwareAuthenticator('ed25519');
 
-for (const [name, authenticator] of [['ECDSA P-256', p256], ['RSA PKCS#1 v1.5', rsa]] as const) {
-  test(`a ${name} WebAuthn signature over the domain-separated request id verifies`, () => {
+for (const [name, authenticator] of [['ECDSA P-256', p256], ['RSA PKCS#1 v1.5', rsa], ['Ed25519', ed]] as const) {
+  test(`${name}: a WebAuthn signature over the domain-separated request id verifies`, () => {
     assert.equal(verifyPublicKeySignature(authenticator.der, authenticator.sign(message), message), true);
   });
 
-  test(`a ${name} WebAuthn signature with a flipped signature bit is refused`, () => {
+  test(`${name}: a WebAuthn signature with a flipped signature bit is refused`, () => {
     const answer = authenticator.answer(message);
     const signature = answer.signature.slice();
     signature[signature.length - 5]! ^= 1;
@@ -54,7 +55,8 @@ test('changed authenticator data or client data breaks the signature', () => {
 test('malformed WebAuthn keys and signatures give clear messages', () => {
   const cose = (entries: [bigint, CborValue][]) => encodeSubjectPublicKeyInfo(OID.webAuthnCose, undefined, encodeCbor(new Map(entries)));
   const signature = p256.sign(message);
-  assert.match(verifyPublicKeySignature(cose([[1n, 1n], [3n, -8n]]), signature, message) as string, /Only ECDSA on curve P-256 and RSA PKCS #1 v1.5 are supported/);
+  assert.match(verifyPublicKeySignature(cose([[1n, 2n], [3n, -35n]]), signature, message) as string, /Only ECDSA on curve P-256, RSA PKCS #1 v1.5 and Ed25519 are supported/);
+  assert.match(verifyPublicKeySignature(cose([[1n, 3n], [3n, -257n], [-1n, new Uint8Array(128).fill(0xff)], [-2n, Uint8Array.of(1, 0, 1)]]), signature, message) as string, /RSA key of 1024 bits is outside 2048 to 8192 bits/);
   assert.match(verifyPublicKeySignature(cose([[1n, 2n], [3n, -7n], [-1n, 2n]]), signature, message) as string, /unsupported COSE curve 2/);
   assert.match(verifyPublicKeySignature(cose([[1n, 2n], [3n, -7n], [-1n, 1n], [-2n, new Uint8Array(32)], [-3n, new Uint8Array(32)]]), signature, message) as string, /invalid ECDSA P-256 COSE key/);
   assert.match(verifyPublicKeySignature(encodeSubjectPublicKeyInfo(OID.webAuthnCose, undefined, fromHex('ff')), signature, message) as string, /malformed COSE key/);
