@@ -1,4 +1,5 @@
-// Requests signed with a WebAuthn key over the HTTP interface: a v4 call creates a canister as the
+// Requests signed with a WebAuthn key over the HTTP interface (hand-built envelopes, and @icp-sdk/core's
+// agent with a WebAuthn identity): a v4 call creates a canister as the
 // key's self-authenticating principal (its controller), a controller-only call goes through a
 // delegation from the WebAuthn key to a session key, and a tampered signature or challenge is refused with 400 and the reason.
 import assert from 'node:assert/strict';
@@ -6,6 +7,8 @@ import { after, before, test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
+import { Actor, type ActorMethod, HttpAgent, type PublicKey, type Signature, SignIdentity } from '@icp-sdk/core/agent';
+import { Principal as SdkPrincipal } from '@icp-sdk/core/principal';
 import { Capsule } from '../../src/api/index.ts';
 import { replicaOf } from '../../src/api/testing.ts';
 import {
@@ -91,4 +94,39 @@ test('a delegation from a WebAuthn key to a session key authenticates a controll
   const answer = await post(server.url, `/api/v4/canister/${created.toText()}/call`, body);
   assert.equal(answer.status, 200, answer.text());
   assert.equal(new TextDecoder().decode(certifiedValue(answer, ['request_status', requestId, 'status'])), 'replied');
+});
+
+/** An @icp-sdk/core identity backed by the software authenticator, as a passkey-based wallet would build one. */
+class PasskeyIdentity extends SignIdentity {
+  readonly #authenticator: SoftwareAuthenticator;
+  constructor(authenticator: SoftwareAuthenticator) {
+    super();
+    this.#authenticator = authenticator;
+  }
+  getPublicKey(): PublicKey {
+    const der = this.#authenticator.der;
+    return { toDer: () => der as never, derKey: der as never };
+  }
+  async sign(blob: Uint8Array): Promise<Signature> {
+    return this.#authenticator.sign(blob) as Signature;
+  }
+}
+
+test('@icp-sdk/core with a WebAuthn identity creates a canister through a v4 call', async () => {
+  const identity = new PasskeyIdentity(new SoftwareAuthenticator('rsa'));
+  const agent = await HttpAgent.create({ host: server.url, identity, shouldFetchRootKey: true });
+  const management = Actor.createActor<{ provisional_create_canister_with_cycles: ActorMethod<[{ amount: [] | [bigint]; settings: [] }], { canister_id: SdkPrincipal }> }>(
+    ({ IDL }) =>
+      IDL.Service({
+        provisional_create_canister_with_cycles: IDL.Func(
+          [IDL.Record({ amount: IDL.Opt(IDL.Nat), settings: IDL.Opt(IDL.Record({})) })],
+          [IDL.Record({ canister_id: IDL.Principal })],
+          [],
+        ),
+      }),
+    { agent, canisterId: SdkPrincipal.managementCanister(), effectiveCanisterId: SdkPrincipal.fromText(IN_RANGE.toText()) },
+  );
+  const { canister_id } = await management.provisional_create_canister_with_cycles({ amount: [], settings: [] });
+  const controllers = replicaOf(capsule).canister(Principal.fromText(canister_id.toText()))!.settings.controllers.map((c) => c.toText());
+  assert.deepEqual(controllers, [identity.getPrincipal().toText()]);
 });
