@@ -247,10 +247,29 @@ export class CodeRewriter {
     this.#runStart = at; // the original store follows, copied with the next run
   }
 
-  /** After the float instruction just read: its NaN result becomes the canonical NaN. */
+  /**
+   * After the float instruction just read: its NaN result becomes the canonical NaN. Skipped when the
+   * next instruction canonicalizes too: it consumes this result (the top of the stack), gives NaN for
+   * a NaN operand and canonicalizes that, so the payload is never seen.
+   */
   #canonicalize(shape: NanShape): void {
+    if (this.#nextCanonicalizes()) return;
     this.#flush(this.#r.pos);
     this.#inj.canonicalizeNaN(shape);
+  }
+
+  #nextCanonicalizes(): boolean {
+    const r = this.#r;
+    const op = r.buf[r.pos];
+    if (op === undefined) return false;
+    const kind = KIND[op];
+    if (kind === K.NAN_F32 || kind === K.NAN_F64) return true;
+    if (kind !== K.PREFIX_FD) return false;
+    const at = r.pos;
+    r.pos++;
+    const sub = r.u32();
+    r.pos = at;
+    return SIMD_NAN_F32X4.has(sub) || SIMD_NAN_F64X2.has(sub);
   }
 
   #memoryGrow(at: number): void {

@@ -25,6 +25,8 @@ const FLOATS = `(module
   (func (export "neg32") (result i32) (i32.reinterpret_f32 (f32.neg (global.get $nan32))))
   (func (export "copy64") (result i64) (i64.reinterpret_f64 (global.get $nan64)))
   (func (export "plain64") (result f64) (f64.add (f64.const 1.5) (f64.const 2.25)))
+  (func (export "chain64") (param f64 f64) (result i64) (i64.reinterpret_f64 (f64.sqrt (f64.div (local.get 0) (local.get 1)))))
+  (func (export "sign32") (param f32 f32) (result f32) (f32.copysign (f32.const 1) (f32.div (local.get 0) (local.get 1))))
   (func (export "lanes32") (result i64)
     (i64x2.extract_lane 0 (f32x4.add (v128.const f32x4 -nan:0x1 1 0 0) (v128.const f32x4 1 2 0 0))))
   (func (export "lanes64") (result i64)
@@ -42,6 +44,12 @@ test('float arithmetic that produces a NaN yields the canonical NaN, whatever it
   assert.equal(BigInt.asUintN(64, exports.mul64()), F64_CANONICAL);
   assert.equal(BigInt.asUintN(64, exports.sub64(Infinity, Infinity)), F64_CANONICAL);
   assert.equal(BigInt.asUintN(64, exports.promote()), F64_CANONICAL);
+});
+
+test('a NaN passed straight into another float operation still ends canonical, and its sign is the canonical one', async () => {
+  const { exports } = instantiate(await canister(FLOATS));
+  assert.equal(BigInt.asUintN(64, exports.chain64(0, 0)), F64_CANONICAL);
+  assert.equal(exports.sign32(0, 0), 1); // the CPU's 0/0 is negative on x86; the canonical NaN is positive
 });
 
 test('SIMD float arithmetic canonicalizes NaN lanes and leaves the other lanes alone', async () => {
