@@ -196,6 +196,12 @@ export const SIMD_NAN_F32X4: ReadonlySet<number> = new Set([0x5e, 0x67, 0x68, 0x
 /** The same for f64x2 results. */
 export const SIMD_NAN_F64X2: ReadonlySet<number> = new Set([0x5f, 0x74, 0x75, 0x7a, 0x94, 0xef, 0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5]);
 
+/** The canonicalizing SIMD operations by the lane shape they read: demote reads f64x2, promote f32x4. */
+export const SIMD_NAN_INPUT: { readonly f32x4: ReadonlySet<number>; readonly f64x2: ReadonlySet<number> } = {
+  f32x4: new Set([...SIMD_NAN_F32X4].filter((sub) => sub !== 0x5e).concat(0x5f)),
+  f64x2: new Set([...SIMD_NAN_F64X2].filter((sub) => sub !== 0x5f).concat(0x5e)),
+};
+
 /** Bytes written by a 0xFD store sub-opcode, or 0 for non-stores. */
 export function simdStoreSize(sub: number): number {
   if (sub === 0x0b) return 16; // v128.store

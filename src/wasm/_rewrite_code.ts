@@ -15,7 +15,7 @@
 // counter is negative (see CHECK_ARMS).
 import { invalidModule, malformed } from './errors.ts';
 import { INJECTED, INJECTED_FUNCTION_COUNT } from './instrumentation_contract.ts';
-import { atomicWrite, COST, CPLX, K, KIND, SIMD_NAN_F32X4, SIMD_NAN_F64X2, simdStoreSize, STORE_SIZE, STORE_TYPE, V128 } from './_opcodes.ts';
+import { atomicWrite, COST, CPLX, K, KIND, SIMD_NAN_F32X4, SIMD_NAN_F64X2, SIMD_NAN_INPUT, simdStoreSize, STORE_SIZE, STORE_TYPE, V128 } from './_opcodes.ts';
 import { Injector, type BulkKind, type NanShape } from './_inject.ts';
 import { Reader } from './_reader.ts';
 import { Writer } from './_writer.ts';
@@ -253,23 +253,27 @@ export class CodeRewriter {
    * a NaN operand and canonicalizes that, so the payload is never seen.
    */
   #canonicalize(shape: NanShape): void {
-    if (this.#nextCanonicalizes()) return;
+    if (this.#nextCanonicalizes(shape)) return;
     this.#flush(this.#r.pos);
     this.#inj.canonicalizeNaN(shape);
   }
 
-  #nextCanonicalizes(): boolean {
+  /**
+   * Whether the next instruction canonicalizes and reads this result with the same lane shape (an
+   * f64x2 operation would see the bits of two f32x4 lanes as one f64, which need not be a NaN).
+   */
+  #nextCanonicalizes(shape: NanShape): boolean {
     const r = this.#r;
     const op = r.buf[r.pos];
     if (op === undefined) return false;
     const kind = KIND[op];
-    if (kind === K.NAN_F32 || kind === K.NAN_F64) return true;
+    if (shape === 'f32' || shape === 'f64') return kind === K.NAN_F32 || kind === K.NAN_F64; // validation fixes the operand type
     if (kind !== K.PREFIX_FD) return false;
     const at = r.pos;
     r.pos++;
     const sub = r.u32();
     r.pos = at;
-    return SIMD_NAN_F32X4.has(sub) || SIMD_NAN_F64X2.has(sub);
+    return SIMD_NAN_INPUT[shape].has(sub);
   }
 
   #memoryGrow(at: number): void {

@@ -13,6 +13,7 @@ const F64_CANONICAL = 0x7ff8000000000000n;
 const FLOATS = `(module
   (global $nan32 (mut f32) (f32.const -nan:0x200001))
   (global $nan64 (mut f64) (f64.const -nan:0x4000000000001))
+  (global $lanes (mut v128) (v128.const f32x4 -nan:0x1 1 0 0))
   (func (export "div32") (param f32 f32) (result i32) (i32.reinterpret_f32 (f32.div (local.get 0) (local.get 1))))
   (func (export "sqrt32") (param f32) (result i32) (i32.reinterpret_f32 (f32.sqrt (local.get 0))))
   (func (export "add32") (result i32) (i32.reinterpret_f32 (f32.add (global.get $nan32) (f32.const 1))))
@@ -27,6 +28,8 @@ const FLOATS = `(module
   (func (export "plain64") (result f64) (f64.add (f64.const 1.5) (f64.const 2.25)))
   (func (export "chain64") (param f64 f64) (result i64) (i64.reinterpret_f64 (f64.sqrt (f64.div (local.get 0) (local.get 1)))))
   (func (export "sign32") (param f32 f32) (result f32) (f32.copysign (f32.const 1) (f32.div (local.get 0) (local.get 1))))
+  (func (export "reshaped") (result i64)
+    (i64x2.extract_lane 0 (f64x2.add (v128.const f64x2 0 0) (f32x4.add (global.get $lanes) (v128.const f32x4 1 0 0 0)))))
   (func (export "lanes32") (result i64)
     (i64x2.extract_lane 0 (f32x4.add (v128.const f32x4 -nan:0x1 1 0 0) (v128.const f32x4 1 2 0 0))))
   (func (export "lanes64") (result i64)
@@ -58,6 +61,8 @@ test('SIMD float arithmetic canonicalizes NaN lanes and leaves the other lanes a
   assert.equal(Number(lanes & 0xffffffffn), F32_CANONICAL);
   assert.equal(Number(lanes >> 32n), 0x40400000); // 1 + 2 = 3
   assert.equal(BigInt.asUintN(64, exports.lanes64()), F64_CANONICAL); // 0 / 0
+  // f64x2.add reads the f32x4 result's lanes 0 and 1 as one (non-NaN) f64: lane 0 must be canonical before.
+  assert.equal(BigInt.asUintN(64, exports.reshaped()), 0x3f8000007fc00000n);
 });
 
 test('sign operations, reinterpretation and ordinary results keep their bits', async () => {
