@@ -1,7 +1,7 @@
 // Execution benchmarks, printed as JSON:
 //  - Motoko counter updates per second through the library (in-process, application cost schedule);
-//  - compute-heavy wasm (a store-heavy loop and recursive calls) run raw in V8 vs instrumented (metering +
-//    write barrier), and the loop through a Capsule update call;
+//  - compute-heavy wasm (a store-heavy loop, a floating-point loop and recursive calls) run raw in V8 vs
+//    instrumented (metering, write barrier, NaN canonicalization), and the loop through a Capsule update call;
 //  - create + install time of a large (Azle, ~3.5 MB) module, when Azle can be built.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +43,18 @@ const COMPUTE_WAT = `(module
   (func $fib (param $n i32) (result i32)
     (if (result i32) (i32.lt_u (local.get $n) (i32.const 2)) (then (local.get $n))
       (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+  (func $float (param $n i32) (result f64)
+    (local $i i32) (local $x f64)
+    (local.set $x (f64.const 1.5))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $x (f64.add (f64.mul (local.get $x) (f64.const 0.999999))
+        (f64.div (f64.const 1) (f64.sqrt (f64.convert_i32_u (i32.add (local.get $i) (i32.const 1)))))))
+      (f64.store (i32.and (i32.mul (local.get $i) (i32.const 8)) (i32.const 65535)) (local.get $x))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.get $x))
+  (func (export "float") (param $n i32) (result f64) (call $float (local.get $n)))
   (func (export "fib") (param $n i32) (result i32) (call $fib (local.get $n)))
   (func (export "run") (param $n i32) (result i64) (call $work (local.get $n)))
   (func (export "canister_update run") (drop (call $work (i32.const ${20_000_000}))) (call $reply)))`;
@@ -84,6 +96,11 @@ async function instrumentationOverhead() {
     counter.value = 1n << 62n;
     (instrumented.exports["fib"] as (n: number) => number)(32);
   }, 5);
+  const floatRawMs = await time(() => (raw.exports['float'] as (n: number) => number)(iterations), 5);
+  const floatInstrumentedMs = await time(() => {
+    counter.value = 1n << 62n;
+    (instrumented.exports['float'] as (n: number) => number)(iterations);
+  }, 5);
   const ic = await Capsule.create({ costSchedule: 'free' });
   const canisterId = await ic.createCanister();
   await ic.installCode({ canisterId, wasm });
@@ -95,6 +112,7 @@ async function instrumentationOverhead() {
     capsuleUpdateMs: +capsuleMs.toFixed(2),
     instrumentedOverRaw: +(instrumentedMs / rawMs).toFixed(3),
     capsuleOverRaw: +(capsuleMs / rawMs).toFixed(3),
+    floatLoop: { rawV8Ms: +floatRawMs.toFixed(2), instrumentedMs: +floatInstrumentedMs.toFixed(2), instrumentedOverRaw: +(floatInstrumentedMs / floatRawMs).toFixed(3) },
     recursiveFib32: { rawV8Ms: +fibRawMs.toFixed(2), instrumentedMs: +fibInstrumentedMs.toFixed(2), instrumentedOverRaw: +(fibInstrumentedMs / fibRawMs).toFixed(3) },
   };
 }
@@ -118,6 +136,8 @@ async function largeModuleInstall() {
 }
 
 async function executionBenchmarks() {
+  // BENCH_EXECUTION=instrumentation runs only the raw-vs-instrumented comparison.
+  if (process.env.BENCH_EXECUTION === 'instrumentation') return { instrumentation: await instrumentationOverhead() };
   return {
     motokoCounter: [await motokoUpdates('enhanced', 2000), await motokoUpdates('classical', 2000)],
     instrumentation: await instrumentationOverhead(),

@@ -95,6 +95,7 @@ export {
 export { DerError, OID, encodeSubjectPublicKeyInfo, parseSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from './der.ts';
 export { verifyPublicKeySignature, type SignatureContext } from './public_key_signatures.ts';
 export { parseCanisterPublicKey, verifyCanisterSignature, type CanisterPublicKey } from './canister_signature.ts';
+export { parseSenderInfo, verifySenderInfo, type SenderInfo, type VerifiedCallerInfo } from './sender_info.ts';
 export {
   MAX_DELEGATIONS,
   MAX_DELEGATION_TARGETS,

@@ -1,7 +1,6 @@
 // Verifying one signature with a DER public key of any kind a request may carry (interface
 // spec, "Signatures"): Ed25519, ECDSA on P-256 or secp256k1 (SHA-256 prehash, 64-byte r‖s, high
-// S accepted — WebCrypto does not normalize S), and canister signatures. WebAuthn keys are
-// recognised and refused with a clear message (not implemented yet).
+// S accepted — WebCrypto does not normalize S), WebAuthn (webauthn.ts) and canister signatures.
 //
 // Ed25519 and ECDSA go through node:crypto (OpenSSL): an order of magnitude faster than a JS
 // implementation (≈0.07 ms vs ≈1 ms per Ed25519 check), which matters because every signed HTTP
@@ -9,6 +8,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { verifyCanisterSignature } from './canister_signature.ts';
 import { OID, parseSubjectPublicKeyInfo, type SubjectPublicKeyInfo } from './der.ts';
+import { verifyWebAuthnSignature } from './webauthn.ts';
 
 export interface SignatureContext {
   /** DER BLS root key; needed only for canister signatures. */
@@ -43,7 +43,8 @@ export function verifyPublicKeySignature(
       if (parameters !== undefined) return 'canister signature key must not have algorithm parameters';
       return verifyCanisterSignature(publicKey, signature, message, context.rootKeyDer);
     case OID.webAuthnCose:
-      return 'WebAuthn (COSE) public keys are not supported';
+      if (parameters !== undefined) return 'WebAuthn key must not have algorithm parameters';
+      return verifyWebAuthnSignature(publicKey, signature, message);
   }
   return `unsupported public key algorithm ${algorithm}`;
 }

@@ -3,6 +3,8 @@
 // of a delegation chain that starts at `sender_pubkey`. Results are values, not exceptions; the
 // HTTP layer answers 400 with `message`.
 //
+// A `sender_info` is checked last (sender_info.ts).
+//
 // Chain rules: at most 20 delegations; delegation i is signed (over
 // `\x1Aic-request-auth-delegation ‖ hash_of_map(delegation)`) by key i-1; none expired; targets
 // intersect along the chain; permissions "queries" anywhere forbids update calls; no key repeats.
@@ -12,6 +14,7 @@ import { IC_REQUEST, IC_REQUEST_AUTH_DELEGATION } from './domain_separators.ts';
 import { isAnonymous, selfAuthenticatingId } from './principal_ids.ts';
 import { verifyPublicKeySignature } from './public_key_signatures.ts';
 import { hashOfMap } from './request_id.ts';
+import { type SenderInfo, type VerifiedCallerInfo, verifySenderInfo } from './sender_info.ts';
 
 export const MAX_DELEGATIONS = 20;
 export const MAX_DELEGATION_TARGETS = 1000;
@@ -32,6 +35,8 @@ export interface RequestAuthInput {
   readonly now: bigint;
   /** DER BLS root key, for canister signatures. */
   readonly rootKeyDer?: Uint8Array;
+  /** `content.sender_info`, already parsed. */
+  readonly senderInfo?: SenderInfo;
 }
 
 export type RequestAuthResult =
@@ -40,6 +45,8 @@ export type RequestAuthResult =
       readonly sender: Uint8Array;
       /** Canisters the request may address; null means unrestricted. */
       readonly targets: readonly Uint8Array[] | null;
+      /** The verified `sender_info`, if the request carried one. */
+      readonly callerInfo?: VerifiedCallerInfo;
     }
   | { readonly ok: false; readonly message: string };
 
@@ -56,8 +63,8 @@ interface SignedDelegation {
 export function verifyRequestAuth(input: RequestAuthInput): RequestAuthResult {
   const { sender, senderPubkey, senderSig, senderDelegation } = input;
   if (isAnonymous(sender)) {
-    if (senderPubkey !== undefined || senderSig !== undefined || senderDelegation !== undefined) {
-      return fail('anonymous requests must not carry sender_pubkey, sender_sig or sender_delegation');
+    if (senderPubkey !== undefined || senderSig !== undefined || senderDelegation !== undefined || input.senderInfo !== undefined) {
+      return fail('anonymous requests must not carry sender_pubkey, sender_sig, sender_delegation or sender_info');
     }
     return { ok: true, sender, targets: null };
   }
@@ -74,7 +81,10 @@ export function verifyRequestAuth(input: RequestAuthInput): RequestAuthResult {
   const lastKey = chain.length > 0 ? chain[chain.length - 1]!.pubkey : senderPubkey;
   const verdict = verifyPublicKeySignature(lastKey, senderSig, concatBytes(IC_REQUEST, input.requestId), input);
   if (verdict !== true) return fail(`invalid request signature: ${verdict}`);
-  return { ok: true, sender, targets: checked };
+  if (input.senderInfo === undefined) return { ok: true, sender, targets: checked };
+  const callerInfo = verifySenderInfo(senderPubkey, input.senderInfo, input.rootKeyDer);
+  if (typeof callerInfo === 'string') return fail(callerInfo);
+  return { ok: true, sender, targets: checked, callerInfo };
 }
 
 /** Whether a request for `canisterId` is within `targets` (null = unrestricted). */

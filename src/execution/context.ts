@@ -1,5 +1,5 @@
 // Execution contexts of the System API (interface spec "Overview of imports": letters s, I, G, U, RQ, …).
-import type { CallResult, Principal } from '../state/index.ts';
+import type { CallerInfo, CallResult, Principal } from '../state/index.ts';
 
 export type SystemTask = 'heartbeat' | 'globalTimer' | 'onLowWasmMemory';
 
@@ -8,22 +8,23 @@ export type ApiContext =
   | { kind: 'start' }
   | { kind: 'init'; caller: Principal; arg: Uint8Array }
   | { kind: 'preUpgrade'; caller: Principal }
-  | { kind: 'update'; caller: Principal; arg: Uint8Array; callContextId: number; deadline: bigint }
-  | { kind: 'replicatedQuery'; caller: Principal; arg: Uint8Array; callContextId: number; deadline: bigint }
-  | { kind: 'nonReplicatedQuery'; caller: Principal; arg: Uint8Array; dataCertificate: Uint8Array | undefined }
+  | { kind: 'update'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; callContextId: number; deadline: bigint }
+  | { kind: 'replicatedQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; callContextId: number; deadline: bigint }
+  | { kind: 'nonReplicatedQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; dataCertificate: Uint8Array | undefined }
   | { kind: 'transformQuery'; caller: Principal; arg: Uint8Array }
-  | { kind: 'compositeQuery'; caller: Principal; arg: Uint8Array; callContextId: number; dataCertificate: Uint8Array | undefined }
+  | { kind: 'compositeQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; callContextId: number; dataCertificate: Uint8Array | undefined }
   | {
       kind: 'callback';
       composite: boolean;
       caller: Principal;
+      callerInfo?: CallerInfo;
       callContextId: number;
       result: CallResult;
       refunded: bigint;
       deadline: bigint;
     }
-  | { kind: 'cleanup'; composite: boolean; caller: Principal; callContextId: number; rejectCode: number }
-  | { kind: 'inspectMessage'; caller: Principal; method: string; arg: Uint8Array }
+  | { kind: 'cleanup'; composite: boolean; caller: Principal; callerInfo?: CallerInfo; callContextId: number; rejectCode: number }
+  | { kind: 'inspectMessage'; caller: Principal; callerInfo?: CallerInfo; method: string; arg: Uint8Array }
   | { kind: 'systemTask'; task: SystemTask; callContextId: number };
 
 export type ContextLetter =

@@ -1,4 +1,5 @@
 // Cycle costs and the freezing limit (the IC's cycle costs; the replica's CyclesAccountManager).
+import type { HttpCostParams } from './http_cost_params.ts';
 import { type CanisterState, type CostSchedule, GIB, INSTRUCTION_LIMITS, MAX_REPLICATED_RESPONSE, memoryUsage } from '../state/index.ts';
 
 const SECONDS_PER_DAY = 86_400n;
@@ -79,4 +80,24 @@ export function httpRequestFee(pricing: Pricing, requestBytes: bigint, maxRespon
   if (pricing.costs.name === 'free') return 0n;
   const nodes = BigInt(pricing.subnetSize);
   return (pricing.costs.httpRequestBase + 60_000n * nodes) * nodes + (400n * requestBytes + 800n * maxResponseBytes) * nodes;
+}
+
+/**
+ * The price `ic0.cost_http_request_v2` quotes for an outcall of the given usage on n nodes (the
+ * replica's http_request_fee_v2): n·(1,000,000 + 50·request + 140,000·n + 800·n² + 50·raw response
+ * + 300·round-trip ms + transform instructions / 13 + (10·n + 650)·transformed response).
+ */
+export function httpRequestFeeV2(pricing: Pricing, params: HttpCostParams): bigint {
+  if (pricing.costs.name === 'free') return 0n;
+  const n = BigInt(pricing.subnetSize);
+  const perNode =
+    1_000_000n +
+    50n * params.requestBytes +
+    140_000n * n +
+    800n * n * n +
+    50n * params.rawResponseBytes +
+    300n * params.httpRoundtripTimeMs +
+    params.transformInstructions / 13n +
+    (10n * n + 650n) * params.transformedResponseBytes;
+  return perNode * n;
 }

@@ -1,7 +1,7 @@
 // ic0 cost queries (interface spec, section 'Cycles cost calculation'): what an operation would cost this canister on this subnet.
 import { CHAIN_KEY_NAMES, chainKeyFee } from './chain_keys.ts';
-import { callTransmissionFee, httpRequestFee, responseReservation, scale } from './cycles.ts';
-import { contractViolation } from './errors.ts';
+import { callTransmissionFee, httpRequestFee, httpRequestFeeV2, responseReservation, scale } from './cycles.ts';
+import { decodeHttpCostParams } from './http_cost_params.ts';
 import { CONTEXTS } from './context.ts';
 import { type Ic0Group, OVERHEAD, type Word } from './ic0_entry.ts';
 import { decodeUtf8, type SystemApi, writeU128 } from './system_api.ts';
@@ -45,9 +45,10 @@ export const costFunctions = {
   },
   cost_http_request_v2: {
     allowed: ANYWHERE,
-    overhead: S,
-    handler: () => {
-      throw contractViolation('ic0_cost_http_request_v2: HTTPS outcalls are not supported by this replica yet');
+    overhead: OVERHEAD.costHttpRequestV2,
+    handler: (api, src, size, dst) => {
+      const params = decodeHttpCostParams(api.readBytes(src, size, 'ic0_cost_http_request_v2'));
+      writeU128(api, dst, httpRequestFeeV2(api.env, params), 'ic0_cost_http_request_v2');
     },
   },
   cost_sign_with_ecdsa: {

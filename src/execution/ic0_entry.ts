@@ -42,4 +42,5 @@ export const OVERHEAD = {
   isController: 1_000n,
   callNew: 1_500n,
   callPerform: 5_000n,
+  costHttpRequestV2: 10_000n,
 } as const;

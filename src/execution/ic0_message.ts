@@ -1,5 +1,5 @@
 // ic0 message data, caller and response functions (interface spec, section 'Overview of imports': msg_*, accept_message).
-import { ANONYMOUS, MANAGEMENT_CANISTER, type Principal } from '../state/index.ts';
+import { ANONYMOUS, type CallerInfo, MANAGEMENT_CANISTER, type Principal } from '../state/index.ts';
 import { contractViolation, wrongModeViolation } from './errors.ts';
 import { CONTEXTS } from './context.ts';
 import { type Ic0Group, OVERHEAD } from './ic0_entry.ts';
@@ -37,6 +37,19 @@ export function callerOf(api: SystemApi): Principal {
     default:
       return context.caller ?? ANONYMOUS;
   }
+}
+
+/** The `sender_info` of the user request behind this execution: only user callers authenticated by a canister signature have one. */
+function callerInfoOf(api: SystemApi): CallerInfo | undefined {
+  return 'callerInfo' in api.context ? api.context.callerInfo : undefined;
+}
+
+function callerInfoData(api: SystemApi): Uint8Array {
+  return callerInfoOf(api)?.data ?? new Uint8Array(0);
+}
+
+function callerInfoSigner(api: SystemApi): Uint8Array {
+  return callerInfoOf(api)?.signer.toUint8Array() ?? new Uint8Array(0);
 }
 
 function rejectCode(api: SystemApi): number {
@@ -83,18 +96,17 @@ export const messageFunctions = {
     overhead: OVERHEAD.standard,
     handler: (api, dst, offset, size) => api.copyOut(callerOf(api).toUint8Array(), dst, offset, size, 'ic0_msg_caller_copy'),
   },
-  // sender_info is only attached to ingress authenticated by canister signatures; none reach here yet.
-  msg_caller_info_data_size: { allowed: CONTEXTS.callerInfo, overhead: OVERHEAD.standard, handler: (api) => api.sized(0) },
+  msg_caller_info_data_size: { allowed: CONTEXTS.callerInfo, overhead: OVERHEAD.standard, handler: (api) => api.sized(callerInfoData(api).length) },
   msg_caller_info_data_copy: {
     allowed: CONTEXTS.callerInfo,
     overhead: OVERHEAD.standard,
-    handler: (api, dst, offset, size) => api.copyOut(new Uint8Array(0), dst, offset, size, 'ic0_msg_caller_info_data_copy'),
+    handler: (api, dst, offset, size) => api.copyOut(callerInfoData(api), dst, offset, size, 'ic0_msg_caller_info_data_copy'),
   },
-  msg_caller_info_signer_size: { allowed: CONTEXTS.callerInfo, overhead: OVERHEAD.standard, handler: (api) => api.sized(0) },
+  msg_caller_info_signer_size: { allowed: CONTEXTS.callerInfo, overhead: OVERHEAD.standard, handler: (api) => api.sized(callerInfoSigner(api).length) },
   msg_caller_info_signer_copy: {
     allowed: CONTEXTS.callerInfo,
     overhead: OVERHEAD.standard,
-    handler: (api, dst, offset, size) => api.copyOut(new Uint8Array(0), dst, offset, size, 'ic0_msg_caller_info_signer_copy'),
+    handler: (api, dst, offset, size) => api.copyOut(callerInfoSigner(api), dst, offset, size, 'ic0_msg_caller_info_signer_copy'),
   },
   msg_reject_code: {
     allowed: ['Ry', 'Rt', 'CRy', 'CRt', 'C', 'CC'],

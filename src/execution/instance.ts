@@ -1,6 +1,6 @@
 // Live wasm instances of canisters: compile once per module, instantiate with the System API, and
 // rebuild an instance from saved heap and globals when a rollback must undo memory growth.
-import { WASM_PAGE_SIZE, type WasmState } from '../state/index.ts';
+import { type GlobalCell, WASM_PAGE_SIZE, type WasmState } from '../state/index.ts';
 import type { CanisterModule } from '../wasm/index.ts';
 import { capsuleImports, ic0Imports, type InstanceHost } from './imports.ts';
 
@@ -29,22 +29,36 @@ export function instantiate(module: CanisterModule): WasmState {
   };
   const instance = new WebAssembly.Instance(compile(module), imports as unknown as WebAssembly.Imports);
   const exports = instance.exports;
-  const globals: WebAssembly.Global[] = [];
-  for (const [name, value] of Object.entries(exports)) {
-    const match = /^__capsule_global_(\d+)$/.exec(name);
-    if (match) globals[Number(match[1])] = value as WebAssembly.Global;
-  }
   state = {
     module,
     instance,
     memory: exports['__capsule_memory'] as WebAssembly.Memory,
-    globals: globals.filter((global) => global !== undefined),
+    globals: module.globals.map((global, i) => (global.type === 'v128' ? v128Cell(exports, i) : (exports[`__capsule_global_${i}`] as WebAssembly.Global))),
     table: exports['__capsule_table'] as WebAssembly.Table | undefined,
     counter: exports['__capsule_instructions'] as WebAssembly.Global,
     dirty: exports['__capsule_dirty'] as WebAssembly.Memory,
   };
   hosts.set(instance, host);
   return state;
+}
+
+const U64 = (1n << 64n) - 1n;
+
+/** A v128 global seen through the instrumentation's lane accessors, as an unsigned 128-bit bigint. */
+function v128Cell(exports: WebAssembly.Exports, index: number): GlobalCell {
+  const get = exports[`__capsule_v128_get_${index}`] as () => [bigint, bigint];
+  const set = exports[`__capsule_v128_set_${index}`] as ((low: bigint, high: bigint) => void) | undefined;
+  return {
+    get value(): bigint {
+      const [low, high] = get();
+      return (BigInt.asUintN(64, high) << 64n) | BigInt.asUintN(64, low);
+    },
+    set value(value: unknown) {
+      if (!set) throw new TypeError(`v128 global ${index} is immutable`);
+      if (typeof value !== 'bigint' || value < 0n || value >> 128n !== 0n) throw new TypeError(`v128 global ${index} takes an unsigned 128-bit bigint`);
+      set(BigInt.asIntN(64, value & U64), BigInt.asIntN(64, value >> 64n));
+    },
+  };
 }
 
 export function hostOf(wasm: WasmState): InstanceHost {

@@ -1,6 +1,6 @@
 // Undo journal of one message execution: old contents of the pages a message touches,
 // so that a trap or a query rolls back in O(pages touched). Also the dirty set for persistence.
-import { OS_PAGE_SIZE, PageSlab, type StableMemory } from '../state/index.ts';
+import { type GlobalCell, OS_PAGE_SIZE, PageSlab, type StableMemory } from '../state/index.ts';
 
 /** Saved content of a page beyond the heap's old size: zeros, shared, never written. */
 const ZERO_PAGE = new Uint8Array(OS_PAGE_SIZE);
@@ -15,7 +15,7 @@ export class Journal {
   readonly globalsBefore: (number | bigint)[];
   readonly #slab = new PageSlab();
 
-  constructor(heapBytes: number, stable: StableMemory, globals: WebAssembly.Global[]) {
+  constructor(heapBytes: number, stable: StableMemory, globals: GlobalCell[]) {
     this.heapBytesBefore = heapBytes;
     this.stablePagesBefore = stable.sizePages;
     this.globalsBefore = globals.map((global) => global.value as number | bigint);
@@ -58,7 +58,7 @@ export class Journal {
     }
   }
 
-  rollbackGlobals(globals: WebAssembly.Global[]): void {
+  rollbackGlobals(globals: GlobalCell[]): void {
     globals.forEach((global, i) => {
       try {
         global.value = this.globalsBefore[i];

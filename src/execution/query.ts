@@ -1,6 +1,6 @@
 // Non-replicated queries and composite queries (interface spec, 'Query call'): run on the current state, follow the
 // composite call graph, then roll every touched canister back. Nothing here persists but logs.
-import { type CallResult, type CanisterState, type Closure, COMPOSITE_QUERY_MAX_DEPTH, MANAGEMENT_CANISTER, type Principal, principalEquals } from '../state/index.ts';
+import { type CallerInfo, type CallResult, type CanisterState, type Closure, COMPOSITE_QUERY_MAX_DEPTH, MANAGEMENT_CANISTER, type Principal, principalEquals } from '../state/index.ts';
 import { canisterReject, OWN_REJECT_ERROR_CODE, rejectOf } from './call_context.ts';
 import type { ApiContext } from './context.ts';
 import { freezingLimit } from './cycles.ts';
@@ -16,6 +16,8 @@ export interface QueryRequest {
   method: string;
   arg: Uint8Array;
   caller: Principal;
+  /** The user request's verified `sender_info`; never present for canister callers. */
+  callerInfo?: CallerInfo | undefined;
   /** Present only for the target of an HTTP query (data_certificate_present = 1, 'Certified data'). */
   dataCertificate: Uint8Array | undefined;
 }
@@ -100,14 +102,19 @@ function seenByCaller(result: CallResult): CallResult {
   return { ...result, message: `${result.errorCode}: ${result.message}` };
 }
 
+function callerInfoOf(request: QueryRequest): { callerInfo?: CallerInfo } {
+  return request.callerInfo ? { callerInfo: request.callerInfo } : {};
+}
+
 /** A callback runs only while its context has not responded (a response ends the walk). */
-function runCallback(graph: Graph, canister: CanisterState, callContextId: number, call: OutgoingCall, result: CallResult, caller: Principal) {
+function runCallback(graph: Graph, canister: CanisterState, callContextId: number, call: OutgoingCall, result: CallResult, request: QueryRequest) {
   const closure: Closure = result.kind === 'reply' ? call.onReply : call.onReject;
-  const context: ApiContext = { kind: 'callback', composite: true, caller, callContextId, result, refunded: 0n, deadline: 0n };
+  const who = { caller: request.caller, ...callerInfoOf(request) };
+  const context: ApiContext = { kind: 'callback', composite: true, ...who, callContextId, result, refunded: 0n, deadline: 0n };
   const outcome = run(graph, canister, context, { kind: 'closure', closure }, false);
   if (!outcome.ok && call.onCleanup) {
     const code = result.kind === 'reject' ? result.code : 0;
-    run(graph, canister, { kind: 'cleanup', composite: true, caller, callContextId, rejectCode: code }, { kind: 'closure', closure: call.onCleanup }, false);
+    run(graph, canister, { kind: 'cleanup', composite: true, ...who, callContextId, rejectCode: code }, { kind: 'closure', closure: call.onCleanup }, false);
   }
   return outcome;
 }
@@ -123,7 +130,7 @@ function answer(graph: Graph, target: CanisterState, request: QueryRequest, outc
     checkGraphBudget(graph);
     const result = callCallee(graph, target, call, depth + 1);
     checkGraphBudget(graph);
-    const callback = runCallback(graph, target, 0, call, result, request.caller);
+    const callback = runCallback(graph, target, 0, call, result, request);
     if (callback.ok) {
       response = responseOf(callback.api);
       pending.push(...callback.api.calls);
@@ -146,8 +153,8 @@ function evaluate(graph: Graph, request: QueryRequest, depth: number): CallResul
 function evaluateOn(graph: Graph, target: CanisterState, kind: 'query' | 'compositeQuery', request: QueryRequest, depth: number): CallResult {
   const context: ApiContext =
     kind === 'query'
-      ? { kind: 'nonReplicatedQuery', caller: request.caller, arg: request.arg, dataCertificate: request.dataCertificate }
-      : { kind: 'compositeQuery', caller: request.caller, arg: request.arg, callContextId: 0, dataCertificate: request.dataCertificate };
+      ? { kind: 'nonReplicatedQuery', caller: request.caller, ...callerInfoOf(request), arg: request.arg, dataCertificate: request.dataCertificate }
+      : { kind: 'compositeQuery', caller: request.caller, ...callerInfoOf(request), arg: request.arg, callContextId: 0, dataCertificate: request.dataCertificate };
   const outcome = run(graph, target, context, { kind: 'export', name: exportName(kind, request.method) }, false);
   const result = answer(graph, target, request, outcome, depth);
   graph.env.queryStats?.record(target.id, outcome.instructions, request.arg.length, result.kind === 'reply' ? result.payload.length : 0);

@@ -1,7 +1,7 @@
 // Executing a response: refunds first (the callback sees them), then the reply or reject callback, the
 // cleanup callback if that traps, and last the unused prepayment of the execution (interface spec,
 // "Abstract behavior": callback invocation and cleanup).
-import type { Callback, CallContext, CanisterState, Closure, Response } from '../state/index.ts';
+import type { Callback, CallContext, CallerInfo, CanisterState, Closure, Response } from '../state/index.ts';
 import { applyChanges, settle } from './call_context.ts';
 import { chargeExecution, executionCost, responseTransmissionReservation, scale } from './cycles.ts';
 import { cleanupFailed, trapToUserError } from './errors.ts';
@@ -36,7 +36,7 @@ function settleExecution(canister: CanisterState, prepaid: bigint, cost: bigint)
 }
 
 function runCleanup(round: RoundContext, canister: CanisterState, closure: Closure, context: CallContext, rejectCode: number) {
-  const cleanup = { kind: 'cleanup', composite: false, caller: callerOf(context, canister), callContextId: context.id, rejectCode } as const;
+  const cleanup = { kind: 'cleanup', composite: false, caller: callerOf(context, canister), ...callerInfoOf(context), callContextId: context.id, rejectCode } as const;
   const outcome = execute(
     requestFor(canister, cleanup, { kind: 'closure', closure }, round.env, {
       instructions: round.env.instructionLimits.update,
@@ -51,6 +51,11 @@ function runCleanup(round: RoundContext, canister: CanisterState, closure: Closu
     if (outcome.api.globalTimer !== undefined) canister.globalTimer = outcome.api.globalTimer;
   }
   return outcome;
+}
+
+/** The `sender_info` of the user request that opened the context: callbacks see it as the method did. */
+function callerInfoOf(context: CallContext): { callerInfo?: CallerInfo } {
+  return context.origin.kind === 'ingress' && context.origin.callerInfo ? { callerInfo: context.origin.callerInfo } : {};
 }
 
 function callerOf(context: CallContext, canister: CanisterState) {
@@ -89,6 +94,7 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
     kind: 'callback',
     composite: false,
     caller: callerOf(context, canister),
+    ...callerInfoOf(context),
     callContextId: context.id,
     result: response.result,
     refunded: response.refund,

@@ -59,9 +59,10 @@ export function executeRequest(round: RoundContext, canister: CanisterState, req
     methodKind: isQuery ? 'query' : 'update',
   });
   const caller = request.origin.kind === 'ingress' ? request.origin.sender : request.caller;
+  const callerInfo = request.origin.kind === 'ingress' && request.origin.callerInfo ? { callerInfo: request.origin.callerInfo } : {};
   const context = isQuery
-    ? ({ kind: 'replicatedQuery', caller, arg: request.arg, callContextId: callContext.id, deadline: request.deadline } as const)
-    : ({ kind: 'update', caller, arg: request.arg, callContextId: callContext.id, deadline: request.deadline } as const);
+    ? ({ kind: 'replicatedQuery', caller, ...callerInfo, arg: request.arg, callContextId: callContext.id, deadline: request.deadline } as const)
+    : ({ kind: 'update', caller, ...callerInfo, arg: request.arg, callContextId: callContext.id, deadline: request.deadline } as const);
   const entry = { kind: 'export', name: exportName(callable, request.method) } as const;
   const outcome = execute(
     requestFor(canister, context, entry, round.env, { instructions: instructionLimit, prepaid, responded: false, availableCycles: request.cycles }),

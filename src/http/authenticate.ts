@@ -2,7 +2,8 @@
 // "Request expiry"): the ingress expiry must lie in [now, now + 5 min + drift], except
 // for anonymous queries and read_state requests, which are accepted with any expiry; the signature
 // and delegation chain are checked by the certification layer's verifyRequestAuth.
-import { isAnonymous, verifyRequestAuth } from '../certification/index.ts';
+import { isAnonymous, type SenderInfo, type VerifiedCallerInfo, verifyRequestAuth } from '../certification/index.ts';
+import { type CallerInfo, Principal } from '../state/index.ts';
 import type { HttpContext } from './context.ts';
 import type { Envelope } from './envelope.ts';
 import { badRequest, type HttpError } from './errors.ts';
@@ -17,11 +18,14 @@ export interface Authenticated {
   readonly sender: Uint8Array;
   /** Canisters a delegation chain restricts the request to; null = unrestricted. */
   readonly targets: readonly Uint8Array[] | null;
+  /** The verified `sender_info`, for ic0.msg_caller_info_*. */
+  readonly callerInfo?: VerifiedCallerInfo;
 }
 
 interface CommonContent {
   readonly sender: Uint8Array;
   readonly ingressExpiry: bigint;
+  readonly senderInfo?: SenderInfo;
 }
 
 export function authenticate(context: HttpContext, envelope: Envelope<CommonContent>): Authenticated | HttpError {
@@ -41,9 +45,15 @@ export function authenticate(context: HttpContext, envelope: Envelope<CommonCont
     senderDelegation: envelope.senderDelegation,
     now,
     rootKeyDer: context.replica.state.config.rootKeyDer,
+    ...(envelope.content.senderInfo ? { senderInfo: envelope.content.senderInfo } : {}),
   });
   if (!result.ok) return badRequest(`Failed to authenticate request 0x${hex(envelope.requestId)}: ${result.message}`);
-  return { sender: result.sender, targets: result.targets };
+  return { sender: result.sender, targets: result.targets, ...(result.callerInfo ? { callerInfo: result.callerInfo } : {}) };
+}
+
+/** The verified `sender_info` as the replica hands it to the canister. */
+export function callerInfoOf(auth: Authenticated): { callerInfo?: CallerInfo } {
+  return auth.callerInfo ? { callerInfo: { data: auth.callerInfo.data, signer: Principal.fromUint8Array(auth.callerInfo.signer) } } : {};
 }
 
 /**

@@ -1,6 +1,7 @@
 // Update calls (interface spec, "Request: Call"):
 // * v2: 202 once the message is queued; 200 with a CBOR reject if the replica refuses it up front
 //   (inspect_message, missing canister, management ingress rules).
+// * v4 subnet (`/api/v4/subnet/<esid>/call`): synchronous like v4, for canister creation only.
 // * v3/v4: synchronous — the round driver runs rounds until the request is terminal and the answer
 //   is `{status: "replied", certificate}` whose tree holds `/request_status/<id>` (the status says
 //   replied/rejected); `{status: "non_replicated_rejection", …}` for refused messages; 202 when the
@@ -9,21 +10,23 @@
 import { targetsAllow, toHex } from '../certification/index.ts';
 import type { UserError } from '../execution/index.ts';
 import { Principal } from '../state/index.ts';
-import { authenticate } from './authenticate.ts';
+import { authenticate, callerInfoOf } from './authenticate.ts';
 import type { HttpContext } from './context.ts';
-import { checkEffectiveCanisterId } from './effective_id.ts';
+import { checkEffectiveCanisterId, checkEffectiveSubnetId } from './effective_id.ts';
 import { parseCallEnvelope } from './envelope.ts';
 import { accepted, cborResponse, HttpError, textResponse } from './errors.ts';
 import type { Handler, HttpRequest, HttpResponse } from './router.ts';
 
 export type CallVersion = 2 | 3 | 4;
+/** `/canister/<ecid>/call` or the subnet-scoped `/subnet/<esid>/call` (v4 only). */
+export type CallScope = 'canister' | 'subnet';
 
-export function callHandler(context: HttpContext, version: CallVersion): Handler {
-  return (request) => handleCall(context, version, request);
+export function callHandler(context: HttpContext, version: CallVersion, scope: CallScope = 'canister'): Handler {
+  return (request) => handleCall(context, version, scope, request);
 }
 
-async function handleCall(context: HttpContext, version: CallVersion, request: HttpRequest): Promise<HttpResponse> {
-  const submitted = submitCall(context, request);
+async function handleCall(context: HttpContext, version: CallVersion, scope: CallScope, request: HttpRequest): Promise<HttpResponse> {
+  const submitted = submitCall(context, scope, request);
   if (submitted instanceof HttpError) return textResponse(submitted);
   if ('refused' in submitted) return refusal(version, submitted.refused);
   if (version === 2) return accepted();
@@ -43,7 +46,7 @@ function unavailable(context: HttpContext): HttpError | undefined {
 }
 
 /** Validate the envelope and queue its message (unless it is already known). */
-function submitCall(context: HttpContext, request: HttpRequest): Submitted | HttpError {
+function submitCall(context: HttpContext, scope: CallScope, request: HttpRequest): Submitted | HttpError {
   const refused = unavailable(context);
   if (refused) return refused;
   const envelope = parseCallEnvelope(request.body, 'call');
@@ -51,8 +54,12 @@ function submitCall(context: HttpContext, request: HttpRequest): Submitted | Htt
   const auth = authenticate(context, envelope);
   if (auth instanceof HttpError) return auth;
   const content = envelope.content;
-  const ecid = checkEffectiveCanisterId(context.replica.state.config, request.params.ecid ?? '', content);
-  if (ecid instanceof HttpError) return ecid;
+  const config = context.replica.state.config;
+  const effective =
+    scope === 'subnet'
+      ? checkEffectiveSubnetId(config, request.params.esid ?? '', content, 'call')
+      : checkEffectiveCanisterId(config, request.params.ecid ?? '', content);
+  if (effective instanceof HttpError) return effective;
   if (!targetsAllow(auth.targets, content.canisterId)) {
     return new HttpError(403, `Canister ${Principal.fromUint8Array(content.canisterId).toText()} is not one of the delegation targets`);
   }
@@ -69,6 +76,7 @@ function submitCall(context: HttpContext, request: HttpRequest): Submitted | Htt
       arg: content.arg,
       messageId,
       bytes: request.body.length,
+      ...callerInfoOf(auth),
     });
     if (typeof result !== 'string') return { refused: result };
     context.rounds.kick();

@@ -1,7 +1,8 @@
-// The effective canister id in the URL (interface spec, "Effective canister id"): it
-// routes the request to a subnet, so it must be in this subnet's ranges, and it must be the
-// canister the request is for — for the management canister, the `canister_id` (or
-// `target_canister`) of the Candid argument, which the HTTP layer therefore decodes.
+// The effective canister or subnet id in the URL (interface spec, "Effective canister id" and
+// "Effective subnet id"). The effective canister id routes the request to a subnet, so it must be in
+// this subnet's ranges, and it must be the canister the request is for — for the management canister,
+// the `canister_id` (or `target_canister`) of the Candid argument, which the HTTP layer therefore
+// decodes. The effective subnet id must be this subnet, for canister creation calls and list_canisters.
 import { candid, effectiveCanisterIdOf } from '../management/index.ts';
 import { canisterIndexOf, isInSubnetRanges, MANAGEMENT_CANISTER, Principal, principalEquals, type SubnetConfig } from '../state/index.ts';
 import type { CallContent } from './envelope.ts';
@@ -39,6 +40,25 @@ export function checkEffectiveCanisterId(config: SubnetConfig, ecidText: string,
   }
   if (ANY_EFFECTIVE_ID.has(method) || named === null) return ecid;
   return principalEquals(named, ecid) ? ecid : mismatch(named, ecid);
+}
+
+/** What the subnet-scoped endpoints accept (interface spec, "Effective subnet id"): canister creation calls and list_canisters queries. */
+const SUBNET_SCOPED = {
+  call: new Set(['create_canister', 'provisional_create_canister_with_cycles']),
+  query: new Set(['list_canisters']),
+} as const;
+
+/** The esid of a `/api/v4/subnet/<esid>/call` or `/api/v3/subnet/<esid>/query` URL: this subnet, and a request those endpoints accept. */
+export function checkEffectiveSubnetId(config: SubnetConfig, esidText: string, content: CallContent, kind: 'call' | 'query'): Principal | HttpError {
+  const esid = parsePrincipalText(esidText, 'effective subnet id');
+  if (esid instanceof HttpError) return esid;
+  if (!principalEquals(esid, config.subnetId)) return new HttpError(404, `Subnet ${esid.toText()} not found`);
+  const allowed = SUBNET_SCOPED[kind];
+  if (!principalEquals(Principal.fromUint8Array(content.canisterId), MANAGEMENT_CANISTER) || !allowed.has(content.methodName)) {
+    const methods = [...allowed].join(' and ');
+    return badRequest(`The subnet ${kind} endpoint only accepts ${kind === 'call' ? 'calls' : 'queries'} of ${methods} to the management canister`);
+  }
+  return esid;
 }
 
 function hostedHere(config: SubnetConfig, id: Principal): boolean {

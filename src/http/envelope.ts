@@ -5,7 +5,9 @@ import {
   CborError,
   decodeCbor,
   isCborMap,
+  parseSenderInfo,
   requestIdOf,
+  type SenderInfo,
   type CborMap,
   type CborValue,
   type RequestType,
@@ -25,6 +27,8 @@ export const ENVELOPE_LIMITS = {
 interface CommonContent {
   readonly sender: Uint8Array;
   readonly ingressExpiry: bigint;
+  /** `sender_info` (calls and queries): checked by authentication, then shown to the canister. */
+  readonly senderInfo?: SenderInfo;
 }
 
 export interface CallContent extends CommonContent {
@@ -97,10 +101,11 @@ function parseOuter(body: Uint8Array, requestType: RequestType): Outer | HttpErr
   if (nonce !== undefined && (!(nonce instanceof Uint8Array) || nonce.length > ENVELOPE_LIMITS.maxNonceBytes)) {
     return badRequest(`content.nonce must be a byte string of at most ${ENVELOPE_LIMITS.maxNonceBytes} bytes`);
   }
-  // sender_info (spec 0.59) needs the canister-signature check and caller-info plumbing, which are
-  // not there yet: refuse it rather than drop what the client meant the canister to see.
-  if (map.get('sender_info') !== undefined) return badRequest('content.sender_info is not supported by this replica');
-  return { map, envelope: value, common: { sender, ingressExpiry } };
+  const rawSenderInfo = map.get('sender_info');
+  if (rawSenderInfo === undefined) return { map, envelope: value, common: { sender, ingressExpiry } };
+  const senderInfo = parseSenderInfo(rawSenderInfo);
+  if (typeof senderInfo === 'string') return badRequest(senderInfo);
+  return { map, envelope: value, common: { sender, ingressExpiry, senderInfo } };
 }
 
 function finish<C>(outer: Outer, content: C): Envelope<C> | HttpError {

@@ -5,25 +5,30 @@
 // The replica gives the target canister its data certificate, as it does for every front end.
 import { signQueryResponse, targetsAllow, type NodeKey } from '../certification/index.ts';
 import { type CallResult, Principal } from '../state/index.ts';
-import { authenticate } from './authenticate.ts';
+import { authenticate, callerInfoOf } from './authenticate.ts';
 import type { HttpContext } from './context.ts';
-import { checkEffectiveCanisterId } from './effective_id.ts';
+import { checkEffectiveCanisterId, checkEffectiveSubnetId } from './effective_id.ts';
 import { parseCallEnvelope } from './envelope.ts';
 import { cborResponse, HttpError, textResponse } from './errors.ts';
 import type { Handler, HttpRequest, HttpResponse } from './router.ts';
 
-export function queryHandler(context: HttpContext): Handler {
-  return (request) => handleQuery(context, request);
+/** `/canister/<ecid>/query`, or the subnet-scoped `/api/v3/subnet/<esid>/query` (list_canisters only). */
+export function queryHandler(context: HttpContext, scope: 'canister' | 'subnet' = 'canister'): Handler {
+  return (request) => handleQuery(context, scope, request);
 }
 
-function handleQuery(context: HttpContext, request: HttpRequest): HttpResponse {
+function handleQuery(context: HttpContext, scope: 'canister' | 'subnet', request: HttpRequest): HttpResponse {
   const envelope = parseCallEnvelope(request.body, 'query');
   if (envelope instanceof HttpError) return textResponse(envelope);
   const auth = authenticate(context, envelope);
   if (auth instanceof HttpError) return textResponse(auth);
   const content = envelope.content;
-  const ecid = checkEffectiveCanisterId(context.replica.state.config, request.params.ecid ?? '', content);
-  if (ecid instanceof HttpError) return textResponse(ecid);
+  const config = context.replica.state.config;
+  const effective =
+    scope === 'subnet'
+      ? checkEffectiveSubnetId(config, request.params.esid ?? '', content, 'query')
+      : checkEffectiveCanisterId(config, request.params.ecid ?? '', content);
+  if (effective instanceof HttpError) return textResponse(effective);
   const canisterId = Principal.fromUint8Array(content.canisterId);
   if (!targetsAllow(auth.targets, content.canisterId)) {
     return textResponse(new HttpError(403, `Canister ${canisterId.toText()} is not one of the delegation targets`));
@@ -33,6 +38,7 @@ function handleQuery(context: HttpContext, request: HttpRequest): HttpResponse {
     method: content.methodName,
     arg: content.arg,
     caller: Principal.fromUint8Array(auth.sender),
+    ...callerInfoOf(auth),
   });
   return cborResponse(200, signedResponse(context.replica.nodeKey, result, context.now(), envelope.requestId));
 }

@@ -23,6 +23,7 @@ import {
   vetkdDeriveKey,
   vetkdPublicKey,
 } from './chain_key/index.ts';
+import { listCanisters } from './list_canisters.ts';
 import { isController, type ManagementCall, type ManagementContext, type ManagementOutcome } from './context.ts';
 import { clearChunkStore, installChunkedCode, installCodeMethod, storedChunks, uninstallCode, uploadChunk } from './code.ts';
 import { createCanister, deleteCanister, depositCycles, provisionalCreate, startCanister, stopCanister, topUp, updateSettings } from './lifecycle.ts';
@@ -49,6 +50,8 @@ interface MethodEntry<M extends ManagementMethod> {
   fee?: (context: ManagementContext) => bigint;
   /** A refusal of the raw argument, which the replica makes before decoding it. */
   beforeDecode?: (call: ManagementCall) => UserError | undefined;
+  /** Only non-replicated calls (user queries, composite queries) may call it. */
+  nonReplicatedOnly?: boolean;
   run: (context: ManagementContext, call: ManagementCall, arg: ArgOf<M>) => Result<M>;
 }
 
@@ -116,6 +119,8 @@ const METHODS: { [M in ManagementMethod]?: MethodEntry<M> } = {
     ingress: false,
     run: () => ({ replica_version: 'capsule-0.1.0', registry_version: 1n }),
   },
+  // A development instance has no subnet admins; like the provisional API, listing is open to every caller here.
+  list_canisters: { ingress: false, nonReplicatedOnly: true, run: (context) => listCanisters(context.state.canisters.values()) },
   take_canister_snapshot: { ingress: true, run: (context, call, arg) => takeSnapshot(context, call, arg) },
   load_canister_snapshot: {
     ingress: true,
@@ -160,7 +165,9 @@ function ingressOnlyForCanisters(method: string): UserError {
 /** Why an ingress message may not call this management method (interface spec), or undefined if it may. */
 export function ingressRefusal(method: string): UserError | undefined {
   if (!isManagementMethod(method)) return unknownMethod(method);
-  return METHODS[method]?.ingress ? undefined : ingressOnlyForCanisters(method);
+  const entry = METHODS[method];
+  if (entry?.nonReplicatedOnly) return replicatedRefusal(method);
+  return entry?.ingress ? undefined : ingressOnlyForCanisters(method);
 }
 
 /** Methods the replica accepts as ingress only from a controller of the target canister. */
@@ -196,13 +203,19 @@ export function ingressControllerRefusal(state: SubnetState, method: string, sen
   return new UserError('CanisterInvalidController', `Only controllers of canister ${canisterId.toText()} can call ic00 method ${method}`);
 }
 
-export function handleManagementCall(context: ManagementContext, call: ManagementCall): ManagementOutcome {
+function replicatedRefusal(method: string): UserError {
+  return new UserError('CanisterRejectedMessage', `The management canister method ${method} can only be called by non-replicated (query) calls`);
+}
+
+/** `nonReplicated`: a user query or a composite query, which may call the query-only methods. */
+export function handleManagementCall(context: ManagementContext, call: ManagementCall, nonReplicated = false): ManagementOutcome {
   const reject = (error: UserError, refund = call.cycles): ManagementOutcome => ({ kind: 'reject', error, refund });
   if (!isManagementMethod(call.method)) {
     return reject(unknownMethod(call.method));
   }
   const entry = METHODS[call.method] as MethodEntry<ManagementMethod> | undefined;
   if (!entry) return reject(unsupported(call.method));
+  if (entry.nonReplicatedOnly && !nonReplicated) return reject(replicatedRefusal(call.method));
   if (call.origin.kind === 'ingress' && !entry.ingress) {
     return reject(ingressOnlyForCanisters(call.method));
   }
@@ -222,14 +235,14 @@ export function handleManagementCall(context: ManagementContext, call: Managemen
   return { kind: 'reply', payload: encodeManagementResult(call.method, result as ResultOf<ManagementMethod>), refund };
 }
 
-/** A management query method called from a composite query (spec 0.66): answered at once, changes nothing. */
+/** A management query method called by a user query or from a composite query (spec 0.66): answered at once, changes nothing. */
 export function managementQuery(state: SubnetState, env: ExecutionEnvironment, caller: Principal, method: string, arg: Uint8Array): CallResult {
   if (!isManagementQueryMethod(method)) {
     return rejectOf(new UserError('CanisterRejectedMessage', `Management canister method ${method} cannot be called from a query`));
   }
   const round: RoundContext = { env, outbox: [], ingressResults: [] };
   const origin = { kind: 'canister', caller, callbackId: 0, deadline: 0n } as const;
-  const outcome = handleManagementCall({ state, round }, { sender: caller, method, arg, cycles: 0n, origin });
+  const outcome = handleManagementCall({ state, round }, { sender: caller, method, arg, cycles: 0n, origin }, true);
   if (outcome.kind === 'reply') return { kind: 'reply', payload: outcome.payload };
   if (outcome.kind === 'reject') return rejectOf(outcome.error);
   return rejectOf(new UserError('CanisterRejectedMessage', `Management canister method ${method} did not answer`));

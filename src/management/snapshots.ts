@@ -134,9 +134,13 @@ export function deleteSnapshot(context: ManagementContext, call: ManagementCall,
   return undefined;
 }
 
+const I64_MIN = -(1n << 63n);
+const I64_END = 1n << 63n;
+
 function globalOf(value: number | bigint): SnapshotGlobal {
-  // JS cannot tell i32 from f32 values; integers are reported as i32, others as f64.
-  if (typeof value === 'bigint') return { i64: value };
+  // JS cannot tell i32 from f32 values; integers are reported as i32, others as f64. A v128 global is an
+  // unsigned 128-bit bigint: beyond the i64 range it is reported as v128, within it (ambiguous) as i64.
+  if (typeof value === 'bigint') return value >= I64_MIN && value < I64_END ? { i64: value } : { v128: value };
   return Number.isInteger(value) ? { i32: value } : { f64: value };
 }
 

@@ -87,16 +87,11 @@ export function assembleCanister(id: Principal, meta: CanisterMeta, wasm: WasmSt
 }
 
 /**
- * Values of a wasm state's globals, by original index. JavaScript cannot read a v128 global: its
- * value is stored as undefined and comes back as the module's initial value.
+ * Values of a wasm state's globals, by original index; a v128 global is an unsigned 128-bit bigint.
+ * Stores written before v128 globals could be read hold undefined for them, which loads as the
+ * module's initial value.
  */
-export function globalValues(wasm: WasmState | undefined): (number | bigint | undefined)[] {
+export function globalValues(wasm: WasmState | undefined): (number | bigint)[] {
   if (!wasm) return [];
-  return wasm.globals.map((global) => {
-    try {
-      return global.value as number | bigint;
-    } catch {
-      return undefined;
-    }
-  });
+  return wasm.globals.map((global) => global.value as number | bigint);
 }

@@ -17,6 +17,7 @@ import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } fr
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus, type XNetRound } from '../scheduler/index.ts';
 import {
+  type CallerInfo,
   type CallResult,
   getCanister,
   type HttpOutcallAnswer,
@@ -35,6 +36,9 @@ import type { ReplicaOptions } from './defaults.ts';
 import { unsignedEnvelopeBytes } from './ingress_size.ts';
 import { deriveBytes, newSubnetState } from './subnet.ts';
 
+/** Management methods users may call with a query (interface spec, management canister: "also as query", "query only"). */
+const USER_QUERY_METHODS: ReadonlySet<string> = new Set(['canister_status', 'canister_metrics', 'fetch_canister_logs', 'list_canisters']);
+
 export interface IngressSubmission {
   sender: Principal;
   receiver: Principal;
@@ -44,6 +48,8 @@ export interface IngressSubmission {
   messageId?: string;
   /** Size of the whole request as received (HTTP body); library calls are sized by `unsignedEnvelopeBytes`. */
   bytes?: number;
+  /** The request's verified `sender_info`: the canister reads it with ic0.msg_caller_info_*. */
+  callerInfo?: CallerInfo;
 }
 
 export interface QueryRequest {
@@ -51,6 +57,7 @@ export interface QueryRequest {
   method: string;
   arg: Uint8Array;
   caller: Principal;
+  callerInfo?: CallerInfo;
 }
 
 /** Raised when a round's certification is asked for before the round is durable. */
@@ -169,11 +176,11 @@ export class Replica {
       // System canisters (cycles ledger, CMC) have no wasm and no canister_inspect_message: accepted as is.
       const canister = getCanister(this.state, receiver);
       if (!canister) return new UserError('CanisterNotFound', `Canister ${receiver.toText()} not found`);
-      const refused = inspectMessage(() => this.env(), canister, sender, method, arg);
+      const refused = inspectMessage(() => this.env(), canister, { caller: sender, method, arg, callerInfo: submission.callerInfo });
       if (refused) return refused;
     }
     const bytes = submission.bytes ?? unsignedEnvelopeBytes(submission);
-    const message: IngressMessage = { messageId, sender, receiver, method, arg, effectiveId, bytes };
+    const message: IngressMessage = { messageId, sender, receiver, method, arg, effectiveId, bytes, ...(submission.callerInfo ? { callerInfo: submission.callerInfo } : {}) };
     setIngressStatus(this.state, message, 'received');
     this.#pending.push(message);
     return messageId;
@@ -266,8 +273,7 @@ export class Replica {
     const system = systemCanisterAt(this.state, request.canisterId);
     if (system) return systemQuery(this.state, env, system, request);
     const management = (caller: Principal, method: string, arg: Uint8Array) => managementQuery(this.state, env, caller, method, arg);
-    // Users read canister logs with a query to the management canister (interface spec, "IC method fetch_canister_logs").
-    if (principalEquals(request.canisterId, MANAGEMENT_CANISTER) && request.method === 'fetch_canister_logs') return management(request.caller, request.method, request.arg);
+    if (principalEquals(request.canisterId, MANAGEMENT_CANISTER) && USER_QUERY_METHODS.has(request.method)) return management(request.caller, request.method, request.arg);
     const dataCertificate = this.canister(request.canisterId)
       ? this.certificate([['canister', request.canisterId.toUint8Array(), 'certified_data']])
       : undefined;

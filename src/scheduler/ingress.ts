@@ -1,5 +1,5 @@
 // Ingress messages entering a round, and their status in the ingress history (interface spec, 'Request status').
-import type { CallResult, IngressStatus, Principal, SubnetState } from '../state/index.ts';
+import type { CallerInfo, CallResult, IngressStatus, Principal, SubnetState } from '../state/index.ts';
 
 export interface IngressMessage {
   messageId: string;
@@ -10,6 +10,8 @@ export interface IngressMessage {
   effectiveId: Principal;
   /** Size of the whole request, for the ingress induction fee. */
   bytes: number;
+  /** The verified `sender_info` of the request, if any. */
+  callerInfo?: CallerInfo;
 }
 
 export function setIngressStatus(state: SubnetState, message: IngressMessage, status: 'received' | 'processing'): void {

@@ -116,7 +116,12 @@ function runOutOfCycles(state: SubnetState, round: RoundContext, canister: Canis
 
 function induct(state: SubnetState, round: RoundContext, message: IngressMessage): void {
   setIngressStatus(state, message, 'processing');
-  const origin = { kind: 'ingress', messageId: message.messageId, sender: message.sender } as const;
+  const origin = {
+    kind: 'ingress',
+    messageId: message.messageId,
+    sender: message.sender,
+    ...(message.callerInfo ? { callerInfo: message.callerInfo } : {}),
+  } as const;
   if (principalEquals(message.receiver, MANAGEMENT_CANISTER)) {
     const target = getCanister(state, message.effectiveId);
     if (target) target.cycles -= minimum(ingressInductionCost(round.env, message.bytes), target.cycles);

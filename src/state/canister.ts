@@ -62,13 +62,22 @@ export interface LogRecord {
   content: Uint8Array;
 }
 
+/**
+ * One global of a live instance: a WebAssembly.Global, or for a v128 global (which JavaScript cannot
+ * read) an accessor that shows its value as an unsigned 128-bit bigint. Setting an immutable global
+ * or a value of the wrong type throws a TypeError.
+ */
+export interface GlobalCell {
+  value: unknown;
+}
+
 /** The persisted wasm state (heap, stable memory, globals) plus the live instance running it. */
 export interface WasmState {
   module: CanisterModule;
   instance: WebAssembly.Instance;
   memory: WebAssembly.Memory;
   /** Values of all globals, by original index (exported as `__capsule_global_<i>`). */
-  globals: WebAssembly.Global[];
+  globals: GlobalCell[];
   table: WebAssembly.Table | undefined;
   /** The instrumentation's instruction counter (`__capsule_instructions`): instructions left. */
   counter: WebAssembly.Global;

@@ -16,9 +16,18 @@ export type CallResult =
   | { kind: 'reply'; payload: Uint8Array }
   | { kind: 'reject'; code: RejectCode; message: string; errorCode?: string; backtrace?: string[] };
 
+/**
+ * What a canister that signs for users (canister signatures) attached to a request as `sender_info`:
+ * the callee reads it with ic0.msg_caller_info_* (interface spec, "Authentication").
+ */
+export interface CallerInfo {
+  data: Uint8Array;
+  signer: Principal;
+}
+
 /** Where a call context came from, and so where its response goes. */
 export type CallOrigin =
-  | { kind: 'ingress'; messageId: string; sender: Principal }
+  | { kind: 'ingress'; messageId: string; sender: Principal; callerInfo?: CallerInfo }
   | { kind: 'canister'; caller: Principal; callbackId: number; deadline: bigint }
   | { kind: 'system' };
 

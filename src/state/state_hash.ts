@@ -22,15 +22,9 @@ export const UNHASHED_CANISTER_FIELDS = {
 const SUBNET_SKIP: ReadonlySet<string> = new Set(Object.keys(UNHASHED_SUBNET_FIELDS));
 const CANISTER_SKIP: ReadonlySet<string> = new Set(Object.keys(UNHASHED_CANISTER_FIELDS));
 
-/** Values of the globals; a v128 global cannot be read from JavaScript and counts as undefined. */
-function globalValues(wasm: WasmState): (number | bigint | undefined)[] {
-  return wasm.globals.map((global) => {
-    try {
-      return global.value as number | bigint;
-    } catch {
-      return undefined;
-    }
-  });
+/** Values of the globals (a v128 global as its unsigned 128-bit bigint). */
+function globalValues(wasm: WasmState): (number | bigint)[] {
+  return wasm.globals.map((global) => global.value as number | bigint);
 }
 
 function hashWasm(hash: Hash, wasm: WasmState | undefined, path: string): void {

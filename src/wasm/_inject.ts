@@ -20,6 +20,10 @@ const F32 = 0x7d;
 const F64 = 0x7c;
 
 export type BulkKind = 'fill' | 'copy' | 'init';
+export type NanShape = 'f32' | 'f64' | 'f32x4' | 'f64x2';
+
+const CANONICAL_F32X4 = [0, 0, 0xc0, 0x7f, 0, 0, 0xc0, 0x7f, 0, 0, 0xc0, 0x7f, 0, 0, 0xc0, 0x7f];
+const CANONICAL_F64X2 = [0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f];
 
 export class Injector {
   readonly w: Writer;
@@ -106,6 +110,27 @@ export class Injector {
     this.#local(0x20, addr);
     this.#local(0x20, first);
     if (second >= 0) this.#local(0x20, second);
+  }
+
+  /**
+   * After a float instruction: replaces a NaN result (or NaN lanes) by the canonical NaN, positive
+   * with only the quiet bit set, as the replica's Cranelift does, so that results do not depend on the CPU.
+   * value → (value == value) ? value : canonical, through a scratch local and select / bitselect.
+   */
+  canonicalizeNaN(shape: NanShape): void {
+    const w = this.w;
+    const scalar = shape === 'f32' || shape === 'f64';
+    const temp = this.base + (shape === 'f32' ? T.f32 : shape === 'f64' ? T.f64 : T.v128);
+    if (!scalar) this.usedV128 = true;
+    this.#local(0x22, temp); // local.tee
+    if (shape === 'f32') w.bytes([0x43, 0x00, 0x00, 0xc0, 0x7f]);
+    else if (shape === 'f64') w.bytes([0x44, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f]);
+    else w.bytes([0xfd, 0x0c, ...(shape === 'f32x4' ? CANONICAL_F32X4 : CANONICAL_F64X2)]);
+    this.#local(0x20, temp);
+    this.#local(0x20, temp);
+    if (shape === 'f32') w.bytes([0x5b, 0x1b]); // f32.eq; select
+    else if (shape === 'f64') w.bytes([0x61, 0x1b]); // f64.eq; select
+    else w.bytes([0xfd, shape === 'f32x4' ? 0x41 : 0x47, 0xfd, 0x52]); // fNxM.eq; v128.bitselect
   }
 
   /** Adds a memarg offset to the address on the stack; false if it is 0. */

@@ -43,6 +43,8 @@ export const K = {
   PREFIX_FC: 30,
   PREFIX_FD: 31,
   PREFIX_FE: 32,
+  NAN_F32: 33,
+  NAN_F64: 34,
   INVALID: 255,
 } as const;
 
@@ -142,6 +144,12 @@ COST[0xb6] = 1; // f32.demote_f64
 def(0xbb, K.NONE, 1, 2); // f64.promote_f32
 def([0xbc, 0xbf], K.NONE, 1, 2); // reinterpret
 def([0xc0, 0xc4], K.NONE, 1, 2); // sign extension
+// Float arithmetic whose NaN results the rewriter canonicalizes (the replica's Cranelift does so for
+// rounding, sqrt, add, sub, mul, div, min, max, demote and promote; abs, neg and copysign only move the sign).
+for (let op = 0x8d; op <= 0x97; op++) KIND[op] = K.NAN_F32;
+for (let op = 0x9b; op <= 0xa5; op++) KIND[op] = K.NAN_F64;
+KIND[0xb6] = K.NAN_F32; // f32.demote_f64
+KIND[0xbb] = K.NAN_F64; // f64.promote_f32
 // References and typed function references.
 def(0xd0, K.REF_NULL, 1, 1);
 def(0xd1, K.NONE, 5, 6); // ref.is_null
@@ -182,6 +190,17 @@ export function atomicWrite(sub: number): readonly [number, number, 1 | 2] | und
   if (sub >= 0x48 && sub <= 0x4e) return [ATOMIC_SIZE[sub - 0x48]!, ATOMIC_TYPE[sub - 0x48]!, 2]; // cmpxchg
   return undefined;
 }
+
+/** SIMD float arithmetic (0xFD sub-opcodes) whose NaN lanes are canonicalized: f32x4 results. */
+export const SIMD_NAN_F32X4: ReadonlySet<number> = new Set([0x5e, 0x67, 0x68, 0x69, 0x6a, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9]);
+/** The same for f64x2 results. */
+export const SIMD_NAN_F64X2: ReadonlySet<number> = new Set([0x5f, 0x74, 0x75, 0x7a, 0x94, 0xef, 0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5]);
+
+/** The canonicalizing SIMD operations by the lane shape they read: demote reads f64x2, promote f32x4. */
+export const SIMD_NAN_INPUT: { readonly f32x4: ReadonlySet<number>; readonly f64x2: ReadonlySet<number> } = {
+  f32x4: new Set([...SIMD_NAN_F32X4].filter((sub) => sub !== 0x5e).concat(0x5f)),
+  f64x2: new Set([...SIMD_NAN_F64X2].filter((sub) => sub !== 0x5f).concat(0x5e)),
+};
 
 /** Bytes written by a 0xFD store sub-opcode, or 0 for non-stores. */
 export function simdStoreSize(sub: number): number {

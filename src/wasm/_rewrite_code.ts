@@ -1,7 +1,8 @@
 // Rewrites function bodies instruction by instruction: shifts function indices past the
 // injected imports, meters execution, adds the write barrier before stores, routes
-// memory.grow to the host and announces bulk writes. Unchanged bytes are copied in runs
-// (`runStart` .. current instruction), so most instructions cost one table lookup.
+// memory.grow to the host, announces bulk writes and canonicalizes NaN results of float
+// arithmetic. Unchanged bytes are copied in runs (`runStart` .. current instruction), so most
+// instructions cost one table lookup.
 //
 // Metering charges a *segment* on entry: a region that starts at the function entry, a
 // loop header, an if/else arm, a catch handler or the code after a block/if/try `end` (a
@@ -14,8 +15,8 @@
 // counter is negative (see CHECK_ARMS).
 import { invalidModule, malformed } from './errors.ts';
 import { INJECTED, INJECTED_FUNCTION_COUNT } from './instrumentation_contract.ts';
-import { atomicWrite, COST, CPLX, K, KIND, simdStoreSize, STORE_SIZE, STORE_TYPE, V128 } from './_opcodes.ts';
-import { Injector, type BulkKind } from './_inject.ts';
+import { atomicWrite, COST, CPLX, K, KIND, SIMD_NAN_F32X4, SIMD_NAN_F64X2, SIMD_NAN_INPUT, simdStoreSize, STORE_SIZE, STORE_TYPE, V128 } from './_opcodes.ts';
+import { Injector, type BulkKind, type NanShape } from './_inject.ts';
 import { Reader } from './_reader.ts';
 import { Writer } from './_writer.ts';
 
@@ -147,6 +148,8 @@ export class CodeRewriter {
         case K.STORE: this.#barrier(at, STORE_TYPE[op]!, STORE_SIZE[op]!, 1, this.#readMemarg()); break;
         case K.MEMORY_GROW: this.#memoryGrow(at); break;
         case K.SELECT_T: this.#skipValTypes(); break;
+        case K.NAN_F32: this.#canonicalize('f32'); break;
+        case K.NAN_F64: this.#canonicalize('f64'); break;
         case K.PREFIX_FC: this.#prefixFC(at, funcIndex); break;
         case K.PREFIX_FD: this.#prefixFD(at, funcIndex); break;
         case K.PREFIX_FE: this.#prefixFE(at); break;
@@ -244,6 +247,35 @@ export class CodeRewriter {
     this.#runStart = at; // the original store follows, copied with the next run
   }
 
+  /**
+   * After the float instruction just read: its NaN result becomes the canonical NaN. Skipped when the
+   * next instruction canonicalizes too: it consumes this result (the top of the stack), gives NaN for
+   * a NaN operand and canonicalizes that, so the payload is never seen.
+   */
+  #canonicalize(shape: NanShape): void {
+    if (this.#nextCanonicalizes(shape)) return;
+    this.#flush(this.#r.pos);
+    this.#inj.canonicalizeNaN(shape);
+  }
+
+  /**
+   * Whether the next instruction canonicalizes and reads this result with the same lane shape (an
+   * f64x2 operation would see the bits of two f32x4 lanes as one f64, which need not be a NaN).
+   */
+  #nextCanonicalizes(shape: NanShape): boolean {
+    const r = this.#r;
+    const op = r.buf[r.pos];
+    if (op === undefined) return false;
+    const kind = KIND[op];
+    if (shape === 'f32' || shape === 'f64') return kind === K.NAN_F32 || kind === K.NAN_F64; // validation fixes the operand type
+    if (kind !== K.PREFIX_FD) return false;
+    const at = r.pos;
+    r.pos++;
+    const sub = r.u32();
+    r.pos = at;
+    return SIMD_NAN_INPUT[shape].has(sub);
+  }
+
   #memoryGrow(at: number): void {
     this.#r.skipLeb();
     this.#flush(at);
@@ -317,6 +349,10 @@ export class CodeRewriter {
       const size = simdStoreSize(sub);
       if (size) this.#barrier(at, V128, size, 1, memory);
       r.pos += 1; // lane index
+    } else if (SIMD_NAN_F32X4.has(sub)) {
+      this.#canonicalize('f32x4');
+    } else if (SIMD_NAN_F64X2.has(sub)) {
+      this.#canonicalize('f64x2');
     } else if (sub > 0xff) {
       if (sub <= 0x113) throw unsupported(funcIndex, `relaxed SIMD (0xfd ${sub})`);
       throw unknownOpcode(`0xfd ${sub}`, at);

@@ -4,7 +4,7 @@
 // imports come first), so the embedder only ever supplies functions.
 import { EXTERN, SECTION, type ModuleInfo, type SectionRef } from './decode.ts';
 import {
-  CAPSULE_EXPORTS, CAPSULE_IMPORT_MODULE, dirtyMemoryPages, INJECTED_FUNCTION_COUNT, INJECTED_IMPORTS,
+  CAPSULE_EXPORTS, CAPSULE_IMPORT_MODULE, dirtyMemoryPages, INJECTED_FUNCTION_COUNT, INJECTED_IMPORTS, v128Accessors,
 } from './instrumentation_contract.ts';
 import { Reader } from './_reader.ts';
 import { copyConstExpr } from './_rewrite_elements.ts';
@@ -29,20 +29,23 @@ function entries(info: ModuleInfo, ref: SectionRef | undefined): { count: number
 }
 
 /**
- * Original types plus the injected imports' types and the mark-store helper's type
- * (`[I, i32] -> []`, at the returned index + 4); returns the index of the first one.
+ * Original types plus the injected imports' types, the mark-store helper's type
+ * (`[I, i32] -> []`, at the returned index + 4) and the v128 accessors' types (getter
+ * `[] -> [i64, i64]` at + 5, setter `[i64, i64] -> []` at + 6); returns the index of the first one.
  */
 export function writeTypeSection(out: Writer, info: ModuleInfo, ref: SectionRef | undefined, memory64: boolean): number {
   const { count, start, end } = entries(info, ref);
   const ptr = memory64 ? I64 : I32;
   section(out, SECTION.type, () => {
-    out.u32(count + 5);
+    out.u32(count + 7);
     out.copy(info.bytes, start, end);
     out.bytes([0x60, 0, 0]); // instruction_limit: [] -> []
     out.bytes([0x60, 1, ptr, 1, ptr]); // memory_grow: [I] -> [I]
     out.bytes([0x60, 2, ptr, ptr, 0]); // mark_range: [I, I] -> []
     out.bytes([0x60, 1, I32, 0]); // mark_page: [i32] -> []
     out.bytes([0x60, 2, ptr, I32, 0]); // mark-store helper: [I, i32] -> []
+    out.bytes([0x60, 0, 2, I64, I64]); // v128 getter
+    out.bytes([0x60, 2, I64, I64, 0]); // v128 setter
   });
   return count;
 }
@@ -62,13 +65,15 @@ export function writeImportSection(out: Writer, info: ModuleInfo, firstType: num
   });
 }
 
-/** Original function declarations plus the appended mark-store helper. */
+/** Original function declarations plus the appended mark-store helper and v128 accessors. */
 export function writeFunctionSection(out: Writer, info: ModuleInfo, ref: SectionRef | undefined, helperType: number): void {
   const { count, start, end } = entries(info, ref);
+  const accessors = v128Accessors(info.globals);
   section(out, SECTION.function, () => {
-    out.u32(count + 1);
+    out.u32(count + 1 + accessors.length);
     out.copy(info.bytes, start, end);
     out.u32(helperType);
+    for (const accessor of accessors) out.u32(helperType + (accessor.kind === 'get' ? 1 : 2));
   });
 }
 
@@ -139,5 +144,10 @@ function addedExports(info: ModuleInfo, counterGlobal: number): [string, number,
   if (info.tables.length > 0) added.push([CAPSULE_EXPORTS.table, EXTERN.table, 0]);
   if (info.start !== undefined) added.push([CAPSULE_EXPORTS.start, EXTERN.func, info.start + INJECTED_FUNCTION_COUNT]);
   for (let i = 0; i < info.globals.length; i++) added.push([CAPSULE_EXPORTS.globalPrefix + i, EXTERN.global, i]);
+  const firstAccessor = info.functionTypes.length + INJECTED_FUNCTION_COUNT + 1;
+  v128Accessors(info.globals).forEach(({ global, kind }, i) => {
+    const prefix = kind === 'get' ? CAPSULE_EXPORTS.v128GetPrefix : CAPSULE_EXPORTS.v128SetPrefix;
+    added.push([prefix + global, EXTERN.func, firstAccessor + i]);
+  });
   return added;
 }

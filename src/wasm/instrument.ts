@@ -1,13 +1,13 @@
 // Produces the instrumented module described in instrumentation_contract.ts from a
 // decoded, validated module. Sections are emitted in the binary format's order; those
-// instrumentation does not touch (tag, data count, data) are copied verbatim; one
-// function (the write barrier's slow path) is appended after all others;
+// instrumentation does not touch (tag, data count, data) are copied verbatim; the write
+// barrier's slow path and the v128 globals' accessors are appended after all functions;
 // the start section is dropped (the start function is exported instead, so that
 // instantiation runs no canister code) and of the custom sections only `name` is kept
 // (rewritten), so V8 stack traces name functions; the `icp:` sections live on in
 // CanisterModule.customSections and other custom sections are of no use to execution.
 import { SECTION, type ModuleInfo, type SectionRef } from './decode.ts';
-import { CAPSULE_IMPORT_MODULE, INJECTED_FUNCTION_COUNT, INJECTED_IMPORTS } from './instrumentation_contract.ts';
+import { CAPSULE_IMPORT_MODULE, INJECTED_FUNCTION_COUNT, INJECTED_IMPORTS, v128Accessors } from './instrumentation_contract.ts';
 import { markStoreBody } from './_inject.ts';
 import { CodeRewriter } from './_rewrite_code.ts';
 import { writeElementSection } from './_rewrite_elements.ts';
@@ -70,7 +70,8 @@ function writeCodeSection(out: Writer, info: ModuleInfo, ref: SectionRef | undef
   out.u8(SECTION.code);
   const mark = out.beginSized();
   const count = ref ? r.u32() : 0;
-  out.u32(count + 1);
+  const accessors = v128Accessors(info.globals);
+  out.u32(count + 1 + accessors.length);
   for (let i = 0; i < count; i++) {
     const size = r.u32();
     const start = r.pos;
@@ -83,5 +84,33 @@ function writeCodeSection(out: Writer, info: ModuleInfo, ref: SectionRef | undef
   const helper = markStoreBody(memory64);
   out.u32(helper.length);
   out.bytes(helper);
+  for (const { global, kind } of accessors) {
+    const body = kind === 'get' ? v128GetterBody(global) : v128SetterBody(global);
+    out.u32(body.length);
+    out.bytes(body);
+  }
   out.endSized(mark);
+}
+
+function leb(value: number): number[] {
+  const bytes: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    bytes.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  bytes.push(v);
+  return bytes;
+}
+
+/** `() -> (i64, i64)`: the global's two 64-bit lanes, low first. */
+function v128GetterBody(global: number): number[] {
+  const get = [0x23, ...leb(global)];
+  return [0, ...get, 0xfd, 0x1d, 0, ...get, 0xfd, 0x1d, 1, 0x0b]; // i64x2.extract_lane 0 / 1
+}
+
+/** `(i64, i64) -> ()`: sets the global from its two 64-bit lanes, low first. */
+function v128SetterBody(global: number): number[] {
+  // i64x2.splat low; i64x2.replace_lane 1 high; global.set
+  return [0, 0x20, 0, 0xfd, 0x12, 0x20, 1, 0xfd, 0x1e, 1, 0x24, ...leb(global), 0x0b];
 }

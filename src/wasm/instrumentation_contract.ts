@@ -27,14 +27,23 @@
 //   __capsule_table          table 0, if any
 //   __capsule_start          the original start function, if any (no start section remains)
 //   __capsule_global_<i>     every original global, by original index
+//   __capsule_v128_get_<i>   for each v128 global i: () -> (low: i64, high: i64), its lanes
+//   __capsule_v128_set_<i>   for each mutable v128 global i: (low: i64, high: i64) -> ();
+//                            JavaScript cannot read or write a v128 global directly
 // Function names (name section) are kept with shifted indices; one internal function
-// (the write barrier's slow path, `__capsule_mark_store`) is appended after all others.
+// (the write barrier's slow path, `__capsule_mark_store`) is appended after all others,
+// followed by the v128 accessors.
 //
 // Metering (cost model in _opcodes.ts): each segment (function body, loop body, if/else
 // arm, catch handler; see _rewrite_code.ts) subtracts its whole cost on entry, then calls
 // instruction_limit if the counter is negative. Code after a nested block is charged with
 // the enclosing segment, so charges are made in advance: a trap or branch out of a
 // segment leaves its remaining instructions charged. Host functions charge their own costs.
+//
+// Determinism: the result of every float instruction that may produce a NaN (rounding, sqrt,
+// add, sub, mul, div, min, max, demote, promote, and their f32x4/f64x2 forms) is replaced, when
+// NaN, by the canonical NaN (0x7fc00000 / 0x7ff8000000000000), as the replica does; loads,
+// stores, constants and reinterpretations keep their bits.
 
 export const CAPSULE_IMPORT_MODULE = '__capsule';
 
@@ -52,7 +61,22 @@ export const CAPSULE_EXPORTS = {
   table: '__capsule_table',
   start: '__capsule_start',
   globalPrefix: '__capsule_global_',
+  v128GetPrefix: '__capsule_v128_get_',
+  v128SetPrefix: '__capsule_v128_set_',
 } as const;
+
+const V128 = 0x7b;
+
+/** The v128 globals' accessors appended after the mark-store helper, in order: [global index, setter?]. */
+export function v128Accessors(globals: readonly { type: number; mutable: boolean }[]): { global: number; kind: 'get' | 'set' }[] {
+  const accessors: { global: number; kind: 'get' | 'set' }[] = [];
+  globals.forEach((global, index) => {
+    if (global.type !== V128) return;
+    accessors.push({ global: index, kind: 'get' });
+    if (global.mutable) accessors.push({ global: index, kind: 'set' });
+  });
+  return accessors;
+}
 
 /** Granularity of the write barrier: the IC's OS page size. */
 export const DIRTY_PAGE_SIZE = 4096;
