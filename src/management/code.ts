@@ -1,6 +1,6 @@
 // install_code, install_chunked_code, uninstall_code and the chunk store (interface spec).
 import { createHash } from 'node:crypto';
-import { installCode, type InstallRequest, rejectOf, respond, settle, UserError } from '../execution/index.ts';
+import { abortPausedExecution, installCode, type InstallRequest, rejectOf, respond, settle, UserError } from '../execution/index.ts';
 import { type CanisterState, MAX_CHUNK_SIZE, MAX_CHUNK_STORE_CHUNKS, type Principal, principalEquals, StableMemory } from '../state/index.ts';
 import { type CanisterModule, InvalidModuleError, parseCanisterModule } from '../wasm/index.ts';
 import type { CanisterInstallMode, ChunkHash, InstallChunkedCodeArgs, InstallCodeArgs, UninstallCodeArgs } from './candid/index.ts';
@@ -36,6 +36,8 @@ function install(context: ManagementContext, call: ManagementCall, canister: Can
     return new UserError('CanisterInvalidWasm', `Error from Canister ${canister.id.toText()}: Canister's Wasm module is not valid: ${error.message}`);
   }
   const mode = modeOf(args.mode);
+  // New code aborts a paused execution, as on the replica: its message runs again, on the new code.
+  abortPausedExecution(canister);
   const failure = installCode(context.round.env, canister, { module, arg: args.arg, caller: call.sender, ...mode });
   if (failure) return failure;
   addChange(canister, context.state.time, originOf(call, args.sender_canister_version), {
@@ -75,6 +77,8 @@ export function installChunkedCode(context: ManagementContext, call: ManagementC
 
 /** Empties the canister and rejects its open calls with CANISTER_REJECT (interface spec, uninstall_code). */
 export function uninstall(context: ManagementContext, canister: CanisterState): void {
+  // The paused message runs again from the queue and meets a canister without code, as on the replica.
+  abortPausedExecution(canister);
   canister.wasm = undefined;
   canister.stable = new StableMemory();
   canister.dirty.heapReplaced = true;

@@ -85,8 +85,12 @@ export class PocketIcInstance {
     this.state.time = nanos;
   }
 
-  /** One round at the instance time (1 ns after the previous round if the time was not set). */
-  tick(): void {
+  /**
+   * One round at the instance time (1 ns after the previous round if the time was not set), after the next
+   * slice of every paused execution.
+   */
+  async tick(): Promise<void> {
+    await this.replica.runSlices();
     const time = this.#pendingTime;
     this.#pendingTime = undefined;
     this.replica.round(time);
@@ -100,7 +104,7 @@ export class PocketIcInstance {
       if (status === 'replied' || status === 'rejected' || status === 'done') return;
       if (this.#deleted) throw instanceDeleted();
       if (rounds >= MAX_AWAIT_ROUNDS) throw new PocketIcError(400, `The ingress message ${messageId} did not complete within ${MAX_AWAIT_ROUNDS} rounds`);
-      this.tick();
+      await this.tick();
       if (this.#fetcher) await this.#fetchesBetweenRounds(this.#fetcher);
       else if (rounds > 0) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -124,10 +128,10 @@ export class PocketIcInstance {
     this.#fetcher = fetcher;
     this.#autoProgress = setInterval(
       () =>
-        void this.run(() => {
+        void this.run(async () => {
           const wall = wallClockNanos();
           if (wall > this.time()) this.#pendingTime = wall;
-          this.tick();
+          await this.tick();
           fetcher.startPending();
         }).catch(() => {}),
       Math.max(MIN_AUTO_PROGRESS_MS, artificialDelayMs),

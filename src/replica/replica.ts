@@ -11,7 +11,7 @@ import {
   StateCertifier,
   type TreePath,
 } from '../certification/index.ts';
-import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
+import { executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, runSlices, UserError } from '../execution/index.ts';
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus } from '../scheduler/index.ts';
 import {
@@ -83,6 +83,8 @@ export class Replica {
   #uncommitted = false;
   readonly #afterRound: ((state: SubnetState) => void)[] = [];
   #durability: Durability | undefined;
+  /** Set while paused executions run their next slices (between rounds). */
+  #slicing: Promise<void> | undefined;
 
   constructor(options: ReplicaOptions) {
     const { state, rootKey } = newSubnetState(options);
@@ -144,6 +146,7 @@ export class Replica {
    * after the previous round's. If a hook throws, the round is not committed and stays uncertified.
    */
   round(time?: bigint): void {
+    if (this.#slicing) throw new Error('A round cannot start while paused executions run their slices');
     const ingress = this.#pending.splice(0);
     this.#uncommitted = true;
     executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats }, CYCLES_MINTING_CANISTER);
@@ -156,6 +159,28 @@ export class Replica {
       throw error;
     }
     this.#uncommitted = false;
+  }
+
+  /** Whether a message is paused at a slice boundary (deterministic time slicing); `runSlices` continues it. */
+  hasPausedExecutions(): boolean {
+    for (const canister of this.state.canisters.values()) if (hasPausedExecution(canister)) return true;
+    return false;
+  }
+
+  /**
+   * Runs the next slice of every paused execution, one canister after the other, between two rounds; the round after
+   * completes those that ended. Their number of slices depends only on how often this runs between rounds
+   * (once per round for every front end), never on the wall clock.
+   */
+  runSlices(): Promise<void> {
+    // Front ends that drive rounds concurrently (several library calls) share one run of the slices.
+    if (this.#slicing) return this.#slicing;
+    const paused = [...this.state.canisters.values()].filter(hasPausedExecution);
+    if (paused.length === 0) return Promise.resolve();
+    this.#slicing = runSlices(paused).finally(() => {
+      this.#slicing = undefined;
+    });
+    return this.#slicing;
   }
 
   /** Whether the next round has something to do: queued ingress, messages in canister queues, or answered outcalls. */

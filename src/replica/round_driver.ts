@@ -32,6 +32,8 @@ export class RoundDriver {
   #lastRound = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Paused executions run their next slices: no round starts meanwhile. */
+  #slicing = false;
   readonly #fetcher: HttpOutcallFetcher | undefined;
   rounds = 0;
 
@@ -51,7 +53,7 @@ export class RoundDriver {
 
   /** Run a round soon (once per event-loop turn, however many requests ask). */
   kick(): void {
-    if (this.#scheduled || this.#closed) return;
+    if (this.#scheduled || this.#closed || this.#slicing) return;
     this.#scheduled = true;
     setImmediate(() => this.#run());
   }
@@ -101,7 +103,20 @@ export class RoundDriver {
     if (replica.durabilityFailure()) return this.#failWaiters();
     this.#notify();
     this.#fetcher?.startPending();
+    if (replica.hasPausedExecutions()) return this.#runSlices();
     if (replica.hasWork()) this.kick();
+  }
+
+  /** The next slices run after the round; requests that arrived meanwhile are served before the next round. */
+  #runSlices(): void {
+    this.#slicing = true;
+    this.#options.replica
+      .runSlices()
+      .catch(this.#options.onError)
+      .finally(() => {
+        this.#slicing = false;
+        this.kick();
+      });
   }
 
   #isTerminal(messageId: string): boolean {

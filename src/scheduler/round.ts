@@ -1,11 +1,13 @@
 // One deterministic round: time and ingress are inputs; canisters run in id order and
 // their outputs are delivered in that order, so the same inputs always give the same state.
 import {
+  completePausedExecution,
   executeRequest,
   executeResponse,
   executeSystemTask,
   type ExecutionEnvironment,
   guaranteedResponseMemory,
+  hasPausedExecution,
   ingressInductionCost,
   type RoundContext,
   type SubnetMemory,
@@ -90,6 +92,8 @@ export const STORAGE_CHARGE_INTERVAL = 10_000_000_000n;
 function chargeStorage(state: SubnetState, round: RoundContext, canister: CanisterState): void {
   // Storage is free: leaving the canister untouched keeps an idle round free on disk.
   if (round.env.costs.storagePerGibSecond === 0n) return;
+  // A paused execution takes its changes of the balance over when it ends; storage is charged after that.
+  if (hasPausedExecution(canister)) return;
   const elapsed = round.env.time - canister.storageChargedUntil;
   if (elapsed < STORAGE_CHARGE_INTERVAL) return;
   touch(canister);
@@ -180,12 +184,19 @@ function runTasks(round: RoundContext, canister: CanisterState): void {
   if (ran || canister.onLowWasmMemory !== hookBefore) touch(canister);
 }
 
+/** Runs the messages in order; one that pauses (deterministic time slicing) goes back to the queue's head with those after it. */
 function runMessages(round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
   if (messages.length > 0) touch(canister);
-  for (const message of messages) {
+  for (const [i, message] of messages.entries()) {
     if (message.kind === 'request') executeRequest(round, canister, message);
     else executeResponse(round, canister, message);
+    if (hasPausedExecution(canister)) return void canister.inputQueue.unshift(...messages.slice(i));
   }
+}
+
+/** A canister with a paused execution runs nothing else: its queue waits (it starts with the paused message). */
+function ready(canister: CanisterState): boolean {
+  return !hasPausedExecution(canister);
 }
 
 /** The canonical order, sorted again only when a message created or deleted a canister. */
@@ -222,14 +233,15 @@ function executeInnerRounds(state: SubnetState, round: RoundContext, order: Cani
   const meter = round.env.meter!;
   for (let first = true; ; first = false) {
     const canisters = order.current(state);
-    const batches = canisters.map((canister) => [canister, canister.inputQueue.splice(0)] as const);
+    if (first) for (const canister of canisters) completePausedExecution(round, canister);
+    const batches = canisters.filter(ready).map((canister) => [canister, canister.inputQueue.splice(0)] as const);
     for (const [canister, messages] of batches) {
       if (first) runTasks(round, canister);
       runMessages(round, canister, messages);
     }
     route(state, round);
     if (meter.instructions >= state.config.instructionLimits.round) return;
-    if (!order.current(state).some((canister) => canister.inputQueue.length > 0)) return;
+    if (!order.current(state).some((canister) => ready(canister) && canister.inputQueue.length > 0)) return;
   }
 }
 

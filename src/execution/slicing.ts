@@ -1,0 +1,157 @@
+// Deterministic time slicing, as the replica does it: a message that runs past its slice pauses at the slice
+// boundary and continues, one slice at a time, between later rounds, so one long message never holds the
+// replica. A paused message runs on a copy of its canister (own instance, stable memory and log): the canister
+// itself keeps its state from before the message, which queries, the state hash and persistence see, until
+// the message ends and a round takes the copy's changes over. The message stays at the head of the
+// canister's input queue meanwhile, so an aborted run (a restart, uninstall_code, an install) leaves it to
+// run again from its start, as the replica does with an aborted execution.
+import { type CanisterMessage, type CanisterState, touch } from '../state/index.ts';
+import { checkResult, commit, entryCall, type ExecutionOutcome, finish, type Started, start } from './execute.ts';
+import { hostOf, rebuild, snapshotGlobals } from './instance.ts';
+import { promising } from './jspi.ts';
+import type { ExecutionRequest } from './request.ts';
+import type { RoundContext } from './round_context.ts';
+
+/** What the message's kind does with its outcome once it ended (cycles, response, call context). */
+export type Completion = (round: RoundContext, canister: CanisterState, outcome: ExecutionOutcome) => void;
+
+class PausedExecution {
+  readonly message: CanisterMessage;
+  readonly #copy: CanisterState;
+  readonly #started: Started;
+  readonly #slice: bigint;
+  readonly #complete: Completion;
+  /** Set while the run waits at a slice boundary: grants the next slice. */
+  #resume: (() => void) | undefined;
+  /** Set while a slice runs: called when it pauses or the execution ends. */
+  #sliceEnded: (() => void) | undefined;
+  #begun = false;
+  #outcome: ExecutionOutcome | undefined;
+
+  constructor(canister: CanisterState, message: CanisterMessage, request: ExecutionRequest, complete: Completion) {
+    const source = canister.wasm!;
+    const wasm = rebuild(source, source.memory.buffer.byteLength, snapshotGlobals(source), true);
+    this.#copy = { ...canister, wasm, stable: canister.stable.clone(), logs: [...canister.logs] };
+    this.message = message;
+    this.#slice = request.env.instructionLimits.slice;
+    this.#complete = complete;
+    // The journal stays open: the round that takes the changes over commits it to the canister.
+    this.#started = start({ ...request, canister: this.#copy, keepJournal: true }, this.#slice);
+    hostOf(wasm).pause = () => this.#pause();
+  }
+
+  get ended(): boolean {
+    return this.#outcome !== undefined;
+  }
+
+  /** Runs the next slice; settles once the execution paused again or ended. */
+  runSlice(): Promise<void> {
+    if (this.#outcome) return Promise.resolve();
+    const sliceEnded = new Promise<void>((resolve) => {
+      this.#sliceEnded = resolve;
+    });
+    const resume = this.#resume;
+    this.#resume = undefined;
+    if (resume) resume();
+    else if (!this.#begun) this.#begin();
+    return sliceEnded;
+  }
+
+  /** Takes the ended execution's changes over into `canister` and completes the message. */
+  complete(round: RoundContext, canister: CanisterState): void {
+    const outcome = this.#outcome!;
+    if (outcome.ok) {
+      // The copy's instance carries the heap and globals (its import pauses only under WebAssembly.promising).
+      canister.wasm = this.#copy.wasm;
+      canister.stable = this.#copy.stable;
+      commit(canister, outcome.journal, round.env.subnetMemory);
+    }
+    canister.logs = this.#copy.logs;
+    canister.nextLogIdx = this.#copy.nextLogIdx;
+    this.#complete(round, canister, outcome);
+  }
+
+  #begin(): void {
+    this.#begun = true;
+    const { entry } = this.#started.request;
+    let call: ReturnType<typeof entryCall>;
+    try {
+      call = entryCall(this.#copy.wasm!, entry);
+    } catch (error) {
+      return this.#end(true, error);
+    }
+    promising(call.fn)(...call.args).then(
+      (result) => {
+        try {
+          checkResult(entry, result);
+        } catch (error) {
+          return this.#end(true, error);
+        }
+        this.#end(false, undefined);
+      },
+      (error: unknown) => this.#end(true, error),
+    );
+  }
+
+  #pause(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#resume = () => {
+        this.#grantSlice();
+        resolve();
+      };
+      this.#sliceEnded?.();
+    });
+  }
+
+  /** The next slice's instructions move from the reserve to the counter (whatever the last slice overran stays charged). */
+  #grantSlice(): void {
+    const { api } = this.#started;
+    const remaining = (api.wasm.counter.value as bigint) + api.reserve;
+    const next = this.#slice < remaining ? this.#slice : remaining;
+    api.wasm.counter.value = next;
+    api.reserve = remaining - next;
+  }
+
+  #end(failed: boolean, failure: unknown): void {
+    hostOf(this.#started.api.wasm).pause = undefined;
+    this.#outcome = finish(this.#started, failed, failure);
+    this.#sliceEnded?.();
+  }
+}
+
+const pausedExecutions = new WeakMap<CanisterState, PausedExecution>();
+
+/** Continues `request`, whose direct run reached its first slice boundary, as a paused execution of `message`. */
+export function pauseExecution(canister: CanisterState, message: CanisterMessage, request: ExecutionRequest, complete: Completion): void {
+  pausedExecutions.set(canister, new PausedExecution(canister, message, request, complete));
+}
+
+export function hasPausedExecution(canister: CanisterState): boolean {
+  return pausedExecutions.has(canister);
+}
+
+/** Drops the canister's paused execution: its message, still at the head of the input queue, runs again from its start. */
+export function abortPausedExecution(canister: CanisterState): void {
+  pausedExecutions.delete(canister);
+}
+
+/** Runs the next slice of each canister's paused execution, one canister after the other. */
+export async function runSlices(canisters: readonly CanisterState[]): Promise<void> {
+  for (const canister of canisters) await pausedExecutions.get(canister)?.runSlice();
+}
+
+/**
+ * Within a round: completes the canister's paused execution if it ended (its message leaves the queue).
+ * Returns whether an execution is still paused, so that the canister runs nothing else this round.
+ */
+export function completePausedExecution(round: RoundContext, canister: CanisterState): boolean {
+  const paused = pausedExecutions.get(canister);
+  if (!paused) return false;
+  if (!paused.ended) return true;
+  pausedExecutions.delete(canister);
+  if (canister.inputQueue[0] !== paused.message) throw new Error(`the paused message of canister ${canister.id.toText()} left its queue`);
+  canister.inputQueue.shift();
+  touch(canister);
+  paused.complete(round, canister);
+  return false;
+}

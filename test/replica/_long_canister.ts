@@ -1,0 +1,47 @@
+// A canister whose `long` update runs a loop of about 100 M instructions (ten slices of a 10 M slice) and
+// replies with the loop's result, which it also keeps in its heap and stable memory; `very_long` runs
+// about 2 B instructions (a second or so); `short` a few thousand.
+export const SLICE = 10_000_000n;
+
+export const LONG_WAT = `(module
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+  (import "ic0" "stable64_grow" (func $stable_grow (param i64) (result i64)))
+  (import "ic0" "stable64_write" (func $stable_write (param i64 i64 i64)))
+  (import "ic0" "stable64_read" (func $stable_read (param i64 i64 i64)))
+  (import "ic0" "stable64_size" (func $stable_size (result i64)))
+  (memory 1)
+  (func $spin (param $n i32) (result i64)
+    (local $i i32) (local $x i64)
+    (local.set $x (i64.load (i32.const 0)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $x (i64.add (i64.mul (local.get $x) (i64.const 6364136223846793005)) (i64.const 1442695040888963407)))
+      (i64.store (i32.and (i32.mul (local.get $i) (i32.const 8)) (i32.const 65535)) (local.get $x))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.get $x))
+  (func $keep (param $x i64)
+    (i64.store (i32.const 0) (local.get $x))
+    (if (i64.eqz (call $stable_size)) (then (drop (call $stable_grow (i64.const 1)))))
+    (call $stable_write (i64.const 0) (i64.const 0) (i64.const 8)))
+  (func $reply_word (param $at i32)
+    (call $append (local.get $at) (i32.const 8))
+    (call $reply))
+  (func (export "canister_update long")
+    (call $keep (call $spin (i32.const 4000000)))
+    (call $reply_word (i32.const 0)))
+  (func (export "canister_update very_long")
+    (call $keep (call $spin (i32.const 80000000)))
+    (call $reply_word (i32.const 0)))
+  (func (export "canister_update short")
+    (call $keep (call $spin (i32.const 1000)))
+    (call $reply_word (i32.const 0)))
+  (func (export "canister_query heap") (call $reply_word (i32.const 0)))
+  (func (export "canister_query stable")
+    (call $stable_read (i64.const 16) (i64.const 0) (i64.const 8))
+    (call $reply_word (i32.const 16)))
+  (func (export "canister_pre_upgrade") (drop (call $spin (i32.const 4000000))))
+  (func (export "canister_post_upgrade")
+    (call $stable_read (i64.const 0) (i64.const 0) (i64.const 8))
+    (drop (call $spin (i32.const 4000000)))))`;

@@ -1,0 +1,141 @@
+// Deterministic time slicing: an update past its slice pauses between rounds and resumes, giving the
+// result and canister state it gives unsliced; meanwhile other canisters run and queries see the paused
+// canister's state from before the message; a stop waits for it and an uninstall aborts it.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
+import { Capsule } from '../../src/api/index.ts';
+import { replicaOf } from '../../src/api/testing.ts';
+import type { Replica } from '../../src/replica/index.ts';
+import { MANAGEMENT_CANISTER, stateHash } from '../../src/state/index.ts';
+import { wat } from '../support/build.ts';
+import { LONG_WAT, SLICE } from './_long_canister.ts';
+
+const NONE = new Uint8Array(IDL.encode([], []));
+const ANONYMOUS = Principal.anonymous();
+const SEED = new Uint8Array(32).fill(7);
+const TIME = 1_700_000_000_000_000_000n;
+let wasm: Uint8Array;
+
+before(async () => {
+  wasm = await wat(LONG_WAT);
+});
+
+async function deployed(slice?: bigint): Promise<{ ic: Capsule; replica: Replica; ids: Principal[] }> {
+  const ic = await Capsule.create({ seed: SEED, time: TIME, instructionLimits: slice === undefined ? {} : { slice } });
+  const ids: Principal[] = [];
+  for (let i = 0; i < 2; i++) {
+    const canisterId = await ic.createCanister();
+    await ic.installCode({ canisterId, wasm });
+    ids.push(canisterId);
+  }
+  return { ic, replica: replicaOf(ic), ids };
+}
+
+/** The state hash without what records when the reply came (the ingress history, the round and its time). */
+function canisterStateHash(replica: Replica): string {
+  return stateHash({ ...replica.state, ingress: new Map(), round: 0n, time: 0n });
+}
+
+function submit(replica: Replica, receiver: Principal, method: string, arg: Uint8Array = NONE): string {
+  const id = replica.submit({ sender: ANONYMOUS, receiver, method, arg });
+  assert.equal(typeof id, 'string');
+  return id as string;
+}
+
+function managementArg(canisterId: Principal): Uint8Array {
+  return new Uint8Array(IDL.encode([IDL.Record({ canister_id: IDL.Principal })], [{ canister_id: canisterId }]));
+}
+
+/** Runs slices and rounds, as every front end does, until the message ends; returns its status and the rounds it took. */
+async function settle(replica: Replica, messageId: string): Promise<{ status: ReturnType<Replica['ingressStatus']>; rounds: number }> {
+  for (let rounds = 1; rounds < 1000; rounds++) {
+    await replica.runSlices();
+    replica.round();
+    const status = replica.ingressStatus(messageId);
+    if (status?.status === 'replied' || status?.status === 'rejected') return { status, rounds };
+  }
+  throw new Error(`message ${messageId} did not end`);
+}
+
+function word(bytes: Uint8Array): bigint {
+  return Buffer.from(bytes).readBigUInt64LE(0);
+}
+
+test('an update of ten slices replies and leaves the canister state it does unsliced', async () => {
+  const sliced = await deployed(SLICE);
+  const whole = await deployed();
+  const rounds = sliced.replica.state.round;
+  const reply = await sliced.ic.updateCall({ canisterId: sliced.ids[0]!, method: 'long', arg: NONE });
+  assert.ok(sliced.replica.state.round - rounds >= 10n, `took ${sliced.replica.state.round - rounds} rounds`);
+  assert.deepEqual(reply, await whole.ic.updateCall({ canisterId: whole.ids[0]!, method: 'long', arg: NONE }));
+  assert.equal(canisterStateHash(sliced.replica), canisterStateHash(whole.replica));
+  assert.equal(word(await sliced.ic.queryCall({ canisterId: sliced.ids[0]!, method: 'stable', arg: NONE })), word(reply));
+});
+
+test('the same slicing gives the same state hash however long the pauses last', async () => {
+  const hashes: string[] = [];
+  for (const pauseMs of [0, 20]) {
+    const { replica, ids } = await deployed(SLICE);
+    const messageId = submit(replica, ids[0]!, 'long');
+    for (let i = 0; i < 100 && replica.ingressStatus(messageId)?.status !== 'replied'; i++) {
+      await replica.runSlices();
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      replica.round();
+    }
+    hashes.push(replica.stateHash());
+  }
+  assert.equal(hashes[0], hashes[1]);
+});
+
+test('while an update is paused, another canister runs updates and queries see the state before the message', async () => {
+  const { ic, replica, ids } = await deployed(SLICE);
+  const [paused, other] = [ids[0]!, ids[1]!];
+  const long = submit(replica, paused, 'long');
+  replica.round();
+  assert.ok(replica.hasPausedExecutions());
+  assert.equal(replica.ingressStatus(long)?.status, 'processing');
+  const short = submit(replica, other, 'short');
+  replica.round();
+  assert.equal(replica.ingressStatus(short)?.status, 'replied');
+  assert.ok(replica.hasPausedExecutions(), 'the long update is still paused');
+  assert.notEqual(word(await ic.queryCall({ canisterId: other, method: 'heap', arg: NONE })), 0n);
+  assert.equal(word(await ic.queryCall({ canisterId: paused, method: 'heap', arg: NONE })), 0n);
+  // A later message to the paused canister waits for the paused one.
+  const after = submit(replica, paused, 'short');
+  const { status } = await settle(replica, long);
+  assert.equal(status?.status, 'replied');
+  assert.equal(replica.ingressStatus(after)?.status, 'replied');
+  assert.equal(word(await ic.queryCall({ canisterId: paused, method: 'stable', arg: NONE })), word(await ic.queryCall({ canisterId: paused, method: 'heap', arg: NONE })));
+});
+
+test('a stop waits for a paused update to end', async () => {
+  const { replica, ids } = await deployed(SLICE);
+  const long = submit(replica, ids[0]!, 'long');
+  replica.round();
+  const stop = submit(replica, MANAGEMENT_CANISTER, 'stop_canister', managementArg(ids[0]!));
+  replica.round();
+  assert.equal(replica.ingressStatus(stop)?.status, 'processing');
+  const { status } = await settle(replica, long);
+  assert.equal(status?.status, 'replied');
+  assert.equal((await settle(replica, stop)).status?.status, 'replied');
+  assert.equal(replica.canister(ids[0]!)?.status.kind, 'stopped');
+});
+
+test('an uninstall aborts a paused update, whose caller is rejected as by a canister without code', async () => {
+  const { replica, ids } = await deployed(SLICE);
+  const long = submit(replica, ids[0]!, 'long');
+  replica.round();
+  const paused = replica.stateHash();
+  await replica.runSlices();
+  assert.equal(replica.stateHash(), paused, 'slices change no committed state');
+  const uninstall = submit(replica, MANAGEMENT_CANISTER, 'uninstall_code', managementArg(ids[0]!));
+  replica.round();
+  assert.equal(replica.ingressStatus(uninstall)?.status, 'replied');
+  assert.ok(!replica.hasPausedExecutions());
+  const status = replica.ingressStatus(long);
+  assert.equal(status?.status, 'rejected');
+  assert.equal(status?.status === 'rejected' && status.errorCode, 'IC0537');
+  assert.match(status?.status === 'rejected' ? status.message : '', /contains no Wasm module/);
+});
