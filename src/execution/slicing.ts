@@ -16,7 +16,8 @@ import type { RoundContext } from './round_context.ts';
 export type Completion = (round: RoundContext, canister: CanisterState, outcome: ExecutionOutcome) => void;
 
 class PausedExecution {
-  readonly message: CanisterMessage;
+  /** The message at the head of the canister's queue, or none for a task (heartbeat, timer). */
+  readonly message: CanisterMessage | undefined;
   readonly #copy: CanisterState;
   readonly #started: Started;
   readonly #slice: bigint;
@@ -28,7 +29,7 @@ class PausedExecution {
   #begun = false;
   #outcome: ExecutionOutcome | undefined;
 
-  constructor(canister: CanisterState, message: CanisterMessage, request: ExecutionRequest, complete: Completion) {
+  constructor(canister: CanisterState, message: CanisterMessage | undefined, request: ExecutionRequest, complete: Completion) {
     const source = canister.wasm!;
     const wasm = rebuild(source, source.memory.buffer.byteLength, snapshotGlobals(source), true);
     this.#copy = { ...canister, wasm, stable: canister.stable.clone(), logs: [...canister.logs] };
@@ -121,8 +122,8 @@ class PausedExecution {
 
 const pausedExecutions = new WeakMap<CanisterState, PausedExecution>();
 
-/** Continues `request`, whose direct run reached its first slice boundary, as a paused execution of `message`. */
-export function pauseExecution(canister: CanisterState, message: CanisterMessage, request: ExecutionRequest, complete: Completion): void {
+/** Continues `request`, whose direct run reached its first slice boundary, as a paused execution of `message` (none: a task). */
+export function pauseExecution(canister: CanisterState, message: CanisterMessage | undefined, request: ExecutionRequest, complete: Completion): void {
   pausedExecutions.set(canister, new PausedExecution(canister, message, request, complete));
 }
 
@@ -130,7 +131,10 @@ export function hasPausedExecution(canister: CanisterState): boolean {
   return pausedExecutions.has(canister);
 }
 
-/** Drops the canister's paused execution: its message, still at the head of the input queue, runs again from its start. */
+/**
+ * Drops the canister's paused execution: its message, still at the head of the input queue, runs again from
+ * its start; a timer is still set and fires again, a heartbeat comes again.
+ */
 export function abortPausedExecution(canister: CanisterState): void {
   pausedExecutions.delete(canister);
 }
@@ -149,8 +153,10 @@ export function completePausedExecution(round: RoundContext, canister: CanisterS
   if (!paused) return false;
   if (!paused.ended) return true;
   pausedExecutions.delete(canister);
-  if (canister.inputQueue[0] !== paused.message) throw new Error(`the paused message of canister ${canister.id.toText()} left its queue`);
-  canister.inputQueue.shift();
+  if (paused.message) {
+    if (canister.inputQueue[0] !== paused.message) throw new Error(`the paused message of canister ${canister.id.toText()} left its queue`);
+    canister.inputQueue.shift();
+  }
   touch(canister);
   paused.complete(round, canister);
   return false;

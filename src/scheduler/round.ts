@@ -144,6 +144,8 @@ function minimum(a: bigint, b: bigint): bigint {
 
 /** Bounded-wait calls past their deadline are answered with SYS_UNKNOWN (interface spec, call_with_best_effort_response). */
 function expireCallbacks(round: RoundContext, canister: CanisterState): void {
+  // A paused response may be the callback's own: expiry waits until the canister's execution ends.
+  if (hasPausedExecution(canister)) return;
   for (const callback of canister.callbacks.values()) {
     if (callback.deadline === 0n || callback.deadline > round.env.time) continue;
     touch(canister);
@@ -175,22 +177,28 @@ function runTasks(round: RoundContext, canister: CanisterState): void {
   const hookBefore = canister.onLowWasmMemory;
   let ran = false;
   if (canister.globalTimer !== 0n && round.env.time >= canister.globalTimer && canister.wasm && canister.status.kind === 'running') {
-    canister.globalTimer = 0n;
     ran = true;
     executeSystemTask(round, canister, 'globalTimer');
   }
-  if (executeSystemTask(round, canister, 'heartbeat')) ran = true;
-  if (updateLowMemoryHook(canister) && executeSystemTask(round, canister, 'onLowWasmMemory')) canister.onLowWasmMemory = 'executed';
+  // A task that paused (deterministic time slicing) holds the canister: the others wait for the next round.
+  if (ready(canister) && executeSystemTask(round, canister, 'heartbeat')) ran = true;
+  if (ready(canister) && updateLowMemoryHook(canister) && executeSystemTask(round, canister, 'onLowWasmMemory')) canister.onLowWasmMemory = 'executed';
   if (ran || canister.onLowWasmMemory !== hookBefore) touch(canister);
 }
 
-/** Runs the messages in order; one that pauses (deterministic time slicing) goes back to the queue's head with those after it. */
+/**
+ * Runs the messages in order. Once an execution paused (deterministic time slicing) the rest goes back to
+ * the queue's head, the paused message first.
+ */
 function runMessages(round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
   if (messages.length > 0) touch(canister);
   for (const [i, message] of messages.entries()) {
-    if (message.kind === 'request') executeRequest(round, canister, message);
-    else executeResponse(round, canister, message);
-    if (hasPausedExecution(canister)) return void canister.inputQueue.unshift(...messages.slice(i));
+    if (ready(canister)) {
+      if (message.kind === 'request') executeRequest(round, canister, message);
+      else executeResponse(round, canister, message);
+      if (ready(canister)) continue;
+    }
+    return void canister.inputQueue.unshift(...messages.slice(i));
   }
 }
 

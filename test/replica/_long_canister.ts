@@ -1,6 +1,7 @@
 // A canister whose `long` update runs a loop of about 100 M instructions (ten slices of a 10 M slice) and
 // replies with the loop's result, which it also keeps in its heap and stable memory; `very_long` runs
-// about 2 B instructions (a second or so); `short` a few thousand.
+// about 2 B instructions (a second or so); `short` a few thousand. `call_then_spin` calls its own `short` and
+// runs the loop in the reply callback; `set_timer` sets the global timer, whose handler runs the loop.
 export const SLICE = 10_000_000n;
 
 export const LONG_WAT = `(module
@@ -10,7 +11,16 @@ export const LONG_WAT = `(module
   (import "ic0" "stable64_write" (func $stable_write (param i64 i64 i64)))
   (import "ic0" "stable64_read" (func $stable_read (param i64 i64 i64)))
   (import "ic0" "stable64_size" (func $stable_size (result i64)))
-  (memory 1)
+  (import "ic0" "call_new" (func $call_new (param i32 i32 i32 i32 i32 i32 i32 i32)))
+  (import "ic0" "call_perform" (func $call_perform (result i32)))
+  (import "ic0" "canister_self_size" (func $self_size (result i32)))
+  (import "ic0" "canister_self_copy" (func $self_copy (param i32 i32 i32)))
+  (import "ic0" "global_timer_set" (func $timer_set (param i64) (result i64)))
+  (memory 2)
+  (table 1 funcref)
+  (elem (i32.const 0) $on_reply)
+  ;; The loop writes the first page; the callee's id and method name live in the second.
+  (data (i32.const 65636) "short")
   (func $spin (param $n i32) (result i64)
     (local $i i32) (local $x i64)
     (local.set $x (i64.load (i32.const 0)))
@@ -34,6 +44,17 @@ export const LONG_WAT = `(module
   (func (export "canister_update very_long")
     (call $keep (call $spin (i32.const 80000000)))
     (call $reply_word (i32.const 0)))
+  (func $on_reply (param $env i32)
+    (call $keep (call $spin (i32.const 4000000)))
+    (call $reply_word (i32.const 0)))
+  (func (export "canister_update call_then_spin")
+    (call $self_copy (i32.const 65736) (i32.const 0) (call $self_size))
+    (call $call_new (i32.const 65736) (call $self_size) (i32.const 65636) (i32.const 5) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))
+    (drop (call $call_perform)))
+  (func (export "canister_update set_timer")
+    (drop (call $timer_set (i64.const 1)))
+    (call $reply_word (i32.const 0)))
+  (func (export "canister_global_timer") (call $keep (call $spin (i32.const 4000000))))
   (func (export "canister_update short")
     (call $keep (call $spin (i32.const 1000)))
     (call $reply_word (i32.const 0)))

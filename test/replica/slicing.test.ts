@@ -74,6 +74,34 @@ test('an update of ten slices replies and leaves the canister state it does unsl
   assert.equal(word(await sliced.ic.queryCall({ canisterId: sliced.ids[0]!, method: 'stable', arg: NONE })), word(reply));
 });
 
+test('a reply callback of ten slices pauses and ends as it does unsliced', async () => {
+  const sliced = await deployed(SLICE);
+  const whole = await deployed();
+  const rounds = sliced.replica.state.round;
+  const reply = await sliced.ic.updateCall({ canisterId: sliced.ids[0]!, method: 'call_then_spin', arg: NONE });
+  assert.ok(sliced.replica.state.round - rounds >= 10n, `took ${sliced.replica.state.round - rounds} rounds`);
+  assert.deepEqual(reply, await whole.ic.updateCall({ canisterId: whole.ids[0]!, method: 'call_then_spin', arg: NONE }));
+  assert.notEqual(word(reply), 0n);
+  assert.equal(canisterStateHash(sliced.replica), canisterStateHash(whole.replica));
+});
+
+test('a global timer of ten slices pauses and ends as it does unsliced', async () => {
+  const hashes: string[] = [];
+  for (const slice of [SLICE, undefined]) {
+    const { ic, replica, ids } = await deployed(slice);
+    await ic.updateCall({ canisterId: ids[0]!, method: 'set_timer', arg: NONE });
+    let pausedRounds = 0;
+    for (let i = 0; i < 20; i++) {
+      await ic.tick();
+      if (replica.hasPausedExecutions()) pausedRounds++;
+    }
+    assert.equal(pausedRounds > 0, slice !== undefined, `the timer was paused for ${pausedRounds} rounds`);
+    assert.notEqual(word(await ic.queryCall({ canisterId: ids[0]!, method: 'heap', arg: NONE })), 0n);
+    hashes.push(canisterStateHash(replica));
+  }
+  assert.equal(hashes[0], hashes[1]);
+});
+
 test('the same slicing gives the same state hash however long the pauses last', async () => {
   const hashes: string[] = [];
   for (const pauseMs of [0, 20]) {
