@@ -5,11 +5,15 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Capsule } from '../../src/api/index.ts';
-import { replicaOf } from '../../src/api/testing.ts';
+import { replicaOf, storeOf } from '../../src/api/testing.ts';
 import type { Replica } from '../../src/replica/index.ts';
 import { MANAGEMENT_CANISTER, stateHash } from '../../src/state/index.ts';
 import { wat } from '../support/build.ts';
+import { tempDir } from '../persistence/_helpers.ts';
 import { LONG_WAT, SLICE } from './_long_canister.ts';
 
 const NONE = new Uint8Array(IDL.encode([], []));
@@ -167,3 +171,54 @@ test('an uninstall aborts a paused update, whose caller is rejected as by a cani
   assert.equal(status?.status === 'rejected' && status.errorCode, 'IC0537');
   assert.match(status?.status === 'rejected' ? status.message : '', /contains no Wasm module/);
 });
+
+test('an upgrade aborts a paused update, which then runs again on the new code', async () => {
+  const { ic, replica, ids } = await deployed(SLICE);
+  const canisterId = ids[0]!;
+  // post_upgrade reads the word an update keeps in stable memory.
+  await ic.updateCall({ canisterId, method: 'short', arg: NONE });
+  const newer = await wat(LONG_WAT.replaceAll('(i32.const 4000000)', '(i32.const 4000001)'));
+  const long = submit(replica, canisterId, 'long');
+  replica.round();
+  await replica.runSlices();
+  const mode = IDL.Variant({ install: IDL.Null, reinstall: IDL.Null, upgrade: IDL.Opt(IDL.Record({})) });
+  const installArgs = IDL.Record({ mode, canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
+  const arg = new Uint8Array(IDL.encode([installArgs], [{ mode: { upgrade: [] }, canister_id: canisterId, wasm_module: newer, arg: [] }]));
+  const upgrade = submit(replica, MANAGEMENT_CANISTER, 'install_code', arg);
+  const { status, rounds } = await settle(replica, long);
+  assert.equal(replica.ingressStatus(upgrade)?.status, 'replied');
+  assert.equal(status?.status, 'replied');
+  assert.ok(rounds >= 10, `ran again over ${rounds} rounds`);
+  // Had the paused run gone on, its end would have brought the old instance back.
+  const { moduleHash } = replica.canister(canisterId)!.wasm!.module;
+  assert.equal(Buffer.from(moduleHash).toString('hex'), createHash('sha256').update(newer).digest('hex'));
+});
+
+for (const stop of ['close', 'crash'] as const) {
+  test(`a restart (${stop}) while an update is paused runs it again from its start`, async () => {
+    const stateDir = join(tempDir(`slicing-${stop}`), 'state');
+    const ic = await Capsule.create({ stateDir, seed: SEED, time: TIME, instructionLimits: { slice: SLICE } });
+    const canisterId = await ic.createCanister();
+    await ic.installCode({ canisterId, wasm });
+    const replica = replicaOf(ic);
+    const long = submit(replica, canisterId, 'long');
+    replica.round();
+    await replica.runSlices();
+    replica.round();
+    assert.ok(replica.hasPausedExecutions());
+    const paused = replica.stateHash();
+    if (stop === 'close') await ic.close();
+    else storeOf(ic)!.abandon();
+    const again = await Capsule.create({ stateDir, instructionLimits: { slice: SLICE } });
+    const restored = replicaOf(again);
+    assert.equal(restored.stateHash(), paused, 'the state on disk is the one before the paused update');
+    assert.equal(restored.ingressStatus(long)?.status, 'processing');
+    const { status, rounds } = await settle(restored, long);
+    assert.equal(status?.status, 'replied');
+    assert.ok(rounds >= 10, `ran again over ${rounds} rounds`);
+    const reply = status?.status === 'replied' ? status.reply : new Uint8Array(8);
+    assert.equal(word(await again.queryCall({ canisterId, method: 'stable', arg: NONE })), word(reply));
+    await again.close();
+    rmSync(dirname(stateDir), { recursive: true, force: true });
+  });
+}
