@@ -174,17 +174,20 @@ export function execute(request: ExecutionRequest): ExecutionOutcome {
  * the slice with instructions of its limit left (then everything it did is rolled back and nothing logged).
  */
 export function executeSlice(request: ExecutionRequest, slice: bigint): ExecutionOutcome | 'sliceEnded' {
+  const { canister } = request;
+  const nextLogIdx = canister.nextLogIdx;
   const started = start(request, slice);
   try {
-    callEntry(request.canister.wasm!, request.entry);
+    callEntry(canister.wasm!, request.entry);
   } catch (error) {
-    if (error instanceof SliceEnded) {
-      hostOf(started.api.wasm).api = undefined;
-      rollback(request.canister, started.journal);
-      if (request.env.meter) request.env.meter.instructions += slice;
-      return 'sliceEnded';
-    }
-    return finish(started, true, error);
+    if (!(error instanceof SliceEnded)) return finish(started, true, error);
+    hostOf(started.api.wasm).api = undefined;
+    rollback(canister, started.journal);
+    // The sliced run logs again (records a full log pushed out to make room stay out).
+    canister.logs = canister.logs.filter((record) => record.idx < nextLogIdx);
+    canister.nextLogIdx = nextLogIdx;
+    if (request.env.meter) request.env.meter.instructions += slice;
+    return 'sliceEnded';
   }
   return finish(started, false, undefined);
 }

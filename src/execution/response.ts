@@ -117,17 +117,17 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
   });
   const outcome = executeSlice(execution, round.env.instructionLimits.slice);
   if (outcome !== 'sliceEnded') return conclude(round, canister, callback, response, delivery, outcome);
+  pauseExecution(canister, response, execution, (later, target, ended) => {
+    const again = deliver(later, target, callback, response);
+    if (!again) throw new InternalError(`the call context of a paused callback of canister ${target.id.toText()} is gone`);
+    conclude(later, target, callback, response, again, ended);
+  });
   // Until the callback ends, the canister's state is the one before the response (deterministic time slicing).
   canister.callbacks.set(callback.id, callback);
   if (callback.deadline === 0n) adjustMessageMemory(round.env.messageMemory, 1);
   canister.cycles = before.cycles;
   canister.consumed.transmission = before.transmission;
   context.outstandingCalls += 1;
-  pauseExecution(canister, response, execution, (later, target, ended) => {
-    const again = deliver(later, target, callback, response);
-    if (!again) throw new InternalError(`the call context of a paused callback of canister ${target.id.toText()} is gone`);
-    conclude(later, target, callback, response, again, ended);
-  });
 }
 
 /** Charges the callback, applies its changes or runs the cleanup, and settles the call context. */

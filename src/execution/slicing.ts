@@ -32,7 +32,9 @@ class PausedExecution {
   constructor(canister: CanisterState, message: CanisterMessage | undefined, request: ExecutionRequest, complete: Completion) {
     const source = canister.wasm!;
     const wasm = rebuild(source, source.memory.buffer.byteLength, snapshotGlobals(source), true);
-    this.#copy = { ...canister, wasm, stable: canister.stable.clone(), logs: [...canister.logs] };
+    // Taken as the direct run saw the canister: the caller undoes its changes on the canister afterwards.
+    const copied = { callContexts: new Map(canister.callContexts), callbacks: new Map(canister.callbacks), consumed: { ...canister.consumed } };
+    this.#copy = { ...canister, ...copied, wasm, stable: canister.stable.clone(), logs: [...canister.logs] };
     this.message = message;
     this.#slice = request.env.instructionLimits.slice;
     this.#complete = complete;
@@ -122,7 +124,10 @@ class PausedExecution {
 
 const pausedExecutions = new WeakMap<CanisterState, PausedExecution>();
 
-/** Continues `request`, whose direct run reached its first slice boundary, as a paused execution of `message` (none: a task). */
+/**
+ * Continues `request`, whose direct run reached its first slice boundary and was rolled back, as a paused
+ * execution of `message` (none: a task). Called before the caller undoes what it changed for the execution.
+ */
 export function pauseExecution(canister: CanisterState, message: CanisterMessage | undefined, request: ExecutionRequest, complete: Completion): void {
   pausedExecutions.set(canister, new PausedExecution(canister, message, request, complete));
 }

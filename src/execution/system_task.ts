@@ -40,10 +40,6 @@ export function executeSystemTask(round: RoundContext, canister: CanisterState, 
     conclude(round, canister, callContext, outcome);
     return true;
   }
-  // Until the task ends, the canister's state is the one before it: no call context, the timer still set.
-  canister.callContexts.delete(callContext.id);
-  canister.nextCallContextId = callContext.id;
-  canister.globalTimer = timer;
   pauseExecution(canister, undefined, execution, (later, target, ended) => {
     if (target.nextCallContextId !== callContext.id) throw new InternalError(`canister ${target.id.toText()} opened a call context while paused`);
     target.callContexts.set(callContext.id, callContext);
@@ -51,6 +47,10 @@ export function executeSystemTask(round: RoundContext, canister: CanisterState, 
     if (task === 'globalTimer') target.globalTimer = 0n;
     conclude(later, target, callContext, ended);
   });
+  // Until the task ends, the canister's state is the one before it: no call context, the timer still set.
+  canister.callContexts.delete(callContext.id);
+  canister.nextCallContextId = callContext.id;
+  canister.globalTimer = timer;
   return true;
 }
 

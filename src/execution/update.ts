@@ -106,12 +106,13 @@ export function executeRequest(round: RoundContext, canister: CanisterState, req
   const { execution, callContext } = admitted;
   const outcome = admitted.isQuery ? execute(execution) : executeSlice(execution, round.env.instructionLimits.slice);
   if (outcome !== 'sliceEnded') return conclude(round, canister, admitted, outcome);
-  canister.callContexts.delete(callContext.id);
-  canister.nextCallContextId = callContext.id;
   pauseExecution(canister, request, execution, (later, target, ended) => {
     if (target.nextCallContextId !== callContext.id) throw new InternalError(`canister ${target.id.toText()} opened a call context while paused`);
     target.callContexts.set(callContext.id, callContext);
     target.nextCallContextId = callContext.id + 1;
     conclude(later, target, admitted, ended);
   });
+  // Until the update ends, the canister's state is the one before it: no call context.
+  canister.callContexts.delete(callContext.id);
+  canister.nextCallContextId = callContext.id;
 }

@@ -183,9 +183,9 @@ export class Replica {
     return this.#slicing;
   }
 
-  /** Whether the next round has something to do: queued ingress, messages in canister queues, or answered outcalls. */
+  /** Whether the next round has something to do: queued ingress, messages in canister queues, paused executions, or answered outcalls. */
   hasWork(): boolean {
-    if (this.#pending.length > 0) return true;
+    if (this.#pending.length > 0 || this.hasPausedExecutions()) return true;
     for (const canister of this.state.canisters.values()) if (canister.inputQueue.length > 0) return true;
     return this.state.httpOutcalls.pending.some((outcall) => outcall.answer !== undefined);
   }

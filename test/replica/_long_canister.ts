@@ -2,6 +2,7 @@
 // replies with the loop's result, which it also keeps in its heap and stable memory; `very_long` runs
 // about 2 B instructions (a second or so); `short` a few thousand. `call_then_spin` calls its own `short` and
 // runs the loop in the reply callback; `set_timer` sets the global timer, whose handler runs the loop.
+// `long` logs a line first; the callback keeps the balance it sees in the heap.
 export const SLICE = 10_000_000n;
 
 export const LONG_WAT = `(module
@@ -16,6 +17,8 @@ export const LONG_WAT = `(module
   (import "ic0" "canister_self_size" (func $self_size (result i32)))
   (import "ic0" "canister_self_copy" (func $self_copy (param i32 i32 i32)))
   (import "ic0" "global_timer_set" (func $timer_set (param i64) (result i64)))
+  (import "ic0" "debug_print" (func $print (param i32 i32)))
+  (import "ic0" "canister_cycle_balance128" (func $balance (param i32)))
   (memory 2)
   (table 1 funcref)
   (elem (i32.const 0) $on_reply)
@@ -39,12 +42,14 @@ export const LONG_WAT = `(module
     (call $append (local.get $at) (i32.const 8))
     (call $reply))
   (func (export "canister_update long")
+    (call $print (i32.const 65636) (i32.const 5))
     (call $keep (call $spin (i32.const 4000000)))
     (call $reply_word (i32.const 0)))
   (func (export "canister_update very_long")
     (call $keep (call $spin (i32.const 80000000)))
     (call $reply_word (i32.const 0)))
   (func $on_reply (param $env i32)
+    (call $balance (i32.const 65800))
     (call $keep (call $spin (i32.const 4000000)))
     (call $reply_word (i32.const 0)))
   (func (export "canister_update call_then_spin")
