@@ -70,11 +70,16 @@ function word(bytes: Uint8Array): bigint {
 test('an update of ten slices replies and leaves the canister state it does unsliced', async () => {
   const sliced = await deployed(SLICE);
   const whole = await deployed();
-  const rounds = sliced.replica.state.round;
-  const reply = await sliced.ic.updateCall({ canisterId: sliced.ids[0]!, method: 'long', arg: NONE });
-  assert.ok(sliced.replica.state.round - rounds >= 10n, `took ${sliced.replica.state.round - rounds} rounds`);
-  assert.deepEqual(reply, await whole.ic.updateCall({ canisterId: whole.ids[0]!, method: 'long', arg: NONE }));
-  assert.equal(canisterStateHash(sliced.replica), canisterStateHash(whole.replica));
+  // Twice: the second direct run ends its first slice in the instance the first sliced run left behind
+  // (its log line's time then differs: it starts ten rounds later than unsliced).
+  for (let i = 0; i < 2; i++) {
+    const rounds = sliced.replica.state.round;
+    const reply = await sliced.ic.updateCall({ canisterId: sliced.ids[0]!, method: 'long', arg: NONE });
+    assert.ok(sliced.replica.state.round - rounds >= 10n, `took ${sliced.replica.state.round - rounds} rounds`);
+    assert.deepEqual(reply, await whole.ic.updateCall({ canisterId: whole.ids[0]!, method: 'long', arg: NONE }));
+    if (i === 0) assert.equal(canisterStateHash(sliced.replica), canisterStateHash(whole.replica));
+  }
+  const reply = await sliced.ic.queryCall({ canisterId: sliced.ids[0]!, method: 'heap', arg: NONE });
   assert.equal(word(await sliced.ic.queryCall({ canisterId: sliced.ids[0]!, method: 'stable', arg: NONE })), word(reply));
 });
 
