@@ -15,13 +15,18 @@ import type { RoundContext } from './round_context.ts';
 /** What the message's kind does with its outcome once it ended (cycles, response, call context). */
 export type Completion = (round: RoundContext, canister: CanisterState, outcome: ExecutionOutcome) => void;
 
-class PausedExecution {
-  /** The message at the head of the canister's queue, or none for a task (heartbeat, timer). */
-  readonly message: CanisterMessage | undefined;
-  readonly #copy: CanisterState;
+/** A copy of the canister to run a paused execution on, as the direct run saw it, with an instance that can pause. */
+export function pausableCopy(canister: CanisterState): CanisterState {
+  const source = canister.wasm;
+  const wasm = source && rebuild(source, source.memory.buffer.byteLength, snapshotGlobals(source), true);
+  const copied = { callContexts: new Map(canister.callContexts), callbacks: new Map(canister.callbacks), consumed: { ...canister.consumed } };
+  return { ...canister, ...copied, wasm, stable: canister.stable.clone(), logs: [...canister.logs] };
+}
+
+/** One execution on a pausable instance, run slice by slice through WebAssembly.promising. */
+export class SlicedRun {
   readonly #started: Started;
   readonly #slice: bigint;
-  readonly #complete: Completion;
   /** Set while the run waits at a slice boundary: grants the next slice. */
   #resume: (() => void) | undefined;
   /** Set while a slice runs: called when it pauses or the execution ends. */
@@ -29,22 +34,15 @@ class PausedExecution {
   #begun = false;
   #outcome: ExecutionOutcome | undefined;
 
-  constructor(canister: CanisterState, message: CanisterMessage | undefined, request: ExecutionRequest, complete: Completion) {
-    const source = canister.wasm!;
-    const wasm = rebuild(source, source.memory.buffer.byteLength, snapshotGlobals(source), true);
-    // Taken as the direct run saw the canister: the caller undoes its changes on the canister afterwards.
-    const copied = { callContexts: new Map(canister.callContexts), callbacks: new Map(canister.callbacks), consumed: { ...canister.consumed } };
-    this.#copy = { ...canister, ...copied, wasm, stable: canister.stable.clone(), logs: [...canister.logs] };
-    this.message = message;
-    this.#slice = request.env.instructionLimits.slice;
-    this.#complete = complete;
-    // The journal stays open: the round that takes the changes over commits it to the canister.
-    this.#started = start({ ...request, canister: this.#copy, keepJournal: true }, this.#slice);
-    hostOf(wasm).pause = () => this.#pause();
+  /** `request.canister` runs a pausable instance; its journal stays open (the round that takes the changes over commits it). */
+  constructor(request: ExecutionRequest, slice: bigint) {
+    this.#slice = slice;
+    this.#started = start({ ...request, keepJournal: true }, slice);
+    hostOf(this.#started.api.wasm).pause = () => this.#pause();
   }
 
-  get ended(): boolean {
-    return this.#outcome !== undefined;
+  get outcome(): ExecutionOutcome | undefined {
+    return this.#outcome;
   }
 
   /** Runs the next slice; settles once the execution paused again or ended. */
@@ -60,26 +58,12 @@ class PausedExecution {
     return sliceEnded;
   }
 
-  /** Takes the ended execution's changes over into `canister` and completes the message. */
-  complete(round: RoundContext, canister: CanisterState): void {
-    const outcome = this.#outcome!;
-    if (outcome.ok) {
-      // The copy's instance carries the heap and globals (its import pauses only under WebAssembly.promising).
-      canister.wasm = this.#copy.wasm;
-      canister.stable = this.#copy.stable;
-      commit(canister, outcome.journal, round.env.subnetMemory);
-    }
-    canister.logs = this.#copy.logs;
-    canister.nextLogIdx = this.#copy.nextLogIdx;
-    this.#complete(round, canister, outcome);
-  }
-
   #begin(): void {
     this.#begun = true;
-    const { entry } = this.#started.request;
+    const { entry, canister } = this.#started.request;
     let call: ReturnType<typeof entryCall>;
     try {
-      call = entryCall(this.#copy.wasm!, entry);
+      call = entryCall(canister.wasm!, entry);
     } catch (error) {
       return this.#end(true, error);
     }
@@ -122,18 +106,86 @@ class PausedExecution {
   }
 }
 
-const pausedExecutions = new WeakMap<CanisterState, PausedExecution>();
+/** What a canister holds while an execution of it is paused. */
+export interface Paused {
+  /** Whether the paused message waits at the head of the canister's queue (a task has none). */
+  readonly queued: boolean;
+  /** Whether `message` is the paused one. */
+  holds(message: CanisterMessage): boolean;
+  /** A paused install_code holds the management canister's other calls to the canister too. */
+  readonly install: boolean;
+  readonly ended: boolean;
+  runSlice(): Promise<void>;
+  /** Within a round: takes the ended execution's changes over into the canister and answers for it. */
+  complete(round: RoundContext, canister: CanisterState): void;
+}
+
+/** A message or task paused at a slice boundary. */
+class PausedMessage implements Paused {
+  readonly #message: CanisterMessage | undefined;
+  readonly install = false;
+  readonly #copy: CanisterState;
+  readonly #run: SlicedRun;
+  readonly #complete: Completion;
+
+  constructor(canister: CanisterState, message: CanisterMessage | undefined, request: ExecutionRequest, complete: Completion) {
+    this.#copy = pausableCopy(canister);
+    this.#message = message;
+    this.#complete = complete;
+    this.#run = new SlicedRun({ ...request, canister: this.#copy }, request.env.instructionLimits.slice);
+  }
+
+  get queued(): boolean {
+    return this.#message !== undefined;
+  }
+
+  holds(message: CanisterMessage): boolean {
+    return message === this.#message;
+  }
+
+  get ended(): boolean {
+    return this.#run.outcome !== undefined;
+  }
+
+  runSlice(): Promise<void> {
+    return this.#run.runSlice();
+  }
+
+  complete(round: RoundContext, canister: CanisterState): void {
+    const outcome = this.#run.outcome!;
+    if (outcome.ok) {
+      // The copy's instance carries the heap and globals (its import pauses only under WebAssembly.promising).
+      canister.wasm = this.#copy.wasm;
+      canister.stable = this.#copy.stable;
+      commit(canister, outcome.journal, round.env.subnetMemory);
+    }
+    canister.logs = this.#copy.logs;
+    canister.nextLogIdx = this.#copy.nextLogIdx;
+    this.#complete(round, canister, outcome);
+  }
+}
+
+const pausedExecutions = new WeakMap<CanisterState, Paused>();
 
 /**
  * Continues `request`, whose direct run reached its first slice boundary and was rolled back, as a paused
  * execution of `message` (none: a task). Called before the caller undoes what it changed for the execution.
  */
 export function pauseExecution(canister: CanisterState, message: CanisterMessage | undefined, request: ExecutionRequest, complete: Completion): void {
-  pausedExecutions.set(canister, new PausedExecution(canister, message, request, complete));
+  pausedExecutions.set(canister, new PausedMessage(canister, message, request, complete));
+}
+
+/** Holds `canister` with a paused execution of another kind (install_code). */
+export function holdPaused(canister: CanisterState, paused: Paused): void {
+  pausedExecutions.set(canister, paused);
 }
 
 export function hasPausedExecution(canister: CanisterState): boolean {
   return pausedExecutions.has(canister);
+}
+
+export function hasPausedInstall(canister: CanisterState): boolean {
+  return pausedExecutions.get(canister)?.install ?? false;
 }
 
 /**
@@ -158,9 +210,9 @@ export function completePausedExecution(round: RoundContext, canister: CanisterS
   if (!paused) return false;
   if (!paused.ended) return true;
   pausedExecutions.delete(canister);
-  if (paused.message) {
-    if (canister.inputQueue[0] !== paused.message) throw new Error(`the paused message of canister ${canister.id.toText()} left its queue`);
-    canister.inputQueue.shift();
+  if (paused.queued) {
+    const head = canister.inputQueue.shift();
+    if (!head || !paused.holds(head)) throw new Error(`the paused message of canister ${canister.id.toText()} left its queue`);
   }
   touch(canister);
   paused.complete(round, canister);

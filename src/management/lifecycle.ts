@@ -146,7 +146,8 @@ function respondToStop(context: ManagementContext, stop: PendingStop, result: Ca
   respondTo(context.round, stop.origin, MANAGEMENT_CANISTER, result, stop.cycles);
 }
 
-const EMPTY_REPLY = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
+/** The Candid encoding of `()`: the reply of methods that return nothing. */
+export const EMPTY_REPLY = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
 
 /** [replica] STOP_CANISTER_TIMEOUT_DURATION: how long a stop_canister call may wait. */
 const STOP_TIMEOUT_NANOS = 5n * 60n * 1_000_000_000n;

@@ -121,7 +121,8 @@ function induct(state: SubnetState, round: RoundContext, message: IngressMessage
   if (principalEquals(message.receiver, MANAGEMENT_CANISTER)) {
     const target = getCanister(state, message.effectiveId);
     if (target) target.cycles -= minimum(ingressInductionCost(round.env, message.bytes), target.cycles);
-    callManagement({ state, round }, { caller: message.sender, method: message.method, arg: message.arg, cycles: 0n, origin });
+    const request = { kind: 'request', caller: message.sender, receiver: MANAGEMENT_CANISTER, method: message.method, arg: message.arg, cycles: 0n, origin, deadline: 0n } as const;
+    callManagement({ state, round }, request);
     return;
   }
   // System canisters are part of the replica: no queue, no induction fee (as for the management canister).
@@ -190,11 +191,13 @@ function runTasks(round: RoundContext, canister: CanisterState): void {
  * Runs the messages in order. Once an execution paused (deterministic time slicing) the rest goes back to
  * the queue's head, the paused message first.
  */
-function runMessages(round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
+function runMessages(state: SubnetState, round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
   if (messages.length > 0) touch(canister);
   for (const [i, message] of messages.entries()) {
     if (ready(canister)) {
-      if (message.kind === 'request') executeRequest(round, canister, message);
+      // Management calls wait here behind a paused install_code (routing.ts).
+      if (message.kind === 'request' && principalEquals(message.receiver, MANAGEMENT_CANISTER)) callManagement({ state, round }, message, true);
+      else if (message.kind === 'request') executeRequest(round, canister, message);
       else executeResponse(round, canister, message);
       if (ready(canister)) continue;
     }
@@ -245,7 +248,7 @@ function executeInnerRounds(state: SubnetState, round: RoundContext, order: Cani
     const batches = canisters.filter(ready).map((canister) => [canister, canister.inputQueue.splice(0)] as const);
     for (const [canister, messages] of batches) {
       if (first) runTasks(round, canister);
-      runMessages(round, canister, messages);
+      runMessages(state, round, canister, messages);
     }
     route(state, round);
     if (meter.instructions >= state.config.instructionLimits.round) return;

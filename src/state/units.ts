@@ -42,6 +42,8 @@ export interface InstructionLimits {
    * time slicing; the replica's max_instructions_per_slice), up to its own limit.
    */
   slice: bigint;
+  /** The same for install_code (the replica's max_instructions_per_install_code_slice). */
+  installSlice: bigint;
   /** A round runs further inner rounds (messages between its canisters) until this many were executed. */
   round: bigint;
 }
@@ -53,6 +55,7 @@ export const INSTRUCTION_LIMITS: Readonly<InstructionLimits> = {
   query: 5_000_000_000n,
   inspectMessage: 200_000_000n,
   slice: 2_000_000_000n,
+  installSlice: 2_000_000_000n,
   // The replica's MAX_INSTRUCTIONS_PER_ROUND of an application subnet (rs/config/src/subnet_config.rs).
   round: 4_000_000_000n,
 };

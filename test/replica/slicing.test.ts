@@ -27,7 +27,7 @@ before(async () => {
 });
 
 async function deployed(slice?: bigint): Promise<{ ic: Capsule; replica: Replica; ids: Principal[] }> {
-  const ic = await Capsule.create({ seed: SEED, time: TIME, instructionLimits: slice === undefined ? {} : { slice } });
+  const ic = await Capsule.create({ seed: SEED, time: TIME, instructionLimits: slice === undefined ? {} : { slice, installSlice: slice } });
   const ids: Principal[] = [];
   for (let i = 0; i < 2; i++) {
     const canisterId = await ic.createCanister();
@@ -198,6 +198,86 @@ test('an upgrade aborts a paused update, which then runs again on the new code',
   const { moduleHash } = replica.canister(canisterId)!.wasm!.module;
   assert.equal(Buffer.from(moduleHash).toString('hex'), createHash('sha256').update(newer).digest('hex'));
 });
+
+function upgradeArg(canisterId: Principal, module: Uint8Array): Uint8Array {
+  const mode = IDL.Variant({ install: IDL.Null, reinstall: IDL.Null, upgrade: IDL.Opt(IDL.Record({})) });
+  const installArgs = IDL.Record({ mode, canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
+  return new Uint8Array(IDL.encode([installArgs], [{ mode: { upgrade: [] }, canister_id: canisterId, wasm_module: module, arg: [] }]));
+}
+
+test('an upgrade whose pre_upgrade and post_upgrade take ten slices each keeps stable memory and ends as unsliced', async () => {
+  const runs: { stable: bigint; heap: bigint; cycles: bigint; version: bigint; rounds: bigint }[] = [];
+  for (const slice of [SLICE, undefined]) {
+    const { ic, replica, ids } = await deployed(slice);
+    const canisterId = ids[0]!;
+    await ic.updateCall({ canisterId, method: 'short', arg: NONE });
+    const rounds = replica.state.round;
+    await ic.installCode({ canisterId, wasm, mode: 'upgrade' });
+    const { cycles, version } = replica.canister(canisterId)!;
+    runs.push({
+      stable: word(await ic.queryCall({ canisterId, method: 'stable', arg: NONE })),
+      heap: word(await ic.queryCall({ canisterId, method: 'heap', arg: NONE })),
+      cycles,
+      version,
+      rounds: replica.state.round - rounds,
+    });
+  }
+  const [sliced, whole] = [runs[0]!, runs[1]!];
+  assert.ok(sliced.rounds >= 20n, `the upgrade took ${sliced.rounds} rounds`);
+  assert.equal(whole.rounds, 1n);
+  assert.notEqual(sliced.stable, 0n);
+  // The same but for when it ended (the history's and last install's time).
+  assert.deepEqual({ ...sliced, rounds: 0n }, { ...whole, rounds: 0n });
+});
+
+test('a paused install holds other management calls and messages to its canister until it ends', async () => {
+  const { ic, replica, ids } = await deployed(SLICE);
+  const canisterId = ids[0]!;
+  // post_upgrade reads the word an update keeps in stable memory.
+  await ic.updateCall({ canisterId, method: 'short', arg: NONE });
+  const upgrade = submit(replica, MANAGEMENT_CANISTER, 'install_code', upgradeArg(canisterId, wasm));
+  replica.round();
+  assert.ok(replica.hasPausedExecutions());
+  const status = submit(replica, MANAGEMENT_CANISTER, 'canister_status', managementArg(canisterId));
+  const update = submit(replica, canisterId, 'short');
+  const other = submit(replica, MANAGEMENT_CANISTER, 'canister_status', managementArg(ids[1]!));
+  replica.round();
+  assert.equal(replica.ingressStatus(other)?.status, 'replied', 'another canister is not held');
+  assert.equal(replica.ingressStatus(status)?.status, 'processing');
+  assert.equal(replica.ingressStatus(update)?.status, 'processing');
+  assert.equal((await settle(replica, upgrade)).status?.status, 'replied');
+  assert.equal((await settle(replica, status)).status?.status, 'replied');
+  assert.equal((await settle(replica, update)).status?.status, 'replied');
+});
+
+for (const stop of ['close', 'crash'] as const) {
+  test(`a restart (${stop}) while an upgrade is paused runs it again from its start`, async () => {
+    const stateDir = join(tempDir(`slicing-install-${stop}`), 'state');
+    const limits = { slice: SLICE, installSlice: SLICE };
+    const ic = await Capsule.create({ stateDir, seed: SEED, time: TIME, instructionLimits: limits });
+    const canisterId = await ic.createCanister();
+    await ic.installCode({ canisterId, wasm });
+    await ic.updateCall({ canisterId, method: 'short', arg: NONE });
+    const newer = await wat(LONG_WAT.replaceAll('(i32.const 4000000)', '(i32.const 4000001)'));
+    const replica = replicaOf(ic);
+    const upgrade = submit(replica, MANAGEMENT_CANISTER, 'install_code', upgradeArg(canisterId, newer));
+    replica.round();
+    assert.ok(replica.hasPausedExecutions());
+    const paused = replica.stateHash();
+    if (stop === 'close') await ic.close();
+    else storeOf(ic)!.abandon();
+    const again = await Capsule.create({ stateDir, instructionLimits: limits });
+    const restored = replicaOf(again);
+    assert.equal(restored.stateHash(), paused);
+    const { status, rounds } = await settle(restored, upgrade);
+    assert.equal(status?.status, 'replied');
+    assert.ok(rounds >= 10, `ran again over ${rounds} rounds`);
+    const { moduleHash } = restored.canister(canisterId)!.wasm!.module;
+    assert.equal(Buffer.from(moduleHash).toString('hex'), createHash('sha256').update(newer).digest('hex'));
+    await again.close();
+    rmSync(dirname(stateDir), { recursive: true, force: true });
+  });
+}
 
 for (const stop of ['close', 'crash'] as const) {
   test(`a restart (${stop}) while an update is paused runs it again from its start`, async () => {
