@@ -258,7 +258,7 @@ export class Capsule {
   /** A round, after the next slice of every paused execution (deterministic time slicing). */
   async #round(): Promise<void> {
     this.#assertOpen();
-    await this.#replica.runSlices();
+    if (this.#replica.hasPausedExecutions()) await this.#replica.runSlices();
     this.#replica.round();
   }
 

@@ -175,8 +175,8 @@ export class Replica {
   runSlices(): Promise<void> {
     // Front ends that drive rounds concurrently (several library calls) share one run of the slices.
     if (this.#slicing) return this.#slicing;
+    if (!this.hasPausedExecutions()) return Promise.resolve();
     const paused = [...this.state.canisters.values()].filter(hasPausedExecution);
-    if (paused.length === 0) return Promise.resolve();
     this.#slicing = runSlices(paused).finally(() => {
       this.#slicing = undefined;
     });

@@ -196,7 +196,8 @@ function runMessages(state: SubnetState, round: RoundContext, canister: Canister
   for (const [i, message] of messages.entries()) {
     if (ready(canister)) {
       // Management calls wait here behind a paused install_code (routing.ts).
-      if (message.kind === 'request' && principalEquals(message.receiver, MANAGEMENT_CANISTER)) callManagement({ state, round }, message, true);
+      // The management canister's id is the empty principal: a length check spares comparing hex texts per message.
+      if (message.kind === 'request' && message.receiver.toUint8Array().length === 0) callManagement({ state, round }, message, true);
       else if (message.kind === 'request') executeRequest(round, canister, message);
       else executeResponse(round, canister, message);
       if (ready(canister)) continue;
