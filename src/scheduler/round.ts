@@ -195,8 +195,7 @@ function runMessages(state: SubnetState, round: RoundContext, canister: Canister
   if (messages.length > 0) touch(canister);
   for (const [i, message] of messages.entries()) {
     if (ready(canister)) {
-      // Management calls wait here behind a paused install_code (routing.ts).
-      // The management canister's id is the empty principal: a length check spares comparing hex texts per message.
+      // Management calls wait here behind a paused install_code (routing.ts); aaaaa-aa is the empty principal.
       if (message.kind === 'request' && message.receiver.toUint8Array().length === 0) callManagement({ state, round }, message, true);
       else if (message.kind === 'request') executeRequest(round, canister, message);
       else executeResponse(round, canister, message);

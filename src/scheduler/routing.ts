@@ -16,18 +16,26 @@ function targetOf(state: SubnetState, request: Request): CanisterState | undefin
   }
 }
 
+function anyPausedInstall(state: SubnetState): boolean {
+  for (const canister of state.canisters.values()) if (hasPausedInstall(canister)) return true;
+  return false;
+}
+
 /**
  * Runs a management call and sends its answer (unless deferred) back where it came from. A call about a
  * canister whose install_code is paused waits in that canister's queue, behind the install, as on the replica
  * (deterministic time slicing); a call from there is `queued`.
  */
 export function callManagement(context: ManagementContext, request: Request, queued = false): void {
-  const target = queued ? undefined : targetOf(context.state, request);
-  if (target && hasPausedInstall(target)) return void target.inputQueue.push(request);
+  const { state } = context;
+  // The argument is decoded for its canister only while some install is paused.
+  const installing = queued || !anyPausedInstall(state) ? undefined : targetOf(state, request);
+  if (installing && hasPausedInstall(installing)) return void installing.inputQueue.push(request);
   const sender = request.origin.kind === 'ingress' ? request.origin.sender : request.caller;
   const outcome = handleManagementCall(context, { sender, method: request.method, arg: request.arg, cycles: request.cycles, origin: request.origin });
   if (outcome.kind === 'deferred') {
     // An install that paused waits at the head of its canister's queue until it ends.
+    const target = queued ? undefined : targetOf(state, request);
     if (target && hasPausedInstall(target)) target.inputQueue.unshift(request);
     return;
   }
