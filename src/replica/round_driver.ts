@@ -107,15 +107,22 @@ export class RoundDriver {
     if (replica.hasWork()) this.kick();
   }
 
-  /** The next slices run after the round; requests that arrived meanwhile are served before the next round. */
+  /**
+   * The next slices run after the round. Before the next round, the event loop turns twice more: a request
+   * that arrived during a slice is accepted in one turn and read and answered in the next.
+   */
   #runSlices(): void {
     this.#slicing = true;
     this.#options.replica
       .runSlices()
       .catch(this.#options.onError)
       .finally(() => {
-        this.#slicing = false;
-        this.kick();
+        setImmediate(() =>
+          setImmediate(() => {
+            this.#slicing = false;
+            this.kick();
+          }),
+        );
       });
   }
 
