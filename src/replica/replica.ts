@@ -177,7 +177,14 @@ export class Replica {
     if (this.#slicing) return this.#slicing;
     if (!this.hasPausedExecutions()) return Promise.resolve();
     const paused = [...this.state.canisters.values()].filter(hasPausedExecution);
-    this.#slicing = runSlices(paused).finally(() => {
+    const run = async (): Promise<void> => {
+      for (const [i, canister] of paused.entries()) {
+        // Between two canisters' slices the event loop turns twice (a waiting request is accepted, then answered).
+        if (i > 0) await eventLoopTurns(2);
+        await runSlices([canister]);
+      }
+    };
+    this.#slicing = run().finally(() => {
       this.#slicing = undefined;
     });
     return this.#slicing;
@@ -269,4 +276,15 @@ export class Replica {
       .update(`${this.state.round}:${nonce}`)
       .digest('hex');
   }
+}
+
+/** Settles after the event loop turned `count` times, handling its I/O each time. */
+export function eventLoopTurns(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const turn = (left: number): void => {
+      if (left === 0) resolve();
+      else setImmediate(() => turn(left - 1));
+    };
+    turn(count);
+  });
 }

@@ -4,7 +4,7 @@
 // wall clock and timers and heartbeats fire. The round's time comes from the front end's clock: time
 // is an input of a round, never read inside one.
 import { type HttpFetchOptions, HttpOutcallFetcher } from './http_fetch.ts';
-import type { Replica } from './replica.ts';
+import { eventLoopTurns, type Replica } from './replica.ts';
 
 export interface RoundDriverOptions {
   readonly replica: Replica;
@@ -116,13 +116,10 @@ export class RoundDriver {
     this.#options.replica
       .runSlices()
       .catch(this.#options.onError)
-      .finally(() => {
-        setImmediate(() =>
-          setImmediate(() => {
-            this.#slicing = false;
-            this.kick();
-          }),
-        );
+      .finally(async () => {
+        await eventLoopTurns(2);
+        this.#slicing = false;
+        this.kick();
       });
   }
 
