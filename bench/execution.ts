@@ -2,6 +2,8 @@
 //  - Motoko counter updates per second through the library (in-process, application cost schedule);
 //  - compute-heavy wasm (a store-heavy loop, a floating-point loop and recursive calls) run raw in V8 vs
 //    instrumented (metering, write barrier, NaN canonicalization), and the loop through a Capsule update call;
+//  - the compute loop's update run whole and in slices of 20 M instructions (deterministic time slicing:
+//    the first slice runs twice, then every slice costs a pause and a round);
 //  - create + install time of a large (Azle, ~3.5 MB) module, when Azle can be built.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -117,6 +119,18 @@ async function instrumentationOverhead() {
   };
 }
 
+async function slicedUpdate() {
+  const wasm = await wat(COMPUTE_WAT);
+  const ms: Record<string, number> = {};
+  for (const [name, slice] of [['wholeMs', undefined], ['slicedMs', 20_000_000n]] as const) {
+    const ic = await Capsule.create({ costSchedule: 'free', instructionLimits: slice === undefined ? {} : { slice } });
+    const canisterId = await ic.createCanister();
+    await ic.installCode({ canisterId, wasm });
+    ms[name] = +(await time(() => ic.updateCall({ canisterId, method: 'run', arg: none }), 5)).toFixed(2);
+  }
+  return ms;
+}
+
 async function largeModuleInstall() {
   let wasm: Uint8Array;
   try {
@@ -141,6 +155,7 @@ async function executionBenchmarks() {
   return {
     motokoCounter: [await motokoUpdates('enhanced', 2000), await motokoUpdates('classical', 2000)],
     instrumentation: await instrumentationOverhead(),
+    slicing: await slicedUpdate(),
     largeModule: await largeModuleInstall(),
   };
 }

@@ -200,7 +200,7 @@ export class Capsule {
 
   /** Runs `rounds` rounds (timers, heartbeats and queued messages progress). */
   async tick(rounds = 1): Promise<void> {
-    for (let i = 0; i < rounds; i++) this.#round();
+    for (let i = 0; i < rounds; i++) await this.#round();
   }
 
   /** Current time in nanoseconds since the epoch. */
@@ -255,8 +255,10 @@ export class Capsule {
     return canister;
   }
 
-  #round(): void {
+  /** A round, after the next slice of every paused execution (deterministic time slicing). */
+  async #round(): Promise<void> {
     this.#assertOpen();
+    if (this.#replica.hasPausedExecutions()) await this.#replica.runSlices();
     this.#replica.round();
   }
 
@@ -276,7 +278,7 @@ export class Capsule {
     this.#assertOpen();
     for (let rounds = 0; ; rounds++) {
       if (rounds >= this.#maxRounds) throw new CallTimeoutError(this.#maxRounds);
-      this.#round();
+      await this.#round();
       const status = this.#replica.ingressStatus(messageId);
       if (status?.status === 'replied') return status.reply;
       if (status?.status === 'rejected') throw new CallError(status.code, status.message, status.errorCode || undefined, status.backtrace);

@@ -1,7 +1,7 @@
 // Runs one entry point of a canister in a context (one "message execution" of the interface spec): sets up the
 // System API, calls into wasm, and on a trap (or for a query) rolls heap, globals and stable memory back.
 import type { CanisterState, WasmState } from '../state/index.ts';
-import { CanisterTrap, describeTrap, type Trap } from './errors.ts';
+import { CanisterTrap, describeTrap, SliceEnded, type Trap } from './errors.ts';
 import { appendLog } from './ic0_misc.ts';
 import { hostOf, rebuild } from './instance.ts';
 import { Journal } from './journal.ts';
@@ -60,20 +60,34 @@ function tableFunction(wasm: WasmState, index: bigint): ((env: number | bigint) 
   return index < BigInt(length) ? (table.get(Number(index)) as ((env: number | bigint) => unknown) | null) : null;
 }
 
-function callEntry(wasm: WasmState, entry: Entry): void {
+/** The wasm function `entry` names and the arguments to call it with; throws the trap of a missing one. */
+export function entryCall(wasm: WasmState, entry: Entry): { fn: (...args: (number | bigint)[]) => unknown; args: (number | bigint)[] } {
   if (entry.kind === 'export') {
     const fn = wasm.instance.exports[entry.name];
     if (typeof fn !== 'function') throw new CanisterTrap({ kind: 'wasm', message: `export ${entry.name} is missing` });
-    (fn as () => void)();
-    return;
+    return { fn: fn as () => unknown, args: [] };
   }
   const fn = tableFunction(wasm, entry.closure.fun);
   if (typeof fn !== 'function' || fn.length !== 1) {
     throw new CanisterTrap({ kind: 'callbackNotFound', message: `callback ${entry.closure.fun} is not a function of the table with one parameter` });
   }
   const env = wasm.module.pointerWidth === 64 ? BigInt.asIntN(64, entry.closure.env) : Number(BigInt.asIntN(32, entry.closure.env));
-  const result = fn(env);
-  if (result !== undefined) throw new CanisterTrap({ kind: 'callbackNotFound', message: 'callback function has results' });
+  return { fn: fn as (env: number | bigint) => unknown, args: [env] };
+}
+
+/** A callback must return nothing; an export's result is not looked at. */
+export function checkResult(entry: Entry, result: unknown): void {
+  if (entry.kind === 'closure' && result !== undefined) throw new CanisterTrap({ kind: 'callbackNotFound', message: 'callback function has results' });
+}
+
+function callEntry(wasm: WasmState, entry: Entry): void {
+  if (entry.kind === 'export') {
+    // The common case without the allocations of entryCall.
+    const fn = wasm.instance.exports[entry.name];
+    if (typeof fn === 'function') return void (fn as () => unknown)();
+  }
+  const { fn, args } = entryCall(wasm, entry);
+  checkResult(entry, fn(...args));
 }
 
 /** Clears the write barrier's dirty bytes so the next execution saves pages afresh. */
@@ -104,7 +118,15 @@ export function commit(canister: CanisterState, journal: Journal, memory: Subnet
   for (const page of journal.stablePages.keys()) canister.dirty.stablePages.add(page);
 }
 
-export function execute(request: ExecutionRequest): ExecutionOutcome {
+/** An execution set up on its instance: the System API it runs with, and its journal. */
+export interface Started {
+  request: ExecutionRequest;
+  api: SystemApi;
+  journal: Journal;
+}
+
+/** Sets up the System API for `request`; its first `slice` instructions go to the counter, the rest to the API's reserve. */
+export function start(request: ExecutionRequest, slice: bigint = request.limits.instructions): Started {
   const { canister } = request;
   const wasm = canister.wasm!;
   const journal = new Journal(wasm.memory.buffer.byteLength, canister.stable, wasm.globals);
@@ -122,18 +144,18 @@ export function execute(request: ExecutionRequest): ExecutionOutcome {
   const host = hostOf(wasm);
   host.api = api;
   host.wasmMemoryLimit = request.wasmMemoryLimit;
-  wasm.counter.value = request.limits.instructions;
-  let failure: unknown;
-  let failed = false;
-  try {
-    callEntry(wasm, request.entry);
-  } catch (error) {
-    failed = true;
-    failure = error;
-  } finally {
-    host.api = undefined;
-  }
-  const left = wasm.counter.value as bigint;
+  const first = slice < request.limits.instructions ? slice : request.limits.instructions;
+  wasm.counter.value = first;
+  api.reserve = request.limits.instructions - first;
+  return { request, api, journal };
+}
+
+/** Ends a started execution that returned (`failed` false) or threw `failure`: rolls back or commits. */
+export function finish(started: Started, failed: boolean, failure: unknown): ExecutionOutcome {
+  const { request, api, journal } = started;
+  const { canister } = request;
+  hostOf(api.wasm).api = undefined;
+  const left = (api.wasm.counter.value as bigint) + api.reserve;
   const instructions = request.limits.instructions - (left > 0n ? left : 0n);
   if (request.env.meter) request.env.meter.instructions += instructions;
   if (failed) {
@@ -145,4 +167,32 @@ export function execute(request: ExecutionRequest): ExecutionOutcome {
   }
   if (!request.keepJournal) commit(canister, journal, request.env.subnetMemory);
   return { ok: true, api, instructions, journal };
+}
+
+/** Runs an execution to its end within one call (no slicing). */
+export function execute(request: ExecutionRequest): ExecutionOutcome {
+  return executeSlice(request, request.limits.instructions) as ExecutionOutcome;
+}
+
+/**
+ * Runs an execution directly, at most `slice` instructions: its outcome, or 'sliceEnded' when it ran past
+ * the slice with instructions of its limit left (then everything it did is rolled back and nothing logged).
+ */
+export function executeSlice(request: ExecutionRequest, slice: bigint): ExecutionOutcome | 'sliceEnded' {
+  const { canister } = request;
+  const nextLogIdx = canister.nextLogIdx;
+  const started = start(request, slice);
+  try {
+    callEntry(canister.wasm!, request.entry);
+  } catch (error) {
+    if (!(error instanceof SliceEnded)) return finish(started, true, error);
+    hostOf(started.api.wasm).api = undefined;
+    rollback(canister, started.journal);
+    // The sliced run logs again (records a full log pushed out to make room stay out).
+    canister.logs = canister.logs.filter((record) => record.idx < nextLogIdx);
+    canister.nextLogIdx = nextLogIdx;
+    if (request.env.meter) request.env.meter.instructions += slice;
+    return 'sliceEnded';
+  }
+  return finish(started, false, undefined);
 }

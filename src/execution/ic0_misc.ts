@@ -39,7 +39,7 @@ function lossyText(bytes: Uint8Array): string {
 }
 
 function instructionsExecuted(api: SystemApi): bigint {
-  return api.limits.instructions - (api.wasm.counter.value as bigint);
+  return api.limits.instructions - (api.wasm.counter.value as bigint) - api.reserve;
 }
 
 function sortedEnvironment(api: SystemApi) {

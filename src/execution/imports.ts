@@ -3,7 +3,8 @@
 import { MAX_WASM32_HEAP, MAX_WASM64_HEAP, OS_PAGE_SIZE, WASM_PAGE_SIZE, type WasmState } from '../state/index.ts';
 import type { Ic0Name } from '../wasm/index.ts';
 import { modeName } from './context.ts';
-import { CanisterTrap, contractViolation, wrongModeViolation } from './errors.ts';
+import { CanisterTrap, contractViolation, SliceEnded, wrongModeViolation } from './errors.ts';
+import { suspending } from './jspi.ts';
 import { callFunctions } from './ic0_calls.ts';
 import { costFunctions } from './ic0_costs.ts';
 import { cyclesFunctions } from './ic0_cycles.ts';
@@ -30,13 +31,16 @@ export interface InstanceHost {
   api: SystemApi | undefined;
   /** Memory limit enforced for growth in this execution (bytes), or undefined for none. */
   wasmMemoryLimit: bigint | undefined;
+  /** Set while a sliced run (deterministic time slicing) drives the instance: pauses until the next slice. */
+  pause: (() => Promise<void>) | undefined;
 }
 
 export function charge(api: SystemApi, instructions: bigint): void {
   const counter = api.wasm.counter;
   const left = (counter.value as bigint) - instructions;
   counter.value = left;
-  if (left < 0n) throw new CanisterTrap({ kind: 'instructionLimit', limit: api.limits.instructions });
+  // Past the slice but within the message's limit, the next metering check ends the slice.
+  if (left + api.reserve < 0n) throw new CanisterTrap({ kind: 'instructionLimit', limit: api.limits.instructions });
 }
 
 function currentApi(host: InstanceHost, name: string): SystemApi {
@@ -103,13 +107,22 @@ function grow(host: InstanceHost, wasm: WasmState, delta: number): number {
 }
 
 /** The `__capsule` module the instrumentation imports (see src/wasm/instrument.ts). */
-export function capsuleImports(host: InstanceHost, wasmRef: () => WasmState) {
+/** The counter went negative: the message's limit traps; the end of a slice pauses a sliced run, unwinds a direct one. */
+function outOfInstructions(host: InstanceHost): Promise<void> {
+  const api = currentApi(host, 'instruction_limit');
+  if ((api.wasm.counter.value as bigint) + api.reserve < 0n) throw new CanisterTrap({ kind: 'instructionLimit', limit: api.limits.instructions });
+  if (host.pause) return host.pause();
+  throw new SliceEnded();
+}
+
+/**
+ * The `__capsule` module the instrumentation imports (see src/wasm/instrument.ts). A `sliced` instance may
+ * suspend in `instruction_limit` when called through WebAssembly.promising; called directly, it always throws.
+ */
+export function capsuleImports(host: InstanceHost, wasmRef: () => WasmState, sliced: boolean) {
   const width64 = () => wasmRef().module.pointerWidth === 64;
   return {
-    instruction_limit: () => {
-      const api = currentApi(host, 'instruction_limit');
-      throw new CanisterTrap({ kind: 'instructionLimit', limit: api.limits.instructions });
-    },
+    instruction_limit: sliced ? suspending(() => outOfInstructions(host)) : () => outOfInstructions(host),
     memory_grow: (delta: Word) => {
       const pages = typeof delta === 'number' ? delta >>> 0 : Number(BigInt.asUintN(64, delta));
       const result = grow(host, wasmRef(), pages);

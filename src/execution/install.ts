@@ -1,11 +1,13 @@
 // install_code: install, reinstall and upgrade as one atomic sequence (interface spec, "IC method install_code").
-import { type CanisterState, memoryUsage, type Principal, StableMemory, type WasmState } from '../state/index.ts';
+import { type CallOrigin, type CanisterMessage, type CanisterState, memoryUsage, type Principal, StableMemory, type WasmState } from '../state/index.ts';
 import type { CanisterModule } from '../wasm/index.ts';
 import type { ApiContext } from './context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
 import { canisterError, HELP, trapToUserError, UserError, WASM_MODULE_NOT_FOUND } from './errors.ts';
-import { commit, execute, rollback } from './execute.ts';
-import { requestFor } from './request.ts';
+import { commit, type ExecutionOutcome, executeSlice, rollback } from './execute.ts';
+import { type ExecutionRequest, requestFor } from './request.ts';
+import type { RoundContext } from './round_context.ts';
+import { holdPaused, type Paused, pausableCopy, SlicedRun } from './slicing.ts';
 import { instantiate, loadHeap } from './instance.ts';
 import type { Journal } from './journal.ts';
 import { takeInstallMemory } from './subnet_memory.ts';
@@ -49,15 +51,16 @@ function checkMode(canister: CanisterState, request: InstallRequest): UserError 
   return undefined;
 }
 
-/** Runs one step of the sequence on the canister's current instance; a trap becomes a UserError. */
-function runStep(step: Step, context: ApiContext, exportName: string): UserError | undefined {
-  const outcome = execute(
-    requestFor(step.canister, context, { kind: 'export', name: exportName }, step.env, {
-      instructions: step.budget.left,
-      responded: true,
-      instructionsBeforeContext: step.env.instructionLimits.install - step.budget.left,
-    }),
-  );
+/** The install sequence asks for one execution at a time and is given its outcome: run directly or slice by slice. */
+type Sequence = Generator<ExecutionRequest, UserError | undefined, ExecutionOutcome>;
+
+/** One step of the sequence on the canister's current instance; a trap becomes a UserError. */
+function* runStep(step: Step, context: ApiContext, exportName: string): Sequence {
+  const outcome = yield requestFor(step.canister, context, { kind: 'export', name: exportName }, step.env, {
+    instructions: step.budget.left,
+    responded: true,
+    instructionsBeforeContext: step.env.instructionLimits.install - step.budget.left,
+  });
   step.budget.left -= outcome.instructions;
   if (!outcome.ok) return trapToUserError(outcome.trap, step.canister.id.toText(), outcome.backtrace);
   step.journals.push(outcome.journal);
@@ -69,29 +72,40 @@ function hasExport(wasm: WasmState, name: string): boolean {
   return typeof wasm.instance.exports[name] === 'function';
 }
 
-/** Runs pre_upgrade (old instance), then start and init/post_upgrade (new instance). */
-function runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | undefined): UserError | undefined {
+/** Runs pre_upgrade (old instance), then start and init/post_upgrade (new instance, `pausable` when run in slices). */
+function* runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | undefined, pausable: boolean): Sequence {
   const canister = step.canister;
   if (request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm && hasExport(oldWasm, 'canister_pre_upgrade')) {
-    const failure = runStep(step, { kind: 'preUpgrade', caller: request.caller }, 'canister_pre_upgrade');
+    const failure = yield* runStep(step, { kind: 'preUpgrade', caller: request.caller }, 'canister_pre_upgrade');
     if (failure) return failure;
   }
   // The new code starts without a timer: post_upgrade (or init) sees 0 as the previous value, and it
   // sees the new canister version (pre_upgrade saw the old one) ('Canister version', ic-ref-test canister version).
   canister.globalTimer = 0n;
   canister.version += 1n;
-  const fresh = instantiate(request.module);
+  const fresh = instantiate(request.module, pausable);
   if (request.wasmMemoryPersistence === 'keep' && oldWasm) loadHeap(fresh, new Uint8Array(oldWasm.memory.buffer));
   canister.wasm = fresh;
   if (request.module.hasStart) {
-    const failure = runStep(step, { kind: 'start' }, '__capsule_start');
+    const failure = yield* runStep(step, { kind: 'start' }, '__capsule_start');
     if (failure) return failure;
   }
   const entry = request.mode === 'upgrade' ? 'canister_post_upgrade' : 'canister_init';
   if (hasExport(fresh, entry)) {
-    return runStep(step, { kind: 'init', caller: request.caller, arg: request.arg }, entry);
+    return yield* runStep(step, { kind: 'init', caller: request.caller, arg: request.arg }, entry);
   }
   return undefined;
+}
+
+/** Runs the sequence directly, each step within `slice` instructions: its result, or 'sliceEnded'. */
+function drive(sequence: Sequence, slice: bigint): UserError | undefined | 'sliceEnded' {
+  let next = sequence.next();
+  while (!next.done) {
+    const outcome = executeSlice(next.value, slice);
+    if (outcome === 'sliceEnded') return 'sliceEnded';
+    next = sequence.next(outcome);
+  }
+  return next.value;
 }
 
 function restore(canister: CanisterState, step: Step, oldWasm: WasmState | undefined, oldStable: StableMemory, preUpgradeJournal: Journal | undefined, old: { timer: bigint; version: bigint }): void {
@@ -103,33 +117,146 @@ function restore(canister: CanisterState, step: Step, oldWasm: WasmState | undef
   if (oldWasm && preUpgradeJournal) rollback(canister, preUpgradeJournal);
 }
 
-/** Installs code atomically; on failure the canister is exactly as before (except cycles spent). */
-export function installCode(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest): UserError | undefined {
+/** What an installation changes before its sequence runs, to be undone or completed. */
+interface Attempt {
+  step: Step;
+  wasm64: boolean;
+  usageBefore: bigint;
+  oldWasm: WasmState | undefined;
+  oldStable: StableMemory;
+  old: { timer: bigint; version: bigint };
+  hadPreUpgrade: boolean;
+}
+
+function begin(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest): Attempt {
+  const oldWasm = canister.wasm;
+  const attempt: Attempt = {
+    step: { canister, firstLogIdx: canister.nextLogIdx, env, budget: { left: env.instructionLimits.install }, journals: [], apis: [] },
+    // The replica prices install_code by the canister's current execution mode (an empty canister counts as wasm32).
+    wasm64: oldWasm?.module.pointerWidth === 64,
+    usageBefore: memoryUsage(canister),
+    oldWasm,
+    oldStable: canister.stable,
+    old: { timer: canister.globalTimer, version: canister.version },
+    hadPreUpgrade: request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm !== undefined && hasExport(oldWasm, 'canister_pre_upgrade'),
+  };
+  if (request.mode !== 'upgrade') canister.stable = new StableMemory();
+  return attempt;
+}
+
+function undo(canister: CanisterState, attempt: Attempt): void {
+  const { step, oldWasm, oldStable, hadPreUpgrade, old } = attempt;
+  restore(canister, step, oldWasm, oldStable, hadPreUpgrade ? step.journals[0] : undefined, old);
+}
+
+/** Charges the sequence's instructions, then undoes a failed one or commits a successful one. */
+function end(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest, attempt: Attempt, result: UserError | undefined): UserError | undefined {
+  const failure = result ?? takeInstallMemory(env.subnetMemory, canister, attempt.usageBefore);
+  chargeExecution(canister, executionCost(env, env.instructionLimits.install - attempt.step.budget.left, attempt.wasm64));
+  if (failure) {
+    undo(canister, attempt);
+    return failure;
+  }
+  finish(env, canister, request, attempt.step);
+  return undefined;
+}
+
+/** How a paused installation ends: the management call it answers waits at the head of the canister's queue meanwhile. */
+export interface InstallPause {
+  /** The call's origin: the queued call is the one with this very origin. */
+  origin: CallOrigin;
+  ended: (round: RoundContext, failure: UserError | undefined) => void;
+}
+
+/**
+ * Installs code atomically; on failure the canister is exactly as before (except cycles spent). With `pause`,
+ * a sequence past its slice is undone and continues on a copy of the canister, slice by slice between rounds
+ * (deterministic time slicing): 'paused', and `pause.ended` answers later.
+ */
+export function installCode(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest, pause?: InstallPause): UserError | undefined | 'paused' {
   const invalid = checkMode(canister, request);
   if (invalid) return invalid;
-  // The replica prices install_code by the canister's current execution mode (an empty canister counts as wasm32).
   const wasm64 = canister.wasm?.module.pointerWidth === 64;
   const prepaid = executionCost(env, env.instructionLimits.install, wasm64);
   const liquid = liquidBalance(env, canister);
   if (liquid < prepaid) {
     return new UserError('CanisterOutOfCycles', `Canister ${canister.id.toText()} is out of cycles: please top up the canister with at least ${prepaid - liquid} additional cycles`);
   }
-  const usageBefore = memoryUsage(canister);
-  const oldWasm = canister.wasm;
-  const oldStable = canister.stable;
-  const old = { timer: canister.globalTimer, version: canister.version };
-  if (request.mode !== 'upgrade') canister.stable = new StableMemory();
-  const step: Step = { canister, firstLogIdx: canister.nextLogIdx, env, budget: { left: env.instructionLimits.install }, journals: [], apis: [] };
-  const hadPreUpgrade = request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm !== undefined && hasExport(oldWasm, 'canister_pre_upgrade');
-  const failure = runSequence(step, request, oldWasm) ?? takeInstallMemory(env.subnetMemory, canister, usageBefore);
-  const cost = executionCost(env, step.env.instructionLimits.install - step.budget.left, wasm64);
-  chargeExecution(canister, cost);
-  if (failure) {
-    restore(canister, step, oldWasm, oldStable, hadPreUpgrade ? step.journals[0] : undefined, old);
-    return failure;
+  const attempt = begin(env, canister, request);
+  const slice = pause ? env.instructionLimits.installSlice : env.instructionLimits.install;
+  const result = drive(runSequence(attempt.step, request, attempt.oldWasm, false), slice);
+  if (result !== 'sliceEnded') return end(env, canister, request, attempt, result);
+  undo(canister, attempt);
+  // The sliced run logs again.
+  canister.logs = canister.logs.filter((record) => record.idx < attempt.step.firstLogIdx);
+  canister.nextLogIdx = attempt.step.firstLogIdx;
+  holdPaused(canister, new PausedInstall(env, canister, request, pause!));
+  return 'paused';
+}
+
+/** An installation paused at a slice boundary: its sequence runs on a copy of the canister, step by step. */
+class PausedInstall implements Paused {
+  readonly queued = true;
+  readonly install = true;
+  readonly #origin: CallOrigin;
+  readonly #request: InstallRequest;
+  readonly #ended: InstallPause['ended'];
+  readonly #copy: CanisterState;
+  readonly #cyclesBefore: { cycles: bigint; instructions: bigint };
+  readonly #attempt: Attempt;
+  readonly #sequence: Sequence;
+  #run: SlicedRun | undefined;
+  #result: { failure: UserError | undefined } | undefined;
+
+  constructor(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest, pause: InstallPause) {
+    this.#origin = pause.origin;
+    this.#request = request;
+    this.#ended = pause.ended;
+    this.#copy = pausableCopy(canister);
+    this.#cyclesBefore = { cycles: this.#copy.cycles, instructions: this.#copy.consumed.instructions };
+    this.#attempt = begin(env, this.#copy, request);
+    this.#sequence = runSequence(this.#attempt.step, request, this.#attempt.oldWasm, true);
+    this.#advance(this.#sequence.next());
   }
-  finish(env, canister, request, step);
-  return undefined;
+
+  get ended(): boolean {
+    return this.#result !== undefined;
+  }
+
+  holds(message: CanisterMessage): boolean {
+    return message.kind === 'request' && message.origin === this.#origin;
+  }
+
+  /** Runs the next slice of the current step; a step that ended gives way to the next one, which starts with the next slice. */
+  async runSlice(): Promise<void> {
+    if (!this.#run) return;
+    await this.#run.runSlice();
+    const outcome = this.#run.outcome;
+    if (outcome) this.#advance(this.#sequence.next(outcome));
+  }
+
+  complete(round: RoundContext, canister: CanisterState): void {
+    const copy = this.#copy;
+    const failure = end(round.env, copy, this.#request, this.#attempt, this.#result!.failure);
+    canister.cycles += copy.cycles - this.#cyclesBefore.cycles;
+    canister.consumed.instructions += copy.consumed.instructions - this.#cyclesBefore.instructions;
+    canister.logs = copy.logs;
+    canister.nextLogIdx = copy.nextLogIdx;
+    if (!failure) {
+      const { wasm, stable, version, globalTimer, certifiedData, onLowWasmMemory, lastInstallAt } = copy;
+      Object.assign(canister, { wasm, stable, version, globalTimer, certifiedData, onLowWasmMemory, lastInstallAt });
+    }
+    this.#ended(round, failure);
+  }
+
+  #advance(next: IteratorResult<ExecutionRequest, UserError | undefined>): void {
+    if (next.done) {
+      this.#run = undefined;
+      this.#result = { failure: next.value };
+      return;
+    }
+    this.#run = new SlicedRun(next.value, next.value.env.instructionLimits.installSlice);
+  }
 }
 
 function finish(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest, step: Step): void {

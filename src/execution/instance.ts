@@ -19,13 +19,16 @@ function compile(module: CanisterModule): WebAssembly.Module {
   return result;
 }
 
-/** Creates a fresh instance (data segments applied, start function NOT run: it is exported). */
-export function instantiate(module: CanisterModule): WasmState {
-  const host: InstanceHost = { api: undefined, wasmMemoryLimit: undefined };
+/**
+ * Creates a fresh instance (data segments applied, start function NOT run: it is exported). A `sliced`
+ * instance can pause a message at a slice boundary (see slicing.ts).
+ */
+export function instantiate(module: CanisterModule, sliced = false): WasmState {
+  const host: InstanceHost = { api: undefined, wasmMemoryLimit: undefined, pause: undefined };
   let state: WasmState | undefined;
   const imports = {
     ic0: ic0Imports(host, module.ic0Imports),
-    __capsule: capsuleImports(host, () => state!),
+    __capsule: capsuleImports(host, () => state!, sliced),
   };
   const instance = new WebAssembly.Instance(compile(module), imports as unknown as WebAssembly.Imports);
   const exports = instance.exports;
@@ -113,8 +116,8 @@ export function loadGlobals(wasm: WasmState, values: (number | bigint)[]): void 
 }
 
 /** A new instance holding the first `heapBytes` of `source`'s memory and the given globals. */
-export function rebuild(source: WasmState, heapBytes: number, globals: (number | bigint)[]): WasmState {
-  const fresh = instantiate(source.module);
+export function rebuild(source: WasmState, heapBytes: number, globals: (number | bigint)[], sliced = false): WasmState {
+  const fresh = instantiate(source.module, sliced);
   const heap = new Uint8Array(source.memory.buffer, 0, heapBytes);
   if (fresh.memory.buffer.byteLength > heapBytes) {
     // A module's initial memory is never larger than a memory it has run in; keep it exact anyway.

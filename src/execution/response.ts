@@ -4,8 +4,9 @@
 import type { Callback, CallContext, CallerInfo, CanisterState, Closure, Response } from '../state/index.ts';
 import { applyChanges, settle } from './call_context.ts';
 import { chargeExecution, executionCost, responseTransmissionReservation, scale } from './cycles.ts';
-import { cleanupFailed, trapToUserError } from './errors.ts';
-import { execute } from './execute.ts';
+import { cleanupFailed, InternalError, trapToUserError } from './errors.ts';
+import { execute, type ExecutionOutcome, executeSlice } from './execute.ts';
+import { pauseExecution } from './slicing.ts';
 import { adjustMessageMemory } from './message_memory.ts';
 import { requestFor } from './request.ts';
 import type { RoundContext } from './round_context.ts';
@@ -69,26 +70,40 @@ function callerOf(context: CallContext, canister: CanisterState) {
   }
 }
 
-export function executeResponse(round: RoundContext, canister: CanisterState, response: Response): void {
-  const callback = canister.callbacks.get(response.callbackId);
-  // A response to a callback that is gone (timed out, or its canister was reinstalled) is dropped.
-  if (!callback) return;
+/** What delivering a response changes before its callback runs; undone while the callback is paused. */
+interface Delivery {
+  context: CallContext;
+  prepaid: bigint;
+}
+
+/** Takes the callback out, refunds what comes back and counts the call as answered; undefined when nothing runs. */
+function deliver(round: RoundContext, canister: CanisterState, callback: Callback, response: Response): Delivery | undefined {
   canister.callbacks.delete(callback.id);
   if (callback.deadline === 0n) adjustMessageMemory(round.env.messageMemory, -1);
   const context = canister.callContexts.get(callback.callContextId);
   if (!context) {
     canister.cycles += response.refund;
-    return;
+    return undefined;
   }
   const prepaid = refundBeforeCallback(round, canister, callback, response);
   context.outstandingCalls -= 1;
-  const wasm64 = canister.wasm?.module.pointerWidth === 64;
   // Deleted contexts (uninstall) and empty canisters get their cycles but run nothing.
   if (context.deleted || !canister.wasm) {
     settleExecution(canister, prepaid, 0n);
     settle(round, canister, context, undefined);
-    return;
+    return undefined;
   }
+  return { context, prepaid };
+}
+
+export function executeResponse(round: RoundContext, canister: CanisterState, response: Response): void {
+  const callback = canister.callbacks.get(response.callbackId);
+  // A response to a callback that is gone (timed out, or its canister was reinstalled) is dropped.
+  if (!callback) return;
+  const before = { cycles: canister.cycles, transmission: canister.consumed.transmission };
+  const delivery = deliver(round, canister, callback, response);
+  if (!delivery) return;
+  const { context } = delivery;
   const closure = response.result.kind === 'reply' ? callback.onReply : callback.onReject;
   const callbackContext = {
     kind: 'callback',
@@ -100,14 +115,31 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
     refunded: response.refund,
     deadline: context.origin.kind === 'canister' ? context.origin.deadline : 0n,
   } as const;
-  const outcome = execute(
-    requestFor(canister, callbackContext, { kind: 'closure', closure }, round.env, {
-      instructions: round.env.instructionLimits.update,
-      responded: context.responded,
-      availableCycles: context.availableCycles,
-      instructionsBeforeContext: context.instructionsExecuted,
-    }),
-  );
+  const execution = requestFor(canister, callbackContext, { kind: 'closure', closure }, round.env, {
+    instructions: round.env.instructionLimits.update,
+    responded: context.responded,
+    availableCycles: context.availableCycles,
+    instructionsBeforeContext: context.instructionsExecuted,
+  });
+  const outcome = executeSlice(execution, round.env.instructionLimits.slice);
+  if (outcome !== 'sliceEnded') return conclude(round, canister, callback, response, delivery, outcome);
+  pauseExecution(canister, response, execution, (later, target, ended) => {
+    const again = deliver(later, target, callback, response);
+    if (!again) throw new InternalError(`the call context of a paused callback of canister ${target.id.toText()} is gone`);
+    conclude(later, target, callback, response, again, ended);
+  });
+  // Until the callback ends, the canister's state is the one before the response (deterministic time slicing).
+  canister.callbacks.set(callback.id, callback);
+  if (callback.deadline === 0n) adjustMessageMemory(round.env.messageMemory, 1);
+  canister.cycles = before.cycles;
+  canister.consumed.transmission = before.transmission;
+  context.outstandingCalls += 1;
+}
+
+/** Charges the callback, applies its changes or runs the cleanup, and settles the call context. */
+function conclude(round: RoundContext, canister: CanisterState, callback: Callback, response: Response, delivery: Delivery, outcome: ExecutionOutcome): void {
+  const { context, prepaid } = delivery;
+  const wasm64 = canister.wasm?.module.pointerWidth === 64;
   context.instructionsExecuted += outcome.instructions;
   if (outcome.ok) {
     // Only successful executions bump the version (spec changelog 0.20.0).

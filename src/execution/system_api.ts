@@ -97,6 +97,8 @@ export class SystemApi {
   instructionsBeforeContext: bigint;
   /** Instructions charged by system calls themselves (overheads and per-byte copies). */
   systemInstructions = 0n;
+  /** Instructions of the message's limit beyond the running slice: the counter holds the slice's part. */
+  reserve = 0n;
   /** `ic0.canister_version` as this execution sees it (the version before it commits). */
   readonly canisterVersion: bigint;
 

@@ -1,9 +1,11 @@
 // System tasks: canister_heartbeat, canister_global_timer, canister_on_low_wasm_memory (interface spec, 'Entry points').
-import type { CanisterState } from '../state/index.ts';
+import type { CallContext, CanisterState } from '../state/index.ts';
 import { applyChanges, openCallContext, settle } from './call_context.ts';
 import type { SystemTask } from './context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
-import { execute } from './execute.ts';
+import { InternalError } from './errors.ts';
+import { type ExecutionOutcome, executeSlice } from './execute.ts';
+import { pauseExecution } from './slicing.ts';
 import { requestFor } from './request.ts';
 import type { RoundContext } from './round_context.ts';
 
@@ -17,8 +19,14 @@ export function hasTask(canister: CanisterState, task: SystemTask): boolean {
   return canister.wasm?.module.systemMethods.has(EXPORTS[task]) ?? false;
 }
 
-/** Runs a task if the canister exports it and can pay; returns whether it ran. */
+/**
+ * Runs a task if the canister exports it and can pay; returns whether it ran (or paused: deterministic time
+ * slicing then continues it like an update, with the timer set again until it ends). The global timer is
+ * consumed either way.
+ */
 export function executeSystemTask(round: RoundContext, canister: CanisterState, task: SystemTask): boolean {
+  const timer = canister.globalTimer;
+  if (task === 'globalTimer') canister.globalTimer = 0n;
   if (!hasTask(canister, task) || canister.status.kind !== 'running') return false;
   const wasm64 = canister.wasm!.module.pointerWidth === 64;
   const prepaid = executionCost(round.env, round.env.instructionLimits.update, wasm64);
@@ -26,8 +34,28 @@ export function executeSystemTask(round: RoundContext, canister: CanisterState, 
   const callContext = openCallContext(canister, { origin: { kind: 'system' }, availableCycles: 0n, methodKind: 'task' });
   const context = { kind: 'systemTask', task, callContextId: callContext.id } as const;
   const entry = { kind: 'export', name: EXPORTS[task] } as const;
-  const outcome = execute(requestFor(canister, context, entry, round.env, { instructions: round.env.instructionLimits.update, prepaid, responded: true }));
-  const cost = executionCost(round.env, outcome.instructions, wasm64);
+  const execution = requestFor(canister, context, entry, round.env, { instructions: round.env.instructionLimits.update, prepaid, responded: true });
+  const outcome = executeSlice(execution, round.env.instructionLimits.slice);
+  if (outcome !== 'sliceEnded') {
+    conclude(round, canister, callContext, outcome);
+    return true;
+  }
+  pauseExecution(canister, undefined, execution, (later, target, ended) => {
+    if (target.nextCallContextId !== callContext.id) throw new InternalError(`canister ${target.id.toText()} opened a call context while paused`);
+    target.callContexts.set(callContext.id, callContext);
+    target.nextCallContextId = callContext.id + 1;
+    if (task === 'globalTimer') target.globalTimer = 0n;
+    conclude(later, target, callContext, ended);
+  });
+  // Until the task ends, the canister's state is the one before it: no call context, the timer still set.
+  canister.callContexts.delete(callContext.id);
+  canister.nextCallContextId = callContext.id;
+  canister.globalTimer = timer;
+  return true;
+}
+
+function conclude(round: RoundContext, canister: CanisterState, callContext: CallContext, outcome: ExecutionOutcome): void {
+  const cost = executionCost(round.env, outcome.instructions, canister.wasm!.module.pointerWidth === 64);
   callContext.instructionsExecuted += outcome.instructions;
   if (outcome.ok) {
     canister.version += 1n;
@@ -38,5 +66,4 @@ export function executeSystemTask(round: RoundContext, canister: CanisterState, 
   // A task's context needs no response: mark it answered so it is deleted once its calls return.
   callContext.responded = true;
   settle(round, canister, callContext, undefined);
-  return true;
 }

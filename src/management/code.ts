@@ -1,11 +1,12 @@
 // install_code, install_chunked_code, uninstall_code and the chunk store (interface spec).
 import { createHash } from 'node:crypto';
-import { installCode, type InstallRequest, rejectOf, respond, settle, UserError } from '../execution/index.ts';
-import { type CanisterState, MAX_CHUNK_SIZE, MAX_CHUNK_STORE_CHUNKS, type Principal, principalEquals, StableMemory } from '../state/index.ts';
+import { abortPausedExecution, installCode, type InstallPause, type InstallRequest, rejectOf, respond, respondTo, settle, UserError } from '../execution/index.ts';
+import { type CanisterState, MANAGEMENT_CANISTER, MAX_CHUNK_SIZE, MAX_CHUNK_STORE_CHUNKS, type Principal, principalEquals, StableMemory } from '../state/index.ts';
 import { type CanisterModule, InvalidModuleError, parseCanisterModule } from '../wasm/index.ts';
 import type { CanisterInstallMode, ChunkHash, InstallChunkedCodeArgs, InstallCodeArgs, UninstallCodeArgs } from './candid/index.ts';
 import { controlledCanister, findCanister, isController, type ManagementCall, type ManagementContext, notController } from './context.ts';
 import { addChange, originOf } from './history.ts';
+import { EMPTY_REPLY } from './lifecycle.ts';
 
 function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(bytes).digest());
@@ -27,7 +28,7 @@ function modeOf(mode: CanisterInstallMode): Pick<InstallRequest, 'mode' | 'skipP
   };
 }
 
-function install(context: ManagementContext, call: ManagementCall, canister: CanisterState, wasm: Uint8Array, args: { mode: CanisterInstallMode; arg: Uint8Array; sender_canister_version: [] | [bigint] }): UserError | undefined {
+function install(context: ManagementContext, call: ManagementCall, canister: CanisterState, wasm: Uint8Array, args: { mode: CanisterInstallMode; arg: Uint8Array; sender_canister_version: [] | [bigint] }): UserError | undefined | 'deferred' {
   let module: CanisterModule;
   try {
     module = parseCanisterModule(wasm);
@@ -36,23 +37,33 @@ function install(context: ManagementContext, call: ManagementCall, canister: Can
     return new UserError('CanisterInvalidWasm', `Error from Canister ${canister.id.toText()}: Canister's Wasm module is not valid: ${error.message}`);
   }
   const mode = modeOf(args.mode);
-  const failure = installCode(context.round.env, canister, { module, arg: args.arg, caller: call.sender, ...mode });
+  const record = (): void => {
+    addChange(canister, context.state.time, originOf(call, args.sender_canister_version), { kind: 'codeDeployment', mode: mode.mode, moduleHash: module.moduleHash });
+  };
+  // An installation past its slice answers when it ends (deterministic time slicing).
+  const pause: InstallPause = {
+    origin: call.origin,
+    ended: (round, failure) => {
+      if (!failure) record();
+      respondTo(round, call.origin, MANAGEMENT_CANISTER, failure ? rejectOf(failure) : { kind: 'reply', payload: EMPTY_REPLY }, call.cycles);
+    },
+  };
+  // New code aborts a paused execution, as on the replica: its message runs again, on the new code.
+  abortPausedExecution(canister);
+  const failure = installCode(context.round.env, canister, { module, arg: args.arg, caller: call.sender, ...mode }, pause);
+  if (failure === 'paused') return 'deferred';
   if (failure) return failure;
-  addChange(canister, context.state.time, originOf(call, args.sender_canister_version), {
-    kind: 'codeDeployment',
-    mode: mode.mode,
-    moduleHash: module.moduleHash,
-  });
+  record();
   return undefined;
 }
 
-export function installCodeMethod(context: ManagementContext, call: ManagementCall, args: InstallCodeArgs): UserError | undefined {
+export function installCodeMethod(context: ManagementContext, call: ManagementCall, args: InstallCodeArgs): UserError | undefined | 'deferred' {
   const canister = controlledCanister(context, call, args.canister_id);
   if (canister instanceof UserError) return canister;
   return install(context, call, canister, args.wasm_module, args);
 }
 
-export function installChunkedCode(context: ManagementContext, call: ManagementCall, args: InstallChunkedCodeArgs): UserError | undefined {
+export function installChunkedCode(context: ManagementContext, call: ManagementCall, args: InstallChunkedCodeArgs): UserError | undefined | 'deferred' {
   const target = controlledCanister(context, call, args.target_canister);
   if (target instanceof UserError) return target;
   const storeId = args.store_canister[0] ?? args.target_canister;
@@ -75,6 +86,8 @@ export function installChunkedCode(context: ManagementContext, call: ManagementC
 
 /** Empties the canister and rejects its open calls with CANISTER_REJECT (interface spec, uninstall_code). */
 export function uninstall(context: ManagementContext, canister: CanisterState): void {
+  // The paused message runs again from the queue and meets a canister without code, as on the replica.
+  abortPausedExecution(canister);
   canister.wasm = undefined;
   canister.stable = new StableMemory();
   canister.dirty.heapReplaced = true;

@@ -55,7 +55,7 @@ interface MethodEntry<M extends ManagementMethod> {
   run: (context: ManagementContext, call: ManagementCall, arg: ArgOf<M>) => Result<M>;
 }
 
-const done = (failure: UserError | undefined): null | UserError => failure ?? null;
+const done = (failure: UserError | undefined | 'deferred'): null | UserError | 'deferred' => failure ?? null;
 
 function unsupported(method: string): UserError {
   return new UserError('CanisterRejectedMessage', `The management canister method ${method} is not supported by Capsule yet`);

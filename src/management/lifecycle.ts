@@ -1,6 +1,6 @@
 // create_canister, provisional creation and top-up, deposit_cycles, update_settings,
 // start/stop/delete_canister (interface spec, the management methods of these names).
-import { respondTo, scale, subnetOversubscribed, UserError } from '../execution/index.ts';
+import { hasPausedExecution, respondTo, scale, subnetOversubscribed, UserError } from '../execution/index.ts';
 import { allocateCanisterId, type CallResult, canisterIndexOf, type CanisterState, DEFAULT_PROVISIONAL_CYCLES, defaultSettings, getCanister, isInSubnetRanges, MANAGEMENT_CANISTER, MAX_CYCLES, memoryUsage, newCanister, type Principal, principalEquals, principalKey, touch } from '../state/index.ts';
 import type { CanisterSettings, CreateCanisterArgs, ProvisionalCreateCanisterWithCyclesArgs } from './candid/index.ts';
 import { controlledCanister, findCanister, type ManagementCall, type ManagementContext } from './context.ts';
@@ -146,7 +146,8 @@ function respondToStop(context: ManagementContext, stop: PendingStop, result: Ca
   respondTo(context.round, stop.origin, MANAGEMENT_CANISTER, result, stop.cycles);
 }
 
-const EMPTY_REPLY = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
+/** The Candid encoding of `()`: the reply of methods that return nothing. */
+export const EMPTY_REPLY = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
 
 /** [replica] STOP_CANISTER_TIMEOUT_DURATION: how long a stop_canister call may wait. */
 const STOP_TIMEOUT_NANOS = 5n * 60n * 1_000_000_000n;
@@ -166,7 +167,8 @@ function expireStops(context: ManagementContext, canister: CanisterState): void 
 export function finishStopping(context: ManagementContext, canister: CanisterState): void {
   if (canister.status.kind === 'stopping') touch(canister);
   expireStops(context, canister);
-  if (canister.status.kind !== 'stopping' || canister.callContexts.size > 0) return;
+  // A stop waits for a paused execution to end, as on the replica.
+  if (canister.status.kind !== 'stopping' || canister.callContexts.size > 0 || hasPausedExecution(canister)) return;
   const stops = canister.status.pendingStops;
   canister.status = { kind: 'stopped' };
   canister.version += 1n;

@@ -1,6 +1,6 @@
 // Canister snapshots (interface spec, the snapshot methods): take, load, list, delete, and download/upload by pieces.
 import { createHash } from 'node:crypto';
-import { copyHeap, instantiate, loadGlobals, loadHeap, snapshotGlobals, UserError } from '../execution/index.ts';
+import { abortPausedExecution, copyHeap, instantiate, loadGlobals, loadHeap, snapshotGlobals, UserError } from '../execution/index.ts';
 import { type CanisterSnapshot, type CanisterState, MAX_SNAPSHOTS, type Principal, type SnapshotUpload, StableMemory } from '../state/index.ts';
 import { type CanisterModule, InvalidModuleError, parseCanisterModule } from '../wasm/index.ts';
 import type {
@@ -98,6 +98,7 @@ export function loadSnapshot(context: ManagementContext, call: ManagementCall, i
     if (!(error instanceof InvalidModuleError)) throw error;
     return new UserError('CanisterInvalidWasm', `The snapshot's Wasm module is not valid: ${error.message}`);
   }
+  abortPausedExecution(canister);
   const wasm = instantiate(module);
   loadHeap(wasm, snapshot.heap);
   loadGlobals(wasm, snapshot.globals);

@@ -109,8 +109,12 @@ export class PocketIcInstance {
     for (const replica of this.network.subnets) replica.state.time = nanos;
   }
 
-  /** One round on every subnet at the instance time (1 ns after the previous round if the time was not set). */
-  tick(): void {
+  /**
+   * One round on every subnet at the instance time (1 ns after the previous round if the time was not set),
+   * after the next slice of every paused execution.
+   */
+  async tick(): Promise<void> {
+    await this.network.runSlices();
     const time = this.#pendingTime;
     this.#pendingTime = undefined;
     this.network.tick(time);
@@ -124,7 +128,7 @@ export class PocketIcInstance {
       if (status === 'replied' || status === 'rejected' || status === 'done') return;
       if (this.#deleted) throw instanceDeleted();
       if (rounds >= MAX_AWAIT_ROUNDS) throw new PocketIcError(400, `The ingress message ${messageId} did not complete within ${MAX_AWAIT_ROUNDS} rounds`);
-      this.tick();
+      await this.tick();
       if (this.#fetchers.length > 0) await this.#fetchesBetweenRounds();
       else if (rounds > 0) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -147,10 +151,10 @@ export class PocketIcInstance {
     this.#fetchers = this.network.subnets.map((replica) => new HttpOutcallFetcher(replica, DEFAULT_HTTP_FETCH, () => {}));
     this.#autoProgress = setInterval(
       () =>
-        void this.run(() => {
+        void this.run(async () => {
           const wall = wallClockNanos();
           if (wall > this.time()) this.#pendingTime = wall;
-          this.tick();
+          await this.tick();
           for (const fetcher of this.#fetchers) fetcher.startPending();
         }).catch(() => {}),
       Math.max(MIN_AUTO_PROGRESS_MS, artificialDelayMs),

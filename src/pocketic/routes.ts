@@ -201,8 +201,8 @@ function instanceRoutes(service: PocketIcService): Route[] {
     on('POST', '/update/submit_ingress_message', (instance, body) => submit(instance, parseCanisterCall(instance, body))),
     on('POST', '/update/await_ingress_message', awaitIngress),
     on('POST', '/update/execute_ingress_message', (instance, body) => execute(instance, parseCanisterCall(instance, body))),
-    on('POST', '/update/tick', (instance) => {
-      instance.tick();
+    on('POST', '/update/tick', async (instance) => {
+      await instance.tick();
       return null;
     }),
     on('POST', '/update/set_time', setTime(false)),

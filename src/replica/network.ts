@@ -99,6 +99,11 @@ export class Network {
     }
   }
 
+  /** The next slice of every paused execution, subnet after subnet, before the next tick. */
+  async runSlices(): Promise<void> {
+    for (const replica of this.subnets) await replica.runOwnSlices();
+  }
+
   hasWork(): boolean {
     if (this.subnets.some((replica) => replica.hasOwnWork())) return true;
     return this.subnets.some((destination) => this.subnets.some((source) => this.#pending(source, destination) > 0));
@@ -135,6 +140,8 @@ export class Network {
       delegation: isRoot ? undefined : () => this.#delegation(replica),
       tick: (time) => this.tick(time),
       hasWork: () => this.hasWork(),
+      hasPausedExecutions: () => this.subnets.some((subnet) => subnet.hasOwnPausedExecutions()),
+      runSlices: () => this.runSlices(),
     });
   }
 

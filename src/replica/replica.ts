@@ -13,7 +13,7 @@ import {
   StateCertifier,
   type TreePath,
 } from '../certification/index.ts';
-import { executeQuery, type ExecutionEnvironment, inspectMessage, UserError } from '../execution/index.ts';
+import { executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, runSlices, UserError } from '../execution/index.ts';
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus, type XNetRound } from '../scheduler/index.ts';
 import {
@@ -88,6 +88,10 @@ export interface NetworkMembership {
   tick(time?: bigint): void;
   /** Whether any subnet has work or a message between subnets waits for induction. */
   hasWork(): boolean;
+  /** Whether a message of any subnet is paused at a slice boundary. */
+  hasPausedExecutions(): boolean;
+  /** The next slice of every paused execution of every subnet. */
+  runSlices(): Promise<void>;
 }
 
 export class Replica {
@@ -107,6 +111,8 @@ export class Replica {
   readonly #afterRound: ((state: SubnetState) => void)[] = [];
   #durability: Durability | undefined;
   #network: NetworkMembership | undefined;
+  /** Set while paused executions run their next slices (between rounds). */
+  #slicing: Promise<void> | undefined;
 
   constructor(options: ReplicaOptions) {
     const { state, rootKey } = newSubnetState(options);
@@ -192,6 +198,7 @@ export class Replica {
    * after the previous round's. If a hook throws, the round is not committed and stays uncertified.
    */
   round(time?: bigint, xnet?: XNetRound): void {
+    if (this.#slicing) throw new Error('A round cannot start while paused executions run their slices');
     const ingress = this.#pending.splice(0);
     this.#uncommitted = true;
     executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet }, CYCLES_MINTING_CANISTER);
@@ -206,14 +213,53 @@ export class Replica {
     this.#uncommitted = false;
   }
 
+  /** Whether a message (of any subnet of its network) is paused at a slice boundary; `runSlices` continues it. */
+  hasPausedExecutions(): boolean {
+    return this.#network ? this.#network.hasPausedExecutions() : this.hasOwnPausedExecutions();
+  }
+
+  /** Whether a message of this subnet is paused at a slice boundary (deterministic time slicing). */
+  hasOwnPausedExecutions(): boolean {
+    for (const canister of this.state.canisters.values()) if (hasPausedExecution(canister)) return true;
+    return false;
+  }
+
+  /**
+   * Runs the next slice of every paused execution, one canister after the other, between two rounds; the round after
+   * completes those that ended. Their number of slices depends only on how often this runs between rounds
+   * (once per round for every front end), never on the wall clock.
+   */
+  runSlices(): Promise<void> {
+    return this.#network ? this.#network.runSlices() : this.runOwnSlices();
+  }
+
+  /** The next slice of every paused execution of this subnet. */
+  runOwnSlices(): Promise<void> {
+    // Front ends that drive rounds concurrently (several library calls) share one run of the slices.
+    if (this.#slicing) return this.#slicing;
+    if (!this.hasOwnPausedExecutions()) return Promise.resolve();
+    const paused = [...this.state.canisters.values()].filter(hasPausedExecution);
+    const run = async (): Promise<void> => {
+      for (const [i, canister] of paused.entries()) {
+        // Between two canisters' slices the event loop turns twice (a waiting request is accepted, then answered).
+        if (i > 0) await eventLoopTurns(2);
+        await runSlices([canister]);
+      }
+    };
+    this.#slicing = run().finally(() => {
+      this.#slicing = undefined;
+    });
+    return this.#slicing;
+  }
+
   /** Whether the next round (of any subnet of its network) has something to do. */
   hasWork(): boolean {
     return this.#network ? this.#network.hasWork() : this.hasOwnWork();
   }
 
-  /** Whether this subnet's next round has something to do: queued ingress, messages in canister queues, or answered outcalls. */
+  /** Whether this subnet's next round has something to do: queued ingress, messages in canister queues, paused executions, or answered outcalls. */
   hasOwnWork(): boolean {
-    if (this.#pending.length > 0) return true;
+    if (this.#pending.length > 0 || this.hasOwnPausedExecutions()) return true;
     for (const canister of this.state.canisters.values()) if (canister.inputQueue.length > 0) return true;
     return this.state.httpOutcalls.pending.some((outcall) => outcall.answer !== undefined);
   }
@@ -296,4 +342,15 @@ export class Replica {
       .update(`${this.state.round}:${nonce}`)
       .digest('hex');
   }
+}
+
+/** Settles after the event loop turned `count` times, handling its I/O each time. */
+export function eventLoopTurns(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const turn = (left: number): void => {
+      if (left === 0) resolve();
+      else setImmediate(() => turn(left - 1));
+    };
+    turn(count);
+  });
 }

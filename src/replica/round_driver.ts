@@ -4,7 +4,7 @@
 // wall clock and timers and heartbeats fire. The round's time comes from the front end's clock: time
 // is an input of a round, never read inside one.
 import { type HttpFetchOptions, HttpOutcallFetcher } from './http_fetch.ts';
-import type { Replica } from './replica.ts';
+import { eventLoopTurns, type Replica } from './replica.ts';
 
 export interface RoundDriverOptions {
   readonly replica: Replica;
@@ -32,6 +32,8 @@ export class RoundDriver {
   #lastRound = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Paused executions run their next slices: no round starts meanwhile. */
+  #slicing = false;
   readonly #fetcher: HttpOutcallFetcher | undefined;
   rounds = 0;
 
@@ -51,7 +53,7 @@ export class RoundDriver {
 
   /** Run a round soon (once per event-loop turn, however many requests ask). */
   kick(): void {
-    if (this.#scheduled || this.#closed) return;
+    if (this.#scheduled || this.#closed || this.#slicing) return;
     this.#scheduled = true;
     setImmediate(() => this.#run());
   }
@@ -101,7 +103,24 @@ export class RoundDriver {
     if (replica.durabilityFailure()) return this.#failWaiters();
     this.#notify();
     this.#fetcher?.startPending();
+    if (replica.hasPausedExecutions()) return this.#runSlices();
     if (replica.hasWork()) this.kick();
+  }
+
+  /**
+   * The next slices run after the round. Before the next round, the event loop turns twice more: a request
+   * that arrived during a slice is accepted in one turn and read and answered in the next.
+   */
+  #runSlices(): void {
+    this.#slicing = true;
+    this.#options.replica
+      .runSlices()
+      .catch(this.#options.onError)
+      .finally(async () => {
+        await eventLoopTurns(2);
+        this.#slicing = false;
+        this.kick();
+      });
   }
 
   #isTerminal(messageId: string): boolean {

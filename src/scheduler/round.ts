@@ -1,11 +1,13 @@
 // One deterministic round: time and ingress are inputs; canisters run in id order and
 // their outputs are delivered in that order, so the same inputs always give the same state.
 import {
+  completePausedExecution,
   executeRequest,
   executeResponse,
   executeSystemTask,
   type ExecutionEnvironment,
   guaranteedResponseMemory,
+  hasPausedExecution,
   ingressInductionCost,
   type RoundContext,
   type SubnetMemory,
@@ -93,6 +95,8 @@ export const STORAGE_CHARGE_INTERVAL = 10_000_000_000n;
 function chargeStorage(state: SubnetState, round: RoundContext, canister: CanisterState): void {
   // Storage is free: leaving the canister untouched keeps an idle round free on disk.
   if (round.env.costs.storagePerGibSecond === 0n) return;
+  // A paused execution takes its changes of the balance over when it ends; storage is charged after that.
+  if (hasPausedExecution(canister)) return;
   const elapsed = round.env.time - canister.storageChargedUntil;
   if (elapsed < STORAGE_CHARGE_INTERVAL) return;
   touch(canister);
@@ -125,7 +129,8 @@ function induct(state: SubnetState, round: RoundContext, message: IngressMessage
   if (principalEquals(message.receiver, MANAGEMENT_CANISTER)) {
     const target = getCanister(state, message.effectiveId);
     if (target) target.cycles -= minimum(ingressInductionCost(round.env, message.bytes), target.cycles);
-    callManagement({ state, round }, { caller: message.sender, method: message.method, arg: message.arg, cycles: 0n, origin });
+    const request = { kind: 'request', caller: message.sender, receiver: MANAGEMENT_CANISTER, method: message.method, arg: message.arg, cycles: 0n, origin, deadline: 0n } as const;
+    callManagement({ state, round }, request);
     return;
   }
   // System canisters are part of the replica: no queue, no induction fee (as for the management canister).
@@ -148,6 +153,8 @@ function minimum(a: bigint, b: bigint): bigint {
 
 /** Bounded-wait calls past their deadline are answered with SYS_UNKNOWN (interface spec, call_with_best_effort_response). */
 function expireCallbacks(round: RoundContext, canister: CanisterState): void {
+  // A paused response may be the callback's own: expiry waits until the canister's execution ends.
+  if (hasPausedExecution(canister)) return;
   for (const callback of canister.callbacks.values()) {
     if (callback.deadline === 0n || callback.deadline > round.env.time) continue;
     touch(canister);
@@ -179,21 +186,36 @@ function runTasks(round: RoundContext, canister: CanisterState): void {
   const hookBefore = canister.onLowWasmMemory;
   let ran = false;
   if (canister.globalTimer !== 0n && round.env.time >= canister.globalTimer && canister.wasm && canister.status.kind === 'running') {
-    canister.globalTimer = 0n;
     ran = true;
     executeSystemTask(round, canister, 'globalTimer');
   }
-  if (executeSystemTask(round, canister, 'heartbeat')) ran = true;
-  if (updateLowMemoryHook(canister) && executeSystemTask(round, canister, 'onLowWasmMemory')) canister.onLowWasmMemory = 'executed';
+  // A task that paused (deterministic time slicing) holds the canister: the others wait for the next round.
+  if (ready(canister) && executeSystemTask(round, canister, 'heartbeat')) ran = true;
+  if (ready(canister) && updateLowMemoryHook(canister) && executeSystemTask(round, canister, 'onLowWasmMemory')) canister.onLowWasmMemory = 'executed';
   if (ran || canister.onLowWasmMemory !== hookBefore) touch(canister);
 }
 
-function runMessages(round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
+/**
+ * Runs the messages in order. Once an execution paused (deterministic time slicing) the rest goes back to
+ * the queue's head, the paused message first.
+ */
+function runMessages(state: SubnetState, round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
   if (messages.length > 0) touch(canister);
-  for (const message of messages) {
-    if (message.kind === 'request') executeRequest(round, canister, message);
-    else executeResponse(round, canister, message);
+  for (const [i, message] of messages.entries()) {
+    if (ready(canister)) {
+      // Management calls wait here behind a paused install_code (routing.ts); aaaaa-aa is the empty principal.
+      if (message.kind === 'request' && message.receiver.toUint8Array().length === 0) callManagement({ state, round }, message, true);
+      else if (message.kind === 'request') executeRequest(round, canister, message);
+      else executeResponse(round, canister, message);
+      if (ready(canister)) continue;
+    }
+    return void canister.inputQueue.unshift(...messages.slice(i));
   }
+}
+
+/** A canister with a paused execution runs nothing else: its queue waits (it starts with the paused message). */
+function ready(canister: CanisterState): boolean {
+  return !hasPausedExecution(canister);
 }
 
 /** The canonical order, sorted again only when a message created or deleted a canister. */
@@ -230,14 +252,15 @@ function executeInnerRounds(state: SubnetState, round: RoundContext, order: Cani
   const meter = round.env.meter!;
   for (let first = true; ; first = false) {
     const canisters = order.current(state);
-    const batches = canisters.map((canister) => [canister, canister.inputQueue.splice(0)] as const);
+    if (first) for (const canister of canisters) completePausedExecution(round, canister);
+    const batches = canisters.filter(ready).map((canister) => [canister, canister.inputQueue.splice(0)] as const);
     for (const [canister, messages] of batches) {
       if (first) runTasks(round, canister);
-      runMessages(round, canister, messages);
+      runMessages(state, round, canister, messages);
     }
     route(state, round, xnet);
     if (meter.instructions >= state.config.instructionLimits.round) return;
-    if (!order.current(state).some((canister) => canister.inputQueue.length > 0)) return;
+    if (!order.current(state).some((canister) => ready(canister) && canister.inputQueue.length > 0)) return;
   }
 }
 

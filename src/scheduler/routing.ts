@@ -1,11 +1,12 @@
 // Delivering a round's messages: requests to canisters, to the management canister or to a natively
 // implemented system canister, responses back to callers, in production order (per-pair order, as the spec guarantees).
-import { executionRejectFor, rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
-import { handleManagementCall, type ManagementContext } from '../management/index.ts';
+import { executionRejectFor, hasPausedInstall, rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
+import { effectiveCanisterIdOf, handleManagementCall, type ManagementContext } from '../management/index.ts';
 import {
   type CallResult,
   type CanisterMessage,
   canisterIndexOf,
+  type CanisterState,
   getCanister,
   isInSubnetRanges,
   MANAGEMENT_CANISTER,
@@ -21,11 +22,39 @@ import { handleSystemCall, systemCanisterAt, type SystemCanister } from '../syst
 import { recordIngressResult } from './ingress.ts';
 import { managementTarget, type XNetRound } from './xnet.ts';
 
-/** Runs a management call and sends its answer (unless deferred) back where it came from. */
-export function callManagement(context: ManagementContext, request: Pick<Request, 'caller' | 'method' | 'arg' | 'cycles' | 'origin'>): void {
+/** The canister a management call is about, if it exists; undefined when the argument names none. */
+function targetOf(state: SubnetState, request: Request): CanisterState | undefined {
+  try {
+    const id = effectiveCanisterIdOf(request.method, request.arg);
+    return id ? getCanister(state, id) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function anyPausedInstall(state: SubnetState): boolean {
+  for (const canister of state.canisters.values()) if (hasPausedInstall(canister)) return true;
+  return false;
+}
+
+/**
+ * Runs a management call and sends its answer (unless deferred) back where it came from. A call about a
+ * canister whose install_code is paused waits in that canister's queue, behind the install, as on the replica
+ * (deterministic time slicing); a call from there is `queued`.
+ */
+export function callManagement(context: ManagementContext, request: Request, queued = false): void {
+  const { state } = context;
+  // The argument is decoded for its canister only while some install is paused.
+  const installing = queued || !anyPausedInstall(state) ? undefined : targetOf(state, request);
+  if (installing && hasPausedInstall(installing)) return void installing.inputQueue.push(request);
   const sender = request.origin.kind === 'ingress' ? request.origin.sender : request.caller;
   const outcome = handleManagementCall(context, { sender, method: request.method, arg: request.arg, cycles: request.cycles, origin: request.origin });
-  if (outcome.kind === 'deferred') return;
+  if (outcome.kind === 'deferred') {
+    // An install that paused waits at the head of its canister's queue until it ends.
+    const target = queued ? undefined : targetOf(state, request);
+    if (target && hasPausedInstall(target)) target.inputQueue.unshift(request);
+    return;
+  }
   const result: CallResult = outcome.kind === 'reply' ? { kind: 'reply', payload: outcome.payload } : rejectOf(outcome.error);
   respondTo(context.round, request.origin, MANAGEMENT_CANISTER, result, outcome.refund);
 }

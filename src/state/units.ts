@@ -37,6 +37,13 @@ export interface InstructionLimits {
   install: bigint;
   query: bigint;
   inspectMessage: bigint;
+  /**
+   * A message that runs past this many instructions pauses and resumes in a later round (deterministic
+   * time slicing; the replica's max_instructions_per_slice), up to its own limit.
+   */
+  slice: bigint;
+  /** The same for install_code (the replica's max_instructions_per_install_code_slice). */
+  installSlice: bigint;
   /** A round runs further inner rounds (messages between its canisters) until this many were executed. */
   round: bigint;
 }
@@ -47,6 +54,8 @@ export const INSTRUCTION_LIMITS: Readonly<InstructionLimits> = {
   install: 300_000_000_000n,
   query: 5_000_000_000n,
   inspectMessage: 200_000_000n,
+  slice: 2_000_000_000n,
+  installSlice: 2_000_000_000n,
   // The replica's MAX_INSTRUCTIONS_PER_ROUND of an application subnet (rs/config/src/subnet_config.rs).
   round: 4_000_000_000n,
 };

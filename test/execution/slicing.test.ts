@@ -1,0 +1,74 @@
+// The execution layer's side of deterministic time slicing: a direct run past its slice leaves the canister
+// as before; a paused execution, run slice by slice, counts its instructions as an unsliced one does and
+// traps at the message's limit, not the slice's.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { completePausedExecution, executeRequest, hasPausedExecution, type RoundContext, runSlices } from '../../src/execution/index.ts';
+import { type CanisterState, INSTRUCTION_LIMITS, type InstructionLimits } from '../../src/state/index.ts';
+import { environment, ingress, watCanister } from './_canister.ts';
+
+const SLICE = 1_000_000n;
+
+// `count` runs about 10 M instructions, stores to the heap and replies with ic0.performance_counter(0).
+const COUNTING = `(module
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+  (import "ic0" "performance_counter" (func $counter (param i32) (result i64)))
+  (memory 1)
+  (func (export "canister_update count")
+    (local $i i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (i32.const 1000000)))
+      (i32.store (i32.and (i32.mul (local.get $i) (i32.const 4)) (i32.const 65535)) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (i64.store (i32.const 0) (call $counter (i32.const 0)))
+    (call $append (i32.const 0) (i32.const 8))
+    (call $reply)))`;
+
+function roundWith(limits: Partial<InstructionLimits>): RoundContext {
+  return { env: { ...environment(), instructionLimits: { ...INSTRUCTION_LIMITS, ...limits } }, outbox: [], ingressResults: [] };
+}
+
+/** Runs `count` as the scheduler would: a paused message back at the queue's head, then slice after slice (one round context stands for the rounds). */
+async function run(canister: CanisterState, limits: Partial<InstructionLimits>): Promise<{ result: RoundContext['ingressResults'][number]['result']; slices: number }> {
+  const message = ingress('count');
+  const round = roundWith(limits);
+  executeRequest(round, canister, message);
+  let slices = 0;
+  if (hasPausedExecution(canister)) canister.inputQueue.unshift(message);
+  while (!round.ingressResults[0]) {
+    assert.ok(slices < 100, 'the execution ends');
+    await runSlices([canister]);
+    slices++;
+    completePausedExecution(round, canister);
+  }
+  return { result: round.ingressResults[0].result, slices };
+}
+
+test('a direct run past its slice leaves heap, call contexts and version as before and pauses', async () => {
+  const canister = await watCanister(COUNTING);
+  const heap = new Uint8Array(canister.wasm!.memory.buffer).slice();
+  const round = roundWith({ slice: SLICE });
+  executeRequest(round, canister, ingress('count'));
+  assert.ok(hasPausedExecution(canister));
+  assert.deepEqual(round.ingressResults, []);
+  assert.deepEqual(new Uint8Array(canister.wasm!.memory.buffer), heap);
+  assert.equal(canister.callContexts.size, 0);
+  assert.equal(canister.version, 0n);
+});
+
+test('a sliced run counts the instructions of every slice, as an unsliced run does', async () => {
+  const whole = await run(await watCanister(COUNTING), {});
+  const sliced = await run(await watCanister(COUNTING), { slice: SLICE });
+  assert.equal(whole.slices, 0);
+  assert.ok(sliced.slices >= 5, `${sliced.slices} slices`);
+  assert.equal(whole.result.kind, 'reply');
+  assert.deepEqual(sliced.result, whole.result);
+});
+
+test('a sliced run past its message limit traps with that limit, not the slice', async () => {
+  const { result } = await run(await watCanister(COUNTING), { slice: SLICE, update: 3_000_000n });
+  assert.equal(result.kind, 'reject');
+  assert.match(result.kind === 'reject' ? result.message : '', /exceeded the limit of 3000000 instructions/);
+});
