@@ -8,11 +8,30 @@ import { IDL } from '@dfinity/candid';
 import { type CallError, Capsule } from '../../src/api/index.ts';
 import { motoko } from '../support/build.ts';
 
+// One actor for the wording, flood, oneway and composite-query tests: one moc build serves them all.
 const SOURCE = `import Cycles "mo:core/Cycles";
 import Error "mo:core/Error";
+import Principal "mo:core/Principal";
 
 persistent actor Self {
   public func index(i : Nat) : async Nat { let a = [1, 2]; a[i] };
+  public func ping() : async () {};
+  public func flood() : async (Nat, Text, Text) {
+    var sent = 0;
+    try {
+      loop { ignore Self.ping(); sent += 1 };
+    } catch e {
+      let kind = debug_show (Error.code(e));
+      return (sent, kind, Error.message(e));
+    };
+  };
+  public func take() : () { ignore Cycles.accept<system>(Cycles.available()) };
+  public func give(to : Principal, amount : Nat) : async () {
+    let other = actor (Principal.toText(to)) : actor { take : () -> () };
+    (with cycles = amount) other.take();
+  };
+  public query func inner() : async Nat { 7 };
+  public composite query func outer() : async Nat { (await Self.inner()) + 1 };
   public func keep() : async () {};
   public func refunded() : async Nat {
     await (with cycles = 1_000_000) Self.keep();
@@ -99,24 +118,9 @@ test("Motoko's lifetime instruction count covers the mutator and collector instr
   }
 });
 
-const FLOOD = `import Error "mo:core/Error";
-
-persistent actor Self {
-  public func ping() : async () {};
-  public func flood() : async (Nat, Text, Text) {
-    var sent = 0;
-    try {
-      loop { ignore Self.ping(); sent += 1 };
-    } catch e {
-      let kind = debug_show (Error.code(e));
-      return (sent, kind, Error.message(e));
-    };
-  };
-};`;
-
 test("a Motoko actor that floods its queue gets the replica's send failure after 500 calls, instead of looping forever", async () => {
   const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
-  const { wasm } = await motoko(FLOOD);
+  const { wasm } = await motoko(SOURCE);
   const canisterId = await ic.createCanister();
   await ic.installCode({ canisterId, wasm });
   const reply = await ic.updateCall({ canisterId, method: 'flood', arg: new Uint8Array(IDL.encode([], [])) });
@@ -125,22 +129,9 @@ test("a Motoko actor that floods its queue gets the replica's send failure after
   await ic.close();
 });
 
-const ONEWAY_AND_COMPOSITE = `import Cycles "mo:core/Cycles";
-import Principal "mo:core/Principal";
-
-persistent actor Self {
-  public func take() : () { ignore Cycles.accept<system>(Cycles.available()) };
-  public func give(to : Principal, amount : Nat) : async () {
-    let other = actor (Principal.toText(to)) : actor { take : () -> () };
-    (with cycles = amount) other.take();
-  };
-  public query func inner() : async Nat { 7 };
-  public composite query func outer() : async Nat { (await Self.inner()) + 1 };
-};`;
-
 test('a Motoko oneway method accepts the cycles sent with it, though it has already replied', async () => {
   const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
-  const { wasm } = await motoko(ONEWAY_AND_COMPOSITE);
+  const { wasm } = await motoko(SOURCE);
   const giver = await ic.createCanister({ cycles: INITIAL });
   const taker = await ic.createCanister({ cycles: INITIAL });
   for (const canisterId of [giver, taker]) await ic.installCode({ canisterId, wasm });
@@ -153,7 +144,7 @@ test('a Motoko oneway method accepts the cycles sent with it, though it has alre
 
 test('a Motoko composite query may await a query of its own actor', async () => {
   const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
-  const { wasm } = await motoko(ONEWAY_AND_COMPOSITE);
+  const { wasm } = await motoko(SOURCE);
   const canisterId = await ic.createCanister({ cycles: INITIAL });
   await ic.installCode({ canisterId, wasm });
   const reply = await ic.queryCall({ canisterId, method: 'outer', arg: new Uint8Array(IDL.encode([], [])) });

@@ -45,8 +45,8 @@ test('icp deploy builds and uploads the example web app offline as a named ident
   mkdirSync(capsuleCache, { recursive: true });
   mkdirSync(env.XDG_CACHE_HOME);
   symlinkSync(capsuleCache, join(env.XDG_CACHE_HOME, 'capsule'));
-  // The tests' build of the same sources is byte-equal (test/assets/deploy.test.ts checks it): seed the
-  // cache with it, so a fresh machine compiles the asset canister once, not once more here.
+  // The tests' build of the same sources with the same compiler: seed the cache with it, so a fresh
+  // machine compiles the asset canister once, not once more here.
   const cacheFile = assetCanisterCacheFile();
   if (!existsSync(cacheFile)) writeFileSync(cacheFile, await testAssetCanisterWasm());
   const icp = async (...args: string[]) => (await run(ICP, args, { cwd: project, env, timeout: 120_000 })).stdout.trim();

@@ -12,7 +12,7 @@
 // folder to force a rebuild.
 import { createHash, randomBytes } from 'node:crypto';
 import { fork, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,7 +21,7 @@ import wabtInit from 'wabt';
 import type { MocJob, MocResult } from './moc-worker.ts';
 
 export const repoRoot: string = fileURLToPath(new URL('../../', import.meta.url));
-export const cacheDir: string = join(repoRoot, '.cache', 'wasm');
+export const cacheDir: string = process.env.CAPSULE_WASM_CACHE ?? join(repoRoot, '.cache', 'wasm');
 export const canistersDir: string = join(repoRoot, 'test', 'canisters');
 
 const require = createRequire(import.meta.url);
@@ -141,8 +141,10 @@ function cachedBuild(name: string, stats: { hit(): void; built(): void }, build:
           stats.hit();
           return again;
         }
+        const started = performance.now();
         const out = await limited(build);
         stats.built();
+        logBuild(name, performance.now() - started);
         writeAtomic(`${base}.did`, out.candid);
         writeAtomic(`${base}.wasm`, out.wasm);
         return out;
@@ -151,6 +153,12 @@ function cachedBuild(name: string, stats: { hit(): void; built(): void }, build:
       }
     }
   });
+}
+
+/** With CAPSULE_BUILD_LOG=<file>, each compile appends a line (ms, cache entry, test file): finds slow builds. */
+function logBuild(name: string, ms: number): void {
+  const log = process.env.CAPSULE_BUILD_LOG;
+  if (log) appendFileSync(log, `${Math.round(ms)}\t${name}\t${process.argv[1] ?? ''}\n`);
 }
 
 /** Statistics for tests: how many builds actually ran a compiler. */
