@@ -9,7 +9,8 @@
 // Disk cache: <repo>/.cache/wasm/ (gitignored), keyed by SHA-256 of (compiler
 // version, mode, sources); files written atomically (tmp + rename) and guarded
 // by a per-key lock folder, so parallel test processes share builds. Delete the
-// folder to force a rebuild.
+// folder to force a rebuild. CAPSULE_WASM_CACHE=<dir> uses another folder (a cold
+// run); CAPSULE_BUILD_LOG=<file> records every build with its time and test file.
 import { createHash, randomBytes } from 'node:crypto';
 import { fork, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
