@@ -24,6 +24,13 @@ function twoSubnets(stateDir?: string): Network {
   return new Network({ seed: SEED, time: TIME, subnets: [spec('root', 0x100000n), spec('other', 0x200000n)], stateDir });
 }
 
+/** Two subnets with a universal canister on each: the caller on the first, the callee on the second. */
+async function callerAndCallee() {
+  const network = twoSubnets();
+  const [a, b] = network.subnets as [Replica, Replica];
+  return { network, a, b, caller: await universalCanister(network, a), callee: await universalCanister(network, b) };
+}
+
 /** Submits an ingress message to `replica` and ticks the network until it completes. */
 function execute(network: Network, replica: Replica, receiver: Principal, method: string, arg: Uint8Array): Uint8Array {
   const id = replica.submit({ sender: ANONYMOUS, receiver, method, arg });
@@ -58,10 +65,7 @@ function text(bytes: Uint8Array): string {
 }
 
 test('a canister calls a canister on another subnet and its callback runs on its own subnet with the answer', async () => {
-  const network = twoSubnets();
-  const [a, b] = network.subnets as [Replica, Replica];
-  const caller = await universalCanister(network, a);
-  const callee = await universalCanister(network, b);
+  const { network, a, b, caller, callee } = await callerAndCallee();
   assert.equal(network.subnetOf(caller), a);
   assert.equal(network.subnetOf(callee), b);
   const answer = prog().pushBytes('from b ').replyDataAppend().caller().replyDataAppend().reply();
@@ -75,10 +79,7 @@ test('a canister calls a canister on another subnet and its callback runs on its
 });
 
 test('the cycles a call attaches move to the other subnet and the unaccepted part comes back', async () => {
-  const network = twoSubnets();
-  const [a, b] = network.subnets as [Replica, Replica];
-  const caller = await universalCanister(network, a);
-  const callee = await universalCanister(network, b);
+  const { network, a, caller, callee } = await callerAndCallee();
   const accept = prog().cyclesAvailable128().replyDataAppend().acceptCycles128Amount(1_000_000n).replyDataAppend().reply();
   const onReply = prog().messagePayload().replyDataAppend().cyclesRefunded128().replyDataAppend().reply();
   const reply = execute(network, a, caller, 'update', prog().interUpdate(callee, { args: accept, cycles: 3_000_000n, onReply }).build());
@@ -88,10 +89,7 @@ test('the cycles a call attaches move to the other subnet and the unaccepted par
 });
 
 test('calls from one canister to a canister on another subnet arrive in the order they were made', async () => {
-  const network = twoSubnets();
-  const [a, b] = network.subnets as [Replica, Replica];
-  const caller = await universalCanister(network, a);
-  const callee = await universalCanister(network, b);
+  const { network, a, b, caller, callee } = await callerAndCallee();
   let program = prog();
   for (const digit of ['1', '2', '3']) program = program.oneWayCall(callee, 'update', prog().pushBytes(digit).appendGlobal().build());
   execute(network, a, caller, 'update', program.pushBytes('sent').reply().build());
@@ -129,10 +127,7 @@ test('a call to a canister in another subnet’s ranges that does not exist is r
 });
 
 test('a message produced in a round reaches a subnet earlier in the tick order only at the next tick', async () => {
-  const network = twoSubnets();
-  const [a, b] = network.subnets as [Replica, Replica];
-  const caller = await universalCanister(network, a);
-  const callee = await universalCanister(network, b);
+  const { network, a, b, caller, callee } = await callerAndCallee();
   const first = a.state.config.subnetId.toHex() < b.state.config.subnetId.toHex() ? a : b;
   const [from, to, target] = first === a ? [b, a, caller] : [a, b, callee];
   const source = from === a ? caller : callee;
