@@ -90,7 +90,12 @@ function renderCalls(calls) {
 function renderRounds(rounds) {
   const latest = rounds.slice(-15).reverse();
   const widest = Math.max(1, ...latest.map((round) => round.executionMs + round.commitMs));
-  const bar = (ms, className) => element('span', { class: className, style: `width: ${Math.max(1, Math.round((ms / widest) * 120))}px` });
+  const bar = (ms, className) => {
+    const node = element('span', { class: className });
+    // Through the CSSOM: the page's content security policy refuses style attributes.
+    node.style.width = `${Math.max(1, Math.round((ms / widest) * 120))}px`;
+    return node;
+  };
   document.querySelector('#rounds tbody').replaceChildren(
     ...latest.map((round) =>
       element(
