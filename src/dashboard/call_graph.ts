@@ -1,6 +1,6 @@
 // The call graph of recent calls: one node per principal that called or was called, one edge per
 // caller and callee, counting the calls and how many were rejected.
-import type { CallRecord } from '../replica/index.ts';
+import type { CallView } from './views.ts';
 
 export interface GraphNode {
   readonly id: string;
@@ -19,7 +19,7 @@ export interface GraphEdge {
 const MANAGEMENT = 'aaaaa-aa';
 const METHODS_SHOWN = 5;
 
-export function callGraph(calls: readonly CallRecord[], canisters: ReadonlySet<string>): { nodes: GraphNode[]; edges: GraphEdge[] } {
+export function callGraph(calls: readonly CallView[], canisters: ReadonlySet<string>): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const edges = new Map<string, GraphEdge>();
   const nodes = new Map<string, GraphNode>();
   const node = (id: string): void => {

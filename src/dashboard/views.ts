@@ -11,7 +11,7 @@ export function overview(replica: Replica): unknown {
   const state = replica.state;
   const calls = replica.recorder.calls();
   const since = state.round > GRAPH_ROUNDS ? state.round - GRAPH_ROUNDS : 0n;
-  const recent = calls.filter((call) => call.round > since || call.answeredRound === undefined);
+  const recent = calls.filter((call) => call.round > since || call.answeredRound === undefined).map(callView);
   const canisters = canisterViews(state);
   return {
     subnet: state.config.subnetId.toText(),
@@ -28,8 +28,14 @@ export function overview(replica: Replica): unknown {
 export function logs(replica: Replica, canisterId: string): unknown {
   const lines = canisterLogs(replica.state, canisterId, LOG_LINES);
   if (!lines) return undefined;
-  const trapped = (call: CallRecord) => call.callee === canisterId && call.outcome?.kind === 'reject' && call.outcome.backtrace !== undefined;
-  return { canister: canisterId, logs: lines, traps: replica.recorder.calls().filter(trapped).slice(-20).reverse() };
+  const trapped = (call: CallRecord) => call.outcome?.kind === 'reject' && call.outcome.backtrace !== undefined && call.callee.toText() === canisterId;
+  return { canister: canisterId, logs: lines, traps: replica.recorder.calls().filter(trapped).slice(-20).reverse().map(callView) };
+}
+
+export type CallView = Omit<CallRecord, 'caller' | 'callee'> & { readonly caller: string; readonly callee: string };
+
+function callView(call: CallRecord): CallView {
+  return { ...call, caller: call.caller.toText(), callee: call.callee.toText() };
 }
 
 /** JSON with bigints as decimal strings and absent fields left out. */

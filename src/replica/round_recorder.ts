@@ -25,8 +25,9 @@ export interface CallRecord {
   readonly sequence: number;
   readonly kind: 'ingress' | 'canister';
   readonly round: bigint;
-  readonly caller: string;
-  readonly callee: string;
+  /** Principals as routed: their text is made only when read (routing a message pays no base32). */
+  readonly caller: Principal;
+  readonly callee: Principal;
   readonly method: string;
   readonly cycles: bigint;
   answeredRound: bigint | undefined;
@@ -87,11 +88,11 @@ export class RoundRecorder {
   message(message: CanisterMessage): void {
     if (message.kind === 'request') {
       if (message.origin.kind !== 'canister') return;
-      const key = `call:${message.origin.caller.toText()}:${message.origin.callbackId}`;
+      const key = `call:${message.origin.caller.toHex()}:${message.origin.callbackId}`;
       this.#add(key, { kind: 'canister', caller: message.caller, callee: message.receiver, method: message.method, cycles: message.cycles });
       return;
     }
-    this.#answer(`call:${message.receiver.toText()}:${message.callbackId}`, message.result);
+    this.#answer(`call:${message.receiver.toHex()}:${message.callbackId}`, message.result);
   }
 
   /** The round ended: ingress answers are read from the ingress history, listeners told if anything happened. */
@@ -111,18 +112,8 @@ export class RoundRecorder {
     for (const listener of this.#listeners) listener(timing);
   }
 
-  #add(key: string, call: { kind: CallRecord['kind']; caller: Principal; callee: Principal; method: string; cycles: bigint }): void {
-    const record: CallRecord = {
-      sequence: ++this.#sequence,
-      kind: call.kind,
-      round: this.#round,
-      caller: call.caller.toText(),
-      callee: call.callee.toText(),
-      method: call.method,
-      cycles: call.cycles,
-      answeredRound: undefined,
-      outcome: undefined,
-    };
+  #add(key: string, call: Pick<CallRecord, 'kind' | 'caller' | 'callee' | 'method' | 'cycles'>): void {
+    const record: CallRecord = { sequence: ++this.#sequence, round: this.#round, ...call, answeredRound: undefined, outcome: undefined };
     this.#touched++;
     this.#open.set(key, record);
     const dropped = push(this.#calls, record, this.#limits.calls);
