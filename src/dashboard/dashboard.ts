@@ -6,7 +6,7 @@ import type { Replica } from '../replica/index.ts';
 import { type EventStream, roundEvents } from './round_events.ts';
 import { logs, overview, toJson } from './views.ts';
 
-/** Where the dashboard lives on every host of the server (HTTP gateways keep `/_/` for themselves). */
+/** On every host of the server: the DFINITY replica serves its own dashboard at this path of its HTTP port too. */
 export const DASHBOARD_PATH = '/_/dashboard';
 
 export interface DashboardOptions {
