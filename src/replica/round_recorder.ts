@@ -49,6 +49,8 @@ export class RoundRecorder {
   readonly #calls: CallRecord[] = [];
   /** Unanswered calls, by ingress message id or by caller and callback id. */
   readonly #open = new Map<string, CallRecord>();
+  /** The key of each unanswered call in `#open`. */
+  readonly #keys = new Map<CallRecord, string>();
   readonly #listeners = new Set<(timing: RoundTiming) => void>();
   #sequence = 0;
   #round = 0n;
@@ -102,7 +104,7 @@ export class RoundRecorder {
       const status = state.ingress.get(key.slice('ingress:'.length));
       if (status?.status === 'replied') this.#answer(key, { kind: 'reply', payload: status.reply });
       else if (status?.status === 'rejected') this.#answer(key, { kind: 'reject', code: status.code, message: status.message, ...(status.backtrace ? { backtrace: status.backtrace } : {}) });
-      else if (status === undefined || status.status === 'done') this.#open.delete(key);
+      else if (status === undefined || status.status === 'done') this.#close(record);
     }
     const timing: RoundTiming = { round: state.round, time: state.time, executionMs, commitMs, calls: this.#touched };
     push(this.#timings, timing, this.#limits.rounds);
@@ -116,14 +118,16 @@ export class RoundRecorder {
     const record: CallRecord = { sequence: ++this.#sequence, round: this.#round, ...call, answeredRound: undefined, outcome: undefined };
     this.#touched++;
     this.#open.set(key, record);
+    this.#keys.set(record, key);
     const dropped = push(this.#calls, record, this.#limits.calls);
-    if (dropped && dropped.outcome === undefined) this.#forget(dropped);
+    // A call dropped before its answer: its answer is not waited for any more.
+    if (dropped) this.#close(dropped);
   }
 
   #answer(key: string, result: CallResult): void {
     const record = this.#open.get(key);
     if (!record) return;
-    this.#open.delete(key);
+    this.#close(record);
     this.#touched++;
     record.answeredRound = this.#round;
     record.outcome =
@@ -132,13 +136,11 @@ export class RoundRecorder {
         : { kind: 'reject', code: result.code, message: result.message, ...(result.backtrace ? { backtrace: result.backtrace } : {}) };
   }
 
-  /** A call dropped from the list before its answer: its answer is not waited for any more. */
-  #forget(record: CallRecord): void {
-    for (const [key, open] of this.#open) {
-      if (open !== record) continue;
-      this.#open.delete(key);
-      return;
-    }
+  #close(record: CallRecord): void {
+    const key = this.#keys.get(record);
+    if (key === undefined) return;
+    this.#keys.delete(record);
+    this.#open.delete(key);
   }
 }
 
