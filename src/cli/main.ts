@@ -4,13 +4,13 @@
 // canisters' pages, and drives rounds until SIGINT/SIGTERM.
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DASHBOARD_PATH, Dashboard } from '../dashboard/index.ts';
-import { Gateway } from '../gateway/index.ts';
+import { DASHBOARD_PATH } from '../dashboard/index.ts';
 import { startHttpServer, type HttpServerHandle } from '../http/index.ts';
 import { describeWarning, type PersistenceWarning } from '../persistence/index.ts';
 import { type OpenedReplica, openReplica } from '../replica/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
 import { runDeployCommand } from './deploy_command.ts';
+import { replicaFrontEnd } from './front_end.ts';
 import { runIcpLauncher } from './icp_launcher.ts';
 import { runInstallIcpLauncher } from './install_icp_launcher.ts';
 import { runPocketIc } from './pocket_ic_command.ts';
@@ -34,11 +34,7 @@ async function start(command: StartCommand): Promise<void> {
     host: command.host,
     port: command.port,
     log: (line) => process.stderr.write(`${line}\n`),
-    frontEnd: (context) => {
-      const dashboard = new Dashboard({ replica: context.replica });
-      const gateway = new Gateway({ replica: context.replica, rounds: context.rounds, domains: command.domains, customDomains: command.customDomains });
-      return { handle: async (request) => (await dashboard.handle(request)) ?? gateway.handle(request) };
-    },
+    frontEnd: (context) => replicaFrontEnd(context, { domains: command.domains, customDomains: command.customDomains }),
   });
   if (command.portFile) writeFileAtomic(command.portFile, String(server.port));
   process.stdout.write(`Capsule replica listening on ${server.url}\n`);
