@@ -69,8 +69,11 @@ export class Dashboard {
         const found = logs(this.#replica, url.searchParams.get('canister') ?? '');
         return found === undefined ? text(404, `No canister ${url.searchParams.get('canister') ?? ''}`) : json(found);
       }
-      case '/events':
-        return { ...respond(200, 'text/event-stream', encoder.encode(': live\n\n')), stream: roundEvents(this.#replica, this.#eventIntervalMs) };
+      case '/events': {
+        const opened = respond(200, 'text/event-stream', encoder.encode(': live\n\n'));
+        // A HEAD request gets the headers only: nothing stays open for it.
+        return request.method === 'HEAD' ? opened : { ...opened, stream: roundEvents(this.#replica, this.#eventIntervalMs) };
+      }
       default:
         return text(404, `Not found: ${url.pathname}`);
     }

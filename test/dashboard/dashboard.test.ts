@@ -170,6 +170,9 @@ test('the dashboard answers only under /_/dashboard, GET only, and 404 for paths
   assert.equal((await fetch(`${server.url}/_/dashboard/dashboard.js`)).headers.get('content-type'), 'text/javascript; charset=utf-8');
   assert.equal((await fetch(`${server.url}/_/dashboard/nothing`)).status, 404);
   assert.equal((await fetch(`${server.url}/_/dashboard/api/overview`, { method: 'POST' })).status, 405);
+  const head = await fetch(`${server.url}/_/dashboard/events`, { method: 'HEAD' });
+  assert.equal(head.headers.get('content-type'), 'text/event-stream');
+  assert.equal(await head.text(), '', 'a HEAD request for the events ends at once');
   // Elsewhere the HTTP interface answers as it did without a front end.
   assert.equal((await fetch(`${server.url}/_/dashboardx`)).status, 404);
   assert.equal((await fetch(`${server.url}/api/v2/status`)).status, 200);
