@@ -36,6 +36,8 @@ export interface RoundEvent {
 
 export interface EventReader {
   readonly events: RoundEvent[];
+  /** Settles when the server ends the stream (not when the test closes it). */
+  readonly ended: Promise<void>;
   /** Resolves once `count` events arrived (rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<void>;
   close(): void;
@@ -48,7 +50,7 @@ export async function readEvents(url: string): Promise<EventReader> {
   if (response.headers.get('content-type') !== 'text/event-stream') throw new Error(`not an event stream: ${response.status}`);
   const events: RoundEvent[] = [];
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  void (async () => {
+  const ended = (async () => {
     let buffered = '';
     try {
       for (;;) {
@@ -68,6 +70,7 @@ export async function readEvents(url: string): Promise<EventReader> {
   })();
   return {
     events,
+    ended,
     waitFor: async (count, timeoutMs = 5_000) => {
       const deadline = performance.now() + timeoutMs;
       while (events.length < count) {

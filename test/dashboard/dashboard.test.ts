@@ -177,3 +177,12 @@ test('the dashboard answers only under /_/dashboard, GET only, and 404 for paths
   assert.equal((await fetch(`${server.url}/_/dashboardx`)).status, 404);
   assert.equal((await fetch(`${server.url}/api/v2/status`)).status, 200);
 });
+
+test('closing the server ends an open event stream instead of waiting for it', async () => {
+  const other = await startHttpServer({ replica, port: 0, idleRoundMs: 20, log: () => {}, debug: () => {}, frontEnd: (context) => new Dashboard({ replica: context.replica }) });
+  const events = await readEvents(`${other.url}/_/dashboard/events`);
+  await other.close();
+  await events.ended;
+  await call(first, 'log');
+  assert.equal(events.events.length, 0);
+});
