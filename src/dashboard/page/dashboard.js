@@ -182,6 +182,8 @@ async function refresh() {
     renderGraph(overview.graph);
     await refreshLogs();
     document.body.dataset.round = overview.round;
+  } catch {
+    // The server went away: the event stream says so and reconnects; its `open` refreshes again.
   } finally {
     refreshing = false;
     if (again) {
