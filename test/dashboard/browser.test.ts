@@ -1,6 +1,6 @@
 // A real headless Chromium on the dashboard of a real `capsule start`: the page lists the canisters, shows
 // a canister's log line holding markup as text, and adds a canister created after it loaded without a
-// reload; its screenshot is taken and what it shows is read back from the page.
+// reload; its screenshot is taken, its colours read back, and what it shows is read from the page.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IDL } from '@dfinity/candid';
@@ -67,6 +67,20 @@ test('Chromium shows the dashboard of capsule start: its canisters, a log line w
 
     const png = await page.screenshot({ fullPage: true });
     assert.ok(png.length > 10_000, `a screenshot of ${png.length} bytes`);
+    // The screenshot is decoded by the browser, on a blank page: the header's dark band and the page's grey.
+    const pixels = await (await browser.newPage()).evaluate(async (data) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${data}`;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const at = (x: number, y: number) => [...context.getImageData(x, y, 1, 1).data.slice(0, 3)];
+      return { header: at(3, 3), background: at(3, image.height - 3) };
+    }, png.toString('base64'));
+    assert.deepEqual(pixels, { header: [29, 35, 48], background: [243, 244, 247] });
     // biome-ignore lint/performance/useDomNodeTextContent: what is rendered, as the screenshot shows it: hidden elements left out.
     const seen = await page.evaluate(() => document.body.innerText);
     for (const expected of ['Capsule replica', 'Canisters (2)', logger.toText(), created.toText(), 'Call graph', 'Recent messages', 'Rounds', 'Logs', MARKUP_LINE, 'aaaaa-aa (management)']) {
