@@ -1,17 +1,18 @@
 // `capsule icp-launcher`: Capsule as icp-cli's network launcher (interface 1.1, as icp-cli 1.5 runs it).
-// It serves the IC API and the HTTP gateway on `--bind`:`--gateway-port`, writes `<status-dir>/status.json`
-// only once the network is ready, follows icp-cli's custom-domains file, and on SIGINT/SIGTERM (repeated
-// signals are normal: a terminal's Ctrl-C reaches icp-cli and the launcher) stops within 10 s and removes
-// the status directory, which icp-cli leaves to the launcher. A failure to start exits 1 with the reason
-// on stderr, after closing whatever was opened.
+// It serves the IC API, the HTTP gateway and the replica's dashboard on `--bind`:`--gateway-port`, writes
+// `<status-dir>/status.json` only once the network is ready, follows icp-cli's custom-domains file, and on
+// SIGINT/SIGTERM (repeated signals are normal: a terminal's Ctrl-C reaches icp-cli and the launcher) stops
+// within 10 s and removes the status directory, which icp-cli leaves to the launcher. A failure to start
+// exits 1 with the reason on stderr, after closing whatever was opened.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { followCustomDomains, Gateway } from '../gateway/index.ts';
+import { followCustomDomains } from '../gateway/index.ts';
 import { type HttpServerHandle, startHttpServer } from '../http/index.ts';
 import { describeWarning, type PersistenceWarning } from '../persistence/index.ts';
 import { type OpenedReplica, openReplica } from '../replica/index.ts';
 import type { Principal } from '../state/index.ts';
 import { UsageError } from './args.ts';
+import { replicaFrontEnd } from './front_end.ts';
 import { LAUNCHER_USAGE, type LauncherOptions, parseLauncherArgs } from './icp_launcher_args.ts';
 import { writeFileAtomic } from './state_dir.ts';
 
@@ -74,7 +75,7 @@ async function launch(options: LauncherOptions, stop: Stopper): Promise<void> {
     port: options.gatewayPort ?? 0,
     log: stderr,
     debug: options.verbose ? stderr : undefined,
-    frontEnd: (context) => new Gateway({ replica: context.replica, rounds: context.rounds, domains: options.domains, customDomains }),
+    frontEnd: (context) => replicaFrontEnd(context, { domains: options.domains, customDomains }),
   });
   stop.server = server;
   const status = statusOf(server, opened);

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // `capsule`: the composition root. `capsule start` builds a replica from the state directory's seed,
-// serves the IC HTTP interface and, on the same port, the HTTP gateway to canisters' pages, and drives
-// rounds until SIGINT/SIGTERM.
+// serves the IC HTTP interface and, on the same port, the replica's dashboard and the HTTP gateway to
+// canisters' pages, and drives rounds until SIGINT/SIGTERM.
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Gateway } from '../gateway/index.ts';
+import { DASHBOARD_PATH } from '../dashboard/index.ts';
 import { startHttpServer, type HttpServerHandle } from '../http/index.ts';
 import { describeWarning, type PersistenceWarning } from '../persistence/index.ts';
 import { type OpenedReplica, openReplica } from '../replica/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
 import { runDeployCommand } from './deploy_command.ts';
+import { replicaFrontEnd } from './front_end.ts';
 import { runIcpLauncher } from './icp_launcher.ts';
 import { runInstallIcpLauncher } from './install_icp_launcher.ts';
 import { runPocketIc } from './pocket_ic_command.ts';
@@ -33,12 +34,12 @@ async function start(command: StartCommand): Promise<void> {
     host: command.host,
     port: command.port,
     log: (line) => process.stderr.write(`${line}\n`),
-    frontEnd: (context) =>
-      new Gateway({ replica: context.replica, rounds: context.rounds, domains: command.domains, customDomains: command.customDomains }),
+    frontEnd: (context) => replicaFrontEnd(context, { domains: command.domains, customDomains: command.customDomains }),
   });
   if (command.portFile) writeFileAtomic(command.portFile, String(server.port));
   process.stdout.write(`Capsule replica listening on ${server.url}\n`);
   process.stdout.write(`  canisters' pages at http://<canister-id>.localhost:${server.port}/\n`);
+  process.stdout.write(`  dashboard at ${server.url}${DASHBOARD_PATH}\n`);
   const restored = opened.restoredRound === undefined ? 'new' : `restored at round ${opened.restoredRound}`;
   process.stdout.write(`  subnet ${replica.state.config.subnetId.toText()}, state dir ${resolve(command.stateDir)} (${restored})\n`);
   onShutdown(server, command.portFile, () => closeState(opened));

@@ -8,6 +8,8 @@ export interface RoundContext {
   outbox: CanisterMessage[];
   /** Final results of ingress messages produced in this round. */
   ingressResults: { messageId: string; result: CallResult }[];
+  /** Sees every message the scheduler routes (a front end's record of the round; not replicated state). */
+  observe?: (message: CanisterMessage) => void;
 }
 
 /** Sends a call's result back where the call came from. */

@@ -13,6 +13,13 @@ export interface FrontEndResponse {
   readonly status: number;
   readonly headers: readonly [string, string][];
   readonly body: Uint8Array;
+  /** A response that stays open after `body` (server-sent events): sent without a length, until either side ends it. */
+  readonly stream?: FrontEndStream;
+}
+
+export interface FrontEndStream {
+  /** Called once `body` is sent: `write` sends more, `end` finishes; returns what to do when the client goes away. */
+  open(write: (chunk: Uint8Array) => void, end: () => void): () => void;
 }
 
 export interface FrontEnd {

@@ -4,4 +4,4 @@ export { HttpContext, DEFAULT_LIMITS, type HttpContextOptions, type HttpLimits }
 export { IC_API_VERSION, IMPL_VERSION } from './status.ts';
 export { interfaceRoutes } from './routes.ts';
 export { Router, type HttpResponse } from './router.ts';
-export type { FrontEnd, FrontEndRequest, FrontEndResponse } from './front_end.ts';
+export type { FrontEnd, FrontEndRequest, FrontEndResponse, FrontEndStream } from './front_end.ts';

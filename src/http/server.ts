@@ -3,7 +3,7 @@
 // CBOR, bounds connections (count, idle, header and body time), turns any unexpected exception into a
 // 500 so one bad request never stops the server, and owns the round driver's lifetime unless the
 // caller passes its own context. Requests outside `/api/` go to the front end when there is one (the
-// HTTP gateway), which the caller injects.
+// HTTP gateway, the dashboard), which the caller injects; its response may stay open (server-sent events).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -150,6 +150,17 @@ function frontEndRequest(req: IncomingMessage, body: Uint8Array) {
 
 function sendFrontEnd(res: ServerResponse, response: FrontEndResponse): void {
   if (res.headersSent || res.destroyed) return;
+  const { stream } = response;
+  if (stream) {
+    res.writeHead(response.status, response.headers.flat());
+    res.write(response.body);
+    const closed = stream.open(
+      (chunk) => void (res.destroyed || res.write(chunk)),
+      () => void res.end(),
+    );
+    res.once('close', closed);
+    return;
+  }
   const headers: [string, string][] = [...response.headers, ['content-length', String(response.body.length)]];
   res.writeHead(response.status, headers.flat());
   res.end(response.body);

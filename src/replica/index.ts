@@ -17,3 +17,5 @@ export { type OpenedReplica, type OpenReplicaOptions, openReplica } from './open
 export { LAYOUT_FILE, Network, type NetworkOptions, type NetworkSubnetSpec } from './network.ts';
 export { type IngressSubmission, type NetworkMembership, type QueryRequest, Replica, UncertifiedStateError } from './replica.ts';
 export { RoundDriver, type RoundDriverOptions } from './round_driver.ts';
+export { type CallOutcome, type CallRecord, RoundRecorder, type RoundRecorderLimits, type RoundTiming } from './round_recorder.ts';
+export { type CanisterView, canisterLogs, canisterViews, type LogLine } from './canister_views.ts';

@@ -19,6 +19,7 @@ import { environmentOf, executeRound, type IngressMessage, setIngressStatus, typ
 import {
   type CallerInfo,
   type CallResult,
+  type CanisterMessage,
   getCanister,
   type HttpOutcallAnswer,
   type IngressStatus,
@@ -34,6 +35,7 @@ import {
 import { CYCLES_MINTING_CANISTER, systemCanisterAt, systemQuery } from '../system_canisters/index.ts';
 import type { ReplicaOptions } from './defaults.ts';
 import { unsignedEnvelopeBytes } from './ingress_size.ts';
+import { RoundRecorder } from './round_recorder.ts';
 import { deriveBytes, newSubnetState } from './subnet.ts';
 
 /** Management methods users may call with a query (interface spec, management canister: "also as query", "query only"). */
@@ -105,6 +107,8 @@ export class Replica {
   readonly subnetType: PeerSubnet['subnetType'];
   /** Counted by non-replicated queries, so kept beside the replicated state, not in it. */
   readonly queryStats = new QueryStatsCollector();
+  /** The last rounds' timing and calls, for live views; not replicated, like the query statistics. */
+  readonly recorder = new RoundRecorder();
   #pending: IngressMessage[] = [];
   /** A round ran but its after-round hooks (the durable commit) did not complete: it may not be certified. */
   #uncommitted = false;
@@ -201,7 +205,11 @@ export class Replica {
     if (this.#slicing) throw new Error('A round cannot start while paused executions run their slices');
     const ingress = this.#pending.splice(0);
     this.#uncommitted = true;
-    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet }, CYCLES_MINTING_CANISTER);
+    const started = performance.now();
+    this.recorder.startRound(this.state.round + 1n, ingress);
+    const observe = (message: CanisterMessage) => this.recorder.message(message);
+    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet, observe }, CYCLES_MINTING_CANISTER);
+    const executed = performance.now();
     try {
       for (const hook of this.#afterRound) hook(this.state);
     } catch (error) {
@@ -211,6 +219,7 @@ export class Replica {
       throw error;
     }
     this.#uncommitted = false;
+    this.recorder.endRound(this.state, executed - started, performance.now() - executed);
   }
 
   /** Whether a message (of any subnet of its network) is paused at a slice boundary; `runSlices` continues it. */

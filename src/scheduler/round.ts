@@ -45,6 +45,8 @@ export interface RoundInput {
   queryStats?: QueryStatsCollector;
   /** For a subnet of a network: the routing table and the messages other subnets sent it. */
   xnet?: XNetRound;
+  /** Sees every message routed in the round, in routing order (the replica's round recorder). */
+  observe?: (message: CanisterMessage) => void;
 }
 
 /**
@@ -270,7 +272,7 @@ export function executeRound(state: SubnetState, input: RoundInput, cyclesMintin
   const env = { ...environmentOf(state, cyclesMintingCanister, input.queryStats), meter: { instructions: 0n } };
   // Taken before anything runs: executions then take what they grow from it.
   void env.subnetMemory.available;
-  const round: RoundContext = { env, outbox: [], ingressResults: [] };
+  const round: RoundContext = { env, outbox: [], ingressResults: [], ...(input.observe ? { observe: input.observe } : {}) };
   const order = new CanisterOrder(state);
   for (const canister of order.current(state)) {
     chargeStorage(state, round, canister);

@@ -128,6 +128,7 @@ export function route(state: SubnetState, round: RoundContext, xnet?: XNetRound)
   while (round.outbox.length > 0 || round.ingressResults.length > 0) {
     const messages: CanisterMessage[] = round.outbox.splice(0);
     for (const message of messages) {
+      round.observe?.(message);
       if (message.kind === 'request') deliverRequest(state, round, message, xnet);
       else deliverResponse(state, message, xnet);
     }

@@ -39,6 +39,7 @@ test('the launcher writes status.json when ready, serves the API and custom doma
       routed = (await send(port, host, '/')).text();
     }
     assert.match(routed, /lxzze-o7777-77777-aaaaa-cai/);
+    assert.equal((await send(port, `localhost:${port}`, '/_/dashboard/api/overview')).status, 200, 'the replica dashboard is served beside the gateway');
 
     const stopAsked = Date.now();
     launched.child.kill('SIGINT');

@@ -18,6 +18,7 @@ const LAYERS = [
   'replica',
   'http',
   'gateway',
+  'dashboard',
   'pocketic',
   'api',
   'cli',
@@ -26,6 +27,7 @@ const LAYERS = [
 const SIDE_BY_SIDE = [
   ['http', 'api'],
   ['gateway', 'api'],
+  ['dashboard', 'api'],
   ['pocketic', 'api'],
 ];
 
