@@ -34,7 +34,7 @@ function read(api: SystemApi, dst: Word, offset: bigint, size: bigint, name: str
 
 function write(api: SystemApi, offset: bigint, src: Word, size: bigint, name: string): void {
   checkRange(api, offset, size, name);
-  const bytes = api.readBytes(src, size, name);
+  const bytes = api.viewBytes(src, size, name);
   const stable = api.canister.stable;
   stable.write(Number(offset), bytes, (page) => api.journal.saveStablePage(stable, page));
 }

@@ -2,6 +2,7 @@
 // rebuild an instance from saved heap and globals when a rollback must undo memory growth.
 import { type GlobalCell, WASM_PAGE_SIZE, type WasmState } from '../state/index.ts';
 import type { CanisterModule } from '../wasm/index.ts';
+import { tuneGarbageCollector } from './garbage_collection.ts';
 import { capsuleImports, ic0Imports, type InstanceHost } from './imports.ts';
 
 const compiled = new Map<string, WebAssembly.Module>();
@@ -24,6 +25,7 @@ function compile(module: CanisterModule): WebAssembly.Module {
  * instance can pause a message at a slice boundary (see slicing.ts).
  */
 export function instantiate(module: CanisterModule, sliced = false): WasmState {
+  tuneGarbageCollector();
   const host: InstanceHost = { api: undefined, wasmMemoryLimit: undefined, pause: undefined };
   let state: WasmState | undefined;
   const imports = {

@@ -61,6 +61,8 @@ export interface CallDraft {
   timeoutSeconds: number | undefined;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 export interface ExecutionLimits {
   instructions: bigint;
   maxReplySize: number;
@@ -101,6 +103,7 @@ export class SystemApi {
   reserve = 0n;
   /** `ic0.canister_version` as this execution sees it (the version before it commits). */
   readonly canisterVersion: bigint;
+  #heapView: Uint8Array | undefined;
 
   constructor(init: {
     context: ApiContext;
@@ -144,8 +147,9 @@ export class SystemApi {
   /** A pointer or size argument as a JS number (unsigned; i32 arrives signed, i64 as bigint). */
   num(value: number | bigint): number {
     if (typeof value === 'number') return value >>> 0;
+    if (value >= 0n && value <= MAX_SAFE) return Number(value);
     const unsigned = BigInt.asUintN(64, value);
-    return unsigned > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(unsigned);
+    return unsigned > MAX_SAFE ? Number.MAX_SAFE_INTEGER : Number(unsigned);
   }
 
   /** A result of pointer-width type I. */
@@ -153,18 +157,27 @@ export class SystemApi {
     return this.pointerWidth === 64 ? BigInt(value) : value;
   }
 
+  /** The whole heap; one view per memory buffer (a grow replaces the buffer). */
   heap(): Uint8Array {
-    return new Uint8Array(this.wasm.memory.buffer);
+    const buffer = this.wasm.memory.buffer;
+    if (this.#heapView?.buffer !== buffer) this.#heapView = new Uint8Array(buffer);
+    return this.#heapView;
   }
 
+  /** A copy of heap bytes. */
   readBytes(pointer: number | bigint, length: number | bigint, what: string): Uint8Array {
+    return this.viewBytes(pointer, length, what).slice();
+  }
+
+  /** Heap bytes without a copy: for a caller that copies them at once (valid until the heap changes). */
+  viewBytes(pointer: number | bigint, length: number | bigint, what: string): Uint8Array {
     const start = this.num(pointer);
     const size = this.num(length);
     const heap = this.heap();
     if (start + size > heap.length) {
       throw contractViolation(`${what}: out of bounds read: src=${start}, length=${size}, heap size=${heap.length}`);
     }
-    return heap.slice(start, start + size);
+    return heap.subarray(start, start + size);
   }
 
   writeBytes(pointer: number | bigint, bytes: Uint8Array, what: string): void {

@@ -2,6 +2,8 @@
 import { PageSlab } from './page_slab.ts';
 import { OS_PAGE_SIZE, WASM_PAGE_SIZE } from './units.ts';
 
+const PAGE_BYTES = BigInt(WASM_PAGE_SIZE);
+
 export class StableMemory {
   /** Size in 64 KiB wasm pages. */
   sizePages = 0n;
@@ -9,7 +11,7 @@ export class StableMemory {
   readonly #slab = new PageSlab();
 
   get byteLength(): bigint {
-    return this.sizePages * BigInt(WASM_PAGE_SIZE);
+    return this.sizePages * PAGE_BYTES;
   }
 
   /** Copies `length` bytes from offset into `target` at `targetOffset`; unwritten pages read as zero. */
