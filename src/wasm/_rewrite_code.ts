@@ -64,8 +64,11 @@ export class CodeRewriter {
     this.#inj = new Injector(this.#w, memory64, counterGlobal, markStore);
   }
 
-  /** Rewrites the body at `start..end` (locals + code) and appends it, size-prefixed, to `out`. */
-  rewrite(out: Writer, start: number, end: number, funcIndex: number, paramCount: number): void {
+  /**
+   * Rewrites the body at `start..end` (locals + code) and appends it, size-prefixed, to `out`. Returns the
+   * offsets in the new body (from its locals) of the `if`s guarding the injected slow paths.
+   */
+  rewrite(out: Writer, start: number, end: number, funcIndex: number, paramCount: number): number[] {
     const r = this.#r;
     r.pos = start;
     r.end = end;
@@ -90,11 +93,12 @@ export class CodeRewriter {
     this.#walk(funcIndex);
     if (r.pos !== end) throw malformed(`function ${funcIndex}: body does not end at its declared size`);
     this.#checkLimits(funcIndex);
-    this.#emit(out, groupCount, groupsStart, groupsEnd);
+    return this.#emit(out, groupCount, groupsStart, groupsEnd);
   }
 
-  #emit(out: Writer, groupCount: number, groupsStart: number, groupsEnd: number): void {
+  #emit(out: Writer, groupCount: number, groupsStart: number, groupsEnd: number): number[] {
     const mark = out.beginSized();
+    const bodyStart = out.pos;
     const extra = this.#inj.localGroups();
     out.u32(groupCount + extra.length);
     out.copy(this.#r.buf, groupsStart, groupsEnd);
@@ -102,8 +106,10 @@ export class CodeRewriter {
       out.u32(count);
       out.u8(type);
     }
+    const codeStart = out.pos - bodyStart;
     out.copy(this.#w.buf, 0, this.#w.pos);
     out.endSized(mark);
+    return this.#inj.slowPaths.map((at) => codeStart + at);
   }
 
   #checkLimits(funcIndex: number): void {
