@@ -113,3 +113,16 @@ test('the branch hint section comes before the code section', async () => {
   const { order } = decode((await canister(SOURCE)).instrumented);
   assert.equal(order[order.indexOf('10') - 1], 'metadata.code.branch_hint');
 });
+
+test('a pure test before an if is charged in its arms: fib checks the counter twice, not at its entry', async () => {
+  const { instrumented } = await canister(`(module
+    (func $fib (export "fib") (param $n i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+        (then (local.get $n))
+        (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2))))))))`);
+  const { bodies, hints } = decode(instrumented);
+  const fib = bodies[0]!;
+  assert.equal(fib[0], 0, 'no locals');
+  assert.equal(fib[1], 0x20, 'starts with local.get, not a charge');
+  assert.equal(hints.get(INJECTED_IMPORTS)?.length, 2);
+});
