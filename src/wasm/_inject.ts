@@ -34,6 +34,8 @@ export class Injector {
   base = 0;
   usedTemps = false;
   usedV128 = false;
+  /** Positions in `w` of the `if`s that guard the rare slow paths (limit, clean page), ascending. */
+  readonly slowPaths: number[] = [];
   readonly #charge = new Uint8Array(48);
 
   constructor(w: Writer, memory64: boolean, counterGlobal: number, markStore: number) {
@@ -48,6 +50,7 @@ export class Injector {
     this.base = localCount;
     this.usedTemps = false;
     this.usedV128 = false;
+    this.slowPaths.length = 0;
   }
 
   /**
@@ -57,6 +60,7 @@ export class Injector {
     const b = this.#charge;
     const g = this.counterGlobal;
     let i = 0;
+    let ifAt = -1;
     b[i++] = 0x23; // global.get
     i = putU32(b, i, g);
     b[i++] = 0x42; // i64.const cost
@@ -70,6 +74,7 @@ export class Injector {
       b[i++] = 0x42; // i64.const 0
       b[i++] = 0x00;
       b[i++] = 0x53; // i64.lt_s
+      ifAt = i;
       b[i++] = 0x04; // if (empty)
       b[i++] = 0x40;
       b[i++] = 0x10; // call instruction_limit
@@ -77,6 +82,18 @@ export class Injector {
       b[i++] = 0x0b; // end
     }
     this.w.insert(at, b, i);
+    this.#insertedSlowPath(at, i, ifAt);
+  }
+
+  /** `length` bytes went in at `at`: later slow paths move right; the inserted one (at `at + ifAt`) joins them. */
+  #insertedSlowPath(at: number, length: number, ifAt: number): void {
+    const paths = this.slowPaths;
+    let index = paths.length;
+    while (index > 0 && paths[index - 1]! >= at) {
+      index--;
+      paths[index] = paths[index]! + length;
+    }
+    if (ifAt >= 0) paths.splice(index, 0, at + ifAt);
   }
 
   /**
@@ -102,7 +119,9 @@ export class Injector {
       this.#dirtyByte();
       w.u8(0x71); // i32.and
     }
-    w.bytes([0x45, 0x04, 0x40]); // i32.eqz; if
+    w.u8(0x45); // i32.eqz
+    this.slowPaths.push(w.pos);
+    w.bytes([0x04, 0x40]); // if
     this.#local(0x20, eff);
     w.bytes([0x41, size, 0x10]); // i32.const size; call mark_store
     w.u32(this.markStore);

@@ -51,6 +51,12 @@ export const K = {
 export const KIND = new Uint8Array(256).fill(K.INVALID);
 export const COST = new Uint16Array(256);
 export const CPLX = new Uint8Array(256);
+/**
+ * 1 for instructions that cannot trap, call, branch, or touch memory, tables or globals' values
+ * (global.get only reads): locals, constants, drop, select and the numeric instructions but integer
+ * division and trapping truncation. A metering charge can move past them unobserved.
+ */
+export const PURE = new Uint8Array(256);
 /** For stores (0x36-0x3E): bytes written and the value operand's type byte. */
 export const STORE_SIZE = new Uint8Array(256);
 export const STORE_TYPE = new Uint8Array(256);
@@ -160,6 +166,13 @@ def([0xd5, 0xd6], K.U32, 2, 1); // br_on_null, br_on_non_null
 def(0xfc, K.PREFIX_FC, 0, 0);
 def(0xfd, K.PREFIX_FD, 0, 0);
 def(0xfe, K.PREFIX_FE, 0, 0);
+
+for (const op of [0x01, 0x1a, 0x1b, 0x1c, 0x20, 0x21, 0x22, 0x23]) PURE[op] = 1; // nop, drop, select, locals, global.get
+PURE.fill(1, 0x41, 0xc5); // constants, comparisons, arithmetic, conversions, sign extension
+PURE.fill(0, 0x6d, 0x71); // i32 div/rem
+PURE.fill(0, 0x7f, 0x83); // i64 div/rem
+PURE.fill(0, 0xa8, 0xac); // i32.trunc_f*
+PURE.fill(0, 0xae, 0xb2); // i64.trunc_f*
 
 const I32 = 0x7f;
 const I64 = 0x7e;

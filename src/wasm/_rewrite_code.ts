@@ -13,9 +13,14 @@
 // end; the charge is then inserted at its start (moving the bytes written since, which
 // keeps this one pass). After subtracting, the charge calls instruction_limit if the
 // counter is negative (see CHECK_ARMS).
+//
+// A segment that is pure up to an `if` (no trap, call, branch or memory access: nothing can
+// observe the counter) charges nothing; its cost moves into the start of both arms, adding an
+// `else` arm that only charges when the `if` has none. Every path is charged the same total, the
+// check that follows covers it, and a recursive function like fib pays one charge per call, not two.
 import { invalidModule, malformed } from './errors.ts';
 import { INJECTED, INJECTED_FUNCTION_COUNT } from './instrumentation_contract.ts';
-import { atomicWrite, COST, CPLX, K, KIND, SIMD_NAN_F32X4, SIMD_NAN_F64X2, SIMD_NAN_INPUT, simdStoreSize, STORE_SIZE, STORE_TYPE, V128 } from './_opcodes.ts';
+import { atomicWrite, COST, CPLX, K, KIND, PURE, SIMD_NAN_F32X4, SIMD_NAN_F64X2, SIMD_NAN_INPUT, simdStoreSize, STORE_SIZE, STORE_TYPE, V128 } from './_opcodes.ts';
 import { Injector, type BulkKind, type NanShape } from './_inject.ts';
 import { Reader } from './_reader.ts';
 import { Writer } from './_writer.ts';
@@ -39,6 +44,13 @@ const CHECK_ARMS = true;
 
 /** Frame kinds on the control stack: 0 = block/try_table (no segment of its own), 1 = if/catch arm, 2 = loop. */
 const LOOP_FRAME = 2;
+const IF = 0x04;
+const ELSE = 0x05;
+
+function grow<T extends Uint8Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
 
 export class CodeRewriter {
   readonly #r: Reader;
@@ -49,9 +61,14 @@ export class CodeRewriter {
   #segStart = 0;
   #segCost = 0;
   #segCheck = true;
+  /** Whether the current segment so far holds only PURE instructions. */
+  #segPure = true;
   #segStack: number[] = [];
   /** Per open control frame (block, loop, if, try...): 1 if it opened a segment. */
   #frames = new Uint8Array(64);
+  /** Per open frame: for an `if`, the enclosing segment's cost moved into its arms, else -1; and whether it checked. */
+  #sunk = new Float64Array(64);
+  #sunkCheck = new Uint8Array(64);
   #depth = 0;
   #instructions = 0;
   #complexity = 0;
@@ -64,8 +81,11 @@ export class CodeRewriter {
     this.#inj = new Injector(this.#w, memory64, counterGlobal, markStore);
   }
 
-  /** Rewrites the body at `start..end` (locals + code) and appends it, size-prefixed, to `out`. */
-  rewrite(out: Writer, start: number, end: number, funcIndex: number, paramCount: number): void {
+  /**
+   * Rewrites the body at `start..end` (locals + code) and appends it, size-prefixed, to `out`. Returns the
+   * offsets in the new body (from its locals) of the `if`s guarding the injected slow paths.
+   */
+  rewrite(out: Writer, start: number, end: number, funcIndex: number, paramCount: number): number[] {
     const r = this.#r;
     r.pos = start;
     r.end = end;
@@ -84,17 +104,19 @@ export class CodeRewriter {
     this.#segStart = 0;
     this.#segCost = 0;
     this.#segCheck = true;
+    this.#segPure = true;
     this.#depth = 0;
     this.#instructions = 0;
     this.#complexity = 0;
     this.#walk(funcIndex);
     if (r.pos !== end) throw malformed(`function ${funcIndex}: body does not end at its declared size`);
     this.#checkLimits(funcIndex);
-    this.#emit(out, groupCount, groupsStart, groupsEnd);
+    return this.#emit(out, groupCount, groupsStart, groupsEnd);
   }
 
-  #emit(out: Writer, groupCount: number, groupsStart: number, groupsEnd: number): void {
+  #emit(out: Writer, groupCount: number, groupsStart: number, groupsEnd: number): number[] {
     const mark = out.beginSized();
+    const bodyStart = out.pos;
     const extra = this.#inj.localGroups();
     out.u32(groupCount + extra.length);
     out.copy(this.#r.buf, groupsStart, groupsEnd);
@@ -102,8 +124,10 @@ export class CodeRewriter {
       out.u32(count);
       out.u8(type);
     }
+    const codeStart = out.pos - bodyStart;
     out.copy(this.#w.buf, 0, this.#w.pos);
     out.endSized(mark);
+    return this.#inj.slowPaths.map((at) => codeStart + at);
   }
 
   #checkLimits(funcIndex: number): void {
@@ -124,6 +148,7 @@ export class CodeRewriter {
       this.#segCost += COST[op]!;
       this.#complexity += CPLX[op]!;
       this.#instructions++;
+      if (PURE[op] === 0 && op !== IF) this.#segPure = false;
       switch (KIND[op]) {
         case K.NONE: break;
         case K.U32: case K.CONST_LEB: case K.MEMORY_SIZE: case K.REF_NULL: r.skipLeb(); break;
@@ -134,13 +159,14 @@ export class CodeRewriter {
         case K.BLOCK: r.skipBlockType(); this.#enter(0); break;
         case K.TRY_TABLE: r.skipBlockType(); this.#skipCatches(); this.#enter(0); break;
         case K.LOOP: r.skipBlockType(); this.#enter(LOOP_FRAME); this.#open(true); break;
-        case K.IF: r.skipBlockType(); this.#enter(1); this.#open(CHECK_ARMS); break;
-        case K.ELSE: this.#close(); this.#open(CHECK_ARMS); break;
+        case K.IF: r.skipBlockType(); this.#enter(1); this.#thenArm(); break;
+        case K.ELSE: this.#elseArm(); break;
         case K.CATCH: r.skipLeb(); this.#handler(); break;
         case K.CATCH_ALL: this.#handler(); break;
         case K.END: case K.DELEGATE:
           if (op === 0x18) r.skipLeb();
           if (this.#depth === 0) return this.#close(false); // the function's own end
+          if (this.#sunk[this.#depth - 1]! >= 0) this.#addElse(at, this.#depth - 1);
           this.#endFrame(this.#frames[--this.#depth]!);
           break;
         case K.BR_TABLE: this.#skipBrTable(); break;
@@ -162,11 +188,51 @@ export class CodeRewriter {
   /** Pushes a control frame; `segment` 1 if the frame opens a segment. */
   #enter(segment: number): void {
     if (this.#depth === this.#frames.length) {
-      const grown = new Uint8Array(this.#frames.length * 2);
-      grown.set(this.#frames);
-      this.#frames = grown;
+      this.#frames = grow(this.#frames, new Uint8Array(this.#depth * 2));
+      this.#sunk = grow(this.#sunk, new Float64Array(this.#depth * 2));
+      this.#sunkCheck = grow(this.#sunkCheck, new Uint8Array(this.#depth * 2));
     }
+    this.#sunk[this.#depth] = -1;
     this.#frames[this.#depth++] = segment;
+  }
+
+  /** Opens an `if`'s then arm; after a pure prefix, the enclosing segment's charge moves into the arms. */
+  #thenArm(): void {
+    const sink = this.#segPure ? this.#segCost : -1;
+    const check = this.#segCheck;
+    this.#open(CHECK_ARMS);
+    if (sink < 0) return;
+    const frame = this.#depth - 1;
+    this.#sunk[frame] = sink;
+    this.#sunkCheck[frame] = check ? 1 : 0;
+    this.#segStack[this.#segStack.length - 2] = 0; // the saved cost of the enclosing segment
+    this.#segCost = sink;
+    this.#segCheck ||= check;
+  }
+
+  /** Closes the then arm and opens the else arm, which starts with the moved charge too. */
+  #elseArm(): void {
+    this.#close();
+    this.#open(CHECK_ARMS);
+    const frame = this.#depth - 1;
+    const sink = this.#sunk[frame]!;
+    if (sink < 0) return;
+    this.#segCost = sink;
+    this.#segCheck ||= this.#sunkCheck[frame] === 1;
+    this.#sunk[frame] = -1; // both arms charge it: nothing to add at the end
+  }
+
+  /**
+   * Before the `end` at `at` of an `if` without `else` whose then arm took the enclosing charge: ends
+   * the then arm and adds `else` with that charge for the path that skips it (values pass through).
+   */
+  #addElse(at: number, frame: number): void {
+    this.#flush(at);
+    if (this.#segCost > 0) this.#inj.charge(this.#segStart, this.#segCost, this.#segCheck);
+    this.#w.u8(ELSE);
+    this.#segStart = this.#w.pos;
+    this.#segCost = this.#sunk[frame]!;
+    this.#segCheck = CHECK_ARMS || this.#sunkCheck[frame] === 1;
   }
 
   /** A legacy catch/catch_all clause: ends the previous handler (if any), opens a new one. */
@@ -194,6 +260,7 @@ export class CodeRewriter {
     this.#segStart = this.#w.pos;
     this.#segCost = 0;
     this.#segCheck = CHECK_ARMS;
+    this.#segPure = true;
   }
 
   /** Opens a segment at the current position, after the instruction just read. */
@@ -203,6 +270,7 @@ export class CodeRewriter {
     this.#segStart = this.#w.pos;
     this.#segCost = 0;
     this.#segCheck = check;
+    this.#segPure = true;
   }
 
   /** Closes the innermost segment: inserts its charge at its start, resumes the enclosing one. */
@@ -214,6 +282,7 @@ export class CodeRewriter {
     this.#segCheck = stack.pop() === 1;
     this.#segCost = stack.pop()!;
     this.#segStart = stack.pop()!;
+    this.#segPure = false; // it now holds a nested construct
   }
 
   /** Copies the pending run of unchanged input bytes up to `upTo`. */

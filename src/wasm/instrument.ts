@@ -5,9 +5,11 @@
 // the start section is dropped (the start function is exported instead, so that
 // instantiation runs no canister code) and of the custom sections only `name` is kept
 // (rewritten), so V8 stack traces name functions; the `icp:` sections live on in
-// CanisterModule.customSections and other custom sections are of no use to execution.
+// CanisterModule.customSections and other custom sections are of no use to execution. A
+// `metadata.code.branch_hint` section before the code marks the injected slow paths unlikely.
 import { SECTION, type ModuleInfo, type SectionRef } from './decode.ts';
 import { CAPSULE_IMPORT_MODULE, INJECTED_FUNCTION_COUNT, INJECTED_IMPORTS, v128Accessors } from './instrumentation_contract.ts';
+import { writeBranchHintSection } from './_branch_hints.ts';
 import { markStoreBody } from './_inject.ts';
 import { CodeRewriter } from './_rewrite_code.ts';
 import { writeElementSection } from './_rewrite_elements.ts';
@@ -64,9 +66,18 @@ function markStoreIndex(info: ModuleInfo): number {
   return info.functionTypes.length + INJECTED_FUNCTION_COUNT;
 }
 
+/** Writes the code section, preceded by the branch hints for its slow paths (known once it is written). */
 function writeCodeSection(out: Writer, info: ModuleInfo, ref: SectionRef | undefined, memory64: boolean, counter: number): void {
+  const code = new Writer(ref ? Math.ceil((ref.end - ref.start) * 1.5) + 4096 : 4096);
+  const hints = writeCode(code, info, ref, memory64, counter);
+  writeBranchHintSection(out, hints);
+  out.copy(code.buf, 0, code.pos);
+}
+
+function writeCode(out: Writer, info: ModuleInfo, ref: SectionRef | undefined, memory64: boolean, counter: number): [number, number[]][] {
   const r = new Reader(info.bytes, ref?.start ?? 0, ref?.end ?? 0);
   const rewriter = new CodeRewriter(info.bytes, memory64, counter, markStoreIndex(info));
+  const hints: [number, number[]][] = [];
   out.u8(SECTION.code);
   const mark = out.beginSized();
   const count = ref ? r.u32() : 0;
@@ -77,7 +88,8 @@ function writeCodeSection(out: Writer, info: ModuleInfo, ref: SectionRef | undef
     const start = r.pos;
     const index = info.importedFunctionCount + i;
     const params = info.types[info.functionTypes[index]!]!.params.length;
-    rewriter.rewrite(out, start, start + size, index, params);
+    const slowPaths = rewriter.rewrite(out, start, start + size, index, params);
+    if (slowPaths.length > 0) hints.push([index + INJECTED_FUNCTION_COUNT, slowPaths]);
     r.pos = start + size;
   }
   r.check();
@@ -90,6 +102,7 @@ function writeCodeSection(out: Writer, info: ModuleInfo, ref: SectionRef | undef
     out.bytes(body);
   }
   out.endSized(mark);
+  return hints;
 }
 
 function leb(value: number): number[] {

@@ -38,7 +38,9 @@
 // arm, catch handler; see _rewrite_code.ts) subtracts its whole cost on entry, then calls
 // instruction_limit if the counter is negative. Code after a nested block is charged with
 // the enclosing segment, so charges are made in advance: a trap or branch out of a
-// segment leaves its remaining instructions charged. Host functions charge their own costs.
+// segment leaves its remaining instructions charged. A segment that only computes (no trap, call,
+// branch or memory access) up to an `if` is charged at the start of both arms instead; every path
+// pays the same. Host functions charge their own costs.
 //
 // Determinism: the result of every float instruction that may produce a NaN (rounding, sqrt,
 // add, sub, mul, div, min, max, demote, promote, and their f32x4/f64x2 forms) is replaced, when

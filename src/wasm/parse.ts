@@ -3,6 +3,7 @@
 // validity (V8 here, wasmtime there), imports, exports, tables, data, globals,
 // functions, memory, code (while instrumenting), custom sections.
 import { createHash } from 'node:crypto';
+import { enableBranchHints } from './_branch_hints.ts';
 import { invalidModule } from './errors.ts';
 import { decodeModule } from './decode.ts';
 import { decodeWasm } from './decode_wasm.ts';
@@ -60,6 +61,7 @@ export function parseCanisterModule(bytes: Uint8Array, options: ParseOptions = {
   const methods = validateExports(info);
   validateStructure(info, width);
   const instrumented = instrument(info);
+  enableBranchHints();
   const customSections = validateCustomSections(info);
   const memory = info.memories[0];
   return {

@@ -95,3 +95,53 @@ test('an export never returns with a negative counter: the charge that overdraws
   assert.throws(() => branchy(1), LimitError);
   assert.equal(host.limitCalls, 1);
 });
+
+const ARMS = `(module
+  (global $g (mut i32) (i32.const 0))
+  (func $fib (export "fib") (param $n i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+  (func (export "maybe") (param $x i32) (local $y i32)
+    (local.set $y (i32.add (local.get $x) (i32.const 1)))
+    (if (local.get $x) (then (global.set $g (local.get $y)))))
+  (func (export "divide") (param $x i32) (result i32) (local $q i32)
+    (local.set $q (i32.div_u (i32.const 100) (local.get $x)))
+    (if (result i32) (local.get $q) (then (i32.const 1)) (else (i32.const 2))))
+  (func (export "g") (result i32) (global.get $g)))`;
+
+/** fib(n) by the cost table: 5 to test n < 2 (get, const, lt_u, if), then 1 (get) or 17 (two calls of 5, get, const, sub twice, add). */
+function fibCost(n: number): bigint {
+  return n < 2 ? 6n : 22n + fibCost(n - 1) + fibCost(n - 2);
+}
+
+test('a recursive function is charged exactly the cost table on every path, and a budget one short traps', async () => {
+  const host = instantiate(await canister(ARMS));
+  const fib = host.exports['fib'] as (n: number) => number;
+  for (let n = 0; n <= 12; n++) assert.equal(metered(host, () => fib(n)).used, fibCost(n), `fib(${n})`);
+  assert.equal(metered(host, () => fib(10), fibCost(10)).used, fibCost(10));
+  assert.throws(() => metered(host, () => fib(10), fibCost(10) - 1n), LimitError);
+});
+
+test('an if without else charges the condition on the path that skips it too', async () => {
+  const host = instantiate(await canister(ARMS));
+  const maybe = host.exports['maybe'] as (x: number) => void;
+  // local.get, const, add, local.set, local.get, if = 7; the arm: local.get, global.set = 3.
+  assert.equal(metered(host, () => maybe(0)).used, 7n);
+  assert.equal(host.exports['g'](), 0);
+  assert.equal(metered(host, () => maybe(4)).used, 10n);
+  assert.equal(host.exports['g'](), 5);
+  assert.throws(() => metered(host, () => maybe(0), 6n), LimitError);
+  assert.throws(() => metered(host, () => maybe(4), 9n), LimitError);
+  assert.equal(metered(host, () => maybe(4), 10n).used, 10n);
+});
+
+test('a charge never moves past an instruction that can trap: a trap still finds its segment charged', async () => {
+  const host = instantiate(await canister(ARMS));
+  const divide = host.exports['divide'] as (x: number) => number;
+  // const, local.get, div_u (10), local.set, local.get, if = 16; either arm: a const.
+  assert.equal(metered(host, () => divide(5)).used, 17n);
+  host.counter.value = 1000n;
+  assert.throws(() => divide(0), /divide by zero/);
+  assert.equal(1000n - (host.counter.value as bigint), 16n);
+});
