@@ -18,7 +18,7 @@ export type Completion = (round: RoundContext, canister: CanisterState, outcome:
 /** A copy of the canister to run a paused execution on, as the direct run saw it, with an instance that can pause. */
 export function pausableCopy(canister: CanisterState): CanisterState {
   const source = canister.wasm;
-  const wasm = source && rebuild(source, source.memory.buffer.byteLength, snapshotGlobals(source), true);
+  const wasm = source && rebuild(source, source.heapSize, snapshotGlobals(source), true);
   const copied = { callContexts: new Map(canister.callContexts), callbacks: new Map(canister.callbacks), consumed: { ...canister.consumed } };
   return { ...canister, ...copied, wasm, stable: canister.stable.clone(), logs: [...canister.logs] };
 }

@@ -13,7 +13,7 @@ import {
   StateCertifier,
   type TreePath,
 } from '../certification/index.ts';
-import { executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, runSlices, UserError } from '../execution/index.ts';
+import { evictIdleInstances, executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, instanceStatistics, runSlices, UserError } from '../execution/index.ts';
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus, type XNetRound } from '../scheduler/index.ts';
 import {
@@ -113,6 +113,8 @@ export class Replica {
   #network: NetworkMembership | undefined;
   /** Set while paused executions run their next slices (between rounds). */
   #slicing: Promise<void> | undefined;
+  readonly #maxLiveInstances: number;
+  #instantiationsSeen = -1;
 
   constructor(options: ReplicaOptions) {
     const { state, rootKey } = newSubnetState(options);
@@ -121,6 +123,7 @@ export class Replica {
     this.seed = options.seed;
     this.nodeKey = nodeKeyFromSeed(deriveBytes(options.seed, 'capsule node key'));
     this.subnetType = options.subnet?.type ?? 'application';
+    this.#maxLiveInstances = options.maxLiveInstances;
     this.#certifier = this.#newCertifier(undefined);
   }
 
@@ -202,6 +205,7 @@ export class Replica {
     const ingress = this.#pending.splice(0);
     this.#uncommitted = true;
     executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet }, CYCLES_MINTING_CANISTER);
+    this.#evictIdle();
     try {
       for (const hook of this.#afterRound) hook(this.state);
     } catch (error) {
@@ -323,7 +327,17 @@ export class Replica {
     const dataCertificate = this.canister(request.canisterId)
       ? this.certificate([['canister', request.canisterId.toUint8Array(), 'certified_data']])
       : undefined;
-    return executeQuery(env, (id) => getCanister(this.state, id), { ...request, dataCertificate }, management);
+    const result = executeQuery(env, (id) => getCanister(this.state, id), { ...request, dataCertificate }, management);
+    this.#evictIdle();
+    return result;
+  }
+
+  /** Instances are created only by instantiation: without one since the last look, none is over the limit. */
+  #evictIdle(): void {
+    const { instantiations } = instanceStatistics();
+    if (instantiations === this.#instantiationsSeen) return;
+    this.#instantiationsSeen = instantiations;
+    evictIdleInstances(this.state.canisters.values(), this.#maxLiveInstances);
   }
 
   stateHash(): string {

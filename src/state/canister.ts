@@ -71,9 +71,19 @@ export interface GlobalCell {
   value: unknown;
 }
 
-/** The persisted wasm state (heap, stable memory, globals) plus the live instance running it. */
+/**
+ * The persisted wasm state (heap, globals) plus the instance running it. An idle canister's instance may
+ * be evicted: its heap and globals are then kept as bytes and values, and reading any live part
+ * (`instance`, `memory`, `globals`, `table`, `counter`, `dirty`) instantiates it again from them.
+ */
 export interface WasmState {
   module: CanisterModule;
+  /** Heap size in bytes, read without instantiating. */
+  readonly heapSize: number;
+  /** The heap's bytes without instantiating: a view of the live memory or the evicted copy (read only). */
+  heap(): Uint8Array;
+  /** The globals' values by original index (a v128 global as an unsigned 128-bit bigint), without instantiating. */
+  globalValues(): (number | bigint)[];
   instance: WebAssembly.Instance;
   memory: WebAssembly.Memory;
   /** Values of all globals, by original index (exported as `__capsule_global_<i>`). */
@@ -223,7 +233,7 @@ export function newCanister(id: Principal, settings: CanisterSettings, cycles: b
 
 /** Heap bytes of the canister's wasm memory (0 when empty). */
 export function heapBytes(canister: CanisterState): bigint {
-  return canister.wasm ? BigInt(canister.wasm.memory.buffer.byteLength) : 0n;
+  return canister.wasm ? BigInt(canister.wasm.heapSize) : 0n;
 }
 
 /** Memory the canister is charged for: heap, stable memory, module and chunk store. */
