@@ -82,17 +82,14 @@ test('2,000 canisters answer correctly after their instances were evicted, and t
   assert.ok(liveInstances(canisters.values()) <= 10);
 
   const evictionsBefore = instanceStatistics().evictions;
+  // Installed, then evicted: each update instantiates its canister from the evicted bytes (and calls through its table).
   const first = await all(ic, ids.map((canisterId) => ({ canisterId, method: 'inc', arg: EMPTY })));
   assert.ok(first.every((reply) => counts(reply).join() === '1,1,1'));
   assert.ok(instanceStatistics().evictions - evictionsBefore >= 1990);
   assert.ok(liveInstances(canisters.values()) <= 10);
 
-  // Every canister is woken from its evicted bytes: a query, then an update that grows the heap.
+  // Every canister is woken from its evicted bytes again, by a query this time.
   for (const canisterId of ids) assert.equal(counts(await ic.queryCall({ canisterId, method: 'get', arg: EMPTY })).join(), '1,1,1');
-  const grown = await all(ic, ids.map((canisterId) => ({ canisterId, method: 'grow', arg: EMPTY })));
-  assert.ok(grown.every((reply) => counts(reply).join() === '1,1,2'));
-  const second = await all(ic, ids.map((canisterId) => ({ canisterId, method: 'inc', arg: EMPTY })));
-  assert.ok(second.every((reply) => counts(reply).join() === '2,2,2'));
   assert.ok(liveInstances(canisters.values()) <= 10);
   assert.equal(instanceStatistics().compilations - compilationsBefore, 1);
   await ic.close();
