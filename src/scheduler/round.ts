@@ -218,7 +218,7 @@ function ready(canister: CanisterState): boolean {
   return !hasPausedExecution(canister);
 }
 
-/** The canonical order, sorted again only when a message created or deleted a canister. */
+/** The canonical order, sorted again only when a message created or deleted a canister (kept across rounds). */
 class CanisterOrder {
   #keys: string[] = [];
   #order: CanisterState[] = [];
@@ -239,6 +239,14 @@ class CanisterOrder {
     this.#keys = [...state.canisters.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     this.#order = this.#keys.map((key) => state.canisters.get(key)!);
   }
+}
+
+const orders = new WeakMap<SubnetState, CanisterOrder>();
+
+function orderOf(state: SubnetState): CanisterOrder {
+  let order = orders.get(state);
+  if (!order) orders.set(state, (order = new CanisterOrder(state)));
+  return order;
 }
 
 /**
@@ -271,7 +279,7 @@ export function executeRound(state: SubnetState, input: RoundInput, cyclesMintin
   // Taken before anything runs: executions then take what they grow from it.
   void env.subnetMemory.available;
   const round: RoundContext = { env, outbox: [], ingressResults: [] };
-  const order = new CanisterOrder(state);
+  const order = orderOf(state);
   for (const canister of order.current(state)) {
     chargeStorage(state, round, canister);
     expireCallbacks(round, canister);
