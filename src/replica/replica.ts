@@ -324,9 +324,11 @@ export class Replica {
     if (system) return systemQuery(this.state, env, system, request);
     const management = (caller: Principal, method: string, arg: Uint8Array) => managementQuery(this.state, env, caller, method, arg);
     if (principalEquals(request.canisterId, MANAGEMENT_CANISTER) && USER_QUERY_METHODS.has(request.method)) return management(request.caller, request.method, request.arg);
-    const dataCertificate = this.canister(request.canisterId)
-      ? this.certificate([['canister', request.canisterId.toUint8Array(), 'certified_data']])
-      : undefined;
+    // Certified now (an uncertified round fails the query here); encoded only if the canister reads it.
+    const certified = this.canister(request.canisterId) ? this.certified() : undefined;
+    let certificate: Uint8Array | undefined;
+    const paths: TreePath[] = [['canister', request.canisterId.toUint8Array(), 'certified_data']];
+    const dataCertificate = certified && (() => (certificate ??= this.certifier.certificate(certified, paths, this.#network?.delegation?.())));
     const result = executeQuery(env, (id) => getCanister(this.state, id), { ...request, dataCertificate }, management);
     this.#evictIdle();
     return result;
