@@ -10,7 +10,7 @@ export const DEFAULT_MAX_LIVE_INSTANCES = 1000;
 
 /**
  * Evicts the least recently used live instances of `canisters` beyond `limit`; an instance an execution runs
- * or waits on (a paused message) stays. Returns how many were evicted.
+ * or waits on (a paused message) stays. Returns how many stay live.
  */
 export function evictIdleInstances(canisters: Iterable<CanisterState>, limit: number): number {
   const live: CanisterWasm[] = [];
@@ -18,11 +18,19 @@ export function evictIdleInstances(canisters: Iterable<CanisterState>, limit: nu
     const wasm = canister.wasm;
     if (wasm instanceof CanisterWasm && wasm.isLive) live.push(wasm);
   }
-  if (live.length <= limit) return 0;
+  if (live.length <= limit) return live.length;
   live.sort((a, b) => a.lastUse - b.lastUse);
   let evicted = 0;
   for (const wasm of live.slice(0, live.length - limit)) if (wasm.evict()) evicted++;
-  return evicted;
+  return live.length - evicted;
+}
+
+/**
+ * How far past the limit live instances may go before a pass evicts them down to it: a pass walks every
+ * canister, so with a quarter of the limit as slack it runs once per that many instantiations, not each one.
+ */
+export function evictionSlack(limit: number): number {
+  return Math.floor(limit / 4);
 }
 
 /** How many of `canisters` hold a live instance. */

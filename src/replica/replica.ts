@@ -13,7 +13,7 @@ import {
   StateCertifier,
   type TreePath,
 } from '../certification/index.ts';
-import { evictIdleInstances, executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, instanceStatistics, runSlices, UserError } from '../execution/index.ts';
+import { evictIdleInstances, evictionSlack, executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, instanceStatistics, runSlices, UserError } from '../execution/index.ts';
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus, type XNetRound } from '../scheduler/index.ts';
 import {
@@ -114,7 +114,9 @@ export class Replica {
   /** Set while paused executions run their next slices (between rounds). */
   #slicing: Promise<void> | undefined;
   readonly #maxLiveInstances: number;
-  #instantiationsSeen = -1;
+  #instantiationsSeen = instanceStatistics().instantiations;
+  /** An upper bound of this subnet's live instances (see #evictIdle). */
+  #liveAtMost = 0;
 
   constructor(options: ReplicaOptions) {
     const { state, rootKey } = newSubnetState(options);
@@ -334,12 +336,16 @@ export class Replica {
     return result;
   }
 
-  /** Instances are created only by instantiation: without one since the last look, none is over the limit. */
+  /**
+   * Evicts idle instances down to the limit once they may exceed it by its slack. Instances are created only
+   * by instantiation, so the live count is at most what the last pass left plus the instantiations since.
+   */
   #evictIdle(): void {
     const { instantiations } = instanceStatistics();
-    if (instantiations === this.#instantiationsSeen) return;
+    this.#liveAtMost += instantiations - this.#instantiationsSeen;
     this.#instantiationsSeen = instantiations;
-    evictIdleInstances(this.state.canisters.values(), this.#maxLiveInstances);
+    if (this.#liveAtMost <= this.#maxLiveInstances + evictionSlack(this.#maxLiveInstances)) return;
+    this.#liveAtMost = evictIdleInstances(this.state.canisters.values(), this.#maxLiveInstances);
   }
 
   stateHash(): string {
