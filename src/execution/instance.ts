@@ -205,10 +205,9 @@ export function instantiate(module: CanisterModule, sliced = false): WasmState {
 
 /**
  * A wasm state with these heap bytes and global values and no instance yet: one is created when a
- * message needs it (only the heap's non-zero pages are kept). Throws if V8 refuses the module.
+ * message needs it (only the heap's non-zero pages are kept). `precompile` first to learn whether V8 takes the module.
  */
 export function evictedWasm(module: CanisterModule, heap: Uint8Array, globals: (number | bigint)[]): WasmState {
-  compile(module);
   return new CanisterWasm(module, false, { heap, globals });
 }
 
