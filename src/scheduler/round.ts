@@ -242,6 +242,7 @@ class CanisterOrder {
 }
 
 const orders = new WeakMap<SubnetState, CanisterOrder>();
+const NO_MESSAGES: CanisterMessage[] = [];
 
 function orderOf(state: SubnetState): CanisterOrder {
   let order = orders.get(state);
@@ -261,7 +262,13 @@ function executeInnerRounds(state: SubnetState, round: RoundContext, order: Cani
   for (let first = true; ; first = false) {
     const canisters = order.current(state);
     if (first) for (const canister of canisters) completePausedExecution(round, canister);
-    const batches = canisters.filter(ready).map((canister) => [canister, canister.inputQueue.splice(0)] as const);
+    // Only the first inner round runs tasks, so later ones visit just the canisters that have input.
+    const batches: [CanisterState, CanisterMessage[]][] = [];
+    for (const canister of canisters) {
+      if (!ready(canister)) continue;
+      if (canister.inputQueue.length > 0) batches.push([canister, canister.inputQueue.splice(0)]);
+      else if (first) batches.push([canister, NO_MESSAGES]);
+    }
     for (const [canister, messages] of batches) {
       if (first) runTasks(round, canister);
       runMessages(state, round, canister, messages);

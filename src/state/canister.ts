@@ -238,8 +238,17 @@ export function heapBytes(canister: CanisterState): bigint {
 
 /** Memory the canister is charged for: heap, stable memory, module and chunk store. */
 export function memoryUsage(canister: CanisterState): bigint {
-  let bytes = heapBytes(canister) + canister.stable.byteLength;
-  if (canister.wasm) bytes += BigInt(canister.wasm.module.bytes.length);
-  for (const chunk of canister.chunkStore.values()) bytes += BigInt(chunk.length);
+  return BigInt(memoryUsageBytes(canister));
+}
+
+/**
+ * `memoryUsage` as a number, for sums over every canister of a round (no bigint per canister); exact
+ * below 2^53 bytes (8 PiB), far beyond any subnet's capacity.
+ */
+export function memoryUsageBytes(canister: CanisterState): number {
+  let bytes = Number(canister.stable.byteLength);
+  const wasm = canister.wasm;
+  if (wasm) bytes += wasm.heapSize + wasm.module.bytes.length;
+  for (const chunk of canister.chunkStore.values()) bytes += chunk.length;
   return bytes;
 }
