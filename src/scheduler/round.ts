@@ -8,6 +8,7 @@ import {
   type ExecutionEnvironment,
   guaranteedResponseMemory,
   hasPausedExecution,
+  hasTask,
   ingressInductionCost,
   type RoundContext,
   type SubnetMemory,
@@ -182,7 +183,13 @@ function updateLowMemoryHook(canister: CanisterState): boolean {
   return canister.onLowWasmMemory === 'ready';
 }
 
+/** Nothing to run and no hook condition to track: most canisters in most rounds. */
+function idle(canister: CanisterState): boolean {
+  return canister.globalTimer === 0n && canister.onLowWasmMemory === 'conditionNotSatisfied' && canister.settings.wasmMemoryThreshold === 0n && !hasTask(canister, 'heartbeat');
+}
+
 function runTasks(round: RoundContext, canister: CanisterState): void {
+  if (idle(canister)) return;
   const hookBefore = canister.onLowWasmMemory;
   let ran = false;
   if (canister.globalTimer !== 0n && round.env.time >= canister.globalTimer && canister.wasm && canister.status.kind === 'running') {
