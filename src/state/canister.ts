@@ -7,6 +7,7 @@ import {
   DEFAULT_FREEZING_THRESHOLD,
   DEFAULT_RESERVED_CYCLES_LIMIT,
   DEFAULT_WASM_MEMORY_LIMIT,
+  WASM_PAGE_SIZE,
 } from './units.ts';
 
 export type Visibility = { kind: 'controllers' } | { kind: 'public' } | { kind: 'allowedViewers'; viewers: Principal[] };
@@ -246,7 +247,7 @@ export function memoryUsage(canister: CanisterState): bigint {
  * below 2^53 bytes (8 PiB), far beyond any subnet's capacity.
  */
 export function memoryUsageBytes(canister: CanisterState): number {
-  let bytes = Number(canister.stable.byteLength);
+  let bytes = Number(canister.stable.sizePages) * WASM_PAGE_SIZE;
   const wasm = canister.wasm;
   if (wasm) bytes += wasm.heapSize + wasm.module.bytes.length;
   for (const chunk of canister.chunkStore.values()) bytes += chunk.length;
