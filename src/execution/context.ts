@@ -1,6 +1,9 @@
 // Execution contexts of the System API (interface spec "Overview of imports": letters s, I, G, U, RQ, …).
 import type { CallerInfo, CallResult, Principal } from '../state/index.ts';
 
+/** A query's data certificate, made only when the canister reads it (most queries never do). */
+export type DataCertificate = () => Uint8Array;
+
 export type SystemTask = 'heartbeat' | 'globalTimer' | 'onLowWasmMemory';
 
 /** What the canister may see and do in one message execution; fields exist only where they mean something. */
@@ -10,9 +13,9 @@ export type ApiContext =
   | { kind: 'preUpgrade'; caller: Principal }
   | { kind: 'update'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; callContextId: number; deadline: bigint }
   | { kind: 'replicatedQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; callContextId: number; deadline: bigint }
-  | { kind: 'nonReplicatedQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; dataCertificate: Uint8Array | undefined }
+  | { kind: 'nonReplicatedQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; dataCertificate: DataCertificate | undefined }
   | { kind: 'transformQuery'; caller: Principal; arg: Uint8Array }
-  | { kind: 'compositeQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; callContextId: number; dataCertificate: Uint8Array | undefined }
+  | { kind: 'compositeQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; callContextId: number; dataCertificate: DataCertificate | undefined }
   | {
       kind: 'callback';
       composite: boolean;

@@ -26,7 +26,7 @@ export function fromStateBeforeQuery<T>(journals: JournaledExecution[], canister
   for (const { journal } of own) {
     for (const page of journal.stablePages.keys()) if (!stablePages.has(page)) stablePages.set(page, stable.pages.get(page)?.slice());
   }
-  canister.wasm = rebuild(changed, changed.memory.buffer.byteLength, snapshotGlobals(changed));
+  canister.wasm = rebuild(changed, changed.heapSize, snapshotGlobals(changed));
   for (const { journal } of [...own].reverse()) rollback(canister, journal);
   const mark = journals.length;
   try {

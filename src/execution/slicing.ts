@@ -5,7 +5,7 @@
 // the message ends and a round takes the copy's changes over. The message stays at the head of the
 // canister's input queue meanwhile, so an aborted run (a restart, uninstall_code, an install) leaves it to
 // run again from its start, as the replica does with an aborted execution.
-import { type CanisterMessage, type CanisterState, touch } from '../state/index.ts';
+import { type CanisterMessage, type CanisterState, principalKey, touch } from '../state/index.ts';
 import { checkResult, commit, entryCall, type ExecutionOutcome, finish, type Started, start } from './execute.ts';
 import { hostOf, rebuild, snapshotGlobals } from './instance.ts';
 import { promising } from './jspi.ts';
@@ -18,7 +18,7 @@ export type Completion = (round: RoundContext, canister: CanisterState, outcome:
 /** A copy of the canister to run a paused execution on, as the direct run saw it, with an instance that can pause. */
 export function pausableCopy(canister: CanisterState): CanisterState {
   const source = canister.wasm;
-  const wasm = source && rebuild(source, source.memory.buffer.byteLength, snapshotGlobals(source), true);
+  const wasm = source && rebuild(source, source.heapSize, snapshotGlobals(source), true);
   const copied = { callContexts: new Map(canister.callContexts), callbacks: new Map(canister.callbacks), consumed: { ...canister.consumed } };
   return { ...canister, ...copied, wasm, stable: canister.stable.clone(), logs: [...canister.logs] };
 }
@@ -166,6 +166,8 @@ class PausedMessage implements Paused {
 }
 
 const pausedExecutions = new WeakMap<CanisterState, Paused>();
+/** Canisters whose install_code is paused, so that asking whether there is any costs nothing per canister. */
+const pausedInstalls = new Set<CanisterState>();
 
 /**
  * Continues `request`, whose direct run reached its first slice boundary and was rolled back, as a paused
@@ -173,11 +175,14 @@ const pausedExecutions = new WeakMap<CanisterState, Paused>();
  */
 export function pauseExecution(canister: CanisterState, message: CanisterMessage | undefined, request: ExecutionRequest, complete: Completion): void {
   pausedExecutions.set(canister, new PausedMessage(canister, message, request, complete));
+  pausedInstalls.delete(canister);
 }
 
 /** Holds `canister` with a paused execution of another kind (install_code). */
 export function holdPaused(canister: CanisterState, paused: Paused): void {
   pausedExecutions.set(canister, paused);
+  if (paused.install) pausedInstalls.add(canister);
+  else pausedInstalls.delete(canister);
 }
 
 export function hasPausedExecution(canister: CanisterState): boolean {
@@ -188,12 +193,19 @@ export function hasPausedInstall(canister: CanisterState): boolean {
   return pausedExecutions.get(canister)?.install ?? false;
 }
 
+/** Whether any canister of `canisters` has a paused install_code. */
+export function anyPausedInstall(canisters: ReadonlyMap<string, CanisterState>): boolean {
+  for (const canister of pausedInstalls) if (canisters.get(principalKey(canister.id)) === canister) return true;
+  return false;
+}
+
 /**
  * Drops the canister's paused execution: its message, still at the head of the input queue, runs again from
  * its start; a timer is still set and fires again, a heartbeat comes again.
  */
 export function abortPausedExecution(canister: CanisterState): void {
   pausedExecutions.delete(canister);
+  pausedInstalls.delete(canister);
 }
 
 /** Runs the next slice of each canister's paused execution, one canister after the other. */
@@ -210,6 +222,7 @@ export function completePausedExecution(round: RoundContext, canister: CanisterS
   if (!paused) return false;
   if (!paused.ended) return true;
   pausedExecutions.delete(canister);
+  pausedInstalls.delete(canister);
   if (paused.queued) {
     const head = canister.inputQueue.shift();
     if (!head || !paused.holds(head)) throw new Error(`the paused message of canister ${canister.id.toText()} left its queue`);

@@ -16,7 +16,7 @@ export interface SubnetMemory {
 
 /** Bytes the heap and stable memory grew by since the journal began. */
 function growth(canister: CanisterState, journal: Journal): bigint {
-  const heap = BigInt(canister.wasm?.memory.buffer.byteLength ?? 0) - BigInt(journal.heapBytesBefore);
+  const heap = BigInt(canister.wasm?.heapSize ?? 0) - BigInt(journal.heapBytesBefore);
   const stable = (canister.stable.sizePages - journal.stablePagesBefore) * BigInt(WASM_PAGE_SIZE);
   return heap + stable;
 }

@@ -72,7 +72,7 @@ export function takeSnapshot(context: ManagementContext, call: ManagementCall, a
     takenAtTimestamp: context.state.time,
     wasmModule: canister.wasm.module.bytes,
     source: 'takenFromCanister',
-    heap: copyHeap(new Uint8Array(canister.wasm.memory.buffer)),
+    heap: copyHeap(canister.wasm.heap()),
     globals: snapshotGlobals(canister.wasm),
     stable: canister.stable.clone(),
     certifiedData: canister.certifiedData,

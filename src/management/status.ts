@@ -55,7 +55,7 @@ export function canisterStatus(context: ManagementContext, call: ManagementCall,
     memory_metrics: {
       wasm_memory_size: heapBytes(canister),
       stable_memory_size: canister.stable.byteLength,
-      global_memory_size: BigInt((canister.wasm?.globals.length ?? 0) * 8),
+      global_memory_size: BigInt((canister.wasm?.module.globals.length ?? 0) * 8),
       wasm_binary_size: BigInt(canister.wasm?.module.bytes.length ?? 0),
       custom_sections_size: customSectionBytes(canister),
       canister_history_size: BigInt(canister.history.length * 100),

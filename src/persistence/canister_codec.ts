@@ -93,5 +93,5 @@ export function assembleCanister(id: Principal, meta: CanisterMeta, wasm: WasmSt
  */
 export function globalValues(wasm: WasmState | undefined): (number | bigint)[] {
   if (!wasm) return [];
-  return wasm.globals.map((global) => global.value as number | bigint);
+  return wasm.globalValues();
 }

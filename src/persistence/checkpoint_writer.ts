@@ -95,7 +95,7 @@ function nextImage(context: CheckpointContext, hex: string, memory: MemoryTrack,
 }
 
 function heapSource(canister: CanisterState): MemorySource {
-  const memory = canister.wasm ? new Uint8Array(canister.wasm.memory.buffer) : new Uint8Array(0);
+  const memory = canister.wasm ? canister.wasm.heap() : new Uint8Array(0);
   return { kind: 'heap', all: () => nonzeroRuns(memory), some: (pages) => heapRuns(memory, pages) };
 }
 
@@ -126,7 +126,7 @@ function checkpointCanister(context: CheckpointContext, seq: number, canister: C
   const hex = canister.id.toHex();
   if (canister.wasm) ensureBlob(context, toHex(canister.wasm.module.moduleHash), canister.wasm.module.bytes);
   for (const [key, chunk] of canister.chunkStore) ensureBlob(context, key, chunk);
-  const heapSize = canister.wasm ? BigInt(canister.wasm.memory.buffer.byteLength) : 0n;
+  const heapSize = canister.wasm ? BigInt(canister.wasm.heapSize) : 0n;
   const snapshots = canister.snapshots.map((snapshot) => ({ id: snapshot.id, ...snapshotRef(context, hex, seq, snapshot, track, applies) }));
   applies.push(() => {
     for (const snapshot of track.snapshotFiles.keys()) if (!canister.snapshots.includes(snapshot)) track.snapshotFiles.delete(snapshot);

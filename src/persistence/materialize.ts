@@ -1,19 +1,18 @@
-// From stored state to live canisters: the one file of persistence that instantiates wasm (through
-// execution's instance helpers). Heap images are read straight into the wasm memory, so restoring
-// a 1 GiB heap copies each stored page once and allocates nothing else of that size.
+// From stored state to live canisters: the one file of persistence that makes wasm states (through
+// execution's instance helpers). A heap image is read into bytes that the canister keeps until a message
+// needs its instance (created then from them), so restoring many canisters instantiates none.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { growMemory, instantiate, loadGlobals } from '../execution/index.ts';
+import { evictedWasm, instantiate, loadGlobals, loadHeap, precompile } from '../execution/index.ts';
 import { type CanisterSnapshot, type CanisterState, StableMemory, WASM_PAGE_SIZE, type WasmState } from '../state/index.ts';
-import { parseCanisterModule } from '../wasm/index.ts';
+import { type CanisterModule, parseCanisterModule } from '../wasm/index.ts';
 import { toHex } from './_bytes.ts';
 import { assembleCanister, decodeMeta } from './canister_codec.ts';
 import { corrupt } from './errors.ts';
 import { readWhole } from './file_io.ts';
 import { layout, PAGE_SIZE } from './format.ts';
 import { readImage } from './page_file.ts';
-import { zeroMemory } from './pages.ts';
 import { decodeSnapshot } from './snapshot_codec.ts';
 import type { SnapshotRef, StoredCanister, StoredImage } from './stored_state.ts';
 import type { MemoryTrack } from './tracker.ts';
@@ -45,25 +44,12 @@ function pageRange(path: string, limit: number, start: number, count: number): v
   if (start + count > limit) throw corrupt(path, 0, 0, `pages ${start}..${start + count} lie beyond the memory's ${limit} pages`);
 }
 
-function loadHeap(dir: string, wasm: WasmState, stored: StoredImage, id: string): void {
+/** The stored heap as bytes, checked against the module's initial memory (no instance is created for it). */
+function storedHeap(dir: string, module: CanisterModule, stored: StoredImage, id: string): Uint8Array {
   const size = Number(stored.size);
-  const current = wasm.memory.buffer.byteLength;
-  const where = `${dir} (heap of ${id})`;
-  if (size < current || size % WASM_PAGE_SIZE !== 0) throw corrupt(where, 0, size, `a heap of ${size} bytes cannot hold the module's ${current}`);
-  // The fresh instance's data segments are not part of the image. Only its initial memory can hold
-  // them: grown memory is zero, and scanning it would fault in every page twice (read, then write).
-  zeroMemory(new Uint8Array(wasm.memory.buffer));
-  if (size > current && growMemory(wasm, (size - current) / WASM_PAGE_SIZE) < 0) throw corrupt(where, 0, size, 'the heap cannot grow to its stored size');
-  const memory = new Uint8Array(wasm.memory.buffer);
-  const limit = memory.length / PAGE_SIZE;
-  readImage(dir, stored.image, (start, count) => {
-    pageRange(where, limit, start, count);
-    return memory.subarray(start * PAGE_SIZE, (start + count) * PAGE_SIZE);
-  });
-  for (const [page, data] of stored.overlay) {
-    pageRange(where, limit, page, 1);
-    memory.set(data, page * PAGE_SIZE);
-  }
+  const initial = (module.memory?.minPages ?? 0) * WASM_PAGE_SIZE;
+  if (size < initial || size % WASM_PAGE_SIZE !== 0) throw corrupt(`${dir} (heap of ${id})`, 0, size, `a heap of ${size} bytes cannot hold the module's ${initial}`);
+  return heapBytes(dir, stored);
 }
 
 /** A stable memory from its stored image. */
@@ -84,7 +70,7 @@ export function loadStable(dir: string, stored: StoredImage): StableMemory {
   return stable;
 }
 
-/** A heap as one byte array (for export; restoring reads straight into the wasm memory instead). */
+/** A heap as one byte array (pages never stored stay unwritten: the allocation is lazily zero). */
 export function heapBytes(dir: string, stored: StoredImage): Uint8Array {
   const memory = new Uint8Array(Number(stored.size));
   const limit = memory.length / PAGE_SIZE;
@@ -104,14 +90,19 @@ function loadWasm(dir: string, stored: StoredCanister): WasmState | undefined {
   if (!stored.moduleHash) return undefined;
   const name = toHex(stored.moduleHash);
   const bytes = stored.moduleBytes ?? readBlob(dir, name);
-  let wasm: WasmState;
+  let module: CanisterModule;
   try {
-    wasm = instantiate(parseCanisterModule(bytes));
+    module = parseCanisterModule(bytes);
+    precompile(module);
   } catch (error) {
     throw corrupt(layout.blob(dir, name), 0, bytes.length, `the stored module cannot be instantiated: ${(error as Error).message}`);
   }
-  loadHeap(dir, wasm, stored.heap, stored.id.toText());
-  // undefined (a v128 global) is refused by the setter and keeps the module's initial value
+  const heap = storedHeap(dir, module, stored.heap, stored.id.toText());
+  // The instance is created when a message needs it; a store written before v128 globals could be read
+  // holds undefined for them, which only an instance can fill in (with the module's initial value).
+  if (stored.globals.length === module.globals.length && stored.globals.every((value) => value !== undefined)) return evictedWasm(module, heap, stored.globals);
+  const wasm = instantiate(module);
+  loadHeap(wasm, heap);
   loadGlobals(wasm, stored.globals as (number | bigint)[]);
   return wasm;
 }

@@ -83,12 +83,3 @@ export function runTable(runs: readonly PageRun[]): number[] {
 export function runData(runs: readonly PageRun[]): Uint8Array[] {
   return runs.flatMap((run) => run.data);
 }
-
-/** Zeroes every non-zero page of `memory` (a fresh instance's data segments) before an image is loaded. */
-export function zeroMemory(memory: Uint8Array): void {
-  const step = ZERO_BLOCK.length;
-  for (let at = 0; at < memory.length; at += step) {
-    const length = Math.min(step, memory.length - at);
-    if (!isZero(memory, at, length)) memory.fill(0, at, at + length);
-  }
-}

@@ -49,7 +49,7 @@ export function newMemoryTrack(): MemoryTrack {
 const EMPTY = new Uint8Array(0);
 
 function heapOf(canister: CanisterState): Uint8Array {
-  return canister.wasm ? new Uint8Array(canister.wasm.memory.buffer) : EMPTY;
+  return canister.wasm ? canister.wasm.heap() : EMPTY;
 }
 
 /** A track saying "the disk holds exactly this canister" (after recovery or a checkpoint of a new one). */

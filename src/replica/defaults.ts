@@ -11,6 +11,7 @@ import {
   type Principal,
 } from '../state/index.ts';
 import type { SubnetType } from '../certification/index.ts';
+import { DEFAULT_MAX_LIVE_INSTANCES } from '../execution/index.ts';
 
 export type CostScheduleName = 'application' | 'free';
 
@@ -55,6 +56,11 @@ export interface ReplicaConfig {
   funding?: 'lazy' | 'icp-cli';
   /** The subnet's place in a network (default: a lone subnet with its own root key). */
   subnet?: SubnetPlacement;
+  /**
+   * Wasm instances kept live per subnet (default 1,000): beyond it, the least recently used idle canisters keep
+   * their heap as bytes and are instantiated again when a message needs them. No state depends on it.
+   */
+  maxLiveInstances?: number;
 }
 
 /** A configuration with every choice made. */
@@ -69,6 +75,7 @@ export interface ReplicaOptions {
   messageMemoryCapacity: bigint;
   compositeQueryMaxDepth: number;
   subnet: SubnetPlacement | undefined;
+  maxLiveInstances: number;
 }
 
 export const NANOS_PER_MILLISECOND = 1_000_000n;
@@ -80,6 +87,12 @@ export function wallClockNanos(): bigint {
 
 export function randomSeed(): Uint8Array {
   return new Uint8Array(randomBytes(32));
+}
+
+function liveInstanceLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_MAX_LIVE_INSTANCES;
+  if (!(limit >= 0) || !(Number.isInteger(limit) || limit === Number.POSITIVE_INFINITY)) throw new RangeError(`maxLiveInstances takes a non-negative integer or Infinity, got ${limit}`);
+  return limit;
 }
 
 export function resolveReplicaConfig(config: ReplicaConfig): ReplicaOptions {
@@ -94,5 +107,6 @@ export function resolveReplicaConfig(config: ReplicaConfig): ReplicaOptions {
     messageMemoryCapacity: config.messageMemoryCapacity ?? DEFAULT_MESSAGE_MEMORY_CAPACITY,
     compositeQueryMaxDepth: config.compositeQueryMaxDepth ?? COMPOSITE_QUERY_MAX_DEPTH,
     subnet: config.subnet,
+    maxLiveInstances: liveInstanceLimit(config.maxLiveInstances),
   };
 }

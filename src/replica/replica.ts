@@ -13,7 +13,7 @@ import {
   StateCertifier,
   type TreePath,
 } from '../certification/index.ts';
-import { executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, runSlices, UserError } from '../execution/index.ts';
+import { evictIdleInstances, evictionSlack, executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, instanceStatistics, runSlices, UserError } from '../execution/index.ts';
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus, type XNetRound } from '../scheduler/index.ts';
 import {
@@ -117,6 +117,10 @@ export class Replica {
   #network: NetworkMembership | undefined;
   /** Set while paused executions run their next slices (between rounds). */
   #slicing: Promise<void> | undefined;
+  readonly #maxLiveInstances: number;
+  #instantiationsSeen = instanceStatistics().instantiations;
+  /** An upper bound of this subnet's live instances (see #evictIdle). */
+  #liveAtMost = 0;
 
   constructor(options: ReplicaOptions) {
     const { state, rootKey } = newSubnetState(options);
@@ -125,6 +129,7 @@ export class Replica {
     this.seed = options.seed;
     this.nodeKey = nodeKeyFromSeed(deriveBytes(options.seed, 'capsule node key'));
     this.subnetType = options.subnet?.type ?? 'application';
+    this.#maxLiveInstances = options.maxLiveInstances;
     this.#certifier = this.#newCertifier(undefined);
   }
 
@@ -210,6 +215,7 @@ export class Replica {
     const observe = (message: CanisterMessage) => this.recorder.message(message);
     executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet, observe }, CYCLES_MINTING_CANISTER);
     const executed = performance.now();
+    this.#evictIdle();
     try {
       for (const hook of this.#afterRound) hook(this.state);
     } catch (error) {
@@ -329,10 +335,26 @@ export class Replica {
     if (system) return systemQuery(this.state, env, system, request);
     const management = (caller: Principal, method: string, arg: Uint8Array) => managementQuery(this.state, env, caller, method, arg);
     if (principalEquals(request.canisterId, MANAGEMENT_CANISTER) && USER_QUERY_METHODS.has(request.method)) return management(request.caller, request.method, request.arg);
-    const dataCertificate = this.canister(request.canisterId)
-      ? this.certificate([['canister', request.canisterId.toUint8Array(), 'certified_data']])
-      : undefined;
-    return executeQuery(env, (id) => getCanister(this.state, id), { ...request, dataCertificate }, management);
+    // Certified now (an uncertified round fails the query here); encoded only if the canister reads it.
+    const certified = this.canister(request.canisterId) ? this.certified() : undefined;
+    let certificate: Uint8Array | undefined;
+    const paths: TreePath[] = [['canister', request.canisterId.toUint8Array(), 'certified_data']];
+    const dataCertificate = certified && (() => (certificate ??= this.certifier.certificate(certified, paths, this.#network?.delegation?.())));
+    const result = executeQuery(env, (id) => getCanister(this.state, id), { ...request, dataCertificate }, management);
+    this.#evictIdle();
+    return result;
+  }
+
+  /**
+   * Evicts idle instances down to the limit once they may exceed it by its slack. Instances are created only
+   * by instantiation, so the live count is at most what the last pass left plus the instantiations since.
+   */
+  #evictIdle(): void {
+    const { instantiations } = instanceStatistics();
+    this.#liveAtMost += instantiations - this.#instantiationsSeen;
+    this.#instantiationsSeen = instantiations;
+    if (this.#liveAtMost <= this.#maxLiveInstances + evictionSlack(this.#maxLiveInstances)) return;
+    this.#liveAtMost = evictIdleInstances(this.state.canisters.values(), this.#maxLiveInstances);
   }
 
   stateHash(): string {

@@ -8,6 +8,7 @@ import {
   type ExecutionEnvironment,
   guaranteedResponseMemory,
   hasPausedExecution,
+  hasTask,
   ingressInductionCost,
   type RoundContext,
   type SubnetMemory,
@@ -184,7 +185,13 @@ function updateLowMemoryHook(canister: CanisterState): boolean {
   return canister.onLowWasmMemory === 'ready';
 }
 
+/** Nothing to run and no hook condition to track: most canisters in most rounds. */
+function idle(canister: CanisterState): boolean {
+  return canister.globalTimer === 0n && canister.onLowWasmMemory === 'conditionNotSatisfied' && canister.settings.wasmMemoryThreshold === 0n && !hasTask(canister, 'heartbeat');
+}
+
 function runTasks(round: RoundContext, canister: CanisterState): void {
+  if (idle(canister)) return;
   const hookBefore = canister.onLowWasmMemory;
   let ran = false;
   if (canister.globalTimer !== 0n && round.env.time >= canister.globalTimer && canister.wasm && canister.status.kind === 'running') {
@@ -220,7 +227,7 @@ function ready(canister: CanisterState): boolean {
   return !hasPausedExecution(canister);
 }
 
-/** The canonical order, sorted again only when a message created or deleted a canister. */
+/** The canonical order, sorted again only when a message created or deleted a canister (kept across rounds). */
 class CanisterOrder {
   #keys: string[] = [];
   #order: CanisterState[] = [];
@@ -243,6 +250,15 @@ class CanisterOrder {
   }
 }
 
+const orders = new WeakMap<SubnetState, CanisterOrder>();
+const NO_MESSAGES: CanisterMessage[] = [];
+
+function orderOf(state: SubnetState): CanisterOrder {
+  let order = orders.get(state);
+  if (!order) orders.set(state, (order = new CanisterOrder(state)));
+  return order;
+}
+
 /**
  * The replica's inner rounds: messages the subnet's canisters send each other are inducted and
  * executed within the same round, until no canister has input or the round's instruction limit is
@@ -255,7 +271,13 @@ function executeInnerRounds(state: SubnetState, round: RoundContext, order: Cani
   for (let first = true; ; first = false) {
     const canisters = order.current(state);
     if (first) for (const canister of canisters) completePausedExecution(round, canister);
-    const batches = canisters.filter(ready).map((canister) => [canister, canister.inputQueue.splice(0)] as const);
+    // Only the first inner round runs tasks, so later ones visit just the canisters that have input.
+    const batches: [CanisterState, CanisterMessage[]][] = [];
+    for (const canister of canisters) {
+      if (!ready(canister)) continue;
+      if (canister.inputQueue.length > 0) batches.push([canister, canister.inputQueue.splice(0)]);
+      else if (first) batches.push([canister, NO_MESSAGES]);
+    }
     for (const [canister, messages] of batches) {
       if (first) runTasks(round, canister);
       runMessages(state, round, canister, messages);
@@ -273,7 +295,7 @@ export function executeRound(state: SubnetState, input: RoundInput, cyclesMintin
   // Taken before anything runs: executions then take what they grow from it.
   void env.subnetMemory.available;
   const round: RoundContext = { env, outbox: [], ingressResults: [], ...(input.observe ? { observe: input.observe } : {}) };
-  const order = new CanisterOrder(state);
+  const order = orderOf(state);
   for (const canister of order.current(state)) {
     chargeStorage(state, round, canister);
     expireCallbacks(round, canister);

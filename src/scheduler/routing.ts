@@ -1,6 +1,6 @@
 // Delivering a round's messages: requests to canisters, to the management canister or to a natively
 // implemented system canister, responses back to callers, in production order (per-pair order, as the spec guarantees).
-import { executionRejectFor, hasPausedInstall, rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
+import { anyPausedInstall, executionRejectFor, hasPausedInstall, rejectOf, respondTo, type RoundContext, UserError } from '../execution/index.ts';
 import { effectiveCanisterIdOf, handleManagementCall, type ManagementContext } from '../management/index.ts';
 import {
   type CallResult,
@@ -32,11 +32,6 @@ function targetOf(state: SubnetState, request: Request): CanisterState | undefin
   }
 }
 
-function anyPausedInstall(state: SubnetState): boolean {
-  for (const canister of state.canisters.values()) if (hasPausedInstall(canister)) return true;
-  return false;
-}
-
 /**
  * Runs a management call and sends its answer (unless deferred) back where it came from. A call about a
  * canister whose install_code is paused waits in that canister's queue, behind the install, as on the replica
@@ -45,7 +40,7 @@ function anyPausedInstall(state: SubnetState): boolean {
 export function callManagement(context: ManagementContext, request: Request, queued = false): void {
   const { state } = context;
   // The argument is decoded for its canister only while some install is paused.
-  const installing = queued || !anyPausedInstall(state) ? undefined : targetOf(state, request);
+  const installing = queued || !anyPausedInstall(state.canisters) ? undefined : targetOf(state, request);
   if (installing && hasPausedInstall(installing)) return void installing.inputQueue.push(request);
   const sender = request.origin.kind === 'ingress' ? request.origin.sender : request.caller;
   const outcome = handleManagementCall(context, { sender, method: request.method, arg: request.arg, cycles: request.cycles, origin: request.origin });

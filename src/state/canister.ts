@@ -7,6 +7,7 @@ import {
   DEFAULT_FREEZING_THRESHOLD,
   DEFAULT_RESERVED_CYCLES_LIMIT,
   DEFAULT_WASM_MEMORY_LIMIT,
+  WASM_PAGE_SIZE,
 } from './units.ts';
 
 export type Visibility = { kind: 'controllers' } | { kind: 'public' } | { kind: 'allowedViewers'; viewers: Principal[] };
@@ -71,9 +72,19 @@ export interface GlobalCell {
   value: unknown;
 }
 
-/** The persisted wasm state (heap, stable memory, globals) plus the live instance running it. */
+/**
+ * The persisted wasm state (heap, globals) plus the instance running it. An idle canister's instance may
+ * be evicted: its heap and globals are then kept as bytes and values, and reading any live part
+ * (`instance`, `memory`, `globals`, `table`, `counter`, `dirty`) instantiates it again from them.
+ */
 export interface WasmState {
   module: CanisterModule;
+  /** Heap size in bytes, read without instantiating. */
+  readonly heapSize: number;
+  /** The heap's bytes without instantiating: a view of the live memory or the evicted copy (read only). */
+  heap(): Uint8Array;
+  /** The globals' values by original index (a v128 global as an unsigned 128-bit bigint), without instantiating. */
+  globalValues(): (number | bigint)[];
   instance: WebAssembly.Instance;
   memory: WebAssembly.Memory;
   /** Values of all globals, by original index (exported as `__capsule_global_<i>`). */
@@ -223,13 +234,22 @@ export function newCanister(id: Principal, settings: CanisterSettings, cycles: b
 
 /** Heap bytes of the canister's wasm memory (0 when empty). */
 export function heapBytes(canister: CanisterState): bigint {
-  return canister.wasm ? BigInt(canister.wasm.memory.buffer.byteLength) : 0n;
+  return canister.wasm ? BigInt(canister.wasm.heapSize) : 0n;
 }
 
 /** Memory the canister is charged for: heap, stable memory, module and chunk store. */
 export function memoryUsage(canister: CanisterState): bigint {
-  let bytes = heapBytes(canister) + canister.stable.byteLength;
-  if (canister.wasm) bytes += BigInt(canister.wasm.module.bytes.length);
-  for (const chunk of canister.chunkStore.values()) bytes += BigInt(chunk.length);
+  return BigInt(memoryUsageBytes(canister));
+}
+
+/**
+ * `memoryUsage` as a number, for sums over every canister of a round (no bigint per canister); exact
+ * below 2^53 bytes (8 PiB), far beyond any subnet's capacity.
+ */
+export function memoryUsageBytes(canister: CanisterState): number {
+  let bytes = Number(canister.stable.sizePages) * WASM_PAGE_SIZE;
+  const wasm = canister.wasm;
+  if (wasm) bytes += wasm.heapSize + wasm.module.bytes.length;
+  for (const chunk of canister.chunkStore.values()) bytes += chunk.length;
   return bytes;
 }

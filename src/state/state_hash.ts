@@ -22,17 +22,12 @@ export const UNHASHED_CANISTER_FIELDS = {
 const SUBNET_SKIP: ReadonlySet<string> = new Set(Object.keys(UNHASHED_SUBNET_FIELDS));
 const CANISTER_SKIP: ReadonlySet<string> = new Set(Object.keys(UNHASHED_CANISTER_FIELDS));
 
-/** Values of the globals (a v128 global as its unsigned 128-bit bigint). */
-function globalValues(wasm: WasmState): (number | bigint)[] {
-  return wasm.globals.map((global) => global.value as number | bigint);
-}
-
 function hashWasm(hash: Hash, wasm: WasmState | undefined, path: string): void {
   if (!wasm) return hashValue(hash, undefined, path);
   hashBytes(hash, wasm.module.moduleHash);
-  // A view of the heap: hashBytes feeds it in slices, so no copy of a multi-GiB heap is made.
-  hashBytes(hash, new Uint8Array(wasm.memory.buffer));
-  hashValue(hash, globalValues(wasm), `${path}.globals`);
+  // A view of the heap (live or evicted): hashBytes feeds it in slices, so no copy of a multi-GiB heap is made.
+  hashBytes(hash, wasm.heap());
+  hashValue(hash, wasm.globalValues(), `${path}.globals`);
 }
 
 function hashCanister(hash: Hash, canister: CanisterState): void {

@@ -1,5 +1,5 @@
 // The whole replicated state of one subnet: canisters, ingress history, time and id allocation.
-import { type CanisterState, memoryUsage } from './canister.ts';
+import { type CanisterState, memoryUsageBytes } from './canister.ts';
 import type { IngressStatus } from './messages.ts';
 import { canisterIdFromIndex, principalKey, type Principal } from './principal.ts';
 import type { CostSchedule } from './cost_schedule.ts';
@@ -63,12 +63,13 @@ export function touch(canister: CanisterState): void {
 
 /** Memory the canisters take from the subnet: each its memory allocation, or its usage if larger. */
 export function subnetMemoryTaken(state: SubnetState): bigint {
-  let taken = 0n;
+  let taken = 0;
   for (const canister of state.canisters.values()) {
-    const usage = memoryUsage(canister);
-    taken += usage > canister.settings.memoryAllocation ? usage : canister.settings.memoryAllocation;
+    const usage = memoryUsageBytes(canister);
+    const allocation = canister.settings.memoryAllocation;
+    taken += allocation === 0n ? usage : Math.max(usage, Number(allocation));
   }
-  return taken;
+  return BigInt(taken);
 }
 
 /** Canisters in canonical order (by id bytes: the map keys are fixed-width hex, which sorts alike). */

@@ -51,8 +51,26 @@ export interface ParseOptions {
 
 const GLOBAL_TYPE = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128' } as const;
 
+/**
+ * Modules parsed lately, least recently used first, by SHA-256 of their bytes: canisters installed with the
+ * same module share one CanisterModule (it is never changed), so each does not keep its own copies.
+ */
+const parsed = new Map<string, CanisterModule>();
+const MAX_PARSED = 64;
+
 /** Validates a canister module against the IC's rules and instruments it. Throws InvalidModuleError. */
 export function parseCanisterModule(bytes: Uint8Array, options: ParseOptions = {}): CanisterModule {
+  const moduleHash = new Uint8Array(createHash('sha256').update(bytes).digest());
+  if (options.extraImports) return parseUncached(bytes, moduleHash, options);
+  const key = Buffer.from(moduleHash).toString('hex');
+  const module = parsed.get(key) ?? parseUncached(bytes, moduleHash, options);
+  parsed.delete(key);
+  if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
+  parsed.set(key, module);
+  return module;
+}
+
+function parseUncached(bytes: Uint8Array, moduleHash: Uint8Array, options: ParseOptions): CanisterModule {
   const wasm = decodeWasm(bytes);
   checkWasmValidity(wasm);
   const info = decodeModule(wasm);
@@ -67,7 +85,7 @@ export function parseCanisterModule(bytes: Uint8Array, options: ParseOptions = {
   return {
     bytes,
     wasm,
-    moduleHash: new Uint8Array(createHash('sha256').update(bytes).digest()),
+    moduleHash,
     pointerWidth: width,
     ic0Imports,
     ...methods,
