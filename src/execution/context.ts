@@ -3,6 +3,9 @@ import type { CallerInfo, CallResult, Principal } from '../state/index.ts';
 
 export type SystemTask = 'heartbeat' | 'globalTimer' | 'onLowWasmMemory';
 
+/** A query's data certificate, built on first use: building one may cost the round's signature. */
+export type DataCertificate = () => Uint8Array | undefined;
+
 /** What the canister may see and do in one message execution; fields exist only where they mean something. */
 export type ApiContext =
   | { kind: 'start' }
@@ -10,9 +13,9 @@ export type ApiContext =
   | { kind: 'preUpgrade'; caller: Principal }
   | { kind: 'update'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; callContextId: number; deadline: bigint }
   | { kind: 'replicatedQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; callContextId: number; deadline: bigint }
-  | { kind: 'nonReplicatedQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; dataCertificate: Uint8Array | undefined }
+  | { kind: 'nonReplicatedQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; dataCertificate: DataCertificate | undefined }
   | { kind: 'transformQuery'; caller: Principal; arg: Uint8Array }
-  | { kind: 'compositeQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; callContextId: number; dataCertificate: Uint8Array | undefined }
+  | { kind: 'compositeQuery'; caller: Principal; callerInfo?: CallerInfo; arg: Uint8Array; callContextId: number; dataCertificate: DataCertificate | undefined }
   | {
       kind: 'callback';
       composite: boolean;

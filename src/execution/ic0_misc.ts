@@ -14,7 +14,7 @@ function statusCode(api: SystemApi): number {
 
 function dataCertificate(api: SystemApi): Uint8Array | undefined {
   const context = api.context;
-  if (context.kind === 'nonReplicatedQuery' || context.kind === 'compositeQuery') return context.dataCertificate;
+  if (context.kind === 'nonReplicatedQuery' || context.kind === 'compositeQuery') return context.dataCertificate?.();
   return undefined;
 }
 

@@ -2,7 +2,7 @@
 // composite call graph, then roll every touched canister back. Nothing here persists but logs.
 import { type CallerInfo, type CallResult, type CanisterState, type Closure, COMPOSITE_QUERY_MAX_DEPTH, MANAGEMENT_CANISTER, type Principal, principalEquals } from '../state/index.ts';
 import { canisterReject, OWN_REJECT_ERROR_CODE, rejectOf } from './call_context.ts';
-import type { ApiContext } from './context.ts';
+import type { ApiContext, DataCertificate } from './context.ts';
 import { freezingLimit } from './cycles.ts';
 import { canisterError, HELP, trapToUserError, UserError } from './errors.ts';
 import { execute, rollback } from './execute.ts';
@@ -19,7 +19,7 @@ export interface QueryRequest {
   /** The user request's verified `sender_info`; never present for canister callers. */
   callerInfo?: CallerInfo | undefined;
   /** Present only for the target of an HTTP query (data_certificate_present = 1, 'Certified data'). */
-  dataCertificate: Uint8Array | undefined;
+  dataCertificate: DataCertificate | undefined;
 }
 
 /** Answers a management-canister query method (spec 0.66: composite queries may call them). */

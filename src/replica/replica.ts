@@ -13,7 +13,7 @@ import {
   StateCertifier,
   type TreePath,
 } from '../certification/index.ts';
-import { executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, runSlices, UserError } from '../execution/index.ts';
+import { type DataCertificate, executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, runSlices, UserError } from '../execution/index.ts';
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus, type XNetRound } from '../scheduler/index.ts';
 import {
@@ -312,7 +312,8 @@ export class Replica {
 
   /**
    * A non-replicated query against the latest state. The target canister gets a data certificate
-   * (interface spec, "Certified data"): the latest certification revealing its `certified_data`.
+   * (interface spec, "Certified data"): the latest certification revealing its `certified_data`,
+   * built during the query if the canister reads it.
    */
   query(request: QueryRequest): CallResult {
     const env = this.env();
@@ -320,10 +321,16 @@ export class Replica {
     if (system) return systemQuery(this.state, env, system, request);
     const management = (caller: Principal, method: string, arg: Uint8Array) => managementQuery(this.state, env, caller, method, arg);
     if (principalEquals(request.canisterId, MANAGEMENT_CANISTER) && USER_QUERY_METHODS.has(request.method)) return management(request.caller, request.method, request.arg);
-    const dataCertificate = this.canister(request.canisterId)
-      ? this.certificate([['canister', request.canisterId.toUint8Array(), 'certified_data']])
-      : undefined;
+    const dataCertificate = this.canister(request.canisterId) ? this.#dataCertificate(request.canisterId) : undefined;
     return executeQuery(env, (id) => getCanister(this.state, id), { ...request, dataCertificate }, management);
+  }
+
+  /** Built when the canister first asks for it: a query that never does costs no certificate (nor the round's signature). */
+  #dataCertificate(canisterId: Principal): DataCertificate {
+    // An uncommitted round fails the query up front, as building the certificate would.
+    if (this.#uncommitted) throw new UncertifiedStateError(this.state.round);
+    let certificate: Uint8Array | undefined;
+    return () => (certificate ??= this.certificate([['canister', canisterId.toUint8Array(), 'certified_data']]));
   }
 
   stateHash(): string {
