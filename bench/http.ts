@@ -130,21 +130,21 @@ function profileShares(dir: string): Record<string, number> {
   const profile = JSON.parse(readFileSync(profileFile(dir), 'utf8')) as {
     nodes: { id: number; callFrame: { functionName: string }; hitCount?: number; children?: number[] }[];
   };
-  const categories: Record<string, string> = {
-    blsSignStateRoot: 'blsSigning',
-    verifyRequestAuth: 'requestSignatureChecks',
-    signQueryResponse: 'querySigning',
-    build: 'stateTree',
-    executeRound: 'rounds',
-    executeQuery: 'queries',
-  };
+  const categories = new Map([
+    ['blsSignStateRoot', 'blsSigning'],
+    ['verifyRequestAuth', 'requestSignatureChecks'],
+    ['signQueryResponse', 'querySigning'],
+    ['build', 'stateTree'],
+    ['executeRound', 'rounds'],
+    ['executeQuery', 'queries'],
+  ]);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const totals: Record<string, number> = {};
   let busy = 0;
   const walk = (id: number, category: string | undefined): void => {
     const node = byId.get(id)!;
     const name = node.callFrame.functionName;
-    const here = category ?? categories[name];
+    const here = category ?? categories.get(name);
     if (name !== '(idle)' && name !== '(garbage collector)') {
       busy += node.hitCount ?? 0;
       if (here) totals[here] = (totals[here] ?? 0) + (node.hitCount ?? 0);
