@@ -310,6 +310,13 @@ export class Replica {
     return this.certifier.certificate(this.certified(), paths, this.#network?.delegation?.());
   }
 
+  /** The same certificate, its signature computed off this thread when the round was not signed yet (a server's call answers). */
+  async certificateInBackground(paths: readonly TreePath[]): Promise<Uint8Array> {
+    if (this.#uncommitted) throw new UncertifiedStateError(this.state.round);
+    const certified = await this.certifier.certifyInBackground(this.state);
+    return this.certifier.certificate(certified, paths, this.#network?.delegation?.());
+  }
+
   /**
    * A non-replicated query against the latest state. The target canister gets a data certificate
    * (interface spec, "Certified data"): the latest certification revealing its `certified_data`,
