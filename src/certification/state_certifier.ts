@@ -71,8 +71,8 @@ export class StateCertifier {
    */
   certifyInBackground(state: SubnetState): Promise<CertifiedState> {
     const latest = this.#latest;
-    const signInBackground = this.#signer.signStateRootInBackground;
-    if (!signInBackground || (latest && latest.height === state.round && latest.time === state.time)) return Promise.resolve(this.certify(state));
+    const signer = this.#signer;
+    if (!signer.signStateRootInBackground || (latest && latest.height === state.round && latest.time === state.time)) return Promise.resolve(this.certify(state));
     const signing = this.#signing;
     if (signing && signing.height === state.round && signing.time === state.time) return signing.certified;
     const t0 = performance.now();
@@ -81,7 +81,7 @@ export class StateCertifier {
     this.stats.treeMs += performance.now() - t0;
     if (latest && equalHashes(latest.rootHash, rootHash)) return Promise.resolve(this.#keep({ height: state.round, time: state.time, tree, rootHash, signature: latest.signature }));
     const { round: height, time } = state;
-    const certified = signInBackground(rootHash).then((signature) => {
+    const certified = signer.signStateRootInBackground(rootHash).then((signature) => {
       this.stats.signatures++;
       if (this.#signing?.certified === certified) this.#signing = undefined;
       return this.#keep({ height, time, tree, rootHash, signature });
