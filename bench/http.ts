@@ -8,7 +8,8 @@
 // v4 URL rewritten), and queries through v3. Reported: calls per second, latency median/p99 (ms) of
 // sequential calls, throughput with C calls in flight, and from the server's CPU profile the share
 // of its busy time spent in BLS signing, request-signature checks, query signing and state-tree
-// building. The client runs in this process and verifies every certificate (≈18 ms of BLS pairing
+// building (the profile is the main thread's: call answers are signed on the background signer's
+// worker thread, so their BLS signing is not in it). The client runs in this process and verifies every certificate (≈18 ms of BLS pairing
 // each), which bounds library throughput; `updatesV4Raw` posts pre-signed envelopes without
 // verifying answers, and `queriesRaw` pre-signed query envelopes, to show what the server itself
 // sustains; `--raw` measures only those two (with a profile covering only them).

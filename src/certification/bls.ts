@@ -66,7 +66,7 @@ export function blsKeyFromSecret(secretKey: Uint8Array): BlsKeyPair {
 
 /** Sign `message` (48-byte compressed G1 signature). */
 export function blsSign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
-  // The same point as the constant-time `scheme.sign`, a third faster: the key certifies a local replica's state, and
+  // The same point as the constant-time `scheme.sign`, computed faster: the key certifies a local replica's state, and
   // every round a client reads is signed, so signing speed bounds update throughput while timing leaks nothing of value.
   return compressedG1(scheme.hash(message, BLS_DST).multiplyUnsafe(Fr.fromBytes(secretKey)));
 }
