@@ -1,6 +1,6 @@
 // HTTP interface benchmark, printed as JSON:
 //
-//   node bench/http.ts [--count N] [--concurrency C]
+//   node bench/http.ts [--count N] [--concurrency C] [--raw] [--profile-out FILE]
 //
 // A real `capsule start` child process on loopback (profiled with --cpu-prof) and @icp-sdk/core 6
 // with its default verification (BLS certificates, query node signatures) and an Ed25519 identity,
@@ -8,11 +8,13 @@
 // v4 URL rewritten), and queries through v3. Reported: calls per second, latency median/p99 (ms) of
 // sequential calls, throughput with C calls in flight, and from the server's CPU profile the share
 // of its busy time spent in BLS signing, request-signature checks, query signing and state-tree
-// building. The client runs in this process and verifies every certificate (≈18 ms of BLS pairing
+// building (the profile is the main thread's: call answers are signed on the background signer's
+// worker thread, so their BLS signing is not in it). The client runs in this process and verifies every certificate (≈18 ms of BLS pairing
 // each), which bounds library throughput; `updatesV4Raw` posts pre-signed envelopes without
-// verifying answers, to show what the server itself sustains.
+// verifying answers, and `queriesRaw` pre-signed query envelopes, to show what the server itself
+// sustains; `--raw` measures only those two (with a profile covering only them).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +42,7 @@ const managementIdl: IDL.InterfaceFactory = ({ IDL }) =>
 async function startProfiledServer(dir: string) {
   const portFile = join(dir, 'port');
   const args = ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`, join(repoRoot, 'src/cli/main.ts'), 'start', '--port', '0', '--port-file', portFile, '--state-dir', join(dir, 'state')];
-  const child = spawn(process.execPath, args, { stdio: 'ignore' });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 1000; i++) {
     try {
       const port = Number(readFileSync(portFile, 'utf8'));
@@ -95,42 +97,55 @@ async function measure(count: number, concurrency: number, once: () => Promise<u
   };
 }
 
-async function rawUpdates(url: string, canisterId: Principal, count: number, concurrency: number) {
-  const key = new TestKey();
-  const bodies = Array.from({ length: count }, () => envelope(callContent('call', canisterId.toUint8Array(), 'inc', EMPTY_ARG, key.principal), key));
-  const path = `/api/v4/canister/${canisterId.toText()}/call`;
+/** Posts pre-signed envelopes (answers not verified) with `concurrency` in flight: what the server itself sustains. */
+async function rawLoad(url: string, path: string, bodies: readonly Uint8Array[], concurrency: number) {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
+    while (next < bodies.length) {
       const answer = await post(url, path, bodies[next++]!);
-      if (answer.status !== 200) throw new Error(`raw update answered ${answer.status}`);
+      if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}: ${answer.text()}`);
     }
   }));
-  return { calls: count, concurrency, perSecond: Math.round(count / ((performance.now() - t0) / 1000)) };
+  return { calls: bodies.length, concurrency, perSecond: Math.round(bodies.length / ((performance.now() - t0) / 1000)) };
+}
+
+function rawUpdates(url: string, canisterId: Principal, count: number, concurrency: number) {
+  const key = new TestKey();
+  const bodies = Array.from({ length: count }, () => envelope(callContent('call', canisterId.toUint8Array(), 'inc', EMPTY_ARG, key.principal), key));
+  return rawLoad(url, `/api/v4/canister/${canisterId.toText()}/call`, bodies, concurrency);
+}
+
+function rawQueries(url: string, canisterId: Principal, count: number, concurrency: number) {
+  const key = new TestKey();
+  const bodies = Array.from({ length: count }, () => envelope(callContent('query', canisterId.toUint8Array(), 'get', EMPTY_ARG, key.principal), key));
+  return rawLoad(url, `/api/v3/canister/${canisterId.toText()}/query`, bodies, concurrency);
+}
+
+function profileFile(dir: string): string {
+  return join(dir, 'prof', readdirSync(join(dir, 'prof')).find((f) => f.endsWith('.cpuprofile'))!);
 }
 
 /** Share of the server's busy CPU samples under each named function (inclusive, outermost match wins). */
 function profileShares(dir: string): Record<string, number> {
-  const file = readdirSync(join(dir, 'prof')).find((f) => f.endsWith('.cpuprofile'))!;
-  const profile = JSON.parse(readFileSync(join(dir, 'prof', file), 'utf8')) as {
+  const profile = JSON.parse(readFileSync(profileFile(dir), 'utf8')) as {
     nodes: { id: number; callFrame: { functionName: string }; hitCount?: number; children?: number[] }[];
   };
-  const categories: Record<string, string> = {
-    blsSignStateRoot: 'blsSigning',
-    verifyRequestAuth: 'requestSignatureChecks',
-    signQueryResponse: 'querySigning',
-    build: 'stateTree',
-    executeRound: 'rounds',
-    executeQuery: 'queries',
-  };
+  const categories = new Map([
+    ['blsSignStateRoot', 'blsSigning'],
+    ['verifyRequestAuth', 'requestSignatureChecks'],
+    ['signQueryResponse', 'querySigning'],
+    ['build', 'stateTree'],
+    ['executeRound', 'rounds'],
+    ['executeQuery', 'queries'],
+  ]);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const totals: Record<string, number> = {};
   let busy = 0;
   const walk = (id: number, category: string | undefined): void => {
     const node = byId.get(id)!;
     const name = node.callFrame.functionName;
-    const here = category ?? categories[name];
+    const here = category ?? categories.get(name);
     if (name !== '(idle)' && name !== '(garbage collector)') {
       busy += node.hitCount ?? 0;
       if (here) totals[here] = (totals[here] ?? 0) + (node.hitCount ?? 0);
@@ -142,7 +157,7 @@ function profileShares(dir: string): Record<string, number> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { count: { type: 'string' }, concurrency: { type: 'string' } } });
+  const { values } = parseArgs({ options: { count: { type: 'string' }, concurrency: { type: 'string' }, raw: { type: 'boolean' }, 'profile-out': { type: 'string' } } });
   const count = Number(values.count ?? 300);
   const concurrency = Number(values.concurrency ?? 16);
   const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-http-'));
@@ -154,16 +169,22 @@ async function main(): Promise<void> {
     const v4 = Actor.createActor<Counter>(counterIdl, { agent, canisterId });
     const v3Agent = await HttpAgent.create({ host: url, identity, shouldFetchRootKey: true, fetch: v3Fetch });
     const v3 = Actor.createActor<Counter>(counterIdl, { agent: v3Agent, canisterId });
-    const results = {
+    const library = values.raw ? {} : {
       updatesV4: await measure(count, concurrency, () => v4.inc()),
       updatesV3: await measure(count, concurrency, () => v3.inc()),
       queriesV3: await measure(count * 3, concurrency, () => v4.get()),
+    };
+    const results = {
+      ...library,
       // Without a client library: pre-built signed envelopes, answers not verified (server-bound).
       updatesV4Raw: await rawUpdates(url, canisterId, count * 2, concurrency * 2),
+      queriesRaw: await rawQueries(url, canisterId, count * 4, concurrency * 2),
     };
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;
+    const profileOut = values['profile-out'];
+    if (profileOut) copyFileSync(profileFile(dir), profileOut);
     console.log(JSON.stringify({ node: process.version, client: '@icp-sdk/core 6', ...results, serverCpuShare: profileShares(dir) }, null, 2));
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');

@@ -12,6 +12,7 @@ import { IC_STATE_ROOT } from './domain_separators.ts';
 
 const scheme = bls12_381.shortSignatures;
 const Fr = bls12_381.fields.Fr;
+const Fp = bls12_381.fields.Fp;
 
 /** Hash-to-curve domain separation tag of the IC's BLS ciphersuite. */
 export const BLS_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_';
@@ -65,8 +66,29 @@ export function blsKeyFromSecret(secretKey: Uint8Array): BlsKeyPair {
 
 /** Sign `message` (48-byte compressed G1 signature). */
 export function blsSign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
-  const point = scheme.sign(scheme.hash(message, BLS_DST), secretKey);
-  return scheme.Signature.toBytes(point);
+  // The same point as the constant-time `scheme.sign`, computed faster: the key certifies a local replica's state, and
+  // every round a client reads is signed, so signing speed bounds update throughput while timing leaks nothing of value.
+  return compressedG1(scheme.hash(message, BLS_DST).multiplyUnsafe(Fr.fromBytes(secretKey)));
+}
+
+type G1Point = ReturnType<typeof scheme.hash>;
+
+/**
+ * The 48-byte compressed encoding of a G1 point (flags: compressed, infinity, and `sort` when y is the larger of
+ * ±y). Unlike noble's encoder, it skips the subgroup check: a multiple of a hashed point is in G1 by construction,
+ * and the check costs a fifth of a signature.
+ */
+function compressedG1(point: G1Point): Uint8Array {
+  const bytes = new Uint8Array(BLS_SIGNATURE_LENGTH);
+  if (point.is0()) {
+    bytes[0] = 0xc0;
+    return bytes;
+  }
+  const { x, y } = point.toAffine();
+  bytes.set(Fp.toBytes(x));
+  bytes[0]! |= 0x80;
+  if (y * 2n > Fp.ORDER) bytes[0]! |= 0x20;
+  return bytes;
 }
 
 /**

@@ -61,6 +61,7 @@ export {
   blsVerifyStateRoot,
   type BlsKeyPair,
 } from './bls.ts';
+export { startBackgroundSigner } from './background_signer.ts';
 export { blsCertificateSigner, type CertificateSigner } from './signer.ts';
 export {
   buildCertificate,

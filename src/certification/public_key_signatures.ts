@@ -57,9 +57,21 @@ function verifyEcdsa(curve: string | undefined, der: Uint8Array, signature: Uint
   return signatureVerdict(safely(check), name);
 }
 
+/** Parsed keys of recent senders: a client signs every request with the same key, and parsing costs as much as checking. */
+const KEY_CACHE_SIZE = 1024;
+const keyCache = new Map<string, KeyObject>();
+
 /** The key object of a DER SubjectPublicKeyInfo (OpenSSL validates the point). @throws if invalid */
 function spkiKey(der: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type: 'spki' });
+  const buffer = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  const id = buffer.toString('base64');
+  const cached = keyCache.get(id);
+  if (cached) return cached;
+  const key = createPublicKey({ key: buffer, format: 'der', type: 'spki' });
+  // Oldest first out: a Map iterates in insertion order.
+  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value!);
+  keyCache.set(id, key);
+  return key;
 }
 
 function safely(check: () => boolean): boolean {

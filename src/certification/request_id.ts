@@ -34,10 +34,22 @@ export function hashOfMap(map: HashableMap): Uint8Array {
   for (const [key, value] of entries) {
     if (value === undefined) continue;
     if (typeof key !== 'string') throw new TypeError(`map key ${String(key)} is not text`);
-    pairs.push(concatBytes(sha256(utf8(key)), hashValue(value as CborValue, key)));
+    pairs.push(concatBytes(hashOfKey(key), hashValue(value as CborValue, key)));
   }
   pairs.sort(compareBytes);
   return sha256(...pairs);
+}
+
+/** Hashes of the field names seen first (requests and responses use a few dozen), kept for every later map. */
+const KEY_HASHES_KEPT = 256;
+const keyHashes = new Map<string, Uint8Array>();
+
+function hashOfKey(key: string): Uint8Array {
+  let hashed = keyHashes.get(key);
+  if (hashed) return hashed;
+  hashed = sha256(utf8(key));
+  if (keyHashes.size < KEY_HASHES_KEPT) keyHashes.set(key, hashed);
+  return hashed;
 }
 
 /** The hash of one value (`H` above). */

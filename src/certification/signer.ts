@@ -1,5 +1,6 @@
 // Who signs certificates. Today one BLS key (a single-replica subnet signing with the root
 // key); later a threshold-BLS group of replicas behind the same interface.
+import { blsSignStateRootInBackground } from './background_signer.ts';
 import { blsSignStateRoot, type BlsKeyPair } from './bls.ts';
 
 export interface CertificateSigner {
@@ -7,6 +8,8 @@ export interface CertificateSigner {
   readonly publicKeyDer: Uint8Array;
   /** The signature over `\x0Dic-state-root ‖ rootHash`. */
   signStateRoot(rootHash: Uint8Array): Uint8Array;
+  /** The same signature, computed off this thread (absent: signers that are cheap or cannot). */
+  signStateRootInBackground?(rootHash: Uint8Array): Promise<Uint8Array>;
 }
 
 /** A signer holding one BLS key pair. */
@@ -15,5 +18,6 @@ export function blsCertificateSigner(key: BlsKeyPair): CertificateSigner {
   return {
     publicKeyDer: key.publicKeyDer,
     signStateRoot: (rootHash) => blsSignStateRoot(secretKey, rootHash),
+    signStateRootInBackground: (rootHash) => blsSignStateRootInBackground(secretKey, rootHash),
   };
 }

@@ -37,6 +37,8 @@ export class StateCertifier {
   readonly #builder: StateTreeBuilder;
   readonly #signer: CertificateSigner;
   #latest: CertifiedState | undefined;
+  /** The latest round's certification while its signature is computed in the background. */
+  #signing: { readonly height: bigint; readonly time: bigint; readonly certified: Promise<CertifiedState> } | undefined;
   readonly stats: CertifierStats = { signatures: 0, signingMs: 0, treeMs: 0 };
 
   constructor(options: StateCertifierOptions) {
@@ -61,6 +63,38 @@ export class StateCertifier {
     }
     this.#latest = { height: state.round, time: state.time, tree, rootHash, signature };
     return this.#latest;
+  }
+
+  /**
+   * The same certification, signed off the event loop's thread when the signer can: the tree is taken now, so the
+   * result certifies `state` as it is at the call. Concurrent callers for one round share one signature.
+   */
+  certifyInBackground(state: SubnetState): Promise<CertifiedState> {
+    const latest = this.#latest;
+    const signer = this.#signer;
+    if (!signer.signStateRootInBackground || (latest && latest.height === state.round && latest.time === state.time)) return Promise.resolve(this.certify(state));
+    const signing = this.#signing;
+    if (signing && signing.height === state.round && signing.time === state.time) return signing.certified;
+    const t0 = performance.now();
+    const tree = this.#builder.build(state);
+    const rootHash = reconstruct(tree);
+    this.stats.treeMs += performance.now() - t0;
+    if (latest && equalHashes(latest.rootHash, rootHash)) return Promise.resolve(this.#keep({ height: state.round, time: state.time, tree, rootHash, signature: latest.signature }));
+    const { round: height, time } = state;
+    const certified = signer.signStateRootInBackground(rootHash).then((signature) => {
+      this.stats.signatures++;
+      if (this.#signing?.certified === certified) this.#signing = undefined;
+      return this.#keep({ height, time, tree, rootHash, signature });
+    });
+    this.#signing = { height, time, certified };
+    return certified;
+  }
+
+  /** Records `certified` as the latest certification unless a later round was certified meanwhile. */
+  #keep(certified: CertifiedState): CertifiedState {
+    const latest = this.#latest;
+    if (!latest || latest.height < certified.height || (latest.height === certified.height && latest.time <= certified.time)) this.#latest = certified;
+    return certified;
   }
 
   /** An encoded certificate (tag 55799 `{tree, signature, delegation?}`) revealing `paths` and `/time`. */

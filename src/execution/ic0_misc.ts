@@ -1,6 +1,6 @@
 // ic0 identity, status, certification, time, timers, logging, environment and trap functions (interface spec, section 'Overview of imports').
 import { MAX_CERTIFIED_DATA, MAX_LOG_BYTES, Principal, principalEquals } from '../state/index.ts';
-import { CONTEXTS, type DataCertificate, isReplicated } from './context.ts';
+import { CONTEXTS, isReplicated } from './context.ts';
 import { CanisterTrap, contractViolation } from './errors.ts';
 import { type Ic0Group, OVERHEAD, type Word } from './ic0_entry.ts';
 import type { SystemApi } from './system_api.ts';
@@ -12,16 +12,16 @@ function statusCode(api: SystemApi): number {
   return status === 'running' ? 1 : status === 'stopping' ? 2 : 3;
 }
 
-function dataCertificate(api: SystemApi): DataCertificate | undefined {
+function dataCertificate(api: SystemApi): Uint8Array | undefined {
   const context = api.context;
-  if (context.kind === 'nonReplicatedQuery' || context.kind === 'compositeQuery') return context.dataCertificate;
+  if (context.kind === 'nonReplicatedQuery' || context.kind === 'compositeQuery') return context.dataCertificate?.();
   return undefined;
 }
 
 function requireCertificate(api: SystemApi, name: string): Uint8Array {
   const certificate = dataCertificate(api);
   if (!certificate) throw contractViolation(`${name}: no certificate is present in this execution`);
-  return certificate();
+  return certificate;
 }
 
 /** Appends to the canister log; logs of non-replicated executions are not kept (interface spec, section 'Debugging aids'). */

@@ -1,7 +1,7 @@
 // The execution layer: message execution through the System API (IC: execution_environment + embedders).
 export { applyChanges, executionRejectFor, openCallContext, rejectOf, respond, settle } from './call_context.ts';
 export { CHAIN_KEY_NAMES, chainKeyFee } from './chain_keys.ts';
-export type { ApiContext, ContextLetter, SystemTask } from './context.ts';
+export type { ApiContext, ContextLetter, DataCertificate, SystemTask } from './context.ts';
 export { type Ic0Entry, type Ic0Group, type Ic0Table, OVERHEAD } from './ic0_entry.ts';
 export { SYSTEM_API } from './imports.ts';
 export {

@@ -33,7 +33,7 @@ async function handleCall(context: HttpContext, version: CallVersion, scope: Cal
   const outcome = await context.rounds.waitFor(submitted.messageId, context.limits.syncCallTimeoutMs);
   if (outcome === 'failed') return textResponse(unavailable(context) ?? new HttpError(503, 'The round could not be made durable; retry the call'));
   if (outcome === 'timeout') return accepted();
-  const certificate = context.certificate([['request_status', submitted.requestId]]);
+  const certificate = await context.certificateInBackground([['request_status', submitted.requestId]]);
   return cborResponse(200, { status: 'replied', certificate });
 }
 

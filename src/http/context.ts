@@ -1,6 +1,6 @@
 // What every endpoint handler shares: the replica (with its certifier and node key), the clock and the
 // round driver, and the limits of the interface.
-import type { CertifiedState, TreePath } from '../certification/index.ts';
+import { type CertifiedState, startBackgroundSigner, type TreePath } from '../certification/index.ts';
 import { DEFAULT_HTTP_FETCH, type HttpFetchOptions, type Replica, RoundDriver, wallClockNanos } from '../replica/index.ts';
 import type { Principal } from '../state/index.ts';
 
@@ -60,6 +60,7 @@ export class HttpContext {
     this.log = options.log ?? (() => {});
     this.debug = options.debug ?? (() => {});
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    startBackgroundSigner();
     this.rounds = new RoundDriver({
       replica,
       clock: this.#clock,
@@ -87,6 +88,11 @@ export class HttpContext {
   /** An encoded certificate of the latest round revealing `paths` and `/time`. */
   certificate(paths: readonly TreePath[]): Uint8Array {
     return this.replica.certificate(paths);
+  }
+
+  /** The same, signed off the event loop's thread: requests and rounds go on meanwhile. */
+  certificateInBackground(paths: readonly TreePath[]): Promise<Uint8Array> {
+    return this.replica.certificateInBackground(paths);
   }
 
   close(): void {

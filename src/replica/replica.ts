@@ -13,7 +13,7 @@ import {
   StateCertifier,
   type TreePath,
 } from '../certification/index.ts';
-import { evictIdleInstances, evictionSlack, executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, instanceStatistics, runSlices, UserError } from '../execution/index.ts';
+import { type DataCertificate, evictIdleInstances, evictionSlack, executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, instanceStatistics, runSlices, UserError } from '../execution/index.ts';
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus, type XNetRound } from '../scheduler/index.ts';
 import {
@@ -325,9 +325,17 @@ export class Replica {
     return this.certifier.certificate(this.certified(), paths, this.#network?.delegation?.());
   }
 
+  /** The same certificate, its signature computed off this thread when the round was not signed yet (a server's call answers). */
+  async certificateInBackground(paths: readonly TreePath[]): Promise<Uint8Array> {
+    if (this.#uncommitted) throw new UncertifiedStateError(this.state.round);
+    const certified = await this.certifier.certifyInBackground(this.state);
+    return this.certifier.certificate(certified, paths, this.#network?.delegation?.());
+  }
+
   /**
    * A non-replicated query against the latest state. The target canister gets a data certificate
-   * (interface spec, "Certified data"): the latest certification revealing its `certified_data`.
+   * (interface spec, "Certified data"): the latest certification revealing its `certified_data`,
+   * built during the query if the canister reads it.
    */
   query(request: QueryRequest): CallResult {
     const env = this.env();
@@ -335,11 +343,7 @@ export class Replica {
     if (system) return systemQuery(this.state, env, system, request);
     const management = (caller: Principal, method: string, arg: Uint8Array) => managementQuery(this.state, env, caller, method, arg);
     if (principalEquals(request.canisterId, MANAGEMENT_CANISTER) && USER_QUERY_METHODS.has(request.method)) return management(request.caller, request.method, request.arg);
-    // Certified now (an uncertified round fails the query here); encoded only if the canister reads it.
-    const certified = this.canister(request.canisterId) ? this.certified() : undefined;
-    let certificate: Uint8Array | undefined;
-    const paths: TreePath[] = [['canister', request.canisterId.toUint8Array(), 'certified_data']];
-    const dataCertificate = certified && (() => (certificate ??= this.certifier.certificate(certified, paths, this.#network?.delegation?.())));
+    const dataCertificate = this.canister(request.canisterId) ? this.#dataCertificate(request.canisterId) : undefined;
     const result = executeQuery(env, (id) => getCanister(this.state, id), { ...request, dataCertificate }, management);
     this.#evictIdle();
     return result;
@@ -355,6 +359,14 @@ export class Replica {
     this.#instantiationsSeen = instantiations;
     if (this.#liveAtMost <= this.#maxLiveInstances + evictionSlack(this.#maxLiveInstances)) return;
     this.#liveAtMost = evictIdleInstances(this.state.canisters.values(), this.#maxLiveInstances);
+  }
+
+  /** Built when the canister first asks for it: a query that never does costs no certificate (nor the round's signature). */
+  #dataCertificate(canisterId: Principal): DataCertificate {
+    // An uncommitted round fails the query up front, as building the certificate would.
+    if (this.#uncommitted) throw new UncertifiedStateError(this.state.round);
+    let certificate: Uint8Array | undefined;
+    return () => (certificate ??= this.certificate([['canister', canisterId.toUint8Array(), 'certified_data']]));
   }
 
   stateHash(): string {

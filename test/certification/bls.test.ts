@@ -62,6 +62,16 @@ test('keys are deterministic in the seed; sign/verify round trip; sizes', () => 
   assert.throws(() => blsKeyFromSecret(new Uint8Array(32).fill(0xff)), /below the group order/);
 });
 
+test("signatures are the ciphersuite's constant-time signatures, bit for bit", () => {
+  for (const fill of [1, 7, 42]) {
+    const k = blsKeyFromSeed(new Uint8Array(32).fill(fill));
+    for (const message of [utf8(''), utf8('message'), new Uint8Array(45).fill(fill)]) {
+      const reference = bls12_381.shortSignatures.sign(bls12_381.shortSignatures.hash(message, BLS_DST), k.secretKey);
+      assert.equal(toHex(blsSign(k.secretKey, message)), toHex(bls12_381.shortSignatures.Signature.toBytes(reference)));
+    }
+  }
+});
+
 test('state-root signatures carry the ic-state-root domain separator', () => {
   const k = blsKeyFromSeed(seed);
   const root = new Uint8Array(32).fill(1);

@@ -143,6 +143,19 @@ test('a round over a 50k-entry ingress history rebuilds only what changed', () =
   }
 });
 
+test('background certifications of one round share one signature, equal to the one signed in this thread', async () => {
+  const { replica, state, nodes } = fixture();
+  const certifier = new StateCertifier({ signer: blsCertificateSigner(replica.rootKey), nodes });
+  state.ingress.set(rid(1), status('replied', 1));
+  const [first, second] = await Promise.all([certifier.certifyInBackground(state), certifier.certifyInBackground(state)]);
+  assert.equal(first, second);
+  assert.equal(certifier.stats.signatures, 1);
+  assert.equal(certifier.certify(state), first, 'the round is signed: this thread reuses it');
+  const reference = new StateCertifier({ signer: blsCertificateSigner(replica.rootKey), nodes }).certify(state);
+  assert.deepEqual(first.signature, reference.signature);
+  assert.ok(verifyCertificate(certifier.certificate(first, [['request_status', Buffer.from(rid(1), 'hex')]]), replica.rootKey.publicKeyDer).ok);
+});
+
 test('the certifier signs once per round and its pruned certificates verify', () => {
   const { replica, state, nodes } = fixture();
   const certifier = new StateCertifier({ signer: blsCertificateSigner(replica.rootKey), nodes });
