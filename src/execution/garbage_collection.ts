@@ -4,18 +4,14 @@
 // heap a page at a time spends most of its time in the collector (a Motoko canister filling 160 MiB:
 // 5x slower). With external memory accounted in the global heap limit, the limit scales with the
 // process instead, and the collector runs as often as for any other allocation.
-import { setFlagsFromString } from 'node:v8';
+import { enableV8Flag } from '../wasm/index.ts';
 
 const FLAG = 'external-memory-accounted-in-global-limit';
-let tuned = false;
 
 /**
  * Process-wide and once, before the first canister instance. V8 reads this flag at each limit check,
  * so setting it after start-up takes effect; an explicit `--[no-]` flag on the command line wins.
  */
 export function tuneGarbageCollector(): void {
-  if (tuned) return;
-  tuned = true;
-  if (process.execArgv.some((argument) => argument.includes(FLAG))) return;
-  setFlagsFromString(`--${FLAG}`);
+  enableV8Flag(FLAG);
 }

@@ -48,14 +48,8 @@ export function precompile(module: CanisterModule): void {
   compile(module);
 }
 
-interface Live {
-  instance: WebAssembly.Instance;
-  memory: WebAssembly.Memory;
-  globals: GlobalCell[];
-  table: WebAssembly.Table | undefined;
-  counter: WebAssembly.Global;
-  dirty: WebAssembly.Memory;
-}
+/** The parts of a wasm state that exist only while it is instantiated. */
+type Live = Pick<WasmState, 'instance' | 'memory' | 'globals' | 'table' | 'counter' | 'dirty'>;
 
 /** An evicted heap: its size and its non-zero 4 KiB pages only, packed (an idle canister costs what it wrote). */
 interface Evicted {

@@ -5,7 +5,7 @@
 // instrumented/raw time ratio drops from about 2.5 to about 1.3. V8 reads the section only with
 // --experimental-wasm-branch-hinting (see enableBranchHints); without it the section is ignored.
 // Hints change no semantics: the same module gives the same results and instruction counts.
-import { setFlagsFromString } from 'node:v8';
+import { enableV8Flag } from './v8_flags.ts';
 import type { Writer } from './_writer.ts';
 
 export const BRANCH_HINT_SECTION = 'metadata.code.branch_hint';
@@ -34,12 +34,7 @@ export function writeBranchHintSection(out: Writer, functions: readonly (readonl
   out.endSized(mark);
 }
 
-let enabled = false;
-
 /** Process-wide and once, before V8 compiles an instrumented module; an explicit flag on the command line wins. */
 export function enableBranchHints(): void {
-  if (enabled) return;
-  enabled = true;
-  if (process.execArgv.some((argument) => argument.includes(FLAG))) return;
-  setFlagsFromString(`--${FLAG}`);
+  enableV8Flag(FLAG);
 }

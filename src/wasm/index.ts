@@ -15,3 +15,4 @@ export {
   INJECTED_IMPORTS,
 } from './instrumentation_contract.ts';
 export { MAX_WASM_MODULE_SIZE } from './decode_wasm.ts';
+export { enableV8Flag } from './v8_flags.ts';
