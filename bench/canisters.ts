@@ -13,6 +13,7 @@ import { evictIdleInstances, instanceStatistics, liveInstances } from '../src/ex
 import { candid } from '../src/management/index.ts';
 import type { Principal } from '../src/state/index.ts';
 import { wat } from '../test/support/build.ts';
+import { replyAll } from '../test/support/calls.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -39,28 +40,15 @@ const COUNTER_WAT = `(module
     (call $append (i32.const 0) (i32.const 4))
     (call $reply)))`;
 
-/** Submits the calls, runs rounds until every one replied; the replies. */
-async function all(ic: Capsule, calls: { canisterId: Principal | string; method: string; arg: Uint8Array }[]): Promise<Uint8Array[]> {
-  const replica = replicaOf(ic);
-  const ids = [];
-  for (const call of calls) ids.push(await ic.submitCall(call));
-  while (ids.some((id) => !['replied', 'rejected'].includes(replica.ingressStatus(id)?.status ?? ''))) await ic.tick();
-  return ids.map((id) => {
-    const status = replica.ingressStatus(id);
-    if (status?.status !== 'replied') throw new Error(`call ${id} did not reply`);
-    return status.reply;
-  });
-}
-
 async function populate(ic: Capsule, wasm: Uint8Array, count: number): Promise<Principal[]> {
   const arg = candid.encodeManagementArg('provisional_create_canister_with_cycles', { amount: [], settings: [], specified_id: [], sender_canister_version: [] });
   const ids: Principal[] = [];
   for (let done = 0; done < count; done += BATCH) {
     const size = Math.min(BATCH, count - done);
-    const created = await all(ic, Array.from({ length: size }, () => ({ canisterId: 'aaaaa-aa', method: 'provisional_create_canister_with_cycles', arg })));
+    const created = await replyAll(ic, Array.from({ length: size }, () => ({ canisterId: 'aaaaa-aa', method: 'provisional_create_canister_with_cycles', arg })));
     const batch = created.map((reply) => candid.decodeManagementResult('provisional_create_canister_with_cycles', reply).canister_id);
-    await all(ic, batch.map((canisterId) => ({ canisterId: 'aaaaa-aa', method: 'install_code', arg: installCodeArg({ canisterId, wasm }, false) })));
-    await all(ic, batch.map((canisterId) => ({ canisterId, method: 'inc', arg: EMPTY })));
+    await replyAll(ic, batch.map((canisterId) => ({ canisterId: 'aaaaa-aa', method: 'install_code', arg: installCodeArg({ canisterId, wasm }, false) })));
+    await replyAll(ic, batch.map((canisterId) => ({ canisterId, method: 'inc', arg: EMPTY })));
     ids.push(...batch);
   }
   return ids;

@@ -13,6 +13,7 @@ import { candid } from '../../src/management/index.ts';
 import type { Principal } from '../../src/state/index.ts';
 import { wat } from '../support/build.ts';
 import { tempDir } from '../persistence/_helpers.ts';
+import { replyAll } from '../support/calls.ts';
 
 const SEED = new Uint8Array(32).fill(3);
 const TIME = 1_700_000_000_000_000_000n;
@@ -54,24 +55,11 @@ function counts(reply: Uint8Array): number[] {
   return [view.getUint32(0, true), view.getUint32(4, true), view.getUint32(8, true)];
 }
 
-/** Submits every call, then runs rounds until all of them completed; the replies in order. */
-async function all(ic: Capsule, calls: { canisterId: Principal | string; method: string; arg?: Uint8Array }[]): Promise<Uint8Array[]> {
-  const replica = replicaOf(ic);
-  const ids = [];
-  for (const call of calls) ids.push(await ic.submitCall(call));
-  while (ids.some((id) => !['replied', 'rejected'].includes(replica.ingressStatus(id)?.status ?? ''))) await ic.tick();
-  return ids.map((id) => {
-    const status = replica.ingressStatus(id);
-    if (status?.status !== 'replied') throw new Error(`call ${id} did not reply: ${JSON.stringify(status, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
-    return status.reply;
-  });
-}
-
 async function createAndInstall(ic: Capsule, count: number): Promise<Principal[]> {
   const arg = candid.encodeManagementArg('provisional_create_canister_with_cycles', { amount: [], settings: [], specified_id: [], sender_canister_version: [] });
-  const created = await all(ic, Array.from({ length: count }, () => ({ canisterId: 'aaaaa-aa', method: 'provisional_create_canister_with_cycles', arg })));
+  const created = await replyAll(ic, Array.from({ length: count }, () => ({ canisterId: 'aaaaa-aa', method: 'provisional_create_canister_with_cycles', arg })));
   const ids = created.map((reply) => candid.decodeManagementResult('provisional_create_canister_with_cycles', reply).canister_id);
-  await all(ic, ids.map((canisterId) => ({ canisterId: 'aaaaa-aa', method: 'install_code', arg: installCodeArg({ canisterId, wasm }, false) })));
+  await replyAll(ic, ids.map((canisterId) => ({ canisterId: 'aaaaa-aa', method: 'install_code', arg: installCodeArg({ canisterId, wasm }, false) })));
   return ids;
 }
 
@@ -85,7 +73,7 @@ test('2,000 canisters answer correctly after their instances were evicted, and t
 
   const evictionsBefore = instanceStatistics().evictions;
   // Installed, then evicted: each update instantiates its canister from the evicted bytes (and calls through its table).
-  const first = await all(ic, ids.map((canisterId) => ({ canisterId, method: 'inc', arg: EMPTY })));
+  const first = await replyAll(ic, ids.map((canisterId) => ({ canisterId, method: 'inc', arg: EMPTY })));
   assert.ok(first.every((reply) => counts(reply).join() === '1,1,1'));
   assert.ok(instanceStatistics().evictions - evictionsBefore >= 1990);
   assert.ok(liveInstances(canisters.values()) <= MOST_LIVE);
@@ -101,7 +89,7 @@ async function scenario(maxLiveInstances: number): Promise<string> {
   const ic = await Capsule.create({ seed: SEED, time: TIME, maxLiveInstances });
   const ids = await createAndInstall(ic, 40);
   for (let step = 0; step < 3; step++) {
-    await all(ic, ids.map((canisterId, i) => ({ canisterId, method: i % 3 === step ? 'grow' : 'inc', arg: EMPTY })));
+    await replyAll(ic, ids.map((canisterId, i) => ({ canisterId, method: i % 3 === step ? 'grow' : 'inc', arg: EMPTY })));
     for (const canisterId of ids.slice(0, 5)) await ic.queryCall({ canisterId, method: 'get', arg: EMPTY });
   }
   const hash = replicaOf(ic).stateHash();
@@ -122,7 +110,7 @@ test('a restored state instantiates no canister until a message needs it', async
   try {
     const ic = await Capsule.create({ stateDir, seed: SEED, time: TIME });
     const ids = await createAndInstall(ic, 20);
-    await all(ic, ids.map((canisterId) => ({ canisterId, method: 'inc', arg: EMPTY })));
+    await replyAll(ic, ids.map((canisterId) => ({ canisterId, method: 'inc', arg: EMPTY })));
     const hash = replicaOf(ic).stateHash();
     await ic.close();
 

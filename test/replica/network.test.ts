@@ -25,8 +25,8 @@ function twoSubnets(stateDir?: string): Network {
 }
 
 /** Two subnets with a universal canister on each: the caller on the first, the callee on the second. */
-async function callerAndCallee() {
-  const network = twoSubnets();
+async function callerAndCallee(stateDir?: string) {
+  const network = twoSubnets(stateDir);
   const [a, b] = network.subnets as [Replica, Replica];
   return { network, a, b, caller: await universalCanister(network, a), callee: await universalCanister(network, b) };
 }
@@ -176,10 +176,7 @@ test('a certificate of a subnet other than the root one carries the root subnetâ
 test('a network in a state directory resumes with its subnets, canisters and messages between them', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'capsule-network-'));
   try {
-    const network = twoSubnets(dir);
-    const [a, b] = network.subnets as [Replica, Replica];
-    const caller = await universalCanister(network, a);
-    const callee = await universalCanister(network, b);
+    const { network, a, caller, callee } = await callerAndCallee(dir);
     execute(network, a, caller, 'update', prog().interUpdate(callee, { args: prog().pushInt(5).setGlobal().pushBytes('x').reply() }).build());
     const hashes = network.stateHashes();
     network.close();
@@ -200,10 +197,7 @@ test('a network in a state directory resumes with its subnets, canisters and mes
 test('a message waiting in a stream when the network closes is delivered after it reopens', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'capsule-network-'));
   try {
-    const network = twoSubnets(dir);
-    const [a, b] = network.subnets as [Replica, Replica];
-    const caller = await universalCanister(network, a);
-    const callee = await universalCanister(network, b);
+    const { network, a, b, caller, callee } = await callerAndCallee(dir);
     // The sender runs after the receiver in a tick, so its message waits in its stream for a tick.
     const [from, to, source, target] = a.state.config.subnetId.toHex() > b.state.config.subnetId.toHex() ? [a, b, caller, callee] : [b, a, callee, caller];
     const id = from.submit({ sender: ANONYMOUS, receiver: source, method: 'update', arg: prog().oneWayCall(target, 'update', prog().pushBytes('late').setGlobal().build()).pushBytes('sent').reply().build() });
