@@ -38,7 +38,7 @@ export class InstanceApi {
   /** Calls of the HTTP gateway, each made on the subnet of its canister with that subnet's rounds. */
   canisterCalls(timeoutMs: number): CanisterCalls {
     const callsOf = new Map(this.#subnets.map((subnet) => [subnet.replica, replicaCalls(subnet.replica, subnet.context.rounds, timeoutMs)]));
-    const on = (canisterId: Principal): CanisterCalls => callsOf.get(this.#network.subnetOf(canisterId) ?? this.#fallback)!;
+    const on = (canisterId: Principal): CanisterCalls => callsOf.get(this.#subnetOfCanister(canisterId))!;
     return {
       query: (canisterId, method, arg) => on(canisterId).query(canisterId, method, arg),
       update: (canisterId, method, arg) => on(canisterId).update(canisterId, method, arg),
@@ -60,7 +60,12 @@ export class InstanceApi {
       return this.#network.root;
     }
     if (scoped[1] === 'subnet') return this.#network.subnet(id) ?? this.#network.root;
-    return this.#network.subnetOf(id) ?? this.#fallback;
+    return this.#subnetOfCanister(id);
+  }
+
+  /** The subnet hosting the canister, or the fallback for an id no subnet hosts. */
+  #subnetOfCanister(canisterId: Principal): Replica {
+    return this.#network.subnetOf(canisterId) ?? this.#fallback;
   }
 
   #apiOf(replica: Replica): SubnetApi {
