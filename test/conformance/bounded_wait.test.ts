@@ -3,7 +3,8 @@
 // MAX_CALL_TIMEOUT ([replica] 300 s); the system may answer SYS_UNKNOWN (6) and drop the late
 // response; guaranteed-response calls never get 6 and have deadline 0).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { prog } from '../universal/program.ts';
 import {
   call,

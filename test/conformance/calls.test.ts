@@ -1,7 +1,8 @@
 // Simple calls, state, anonymous caller and inter-canister calls (ic-ref-test "simple calls",
 // "state", "anonymous user", "inter-canister calls"; interface spec, section 'Abstract behavior').
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { CALLBACK_FUN, prog, WRONG_TYPE_FUN } from '../universal/program.ts';
 import {
   ANONYMOUS,

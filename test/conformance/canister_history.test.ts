@@ -3,7 +3,8 @@
 // the canister version and origin; at least the 20 most recent are kept; controllers are a set).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { candid } from '../../src/management/index.ts';
 import type { Change } from '../../src/management/candid/index.ts';
 import { comparePrincipals } from '../../src/state/index.ts';

@@ -3,7 +3,8 @@
 // except for successful message execution of a query method", and by install_code (any mode),
 // uninstall_code, update_settings, start/stop; pre_upgrade sees the old value, post_upgrade the new).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { prog } from '../universal/program.ts';
 import {
   call,

@@ -5,7 +5,8 @@
 // Every front end's query gives its target the latest certificate (the replica composes it), so the
 // certificate a canister copies out verifies against the subnet's root key in both targets.
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { lookupPath, verifyCertificate } from '../../src/certification/index.ts';
 import { prog, type Program } from '../universal/program.ts';
 import {

@@ -2,7 +2,8 @@
 // composite query methods on the same subnet; callbacks follow the reply/reject/cleanup rules;
 // nothing persists; depth limited ([replica] 6); plain queries cannot call).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { candid } from '../../src/management/index.ts';
 import { prog } from '../universal/program.ts';
 import {

@@ -2,7 +2,8 @@
 // frozen canisters). Runs with the application subnet's prices; like ic-ref-test, balances are
 // compared "roughly" (the system burns cycles at unspecified rates, here well below EPS).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { decodeCycles128, prog } from '../universal/program.ts';
 import {
   call,

@@ -3,7 +3,8 @@
 // the management method fetch_canister_logs: records {idx, timestamp_nanos, content}, about 4 KiB kept,
 // wiped by reinstall and uninstall, kept across upgrades).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { prog } from '../universal/program.ts';
 import {
   call,

@@ -3,7 +3,8 @@
 // trapping or accepting twice → 5; nothing it does persists; management methods that are not
 // callable by ingress are refused with CANISTER_REJECT).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { candid } from '../../src/management/index.ts';
 import { prog } from '../universal/program.ts';
 import {

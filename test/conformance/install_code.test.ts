@@ -4,7 +4,8 @@
 // init", "caller/self (in init)"; interface spec, management methods install_code/uninstall_code).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { gzipSync } from 'node:zlib';
 import { canisterIdFromIndex } from '../../src/state/index.ts';
 import { prog } from '../universal/program.ts';

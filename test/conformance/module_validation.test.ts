@@ -4,7 +4,8 @@
 // spec's (≤ 50,000 functions, ≤ 1,000 globals, ≤ 16 icp: sections, ≤ 1,000 exported methods,
 // ≤ 20,000 bytes of method names, ≤ 1 MiB of icp: sections); the old ic-hs generator used 300 globals.
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import wabtInit from 'wabt';
 import { candid } from '../../src/management/index.ts';
 import { prog } from '../universal/program.ts';

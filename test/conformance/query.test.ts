@@ -2,7 +2,8 @@
 // and nothing it does persists — heap, stable memory, globals; replicated queries keep only the
 // reply and the cycles; queries to deleted, stopped or empty canisters and to update methods fail).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { prog } from '../universal/program.ts';
 import {
   call,

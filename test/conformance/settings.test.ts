@@ -1,7 +1,8 @@
 // Controllers and settings (ic-ref-test "Settings", "canister lifecycle (wrong controller)",
 // "is_controller system API"; interface spec, management canister_settings, update_settings and canister_status).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import type { CanisterSettings } from '../../src/management/candid/index.ts';
 import { prog } from '../universal/program.ts';
 import {

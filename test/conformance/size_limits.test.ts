@@ -3,7 +3,8 @@
 // responses 3 MiB, same-subnet inter-canister requests 10 MiB, ingress payload 2 MiB) and the
 // wasm_memory_limit setting (enforced for updates, not for queries).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { prog } from '../universal/program.ts';
 import {
   call,

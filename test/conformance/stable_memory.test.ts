@@ -2,7 +2,8 @@
 // interface spec, 'Stable memory': the 32-bit API exists only for wasm32 and traps above 4 GiB; stable memory
 // grows with zeros, is bounded (500 GiB), survives upgrades and is rolled back with a trap).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { prog } from '../universal/program.ts';
 import {
   call,

@@ -3,7 +3,8 @@
 // open call contexts are rejected / deleted call contexts …"; interface spec, stop_canister and delete_canister). Calls are kept
 // open with ic-ref-test's message hold: a canister that asks to stop itself waits forever.
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { candid } from '../../src/management/index.ts';
 import { prog } from '../universal/program.ts';
 import {

@@ -2,7 +2,8 @@
 // interface spec, System API sections: identity, subnet, root key, status, in_replicated_execution,
 // performance_counter, environment variables, cost queries, caller info).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { decodeCycles128, prog } from '../universal/program.ts';
 import {
   call,

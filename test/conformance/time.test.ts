@@ -1,7 +1,8 @@
 // Time (ic-ref-test "time"; interface spec, 'System time': constant within one execution, monotonic per
 // canister, also across upgrades; the library's clock is the subnet's time).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { prog } from '../universal/program.ts';
 import {
   call,

@@ -3,7 +3,8 @@
 // reinstall, upgrade and uninstall; global_timer_set returns the previous value; heartbeats run
 // regularly with the management canister as caller; a task's changes commit unless it traps).
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { before, describe } from 'node:test';
+import { test } from './_sampled_test.ts';
 import { candid } from '../../src/management/index.ts';
 import { prog, u64le } from '../universal/program.ts';
 import {

@@ -1,7 +1,7 @@
 // Motoko canisters shipped as source (our asset canister, the applications under apps/) are built on the
 // user's machine and cached by compiler version and source hash, so each source is compiled once.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -69,6 +69,22 @@ export function buildMotokoSync(name: string, job: MotokoJob, log: (line: string
 
 const LOCK_WAIT_MS = 300_000;
 
+/** Whether the process that took a lock (its pid is written inside) has died, leaving the lock behind. */
+function abandoned(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return false; // just taken, its pid not written yet
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** Waits while another process builds the same module (its lock folder exists); true once this one may build. */
 async function acquireLock(lock: string, file: string): Promise<boolean> {
   const deadline = Date.now() + LOCK_WAIT_MS;
@@ -76,12 +92,14 @@ async function acquireLock(lock: string, file: string): Promise<boolean> {
   for (;;) {
     try {
       mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
       return true;
     } catch {
       if (existsSync(file)) return false;
-      // A lock older than any compile was left by a process that died: take it over.
-      const lockedAt = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
-      if (Date.now() > deadline || Date.now() - lockedAt > LOCK_WAIT_MS) return true;
+      if (abandoned(lock) || Date.now() > deadline) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
