@@ -66,7 +66,7 @@ export interface MessagingService {
 
 export type MessagingActor = ActorSubclass<MessagingService>;
 
-export const idlFactory = ({ IDL }: { IDL: typeof Idl }) => {
+export const idlFactory: Idl.InterfaceFactory = ({ IDL }) => {
   const Profile = IDL.Record({ name: IDL.Text, public_key: IDL.Vec(IDL.Nat8) });
   const WrappedKey = IDL.Record({ wrapped: IDL.Vec(IDL.Nat8), nonce: IDL.Vec(IDL.Nat8), sender_public_key: IDL.Vec(IDL.Nat8) });
   const Message = IDL.Record({ id: IDL.Nat, sender: IDL.Principal, time: IDL.Int, ciphertext: IDL.Vec(IDL.Nat8), nonce: IDL.Vec(IDL.Nat8) });
