@@ -185,7 +185,8 @@ async function main(): Promise<void> {
   session = await Session.connect(await loadKeys(), backend, env.IC_ROOT_KEY);
   element('principal').textContent = session.principal.toText();
   wireForms();
-  const profile = await session.profile();
+  // A first visit's keys were just made: no profile can exist yet, so the page skips the query.
+  const profile = session.keys.new ? undefined : await session.profile();
   if (!profile) {
     element('register').hidden = false;
     return;
