@@ -169,16 +169,16 @@ persistent actor Messaging {
   };
 
   /** The room's creator adds a registered user, with the room key wrapped for the new member's public key. */
-  public shared ({ caller }) func add_member(id : RoomId, member : Principal, key : WrappedKey) : async Result<()> {
-    let (room, _) = switch (memberOf(caller, id)) { case (#err e) return #err(e); case (#ok found) found };
-    if (room.creator != caller) return #err(#not_the_creator);
+  public shared ({ caller }) func add_member(room : RoomId, member : Principal, key : WrappedKey) : async Result<()> {
+    let (chat, _) = switch (memberOf(caller, room)) { case (#err e) return #err(e); case (#ok found) found };
+    if (chat.creator != caller) return #err(#not_the_creator);
     let ?user = Map.get(users, Principal.compare, member) else return #err(#unknown_user(member));
-    if (Map.containsKey(room.members, Principal.compare, member)) return #err(#already_a_member(member));
+    if (Map.containsKey(chat.members, Principal.compare, member)) return #err(#already_a_member(member));
     switch (checkWrappedKey(key)) { case (?e) return #err(e); case null {} };
-    if (Map.size(room.members) >= MEMBERS_PER_ROOM) return #err(#limit_reached({ what = "members per room"; limit = MEMBERS_PER_ROOM }));
+    if (Map.size(chat.members) >= MEMBERS_PER_ROOM) return #err(#limit_reached({ what = "members per room"; limit = MEMBERS_PER_ROOM }));
     if (List.size(user.rooms) >= ROOMS_PER_USER) return #err(#limit_reached({ what = "rooms per user"; limit = ROOMS_PER_USER }));
-    Map.add(room.members, Principal.compare, member, { key; var read = 0 });
-    List.add(user.rooms, id);
+    Map.add(chat.members, Principal.compare, member, { key; var read = 0 });
+    List.add(user.rooms, room);
     #ok(());
   };
 
@@ -197,10 +197,10 @@ persistent actor Messaging {
   };
 
   /** The room's members with their profiles. */
-  public shared query ({ caller }) func members(id : RoomId) : async Result<[Member]> {
-    let (room, _) = switch (memberOf(caller, id)) { case (#err e) return #err(e); case (#ok found) found };
+  public shared query ({ caller }) func members(room : RoomId) : async Result<[Member]> {
+    let (chat, _) = switch (memberOf(caller, room)) { case (#err e) return #err(e); case (#ok found) found };
     let found = List.empty<Member>();
-    for (member in Map.keys(room.members)) {
+    for (member in Map.keys(chat.members)) {
       switch (Map.get(users, Principal.compare, member)) {
         case (?user) List.add(found, { id = member; name = user.profile.name; public_key = user.profile.public_key });
         case null {};
@@ -210,13 +210,13 @@ persistent actor Messaging {
   };
 
   /** Posts a ciphertext to the room; posting also marks the room read for its sender. Returns the message's id. */
-  public shared ({ caller }) func post(id : RoomId, ciphertext : Blob, nonce : Blob) : async Result<Nat> {
-    let (room, membership) = switch (memberOf(caller, id)) { case (#err e) return #err(e); case (#ok found) found };
+  public shared ({ caller }) func post(room : RoomId, ciphertext : Blob, nonce : Blob) : async Result<Nat> {
+    let (chat, membership) = switch (memberOf(caller, room)) { case (#err e) return #err(e); case (#ok found) found };
     switch (checkBytes("ciphertext", ciphertext, 1, MESSAGE_BYTES)) { case (?e) return #err(e); case null {} };
     switch (checkBytes("nonce", nonce, NONCE_BYTES, NONCE_BYTES)) { case (?e) return #err(e); case null {} };
-    let messageId = List.size(room.messages);
+    let messageId = List.size(chat.messages);
     if (messageId >= MESSAGES_PER_ROOM) return #err(#limit_reached({ what = "messages per room"; limit = MESSAGES_PER_ROOM }));
-    List.add(room.messages, { id = messageId; sender = caller; time = Time.now(); ciphertext; nonce });
+    List.add(chat.messages, { id = messageId; sender = caller; time = Time.now(); ciphertext; nonce });
     membership.read := messageId + 1;
     #ok(messageId);
   };
@@ -225,19 +225,19 @@ persistent actor Messaging {
    * One page of the room's history, oldest first: the last `limit` messages (at most 100) before the
    * message `before`, or before the end when `before` is null.
    */
-  public shared query ({ caller }) func messages(id : RoomId, before : ?Nat, limit : Nat) : async Result<[Message]> {
-    let (room, _) = switch (memberOf(caller, id)) { case (#err e) return #err(e); case (#ok found) found };
+  public shared query ({ caller }) func messages(room : RoomId, before : ?Nat, limit : Nat) : async Result<[Message]> {
+    let (chat, _) = switch (memberOf(caller, room)) { case (#err e) return #err(e); case (#ok found) found };
     if (limit == 0 or limit > PAGE_SIZE) return #err(#invalid({ field = "limit"; reason = "not between 1 and 100" }));
-    let total = List.size(room.messages);
+    let total = List.size(chat.messages);
     let end = switch (before) { case (?b) if (b < total) b else total; case null total };
     let start = if (end > limit) end - limit else 0;
-    #ok(List.sliceToArray(room.messages, start, end));
+    #ok(List.sliceToArray(chat.messages, start, end));
   };
 
   /** Marks the room's messages before `up_to` as read by the caller; the marker never moves back. */
-  public shared ({ caller }) func mark_read(id : RoomId, up_to : Nat) : async Result<Nat> {
-    let (room, membership) = switch (memberOf(caller, id)) { case (#err e) return #err(e); case (#ok found) found };
-    let total = List.size(room.messages);
+  public shared ({ caller }) func mark_read(room : RoomId, up_to : Nat) : async Result<Nat> {
+    let (chat, membership) = switch (memberOf(caller, room)) { case (#err e) return #err(e); case (#ok found) found };
+    let total = List.size(chat.messages);
     let marker = if (up_to > total) total else up_to;
     if (marker > membership.read) membership.read := marker;
     #ok(total - membership.read);
