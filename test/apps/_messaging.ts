@@ -1,18 +1,20 @@
-// The messaging application's backend for in-process tests: its build (one Motoko compile per source,
-// cached) and a client per sender that speaks its Candid interface through the Capsule library.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// The messaging application's backend for in-process tests: its module, built as `capsule start` builds it
+// (into the same cache, so a test run compiles it once), and a client per sender that speaks its Candid
+// interface through the Capsule library.
 import { IDL } from '@icp-sdk/core/candid';
 import { Ed25519KeyIdentity } from '@icp-sdk/core/identity';
 import type { Principal } from '@icp-sdk/core/principal';
 import type { Capsule } from '../../src/api/index.ts';
 import { idlFactory, type MessagingService } from '../../apps/messaging/frontend/src/interface.ts';
-import { motoko, repoRoot } from '../support/build.ts';
+import { canisterJob, loadApps } from '../../src/cli/apps/index.ts';
+import { buildMotoko } from '../../src/cli/motoko/index.ts';
+// Sets CAPSULE_MODULE_CACHE to the tests' cache before the first build.
+import '../support/build.ts';
 
-export const MESSAGING_MAIN = join(repoRoot, 'apps', 'messaging', 'backend', 'main.mo');
-
-export async function messagingWasm(): Promise<Uint8Array<ArrayBuffer>> {
-  return (await motoko(readFileSync(MESSAGING_MAIN, 'utf8'))).wasm;
+export async function messagingWasm(): Promise<Uint8Array> {
+  const [app] = await loadApps(['messaging']);
+  const backend = app!.definition.canisters.find((canister) => canister.name === 'backend')!;
+  return buildMotoko(`${app!.definition.name}-${backend.name}`, canisterJob(app!, backend));
 }
 
 /** A deterministic user principal (a self-authenticating Ed25519 principal) per seed byte. */
