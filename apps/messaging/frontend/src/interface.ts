@@ -118,8 +118,8 @@ export function describeError(error: MessagingError): string {
   return `Limit reached: at most ${error.limit_reached.limit} ${error.limit_reached.what}.`;
 }
 
-/** The result's value, or an Error carrying the canister's error as a sentence (and the variant, for tests). */
+/** The result's value; throws the canister's error as a sentence the page can show. */
 export function unwrap<T>(result: Result<T>): T {
   if ('ok' in result) return result.ok;
-  throw Object.assign(new Error(describeError(result.err)), { variant: result.err });
+  throw new Error(describeError(result.err));
 }

@@ -17,7 +17,7 @@ export interface Keys {
   readonly identity: Ed25519KeyIdentity;
   readonly encryption: EncryptionKeys;
   /** Made on this visit: no profile can exist for them yet. */
-  readonly new: boolean;
+  readonly fresh: boolean;
 }
 
 function request<T>(pending: IDBRequest<T>): Promise<T> {
@@ -38,8 +38,8 @@ export async function loadKeys(): Promise<Keys> {
   const database = await openDatabase();
   try {
     const stored = (await request(database.transaction(STORE).objectStore(STORE).get(RECORD))) as StoredKeys | undefined;
-    if (stored) return { identity: Ed25519KeyIdentity.fromJSON(stored.identity), encryption: stored.encryption, new: false };
-    const keys = { identity: Ed25519KeyIdentity.generate(), encryption: await generateEncryptionKeys(), new: true };
+    if (stored) return { identity: Ed25519KeyIdentity.fromJSON(stored.identity), encryption: stored.encryption, fresh: false };
+    const keys = { identity: Ed25519KeyIdentity.generate(), encryption: await generateEncryptionKeys(), fresh: true };
     const record: StoredKeys = { identity: JSON.stringify(keys.identity.toJSON()), encryption: keys.encryption };
     await request(database.transaction(STORE, 'readwrite').objectStore(STORE).put(record, RECORD));
     return keys;

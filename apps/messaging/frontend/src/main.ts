@@ -186,7 +186,7 @@ async function main(): Promise<void> {
   element('principal').textContent = session.principal.toText();
   wireForms();
   // A first visit's keys were just made: no profile can exist yet, so the page skips the query.
-  const profile = session.keys.new ? undefined : await session.profile();
+  const profile = session.keys.fresh ? undefined : await session.profile();
   if (!profile) {
     element('register').hidden = false;
     return;

@@ -6,7 +6,7 @@ import { decryptMessage, encryptMessage, generateRoomKey, unwrapRoomKey, wrapRoo
 import { idlFactory, type Message, type MessagingActor, type MessagingService, type Profile, type RoomSummary, unwrap } from './interface.ts';
 import type { Keys } from './keystore.ts';
 
-export const PAGE_SIZE = 20n;
+const PAGE_SIZE = 20n;
 
 export interface ShownMessage {
   readonly id: bigint;
