@@ -104,6 +104,11 @@ function appendNewer(page: ShownMessage[]): void {
   if (!open) return;
   const fresh = page.filter((message) => message.id >= open!.next);
   const list = element<HTMLOListElement>('messages');
+  // More arrived since the last poll than a page holds: show the newest page, older ones load on demand.
+  if (page[0] && page[0].id > open.next) {
+    list.replaceChildren();
+    open.oldest = undefined;
+  }
   list.append(...fresh.map(messageItem));
   if (open.oldest === undefined) open.oldest = page[0]?.id;
   element('load-older').hidden = (open.oldest ?? 0n) === 0n;
