@@ -1,0 +1,121 @@
+// The exchange application in-process: both ledgers and the exchange built from apps/exchange/backend (one
+// Motoko build per canister source, cached) and installed on a fresh Capsule, with typed Candid calls.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IDL } from '@icp-sdk/core/candid';
+import { Principal } from '@icp-sdk/core/principal';
+import { Capsule, type CallOptions } from '../../src/api/index.ts';
+import { exchangeInitArg, exchangeMethods, ledgerInitArg, ledgerMethods, type LedgerInit, type Methods } from '../../apps/exchange/frontend/src/candid.ts';
+import { motoko, repoRoot } from '../support/build.ts';
+import { replyAll } from '../support/calls.ts';
+
+const backend = join(repoRoot, 'apps', 'exchange', 'backend');
+
+function sources(main: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of [main, 'Icrc.mo']) files[name] = readFileSync(join(backend, name), 'utf8');
+  return files;
+}
+
+/** The ledger and exchange modules (the same builds across the tests of a process). */
+export async function exchangeWasms(): Promise<{ ledger: Uint8Array; exchange: Uint8Array }> {
+  const [ledger, exchange] = await Promise.all([motoko(sources('Ledger.mo'), { main: 'Ledger.mo' }), motoko(sources('Exchange.mo'), { main: 'Exchange.mo' })]);
+  return { ledger: ledger.wasm, exchange: exchange.wasm };
+}
+
+/** A test user: a distinct self-authenticating-looking principal per index. */
+export function user(index: number): Principal {
+  return Principal.fromUint8Array(new Uint8Array([...new Uint8Array(28).fill(index + 1), 0x02]));
+}
+
+export const account = (owner: Principal) => ({ owner, subaccount: [] as [] });
+
+export type MethodsOf<T extends Methods> = keyof T & string;
+
+/** A typed call: the Candid encoding of `args`, and the decoded first result. */
+export interface Call {
+  canister: Principal;
+  methods: Methods;
+  method: string;
+  args: unknown[];
+  sender?: Principal;
+}
+
+export function encodeCall(call: Call): CallOptions {
+  const [argTypes] = call.methods[call.method]!;
+  return { canisterId: call.canister, method: call.method, arg: new Uint8Array(IDL.encode(argTypes, call.args)), sender: call.sender };
+}
+
+export function decodeReply<T>(call: Call, reply: Uint8Array): T {
+  const [, resultTypes] = call.methods[call.method]!;
+  return IDL.decode(resultTypes, reply)[0] as T;
+}
+
+export interface ExchangeApp {
+  ic: Capsule;
+  tokenA: Principal;
+  tokenB: Principal;
+  exchange: Principal;
+  /** An update call through ingress (its own rounds). */
+  update<T>(canister: Principal, method: string, args: unknown[], sender?: Principal): Promise<T>;
+  query<T>(canister: Principal, method: string, args: unknown[], sender?: Principal): Promise<T>;
+  /** Many update calls submitted together, so they share rounds; their results in order. */
+  batch<T>(calls: Call[]): Promise<T[]>;
+  methodsOf(canister: Principal): Methods;
+}
+
+export interface ExchangeSetup {
+  fee?: bigint;
+  faucetLimit?: bigint;
+  /** Reserves given to the exchange at install (its account is credited with them by each ledger). */
+  initialReserves?: [bigint, bigint];
+  /** The minting account's owner (default: the ledger itself, which no one can call as). */
+  minter?: Principal;
+}
+
+function ledgerInit(self: Principal, exchange: Principal, symbol: string, setup: ExchangeSetup, reserve: bigint): LedgerInit {
+  return {
+    name: `Test ${symbol}`,
+    symbol,
+    decimals: 8,
+    fee: setup.fee ?? 10n,
+    minting_account: { owner: setup.minter ?? self, subaccount: [] },
+    initial_balances: reserve > 0n ? [[account(exchange), reserve]] : [],
+    faucet_limit: setup.faucetLimit ?? 1_000_000n,
+  };
+}
+
+/** A fresh Capsule with token A, token B and the exchange between them installed. */
+export async function exchangeApp(setup: ExchangeSetup = {}): Promise<ExchangeApp> {
+  const wasms = await exchangeWasms();
+  const ic = await Capsule.create();
+  const own = async () => Principal.fromUint8Array((await ic.createCanister()).toUint8Array());
+  const tokenA = await own();
+  const tokenB = await own();
+  const exchange = await own();
+  const [reserveA, reserveB] = setup.initialReserves ?? [0n, 0n];
+  await ic.installCode({ canisterId: tokenA, wasm: wasms.ledger, arg: ledgerInitArg(ledgerInit(tokenA, exchange, 'TA', setup, reserveA)) });
+  await ic.installCode({ canisterId: tokenB, wasm: wasms.ledger, arg: ledgerInitArg(ledgerInit(tokenB, exchange, 'TB', setup, reserveB)) });
+  const init = { token_a: tokenA, token_b: tokenB, fee_basis_points: 30n, initial_reserve_a: reserveA, initial_reserve_b: reserveB };
+  await ic.installCode({ canisterId: exchange, wasm: wasms.exchange, arg: exchangeInitArg(init) });
+  const methodsOf = (canister: Principal): Methods => (canister.compareTo(exchange) === 'eq' ? exchangeMethods : ledgerMethods);
+  return {
+    ic,
+    tokenA,
+    tokenB,
+    exchange,
+    methodsOf,
+    async update<T>(canister: Principal, method: string, args: unknown[], sender?: Principal) {
+      const call = { canister, methods: methodsOf(canister), method, args, sender };
+      return decodeReply<T>(call, await ic.updateCall(encodeCall(call)));
+    },
+    async query<T>(canister: Principal, method: string, args: unknown[], sender?: Principal) {
+      const call = { canister, methods: methodsOf(canister), method, args, sender };
+      return decodeReply<T>(call, await ic.queryCall(encodeCall(call)));
+    },
+    async batch<T>(calls: Call[]) {
+      const replies = await replyAll(ic, calls.map(encodeCall));
+      return replies.map((reply, i) => decodeReply<T>(calls[i]!, reply));
+    },
+  };
+}
