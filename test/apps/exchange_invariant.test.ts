@@ -150,7 +150,7 @@ test('1,000 random operations, some concurrent in one round, neither create nor 
     const size = Math.min(OPERATIONS - done, 1 + Math.floor(next() * 4));
     const batch = Array.from({ length: size }, () => plan(next, snapshot, now));
     const outcomes = await app.batch<Outcome>(batch.map((op) => op.call));
-    batch.forEach((op, i) => record(op, outcomes[i]!));
+    for (const [i, op] of batch.entries()) record(op, outcomes[i]!);
     done += size;
     snapshot = await checkInvariants(done);
     const swapped = batch.some((op, i) => op.kind === 'swap' && 'Ok' in outcomes[i]!);
