@@ -1,0 +1,124 @@
+// The token exchange application, printed as JSON:
+//
+//   node bench/apps_exchange.ts [--swaps N] [--users U]
+//
+// Swaps per second in-process (the Capsule library; all of a batch's swaps submitted before its rounds, and
+// one at a time), and over HTTP: U agents in Node, each with its own Ed25519 identity, swapping at once
+// against a real `capsule start` child process (signed v4 calls, certified replies).
+import { parseArgs } from 'node:util';
+import { Actor, type ActorSubclass, HttpAgent } from '@icp-sdk/core/agent';
+import { Ed25519KeyIdentity } from '@icp-sdk/core/identity';
+import { Principal } from '@icp-sdk/core/principal';
+import { exchangeInitArg, exchangeMethods, idlFactory, ledgerInitArg, ledgerMethods } from '../apps/exchange/frontend/src/candid.ts';
+import { type ManagementService, managementIdl } from '../src/cli/assets_interface.ts';
+import { account, type Call, exchangeApp, exchangeWasms, user } from '../test/apps/_exchange.ts';
+import { startServer } from '../test/http/_server.ts';
+
+const { values } = parseArgs({ options: { swaps: { type: 'string' }, users: { type: 'string' } } });
+const SWAPS = Number(values.swaps ?? 400);
+const USERS = Number(values.users ?? 10);
+const FUNDS = 1_000_000n;
+const FAR_DEADLINE = 2n ** 63n;
+
+type Service = ActorSubclass<Record<string, (...args: unknown[]) => Promise<unknown>>>;
+
+function approveArg(spender: Principal, amount: bigint) {
+  return { from_subaccount: [], spender: account(spender), amount, expected_allowance: [], expires_at: [], fee: [], memo: [], created_at_time: [] };
+}
+
+const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000);
+
+/** Swaps through the library: in batches of all users at once, then one call at a time. */
+async function inProcess(): Promise<Record<string, number>> {
+  const app = await exchangeApp({ faucetLimit: FUNDS * 2n, initialReserves: [10n * FUNDS, 10n * FUNDS] });
+  const users = Array.from({ length: USERS }, (_, i) => user(i));
+  const calls = (make: (who: Principal, i: number) => Call) => users.map(make);
+  for (const token of [app.tokenA, app.tokenB]) {
+    const ledger = app.methodsOf(token);
+    await app.batch(calls((who) => ({ canister: token, methods: ledger, method: 'mint', args: [{ to: account(who), amount: FUNDS + 100n }] })));
+    await app.batch(calls((who) => ({ canister: token, methods: ledger, method: 'icrc2_approve', args: [approveArg(app.exchange, FUNDS + 50n)], sender: who })));
+    await app.batch(calls((who) => ({ canister: app.exchange, methods: exchangeMethods, method: 'deposit', args: [token, FUNDS], sender: who })));
+  }
+  const swap = (who: Principal, i: number): Call => ({
+    canister: app.exchange,
+    methods: exchangeMethods,
+    method: 'swap',
+    args: [i % 2 === 0 ? app.tokenA : app.tokenB, 100n, 0n, FAR_DEADLINE],
+    sender: who,
+  });
+  let started = performance.now();
+  for (let done = 0; done < SWAPS; done += USERS) await app.batch(calls((who, i) => swap(who, done + i)));
+  const batched = performance.now() - started;
+  const single = Math.min(SWAPS, 200);
+  started = performance.now();
+  for (let i = 0; i < single; i++) await app.batch([swap(users[i % USERS]!, i)]);
+  const sequential = performance.now() - started;
+  await app.ic.close();
+  return { swapsPerSecondBatched: perSecond(SWAPS, batched), swapsPerSecondOneAtATime: perSecond(single, sequential) };
+}
+
+/** Creates and installs the application's three canisters over HTTP, as a deployer would. */
+async function deployOverHttp(url: string): Promise<{ tokenA: Principal; tokenB: Principal; exchange: Principal }> {
+  const agent = await HttpAgent.create({ host: url, shouldFetchRootKey: true });
+  const management = (effectiveCanisterId: Principal) =>
+    Actor.createActor<ManagementService>(managementIdl, { agent, canisterId: Principal.managementCanister(), effectiveCanisterId });
+  const range = Principal.fromText('5v3p4-iyaaa-aaaaa-qaaaa-cai');
+  const create = async () => (await management(range).provisional_create_canister_with_cycles({ amount: [], settings: [], specified_id: [] })).canister_id;
+  const [tokenA, tokenB, exchange] = [await create(), await create(), await create()];
+  const wasms = await exchangeWasms();
+  const install = (canister_id: Principal, wasm: Uint8Array, arg: Uint8Array) => management(canister_id).install_code({ mode: { install: null }, canister_id, wasm_module: wasm, arg });
+  for (const [token, symbol] of [
+    [tokenA, 'A'],
+    [tokenB, 'B'],
+  ] as const) {
+    const init = { name: `Bench ${symbol}`, symbol, decimals: 8, fee: 10n, minting_account: account(token), initial_balances: [[account(exchange), 10n * FUNDS]] as [ReturnType<typeof account>, bigint][], faucet_limit: FUNDS * 2n };
+    await install(token, wasms.ledger, ledgerInitArg(init));
+  }
+  await install(exchange, wasms.exchange, exchangeInitArg({ token_a: tokenA, token_b: tokenB, fee_basis_points: 30n, initial_reserve_a: 10n * FUNDS, initial_reserve_b: 10n * FUNDS }));
+  return { tokenA, tokenB, exchange };
+}
+
+/** U agents, each funded through the page's own sequence (mint, approve, deposit), swapping concurrently. */
+async function overHttp(): Promise<Record<string, number>> {
+  const server = await startServer();
+  try {
+    const ids = await deployOverHttp(server.url);
+    const agents = await Promise.all(Array.from({ length: USERS }, () => HttpAgent.create({ host: server.url, identity: Ed25519KeyIdentity.generate(), shouldFetchRootKey: true })));
+    const actors = agents.map((agent) => ({
+      agent,
+      a: Actor.createActor(idlFactory(ledgerMethods), { agent, canisterId: ids.tokenA }) as Service,
+      b: Actor.createActor(idlFactory(ledgerMethods), { agent, canisterId: ids.tokenB }) as Service,
+      exchange: Actor.createActor(idlFactory(exchangeMethods), { agent, canisterId: ids.exchange }) as Service,
+    }));
+    await Promise.all(
+      actors.map(async (user) => {
+        const me = await user.agent.getPrincipal();
+        for (const [ledger, token] of [
+          [user.a, ids.tokenA],
+          [user.b, ids.tokenB],
+        ] as const) {
+          await ledger.mint({ to: account(me), amount: FUNDS + 100n });
+          await ledger.icrc2_approve(approveArg(ids.exchange, FUNDS + 50n));
+          await user.exchange.deposit(token, FUNDS);
+        }
+      }),
+    );
+    const perUser = Math.ceil(SWAPS / USERS / 4);
+    const started = performance.now();
+    await Promise.all(
+      actors.map(async (user) => {
+        for (let i = 0; i < perUser; i++) {
+          const outcome = (await user.exchange.swap(i % 2 === 0 ? ids.tokenA : ids.tokenB, 100n, 0n, FAR_DEADLINE)) as object;
+          if (!('Ok' in outcome)) throw new Error(`swap failed: ${JSON.stringify(outcome, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+        }
+      }),
+    );
+    const elapsed = performance.now() - started;
+    return { swapsPerSecond: perSecond(perUser * USERS, elapsed), swaps: perUser * USERS, agents: USERS, millisecondsPerSwap: Math.round(elapsed / perUser) };
+  } finally {
+    await server.stop();
+  }
+}
+
+const result = { inProcess: await inProcess(), overHttp: await overHttp() };
+console.log(JSON.stringify(result, null, 2));
