@@ -56,6 +56,8 @@ export interface ExchangeApp {
   tokenA: Principal;
   tokenB: Principal;
   exchange: Principal;
+  /** The install arguments, which an upgrade of a Motoko actor class takes again. */
+  installArgs: { tokenA: Uint8Array; tokenB: Uint8Array; exchange: Uint8Array };
   /** An update call through ingress (its own rounds). */
   update<T>(canister: Principal, method: string, args: unknown[], sender?: Principal): Promise<T>;
   query<T>(canister: Principal, method: string, args: unknown[], sender?: Principal): Promise<T>;
@@ -94,16 +96,21 @@ export async function exchangeApp(setup: ExchangeSetup = {}): Promise<ExchangeAp
   const tokenB = await own();
   const exchange = await own();
   const [reserveA, reserveB] = setup.initialReserves ?? [0n, 0n];
-  await ic.installCode({ canisterId: tokenA, wasm: wasms.ledger, arg: ledgerInitArg(ledgerInit(tokenA, exchange, 'TA', setup, reserveA)) });
-  await ic.installCode({ canisterId: tokenB, wasm: wasms.ledger, arg: ledgerInitArg(ledgerInit(tokenB, exchange, 'TB', setup, reserveB)) });
-  const init = { token_a: tokenA, token_b: tokenB, fee_basis_points: 30n, initial_reserve_a: reserveA, initial_reserve_b: reserveB };
-  await ic.installCode({ canisterId: exchange, wasm: wasms.exchange, arg: exchangeInitArg(init) });
+  const installArgs = {
+    tokenA: ledgerInitArg(ledgerInit(tokenA, exchange, 'TA', setup, reserveA)),
+    tokenB: ledgerInitArg(ledgerInit(tokenB, exchange, 'TB', setup, reserveB)),
+    exchange: exchangeInitArg({ token_a: tokenA, token_b: tokenB, fee_basis_points: 30n, initial_reserve_a: reserveA, initial_reserve_b: reserveB }),
+  };
+  await ic.installCode({ canisterId: tokenA, wasm: wasms.ledger, arg: installArgs.tokenA });
+  await ic.installCode({ canisterId: tokenB, wasm: wasms.ledger, arg: installArgs.tokenB });
+  await ic.installCode({ canisterId: exchange, wasm: wasms.exchange, arg: installArgs.exchange });
   const methodsOf = (canister: Principal): Methods => (canister.compareTo(exchange) === 'eq' ? exchangeMethods : ledgerMethods);
   return {
     ic,
     tokenA,
     tokenB,
     exchange,
+    installArgs,
     methodsOf,
     async update<T>(canister: Principal, method: string, args: unknown[], sender?: Principal) {
       const call = { canister, methods: methodsOf(canister), method, args, sender };

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { IDL } from '@icp-sdk/core/candid';
 import type { Principal } from '@icp-sdk/core/principal';
 import type { Accounting, Holding, Pool, Result } from '../../apps/exchange/frontend/src/candid.ts';
-import { account, exchangeApp, type ExchangeApp, user } from './_exchange.ts';
+import { account, exchangeApp, type ExchangeApp, exchangeWasms, user } from './_exchange.ts';
 
 const FEE = 10n;
 let app: ExchangeApp;
@@ -139,5 +139,24 @@ test('a withdrawal the ledger rejects is credited back', async () => {
   await app.ic.callManagement('start_canister', new Uint8Array(canister));
   assert.deepEqual(await app.update(app.exchange, 'withdraw', [app.tokenB, 5n], victor), { Err: { AmountBelowFee: { fee: FEE } } });
   assert.deepEqual(await app.update(app.exchange, 'withdraw', [app.tokenB, 901n], victor), { Err: { InsufficientBalance: { balance: 900n } } });
+  await assertCovered();
+});
+
+test('an upgrade of the ledgers and the exchange keeps every balance, the pool and the shares', async () => {
+  // A fresh application whose ledgers gave the exchange initial reserves: an upgrade must not credit them again.
+  await app.ic.close();
+  app = await exchangeApp({ fee: FEE, faucetLimit: 1_000_000n, initialReserves: [1_000n, 2_000n] });
+  const [wendy, pool0] = [user(8), await pool()];
+  await funded(wendy, 2_000n);
+  const before = { holding: await holding(wendy), ledger: await ledgerBalance(app.tokenA, app.exchange), supply: await app.query(app.tokenB, 'icrc1_total_supply', []) };
+  const wasms = await exchangeWasms();
+  await app.ic.installCode({ canisterId: app.tokenA, wasm: wasms.ledger, arg: app.installArgs.tokenA, mode: 'upgrade' });
+  await app.ic.installCode({ canisterId: app.tokenB, wasm: wasms.ledger, arg: app.installArgs.tokenB, mode: 'upgrade' });
+  await app.ic.installCode({ canisterId: app.exchange, wasm: wasms.exchange, arg: app.installArgs.exchange, mode: 'upgrade' });
+  assert.deepEqual(await holding(wendy), before.holding);
+  assert.equal(await ledgerBalance(app.tokenA, app.exchange), before.ledger);
+  assert.equal(await app.query(app.tokenB, 'icrc1_total_supply', []), before.supply);
+  assert.deepEqual(await pool(), pool0);
+  assert.ok('Ok' in (await app.update<Outcome>(app.exchange, 'withdraw', [app.tokenA, 1_000n], wendy)));
   await assertCovered();
 });

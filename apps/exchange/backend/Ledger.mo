@@ -130,9 +130,14 @@ persistent actor class Ledger(init : {
     };
   };
 
-  for ((account, amount) in init.initial_balances.vals()) {
-    credit(account, amount);
-    totalSupply += amount;
+  // The actor's body runs again on every upgrade; the flag persists, so the initial balances are credited once.
+  var initialized = false;
+  if (not initialized) {
+    for ((account, amount) in init.initial_balances.vals()) {
+      credit(account, amount);
+      totalSupply += amount;
+    };
+    initialized := true;
   };
 
   public query func icrc1_name() : async Text = async init.name;
