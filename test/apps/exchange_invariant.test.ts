@@ -147,7 +147,7 @@ test('1,000 random operations, some concurrent in one round, neither create nor 
   let product = snapshot.pool.reserve_a * snapshot.pool.reserve_b;
   while (done < OPERATIONS) {
     const now = await app.ic.getTime();
-    const size = Math.min(OPERATIONS - done, 1 + Math.floor(next() * 4));
+    const size = Math.min(OPERATIONS - done, 1 + Math.floor(next() * 6));
     const batch = Array.from({ length: size }, () => plan(next, snapshot, now));
     const outcomes = await app.batch<Outcome>(batch.map((op) => op.call));
     for (const [i, op] of batch.entries()) record(op, outcomes[i]!);
