@@ -164,6 +164,8 @@ async function main(): Promise<void> {
     element('quote').textContent = `You would receive about ${formatAmount(quoted)} ${symbols[token === 'a' ? 'b' : 'a']}`;
   });
 
+  // The ids on the page let a person (or a test) find the canisters behind it.
+  Object.assign(document.body.dataset, { tokenA: tokenIds.a.toText(), tokenB: tokenIds.b.toText(), exchange: exchangeId.toText() });
   await refresh();
   status('Ready', 'ok');
   document.body.dataset.ready = 'true';
