@@ -5,13 +5,18 @@
 // Swaps per second in-process (the Capsule library; all of a batch's swaps submitted before its rounds, and
 // one at a time), and over HTTP: U agents in Node, each with its own Ed25519 identity, swapping at once
 // against a real `capsule start` child process (signed v4 calls, certified replies).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Actor, type ActorSubclass, HttpAgent } from '@icp-sdk/core/agent';
 import { Ed25519KeyIdentity } from '@icp-sdk/core/identity';
 import { Principal } from '@icp-sdk/core/principal';
 import { exchangeInitArg, exchangeMethods, idlFactory, ledgerInitArg, ledgerMethods } from '../apps/exchange/frontend/src/candid.ts';
 import { type ManagementService, managementIdl } from '../src/cli/assets_interface.ts';
-import { account, type Call, exchangeApp, exchangeWasms, user } from '../test/apps/_exchange.ts';
+import { chromium, type Page } from 'playwright-core';
+import { account, type Call, exchangeApp, exchangeWasms, startWithExchange, user } from '../test/apps/_exchange.ts';
+import { chromiumPath } from '../test/examples/_browser.ts';
 import { startServer } from '../test/http/_server.ts';
 
 const { values } = parseArgs({ options: { swaps: { type: 'string' }, users: { type: 'string' } } });
@@ -120,5 +125,46 @@ async function overHttp(): Promise<Record<string, number>> {
   }
 }
 
-const result = { inProcess: await inProcess(), overHttp: await overHttp() };
+/** Milliseconds until the load event and until the page is ready, for one navigation. */
+async function timed(page: Page, navigate: () => Promise<unknown>): Promise<{ load: number; ready: number }> {
+  const started = performance.now();
+  await navigate();
+  const load = performance.now() - started;
+  await page.waitForSelector('body[data-ready=true]', { timeout: 30_000 });
+  return { load, ready: performance.now() - started };
+}
+
+const median = (values: number[]) => Math.round([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!);
+
+async function pageLoad(): Promise<Record<string, number> | { skipped: string }> {
+  const executablePath = chromiumPath();
+  if (!executablePath) return { skipped: 'chromium is not installed' };
+  const stateDir = mkdtempSync(join(tmpdir(), 'capsule-bench-exchange-'));
+  const server = await startWithExchange(stateDir);
+  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  try {
+    const cold: { load: number; ready: number }[] = [];
+    const warm: { load: number; ready: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      cold.push(await timed(page, () => page.goto(server.url, { waitUntil: 'load' })));
+      for (let j = 0; j < 2; j++) warm.push(await timed(page, () => page.reload({ waitUntil: 'load' })));
+      await context.close();
+    }
+    return {
+      firstStartMilliseconds: Math.round(server.startMilliseconds),
+      coldLoadMilliseconds: median(cold.map((t) => t.load)),
+      coldReadyMilliseconds: median(cold.map((t) => t.ready)),
+      warmLoadMilliseconds: median(warm.map((t) => t.load)),
+      warmReadyMilliseconds: median(warm.map((t) => t.ready)),
+    };
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+const result = { inProcess: await inProcess(), overHttp: await overHttp(), pageLoad: await pageLoad() };
 console.log(JSON.stringify(result, null, 2));
