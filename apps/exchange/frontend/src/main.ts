@@ -81,7 +81,8 @@ async function refresh(session: Session): Promise<void> {
   showAmount('exchange-b', holding.b);
   showAmount('reserve-a', pool.reserve_a);
   showAmount('reserve-b', pool.reserve_b);
-  element('shares').textContent = `${holding.shares} of ${pool.total_shares}`;
+  const percent = pool.total_shares > 0n ? Number((holding.shares * 1_000_000n) / pool.total_shares) / 10_000 : 0;
+  element('shares').textContent = `${holding.shares} of ${pool.total_shares} (${percent}% of the pool)`;
   const fee = `fee ${Number(pool.fee_basis_points) / 100}%`;
   element('price').textContent = pool.reserve_a > 0n ? `1 CAPA = ${formatAmount((pool.reserve_b * 100_000_000n) / pool.reserve_a)} CAPB (${fee})` : 'no liquidity yet';
   (element('remove-form').querySelector('[name=shares]') as HTMLInputElement).value = String(holding.shares);
