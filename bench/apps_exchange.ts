@@ -3,18 +3,23 @@
 //   node bench/apps_exchange.ts [--swaps N] [--users U]
 //
 // Swaps per second in-process (the Capsule library; all of a batch's swaps submitted before its rounds, and
-// one at a time), and over HTTP: U agents in Node, each with its own Ed25519 identity, swapping at once
-// against a real `capsule start` child process (signed v4 calls, certified replies).
+// one at a time), and over HTTP: U users against a real `capsule start` child process, each an agent with its
+// own Ed25519 identity in a worker thread (signed v4 calls, certificates verified), swapping at once. Page
+// load time through the gateway of `capsule start --apps exchange` in headless Chromium: cold (a fresh
+// browser context) and warm (a reload), until the load event and until the page shows what it fetched.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Actor, type ActorSubclass, HttpAgent } from '@icp-sdk/core/agent';
-import { Ed25519KeyIdentity } from '@icp-sdk/core/identity';
+import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
+import { Actor, HttpAgent } from '@icp-sdk/core/agent';
 import { Principal } from '@icp-sdk/core/principal';
-import { exchangeInitArg, exchangeMethods, idlFactory, ledgerInitArg, ledgerMethods } from '../apps/exchange/frontend/src/candid.ts';
+import { exchangeInitArg, exchangeMethods, ledgerInitArg } from '../apps/exchange/frontend/src/candid.ts';
 import { type ManagementService, managementIdl } from '../src/cli/assets_interface.ts';
 import { chromium, type Page } from 'playwright-core';
+import type { UserJob } from './_exchange_user.ts';
 import { account, type Call, exchangeApp, exchangeWasms, startWithExchange, user } from '../test/apps/_exchange.ts';
 import { chromiumPath } from '../test/examples/_browser.ts';
 import { startServer } from '../test/http/_server.ts';
@@ -24,8 +29,6 @@ const SWAPS = Number(values.swaps ?? 400);
 const USERS = Number(values.users ?? 10);
 const FUNDS = 1_000_000n;
 const FAR_DEADLINE = 2n ** 63n;
-
-type Service = ActorSubclass<Record<string, (...args: unknown[]) => Promise<unknown>>>;
 
 function approveArg(spender: Principal, amount: bigint) {
   return { from_subaccount: [], spender: account(spender), amount, expected_allowance: [], expires_at: [], fee: [], memo: [], created_at_time: [] };
@@ -83,44 +86,32 @@ async function deployOverHttp(url: string): Promise<{ tokenA: Principal; tokenB:
   return { tokenA, tokenB, exchange };
 }
 
-/** U agents, each funded through the page's own sequence (mint, approve, deposit), swapping concurrently. */
+/** U users, each an agent in a worker thread funded the page's way (mint, approve, deposit), swapping at once. */
 async function overHttp(): Promise<Record<string, number>> {
   const server = await startServer();
+  const workers: Worker[] = [];
   try {
     const ids = await deployOverHttp(server.url);
-    const agents = await Promise.all(Array.from({ length: USERS }, () => HttpAgent.create({ host: server.url, identity: Ed25519KeyIdentity.generate(), shouldFetchRootKey: true })));
-    const actors = agents.map((agent) => ({
-      agent,
-      a: Actor.createActor(idlFactory(ledgerMethods), { agent, canisterId: ids.tokenA }) as Service,
-      b: Actor.createActor(idlFactory(ledgerMethods), { agent, canisterId: ids.tokenB }) as Service,
-      exchange: Actor.createActor(idlFactory(exchangeMethods), { agent, canisterId: ids.exchange }) as Service,
-    }));
-    await Promise.all(
-      actors.map(async (user) => {
-        const me = await user.agent.getPrincipal();
-        for (const [ledger, token] of [
-          [user.a, ids.tokenA],
-          [user.b, ids.tokenB],
-        ] as const) {
-          await ledger.mint({ to: account(me), amount: FUNDS + 100n });
-          await ledger.icrc2_approve(approveArg(ids.exchange, FUNDS + 50n));
-          await user.exchange.deposit(token, FUNDS);
-        }
-      }),
-    );
     const perUser = Math.ceil(SWAPS / USERS / 4);
+    const job: UserJob = { url: server.url, tokenA: ids.tokenA.toText(), tokenB: ids.tokenB.toText(), exchange: ids.exchange.toText(), funds: FUNDS, swaps: perUser };
+    const script = fileURLToPath(new URL('./_exchange_user.ts', import.meta.url));
+    const finished: Promise<unknown>[] = [];
+    const funded: Promise<unknown>[] = [];
+    for (let i = 0; i < USERS; i++) {
+      const worker = new Worker(script, { workerData: job });
+      workers.push(worker);
+      const failed = new Promise((_, reject) => worker.once('error', reject));
+      funded.push(Promise.race([once(worker, 'message'), failed]));
+      finished.push(funded.at(-1)!.then(() => Promise.race([once(worker, 'message'), failed])));
+    }
+    await Promise.all(funded);
     const started = performance.now();
-    await Promise.all(
-      actors.map(async (user) => {
-        for (let i = 0; i < perUser; i++) {
-          const outcome = (await user.exchange.swap(i % 2 === 0 ? ids.tokenA : ids.tokenB, 100n, 0n, FAR_DEADLINE)) as object;
-          if (!('Ok' in outcome)) throw new Error(`swap failed: ${JSON.stringify(outcome, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
-        }
-      }),
-    );
+    for (const worker of workers) worker.postMessage('go');
+    await Promise.all(finished);
     const elapsed = performance.now() - started;
-    return { swapsPerSecond: perSecond(perUser * USERS, elapsed), swaps: perUser * USERS, agents: USERS, millisecondsPerSwap: Math.round(elapsed / perUser) };
+    return { swapsPerSecond: perSecond(perUser * USERS, elapsed), swaps: perUser * USERS, users: USERS, millisecondsPerSwap: Math.round(elapsed / perUser) };
   } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
     await server.stop();
   }
 }
