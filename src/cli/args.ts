@@ -1,6 +1,8 @@
 // Command-line arguments of `capsule`: parsed into a typed command, or a usage error (a value).
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Principal } from '../state/index.ts';
+import { appNames, appsDirectory as shippedApps } from './apps/index.ts';
 
 export const USAGE = `Usage:
   capsule start [options]   Run a local Internet Computer replica with the IC HTTP interface
@@ -22,6 +24,10 @@ Options of start:
                        Serve canister ID at http://HOST:PORT/ (repeatable)
   --funding MODE       lazy (default): every user starts with 1000 T cycles; icp-cli: the anonymous
                        principal holds very large ICP and cycles balances, nobody else is funded
+  --apps NAME,…        Deploy only these applications of apps/ (default: all of them, on every start;
+                       canisters are created once and upgraded when their source changes)
+  --no-apps            Deploy no application
+  --apps-dir DIR       Deploy the applications of DIR (each a folder with an app.ts) instead of Capsule's own
 `;
 
 export type Command =
@@ -35,6 +41,9 @@ export type Command =
       domains: string[] | undefined;
       customDomains: Map<string, Principal>;
       funding: 'lazy' | 'icp-cli';
+      /** The applications to deploy, by name, and the folder they are in. */
+      apps: string[];
+      appsDirectory: string;
     };
 
 export class UsageError {
@@ -58,6 +67,9 @@ function parseOptions(argv: readonly string[]) {
       domain: { type: 'string', multiple: true },
       'custom-domain': { type: 'string', multiple: true },
       funding: { type: 'string' },
+      apps: { type: 'string' },
+      'no-apps': { type: 'boolean' },
+      'apps-dir': { type: 'string' },
     },
   });
 }
@@ -78,6 +90,9 @@ export function parseCommand(argv: readonly string[]): Command | UsageError {
   if (customDomains instanceof UsageError) return customDomains;
   const funding = values.funding ?? 'lazy';
   if (funding !== 'lazy' && funding !== 'icp-cli') return new UsageError(`Invalid --funding ${funding}: expected lazy or icp-cli`);
+  const appsDirectory = values['apps-dir'] === undefined ? shippedApps : resolve(values['apps-dir']);
+  const apps = parseApps(values.apps, values['no-apps'] ?? false, appsDirectory);
+  if (apps instanceof UsageError) return apps;
   return {
     kind: 'start',
     host: values.host ?? '127.0.0.1',
@@ -87,7 +102,20 @@ export function parseCommand(argv: readonly string[]): Command | UsageError {
     domains: values.domain?.map((d) => d.toLowerCase()),
     customDomains,
     funding,
+    apps,
+    appsDirectory,
   };
+}
+
+function parseApps(list: string | undefined, none: boolean, directory: string): string[] | UsageError {
+  if (none && list !== undefined) return new UsageError('--apps and --no-apps exclude each other');
+  if (none) return [];
+  const known = appNames(directory);
+  if (list === undefined) return known;
+  const names = list.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) return new UsageError(`Unknown application ${unknown.join(', ')} in --apps (known: ${known.join(', ') || 'none'})`);
+  return names;
 }
 
 function parseCustomDomains(values: readonly string[]): Map<string, Principal> | UsageError {

@@ -1,8 +1,11 @@
 // The part of the asset canister's Candid interface (ic-certified-assets) that `capsule deploy`
-// uses, and the management methods that create and install it.
+// and the applications' deployer use, and the management methods that create, configure and install canisters.
 import type { ActorMethod } from '@icp-sdk/core/agent';
 import type { IDL } from '@icp-sdk/core/candid';
-import type { Principal } from '@icp-sdk/core/principal';
+import { Principal } from '@icp-sdk/core/principal';
+
+/** The first user canister id of the subnet: an effective id in its ranges for canister creation. */
+export const FIRST_USER_CANISTER: Principal = Principal.fromText('5v3p4-iyaaa-aaaaa-qaaaa-cai');
 
 export type HeaderField = [string, string];
 
@@ -61,6 +64,7 @@ export interface ManagementService {
   provisional_create_canister_with_cycles: ActorMethod<[{ amount: [] | [bigint]; settings: []; specified_id: [] }], { canister_id: Principal }>;
   canister_status: ActorMethod<[{ canister_id: Principal }], { module_hash: [] | [Uint8Array] }>;
   install_code: ActorMethod<[{ mode: InstallMode; canister_id: Principal; wasm_module: Uint8Array; arg: Uint8Array }], undefined>;
+  update_settings: ActorMethod<[{ canister_id: Principal; settings: { environment_variables: [] | [Array<{ name: string; value: string }>] } }], undefined>;
 }
 
 export const managementIdl: IDL.InterfaceFactory = ({ IDL }) =>
@@ -78,6 +82,16 @@ export const managementIdl: IDL.InterfaceFactory = ({ IDL }) =>
           canister_id: IDL.Principal,
           wasm_module: IDL.Vec(IDL.Nat8),
           arg: IDL.Vec(IDL.Nat8),
+        }),
+      ],
+      [],
+      [],
+    ),
+    update_settings: IDL.Func(
+      [
+        IDL.Record({
+          canister_id: IDL.Principal,
+          settings: IDL.Record({ environment_variables: IDL.Opt(IDL.Vec(IDL.Record({ name: IDL.Text, value: IDL.Text }))) }),
         }),
       ],
       [],

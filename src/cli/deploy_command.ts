@@ -6,7 +6,7 @@ import { Actor, HttpAgent } from '@icp-sdk/core/agent';
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
 import { assetCanisterWasm } from './asset_canister.ts';
-import { type AssetsService, assetsIdl, type InstallMode, type ManagementService, managementIdl } from './assets_interface.ts';
+import { type AssetsService, assetsIdl, FIRST_USER_CANISTER, type InstallMode, type ManagementService, managementIdl } from './assets_interface.ts';
 import { readFolder, syncFolder } from './asset_upload.ts';
 
 export const DEPLOY_USAGE = `Usage: capsule deploy --assets DIR [options]
@@ -19,9 +19,6 @@ Options:
   --canister-id ID     Reuse this asset canister (upgraded to the shipped module, assets kept)
   --wasm FILE          Install this module instead of building canisters/assets
 `;
-
-/** The first user canister id of the subnet: an effective id in its ranges for canister creation. */
-const FIRST_USER_CANISTER = Principal.fromText('5v3p4-iyaaa-aaaaa-qaaaa-cai');
 
 function parse(argv: readonly string[]) {
   return parseArgs({

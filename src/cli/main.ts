@@ -8,6 +8,7 @@ import { DASHBOARD_PATH } from '../dashboard/index.ts';
 import { startHttpServer, type HttpServerHandle } from '../http/index.ts';
 import { describeWarning, type PersistenceWarning } from '../persistence/index.ts';
 import { type OpenedReplica, openReplica } from '../replica/index.ts';
+import { AppRecords, type CatalogedApp, deployApp, loadApps } from './apps/index.ts';
 import { parseCommand, USAGE, UsageError } from './args.ts';
 import { runDeployCommand } from './deploy_command.ts';
 import { replicaFrontEnd } from './front_end.ts';
@@ -43,6 +44,31 @@ async function start(command: StartCommand): Promise<void> {
   const restored = opened.restoredRound === undefined ? 'new' : `restored at round ${opened.restoredRound}`;
   process.stdout.write(`  subnet ${replica.state.config.subnetId.toText()}, state dir ${resolve(command.stateDir)} (${restored})\n`);
   onShutdown(server, command.portFile, () => closeState(opened));
+  await deployApps(command, server.url);
+}
+
+/** Deploys the chosen applications on the running server; one that fails is reported and skipped. */
+async function deployApps({ apps: names, appsDirectory, stateDir }: StartCommand, url: string): Promise<void> {
+  if (names.length === 0) return;
+  process.stdout.write(`Deploying applications (${names.join(', ')}; --no-apps starts without them)\n`);
+  let records: AppRecords;
+  let apps: CatalogedApp[];
+  try {
+    records = new AppRecords(stateDir);
+    apps = await loadApps(names, appsDirectory);
+  } catch (error) {
+    process.stderr.write(`capsule: no application deployed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return;
+  }
+  for (const app of apps) {
+    const { name } = app.definition;
+    try {
+      const deployed = await deployApp(app, { url, stateDir, records, log: (line) => process.stdout.write(`  ${line}\n`) });
+      process.stdout.write(`  ${name}: ${deployed.title} at ${deployed.url}\n`);
+    } catch (error) {
+      process.stderr.write(`capsule: the ${name} application could not be deployed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
 }
 
 /** Checkpoints and releases the state directory; returns the exit code, saying what was not saved. */

@@ -57,8 +57,10 @@ describe('capsule deploy --assets', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
+  // The deploy's module cache is its default one, under XDG_CACHE_HOME, not the tests' shared cache.
+  const { CAPSULE_MODULE_CACHE: _shared, ...environment } = process.env;
   const deploy = async (...extra: string[]) =>
-    (await run(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'deploy', '--assets', site, '--url', server.url, ...extra], { env: { ...process.env, XDG_CACHE_HOME: join(work, 'cache') } })).stdout;
+    (await run(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'deploy', '--assets', site, '--url', server.url, ...extra], { env: { ...environment, XDG_CACHE_HOME: join(work, 'cache') } })).stdout;
 
   test('a missing folder, a broken .ic-assets.json or an unreachable replica is a clear error, the folder checked first', async () => {
     const fails = async (args: string[]) => {

@@ -20,7 +20,6 @@ import {
   query,
   reinstall,
   settings,
-  TARGET,
   text,
   upgrade,
   USER,

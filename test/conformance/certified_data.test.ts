@@ -22,7 +22,6 @@ import {
   reinstall,
   rejects,
   subnetReplica,
-  TARGET,
   text,
   u32,
   uninstall,

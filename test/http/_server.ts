@@ -17,32 +17,40 @@ export interface ServerProcess {
   readonly pid: number;
   /** What the process wrote to stderr so far (internal errors are logged there). */
   stderr(): string;
+  /** What the process wrote to stdout so far (its URLs, the applications it deployed). */
+  stdout(): string;
   stop(): Promise<number | null>;
 }
 
 export interface StartOptions {
   /** Keep the state in this directory (not removed on stop) instead of a fresh one. */
   readonly stateDir?: string;
+  /** Extra arguments of `capsule start`; without `--apps…` options the server starts with `--no-apps`. */
+  readonly args?: readonly string[];
 }
 
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'capsule-http-'));
   const portFile = join(dir, 'port');
   const stateDir = options.stateDir ?? join(dir, 'state');
+  const args = options.args ?? [];
+  const apps = args.some((arg) => arg.startsWith('--apps') || arg === '--no-apps') ? [] : ['--no-apps'];
   const child = spawn(
     process.execPath,
-    [join(repoRoot, 'src/cli/main.ts'), 'start', '--port', '0', '--port-file', portFile, '--state-dir', stateDir],
+    [join(repoRoot, 'src/cli/main.ts'), 'start', '--port', '0', '--port-file', portFile, '--state-dir', stateDir, ...apps, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout!.resume();
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   const port = await waitForPortFile(child, portFile, () => stderr);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     stateDir,
     stderr: () => stderr,
+    stdout: () => stdout,
     portFile,
     pid: child.pid!,
     stop: () => stop(child, dir),

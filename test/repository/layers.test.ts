@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { dirname, join, normalize } from 'node:path';
 import { test } from 'node:test';
-import { filesUnder, ROOT, readText } from './_files.ts';
+import { filesUnder, readText } from './_files.ts';
 
 const LAYERS = [
   'wasm',

@@ -10,7 +10,8 @@
 // version, mode, sources); files written atomically (tmp + rename) and guarded
 // by a per-key lock folder, so parallel test processes share builds. Delete the
 // folder to force a rebuild. CAPSULE_WASM_CACHE=<dir> uses another folder (a cold
-// run); CAPSULE_BUILD_LOG=<file> records every build with its time and test file.
+// run); CAPSULE_BUILD_LOG=<file> records every build with its time and test file. Modules the CLI builds
+// (src/cli/motoko) are cached in its modules/ subfolder.
 import { createHash, randomBytes } from 'node:crypto';
 import { fork, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,11 +20,14 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
-import type { MocJob, MocResult } from './moc-worker.ts';
+import type { MotokoJob, MotokoResult } from '../../src/cli/motoko/index.ts';
 
 export const repoRoot: string = fileURLToPath(new URL('../../', import.meta.url));
 export const cacheDir: string = process.env.CAPSULE_WASM_CACHE ?? join(repoRoot, '.cache', 'wasm');
 export const canistersDir: string = join(repoRoot, 'test', 'canisters');
+// The modules `capsule` builds itself (the asset canister, applications) go to the same cache, for the tests'
+// own use (test/support/apps.ts) and for every `capsule` process a test spawns: each source compiles once.
+process.env.CAPSULE_MODULE_CACHE ??= join(cacheDir, 'modules');
 
 const require = createRequire(import.meta.url);
 const CACHE_FORMAT = 1;
@@ -208,7 +212,7 @@ export async function motoko(source: string | Record<string, string>, options: M
   );
 }
 
-function runMoc(job: MocJob): Promise<MotokoOutput> {
+function runMoc(job: MotokoJob): Promise<MotokoOutput> {
   return new Promise((resolve, reject) => {
     const child = fork(mocWorker, [], {
       execPath: process.execPath,
@@ -219,12 +223,12 @@ function runMoc(job: MocJob): Promise<MotokoOutput> {
     let output = '';
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    let result: MocResult | undefined;
+    let result: MotokoResult | undefined;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
     }, MOC_TIMEOUT_MS);
     child.on('message', (m) => {
-      result = m as MocResult;
+      result = m as MotokoResult;
     });
     child.on('error', (e) => {
       clearTimeout(timer);

@@ -4,8 +4,9 @@ import type { Principal } from '@icp-sdk/core/principal';
 
 /** One backend canister of an application. */
 export interface AppCanister {
-  /** Unique within the application; the frontend finds the canister's id under this name in the `ic_env`
-   *  cookie (`PUBLIC_CANISTER_ID:<name>`), which `safeGetCanisterEnv` of `@icp-sdk/core` reads. */
+  /** Unique within the application and not `frontend` (its asset canister's name); the page finds the
+   *  canister's id under this name in the `ic_env` cookie (`PUBLIC_CANISTER_ID:<name>`), which
+   *  `safeGetCanisterEnv` of `@icp-sdk/core/agent/canister-env` reads. */
   readonly name: string;
   /** The Motoko main file, relative to the application's folder. */
   readonly main: string;
@@ -25,7 +26,7 @@ export interface AppFrontend {
 
 /** An application `capsule start` deploys on first start (apps/<name>/app.ts exports it as `app`). */
 export interface AppDefinition {
-  /** Folder name under apps/, lowercase; also the name of its frontend canister (`<name>_frontend`). */
+  /** Its folder's name under apps/, lowercase. */
   readonly name: string;
   /** Shown in the server's start-up lines beside the application's URL. */
   readonly title: string;

@@ -1,0 +1,116 @@
+// Motoko canisters shipped as source (our asset canister, the applications under apps/) are built on the
+// user's machine and cached by compiler version and source hash, so each source is compiled once.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { compileMotoko, type MotokoJob, type MotokoResult, motokoVersion } from './compile.ts';
+
+/** Where built modules are kept: $CAPSULE_MODULE_CACHE, else capsule/ in the user's cache directory. */
+export function moduleCacheDirectory(): string {
+  return process.env.CAPSULE_MODULE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'capsule');
+}
+
+/** Every `.mo` file under `directory`, by path relative to it (with `/`), in a stable order. */
+export function readMotokoSources(directory: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.mo')) files[relative(directory, path).split(sep).join('/')] = readFileSync(path, 'utf8');
+    }
+  };
+  walk(directory);
+  return files;
+}
+
+/** The cache file of this job's module: `<name>-<hash of compiler, main, persistence and files>.wasm`. */
+export function moduleCacheFile(name: string, job: MotokoJob): string {
+  const files = Object.keys(job.files).sort().map((path) => [path, job.files[path]]);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ compiler: motokoVersion(), main: job.main, persistence: job.persistence, files }))
+    .digest('hex')
+    .slice(0, 32);
+  return join(moduleCacheDirectory(), `${name}-${key}.wasm`);
+}
+
+function readCached(file: string): Uint8Array | undefined {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
+function store(file: string, wasm: Uint8Array): void {
+  mkdirSync(moduleCacheDirectory(), { recursive: true });
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(temporary, wasm);
+  renameSync(temporary, file); // atomic: concurrent builds of the same source both leave a whole module
+}
+
+function moduleOf(name: string, result: MotokoResult): Uint8Array {
+  if (result.ok) return result.wasm;
+  throw new Error(`building ${name} failed: ${result.error}${result.diagnostics ? `\n${result.diagnostics}` : ''}`);
+}
+
+/** The module from the cache, or compiled now in this thread (moc.js takes seconds to half a minute). */
+export function buildMotokoSync(name: string, job: MotokoJob, log: (line: string) => void = () => {}): Uint8Array {
+  const file = moduleCacheFile(name, job);
+  const cached = readCached(file);
+  if (cached) return cached;
+  log(`Building ${name} (moc ${motokoVersion()})…`);
+  const wasm = moduleOf(name, compileMotoko(job));
+  store(file, wasm);
+  return wasm;
+}
+
+const LOCK_WAIT_MS = 300_000;
+
+/** Waits while another process builds the same module (its lock folder exists); true once this one may build. */
+async function acquireLock(lock: string, file: string): Promise<boolean> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  mkdirSync(moduleCacheDirectory(), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return true;
+    } catch {
+      if (existsSync(file)) return false;
+      // A lock older than any compile was left by a process that died: take it over.
+      const lockedAt = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() > deadline || Date.now() - lockedAt > LOCK_WAIT_MS) return true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/** The module from the cache, or compiled now on a worker thread, so the caller's event loop keeps serving;
+ *  concurrent processes building the same module wait for one compile. */
+export async function buildMotoko(name: string, job: MotokoJob, log: (line: string) => void = () => {}): Promise<Uint8Array> {
+  const file = moduleCacheFile(name, job);
+  const lock = `${file}.lock`;
+  const cached = readCached(file) ?? ((await acquireLock(lock, file)) ? undefined : readCached(file));
+  if (cached) return cached;
+  try {
+    return await compileOnThread(name, job, file, log);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function compileOnThread(name: string, job: MotokoJob, file: string, log: (line: string) => void): Promise<Uint8Array> {
+  log(`Building ${name} (moc ${motokoVersion()})…`);
+  const worker = new Worker(new URL('./compile_worker.ts', import.meta.url), { workerData: job });
+  const result = await new Promise<MotokoResult>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the Motoko compiler's thread exited with code ${code}`)));
+  });
+  void worker.terminate();
+  const wasm = moduleOf(name, result);
+  store(file, wasm);
+  return wasm;
+}
