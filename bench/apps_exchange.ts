@@ -7,9 +7,6 @@
 // own Ed25519 identity in a worker thread (signed v4 calls, certificates verified), swapping at once. Page
 // load time through the gateway of `capsule start --apps exchange` in headless Chromium: cold (a fresh
 // browser context) and warm (a reload), until the load event and until the page shows what it fetched.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -130,8 +127,7 @@ const median = (values: number[]) => Math.round([...values].sort((a, b) => a - b
 async function pageLoad(): Promise<Record<string, number> | { skipped: string }> {
   const executablePath = chromiumPath();
   if (!executablePath) return { skipped: 'chromium is not installed' };
-  const stateDir = mkdtempSync(join(tmpdir(), 'capsule-bench-exchange-'));
-  const server = await startWithExchange(stateDir);
+  const server = await startWithExchange();
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
   try {
     const cold: { load: number; ready: number }[] = [];
@@ -152,8 +148,7 @@ async function pageLoad(): Promise<Record<string, number> | { skipped: string }>
     };
   } finally {
     await browser.close();
-    await server.stop();
-    rmSync(stateDir, { recursive: true, force: true });
+    await server.server.stop();
   }
 }
 

@@ -1,6 +1,5 @@
 // The exchange application in-process: both ledgers and the exchange built from apps/exchange/backend (one
 // Motoko build per canister source, cached) and installed on a fresh Capsule, with typed Candid calls.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IDL } from '@icp-sdk/core/candid';
@@ -9,6 +8,7 @@ import { Capsule, type CallOptions } from '../../src/api/index.ts';
 import { exchangeInitArg, exchangeMethods, ledgerInitArg, ledgerMethods, type LedgerInit, type Methods } from '../../apps/exchange/frontend/src/candid.ts';
 import { motoko, repoRoot } from '../support/build.ts';
 import { replyAll } from '../support/calls.ts';
+import { type ServerProcess, startServer } from '../http/_server.ts';
 
 const backend = join(repoRoot, 'apps', 'exchange', 'backend');
 
@@ -129,44 +129,26 @@ export async function exchangeApp(setup: ExchangeSetup = {}): Promise<ExchangeAp
 }
 
 export interface ExchangeServer {
-  readonly child: ChildProcess;
+  readonly server: ServerProcess;
   /** The page, through the gateway. */
   readonly url: string;
-  /** The HTTP interface for agents. */
-  readonly api: string;
   /** From the start of the process until it printed the application's URL. */
   readonly startMilliseconds: number;
-  /** SIGTERM, resolved once the process exited. */
-  stop(): Promise<void>;
 }
 
+const DEPLOYED = /exchange: Token exchange at (http:\/\/\S+)/;
+
 /** `capsule start --apps exchange` on a free port; resolves once it printed the application's URL. */
-export async function startWithExchange(stateDir: string): Promise<ExchangeServer> {
+export async function startWithExchange(stateDir?: string): Promise<ExchangeServer> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(repoRoot, 'src/cli/main.ts'), 'start', '--port', '0', '--apps', 'exchange', '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no application URL within 120 s:\n${output}`));
-    }, 120_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = /Token exchange at (http:\/\/\S+)/.exec(output);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[1]!);
-      }
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    child.once('exit', (code) => reject(new Error(`capsule exited with ${code}:\n${output}`)));
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return { child, url, api: `http://127.0.0.1:${new URL(url).port}`, startMilliseconds: performance.now() - started, stop };
+  const server = await startServer({ stateDir, args: ['--apps', 'exchange'] });
+  const deadline = Date.now() + 240_000;
+  while (!DEPLOYED.test(server.stdout())) {
+    if (/could not be deployed|no application deployed/.test(server.stderr()) || Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`the exchange was not deployed:\n${server.stdout()}${server.stderr()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { server, url: DEPLOYED.exec(server.stdout())![1]!, startMilliseconds: performance.now() - started };
 }
