@@ -1,27 +1,22 @@
-// The exchange application in-process: both ledgers and the exchange built from apps/exchange/backend (one
-// Motoko build per canister source, cached) and installed on a fresh Capsule, with typed Candid calls.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// The exchange application in-process: both ledgers and the exchange built from apps/exchange/backend (the
+// builds `capsule start` makes and caches) and installed on a fresh Capsule, with typed Candid calls.
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
 import { Capsule, type CallOptions } from '../../src/api/index.ts';
 import { exchangeInitArg, exchangeMethods, ledgerInitArg, ledgerMethods, type LedgerInit, type Methods } from '../../apps/exchange/frontend/src/candid.ts';
-import { motoko, repoRoot } from '../support/build.ts';
+import { canisterJob, loadApps } from '../../src/cli/apps/index.ts';
+import { buildMotoko } from '../../src/cli/motoko/index.ts';
+// Imported for its side effect too: it points the module cache of src/cli/motoko into the tests' cache.
+import '../support/build.ts';
 import { replyAll } from '../support/calls.ts';
 import { type ServerProcess, startServer } from '../http/_server.ts';
 
-const backend = join(repoRoot, 'apps', 'exchange', 'backend');
-
-function sources(main: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const name of [main, 'Icrc.mo']) files[name] = readFileSync(join(backend, name), 'utf8');
-  return files;
-}
-
-/** The ledger and exchange modules (the same builds across the tests of a process). */
+/** The ledger and exchange modules, built as `capsule start` builds them: one cache entry for both. */
 export async function exchangeWasms(): Promise<{ ledger: Uint8Array; exchange: Uint8Array }> {
-  const [ledger, exchange] = await Promise.all([motoko(sources('Ledger.mo'), { main: 'Ledger.mo' }), motoko(sources('Exchange.mo'), { main: 'Exchange.mo' })]);
-  return { ledger: ledger.wasm, exchange: exchange.wasm };
+  const [app] = await loadApps(['exchange']);
+  const build = (name: string) => buildMotoko(`exchange-${name}`, canisterJob(app!, app!.definition.canisters.find((canister) => canister.name === name)!));
+  const [ledger, exchange] = await Promise.all([build('token_a'), build('exchange')]);
+  return { ledger, exchange };
 }
 
 /** A test user: a distinct self-authenticating-looking principal per index. */
