@@ -29,7 +29,7 @@ async function act(page: Page, form: string, fields: Record<string, string>, don
   assert.match(status, done);
 }
 
-test('a browser identity mints, deposits and swaps on the exchange page, which shows the balances the canisters hold', { skip: !executablePath && NO_CHROMIUM, timeout: 180_000 }, async () => {
+test('a browser identity mints, deposits and swaps on the exchange page, which shows the balances the canisters hold', { skip: !executablePath && NO_CHROMIUM, timeout: 300_000 }, async () => {
   const server = await startWithExchange();
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
   try {
