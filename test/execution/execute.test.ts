@@ -67,3 +67,23 @@ test('requests take their reply limit, freezing limit, memory limit and journal 
   assert.equal(task.limits.maxReplySize, 0);
   assert.equal(task.keepJournal, false);
 });
+
+const BULK_THEN_TRAPS = `(module
+  (import "ic0" "trap" (func $trap (param i32 i32)))
+  (memory 1)
+  (data (i32.const 4000) "before the message, across two pages")
+  (func (export "canister_update fail")
+    (i32.store8 (i32.const 4001) (i32.const 88))
+    (memory.fill (i32.const 3000) (i32.const 77) (i32.const 3000))
+    (memory.copy (i32.const 8000) (i32.const 3000) (i32.const 200))
+    (memory.fill (i32.const 3500) (i32.const 66) (i32.const 2000))
+    (call $trap (i32.const 0) (i32.const 0))))`;
+
+test('bulk writes over pages a store already dirtied, and over clean ones, roll back to the content before the message', async () => {
+  const canister = await watCanister(BULK_THEN_TRAPS);
+  const heapBefore = new Uint8Array(canister.wasm!.memory.buffer).slice();
+  const r = round();
+  executeRequest(r, canister, ingress('fail'));
+  assert.equal(r.ingressResults[0]?.result.kind, 'reject');
+  assert.deepEqual(new Uint8Array(canister.wasm!.memory.buffer), heapBefore);
+});
