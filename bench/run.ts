@@ -2,7 +2,8 @@
 // each number is printed beside the previous run's value and the ratio now/before, then the goals
 // (bench/_goals.ts) are summed up. The results are written as JSON to `.capsule/bench/last.json`
 // (the previous run's file is read first), or to the file given by `--out FILE` or
-// CAPSULE_BENCH_OUT. `--only a,b` runs only those benchmarks; `--json` prints the JSON document.
+// CAPSULE_BENCH_OUT. `--only a,b` runs only those benchmarks; `--json` prints the JSON document; a
+// benchmark still running after `--timeout SECONDS` (300) is stopped and recorded as failed.
 // Every bench/*.ts not starting with `_` is a benchmark: those below run first, in this order, then
 // any other (e.g. a new one) alphabetically.
 import { execFileSync } from 'node:child_process';
@@ -19,7 +20,7 @@ const META = ['node', 'date', 'loadAverage'];
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = dirname(benchDir);
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' }, json: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' }, json: { type: 'boolean' }, timeout: { type: 'string', default: '300' } } });
 const outFile = resolve(values.out ?? process.env.CAPSULE_BENCH_OUT ?? join(repoRoot, '.capsule', 'bench', 'last.json'));
 const previous = existsSync(outFile) ? (JSON.parse(readFileSync(outFile, 'utf8')) as Document) : undefined;
 
@@ -33,7 +34,13 @@ function benchmarks(): string[] {
 /** One benchmark's JSON; a failing benchmark is recorded as its error and the others still run. */
 function run(name: string): unknown {
   try {
-    const output = execFileSync(process.execPath, [join(benchDir, `${name}.ts`)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+    const output = execFileSync(process.execPath, [join(benchDir, `${name}.ts`)], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: Number(values.timeout) * 1000,
+      killSignal: 'SIGKILL',
+    });
     return JSON.parse(output.slice(output.indexOf('{')));
   } catch (error) {
     return { error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
