@@ -23,7 +23,7 @@ export class StableMemory {
       const within = position % OS_PAGE_SIZE;
       const count = Math.min(OS_PAGE_SIZE - within, length - done);
       const page = this.pages.get(pageIndex);
-      if (page) target.set(page.subarray(within, within + count), targetOffset + done);
+      if (page) target.set(within === 0 && count === OS_PAGE_SIZE ? page : page.subarray(within, within + count), targetOffset + done);
       else target.fill(0, targetOffset + done, targetOffset + done + count);
       done += count;
     }
@@ -46,7 +46,8 @@ export class StableMemory {
         page = this.#slab.page();
         this.pages.set(pageIndex, page);
       }
-      page.set(source.subarray(done, done + count), within);
+      // Most writes (a Motoko upgrade makes tens of thousands) fit in one page: no view to allocate.
+      page.set(count === source.length ? source : source.subarray(done, done + count), within);
       done += count;
     }
   }
