@@ -2,7 +2,8 @@
 // each number is printed beside the previous run's value and the ratio now/before, then the goals
 // (bench/_goals.ts) are summed up. The results are written as JSON to `.capsule/bench/last.json`
 // (the previous run's file is read first), or to the file given by `--out FILE` or
-// CAPSULE_BENCH_OUT. `--only a,b` runs only those benchmarks; `--json` prints the JSON document; a
+// CAPSULE_BENCH_OUT. `--only a,b` runs only those benchmarks (the file keeps the other benchmarks' last
+// results, and only those run are printed); `--json` prints the JSON document; a
 // benchmark still running after `--timeout SECONDS` (300) is stopped and recorded as failed.
 // Every bench/*.ts not starting with `_` is a benchmark: those below run first, in this order, then
 // any other (e.g. a new one) alphabetically.
@@ -49,15 +50,20 @@ function run(name: string): unknown {
 
 const results: Document = { node: process.version, date: new Date().toISOString(), loadAverage: loadavg().map((load) => +load.toFixed(2)) };
 const seconds: Record<string, number> = {};
-for (const name of benchmarks()) {
+const ran = benchmarks();
+for (const name of ran) {
   const start = performance.now();
   results[name] = run(name);
   seconds[name] = +((performance.now() - start) / 1000).toFixed(1);
   console.error(`${name}: ${seconds[name]} s`);
 }
 results['seconds'] = seconds;
+// The other benchmarks' last results stay in the file, for the next run to compare with.
+const kept = Object.fromEntries(Object.entries(previous ?? {}).filter(([key]) => !META.includes(key) && key !== 'seconds' && !ran.includes(key)));
+const previousSeconds = (previous?.['seconds'] ?? {}) as Record<string, number>;
+const written = { ...kept, ...results, seconds: { ...previousSeconds, ...seconds } };
 mkdirSync(dirname(outFile), { recursive: true });
-writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(outFile, `${JSON.stringify(written, null, 2)}\n`);
 
 if (values.json) console.log(JSON.stringify(results, null, 2));
 else {
@@ -65,12 +71,15 @@ else {
   console.log(previous ? `Compared with the run of ${String(previous['date'])} (load average ${load(previous)}) in ${outFile}` : `No previous run in ${outFile}`);
   console.log(`This run: load average ${load(results)} (1, 5, 15 min)`);
   const benchmarksOnly = (document: Document | undefined) => document && Object.fromEntries(Object.entries(document).filter(([key]) => !META.includes(key)));
+  const previousSeconds = previous?.['seconds'] as Record<string, number> | undefined;
+  if (previous) previous['seconds'] = Object.fromEntries(ran.map((name) => [name, previousSeconds?.[name]]));
   for (const line of comparisonLines(benchmarksOnly(results)!, benchmarksOnly(previous))) console.log(line);
   console.log('\nGoals');
   for (const goal of GOALS) console.log(`  ${goal.name} [${goal.target}]: ${goalValues(goal.paths)}`);
 }
 
 function goalValues(paths: string[]): string {
+  if (!paths.some((path) => ran.includes(path.split(/[.[]/)[0]!))) return 'not run';
   const shown = paths.flatMap((path) => {
     const value = at(results, path);
     if (value === undefined) return [];
