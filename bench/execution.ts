@@ -1,7 +1,9 @@
 // Execution benchmarks, printed as JSON:
-//  - Motoko counter updates per second through the library (in-process, application cost schedule);
+//  - Motoko counter updates and queries per second through the library (in-process, application cost schedule);
 //  - compute-heavy wasm (a store-heavy loop, a floating-point loop and recursive calls) run raw in V8 vs
-//    instrumented (metering, write barrier, NaN canonicalization), and the loop through a Capsule update call;
+//    instrumented (metering, write barrier, NaN canonicalization), and the loop through a Capsule update call:
+//    interleaved after a warm-up, median of 11 by main-thread CPU time (see `interleaved`), with the
+//    instructions each run counts;
 //  - the compute loop's update run whole and in slices of 20 M instructions (deterministic time slicing:
 //    the first slice runs twice, then every slice costs a pause and a round);
 //  - create + install time of a large (Azle, ~3.5 MB) module, when Azle can be built.
@@ -23,43 +25,14 @@ async function motokoUpdates(persistence: 'enhanced' | 'classical', count: numbe
   const start = performance.now();
   for (let i = 0; i < count; i++) await ic.updateCall({ canisterId, method: 'inc', arg: none });
   const seconds = (performance.now() - start) / 1000;
-  return { persistence, updates: count, updatesPerSecond: Math.round(count / seconds) };
+  const queryStart = performance.now();
+  for (let i = 0; i < count; i++) await ic.queryCall({ canisterId, method: 'get', arg: none });
+  const querySeconds = (performance.now() - queryStart) / 1000;
+  return { persistence, updates: count, updatesPerSecond: Math.round(count / seconds), queriesPerSecond: Math.round(count / querySeconds) };
 }
 
-// A loop mixing a value and storing it across 64 KiB of memory: arithmetic, branches and stores.
-const COMPUTE_WAT = `(module
-  (import "ic0" "msg_reply" (func $reply))
-  (memory 2)
-  (func $work (param $n i32) (result i64)
-    (local $i i32) (local $x i64)
-    (local.set $x (i64.const 88172645463325252))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 13))))
-      (local.set $x (i64.xor (local.get $x) (i64.shr_u (local.get $x) (i64.const 7))))
-      (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 17))))
-      (i64.store (i32.and (i32.mul (local.get $i) (i32.const 8)) (i32.const 65535)) (local.get $x))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next)))
-    (local.get $x))
-  (func $fib (param $n i32) (result i32)
-    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2)) (then (local.get $n))
-      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
-  (func $float (param $n i32) (result f64)
-    (local $i i32) (local $x f64)
-    (local.set $x (f64.const 1.5))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $x (f64.add (f64.mul (local.get $x) (f64.const 0.999999))
-        (f64.div (f64.const 1) (f64.sqrt (f64.convert_i32_u (i32.add (local.get $i) (i32.const 1)))))))
-      (f64.store (i32.and (i32.mul (local.get $i) (i32.const 8)) (i32.const 65535)) (local.get $x))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next)))
-    (local.get $x))
-  (func (export "float") (param $n i32) (result f64) (call $float (local.get $n)))
-  (func (export "fib") (param $n i32) (result i32) (call $fib (local.get $n)))
-  (func (export "run") (param $n i32) (result i64) (call $work (local.get $n)))
-  (func (export "canister_update run") (drop (call $work (i32.const ${20_000_000}))) (call $reply)))`;
+// The store-heavy loop (`run`), the float loop and recursive fib; `canister_update run` runs the loop 20 M times.
+const COMPUTE_WAT = canisterSource('compute_loops.wat')['compute_loops.wat']!;
 
 async function time(fn: () => unknown, repeat: number): Promise<number> {
   await fn();
@@ -69,7 +42,51 @@ async function time(fn: () => unknown, repeat: number): Promise<number> {
     await fn();
     samples.push(performance.now() - start);
   }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+  return median(samples);
+}
+
+function median(samples: number[]): number {
+  return [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+}
+
+const WARM_UP = 3;
+const RUNS = 11;
+
+/**
+ * Times `raw` and `other` interleaved, alternating which goes first, so that the machine's load and GC
+ * fall on both alike. The warm-up runs, and a pause after them, let V8 tier both up from Liftoff to
+ * TurboFan (a long loop tiers up only for its next call, compiled in the background). Each run is timed
+ * by the main thread's CPU time, which other processes on a loaded machine do not stretch as they do the
+ * wall-clock time. Returns both medians and the median of the per-pair ratios.
+ */
+async function interleaved(raw: () => unknown, other: () => unknown) {
+  for (let i = 0; i < WARM_UP; i++) {
+    await raw();
+    await other();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const rawMs: number[] = [];
+  const otherMs: number[] = [];
+  const timed = async (fn: () => unknown, into: number[]) => {
+    const start = process.threadCpuUsage();
+    await fn();
+    const used = process.threadCpuUsage(start);
+    into.push((used.user + used.system) / 1000);
+  };
+  for (let i = 0; i < RUNS; i++) {
+    if (i % 2 === 0) {
+      await timed(raw, rawMs);
+      await timed(other, otherMs);
+    } else {
+      await timed(other, otherMs);
+      await timed(raw, rawMs);
+    }
+  }
+  return {
+    rawV8CpuMs: +median(rawMs).toFixed(2),
+    instrumentedCpuMs: +median(otherMs).toFixed(2),
+    overRaw: +median(rawMs.map((ms, i) => otherMs[i]! / ms)).toFixed(3),
+  };
 }
 
 async function instrumentationOverhead() {
@@ -77,7 +94,6 @@ async function instrumentationOverhead() {
   const module = parseCanisterModule(wasm);
   const iterations = 20_000_000;
   const raw = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), { ic0: { msg_reply: () => {} } });
-  const rawMs = await time(() => (raw.exports['run'] as (n: number) => bigint)(iterations), 5);
   const capsuleHooks = {
     instruction_limit: () => { throw new Error('limit'); },
     memory_grow: () => -1,
@@ -89,33 +105,37 @@ async function instrumentationOverhead() {
   };
   const instrumented = new WebAssembly.Instance(new WebAssembly.Module(module.instrumented as Uint8Array<ArrayBuffer>), { ic0: { msg_reply: () => {} }, __capsule: capsuleHooks });
   const counter = instrumented.exports['__capsule_instructions'] as WebAssembly.Global;
-  const instrumentedMs = await time(() => {
-    counter.value = 1n << 62n;
-    (instrumented.exports['run'] as (n: number) => bigint)(iterations);
-  }, 5);
-  const fibRawMs = await time(() => (raw.exports["fib"] as (n: number) => number)(32), 5);
-  const fibInstrumentedMs = await time(() => {
-    counter.value = 1n << 62n;
-    (instrumented.exports["fib"] as (n: number) => number)(32);
-  }, 5);
-  const floatRawMs = await time(() => (raw.exports['float'] as (n: number) => number)(iterations), 5);
-  const floatInstrumentedMs = await time(() => {
-    counter.value = 1n << 62n;
-    (instrumented.exports['float'] as (n: number) => number)(iterations);
-  }, 5);
+  const budget = 1n << 62n;
+  const instructions: Record<string, number> = {};
+  const loop = async (name: string, arg: number) => {
+    const result = await interleaved(
+      () => (raw.exports[name] as (n: number) => unknown)(arg),
+      () => {
+        counter.value = budget;
+        (instrumented.exports[name] as (n: number) => unknown)(arg);
+        instructions[name] = Number(budget - (counter.value as bigint));
+      },
+    );
+    return { ...result, instructions: instructions[name] };
+  };
+  const store = await loop('run', iterations);
+  const float = await loop('float', iterations);
+  const fib = await loop('fib', 32);
   const ic = await Capsule.create({ costSchedule: 'free' });
   const canisterId = await ic.createCanister();
   await ic.installCode({ canisterId, wasm });
-  const capsuleMs = await time(() => ic.updateCall({ canisterId, method: 'run', arg: none }), 5);
+  const update = await interleaved(
+    () => (raw.exports['run'] as (n: number) => bigint)(iterations),
+    () => ic.updateCall({ canisterId, method: 'run', arg: none }),
+  );
   return {
     iterations,
-    rawV8Ms: +rawMs.toFixed(2),
-    instrumentedMs: +instrumentedMs.toFixed(2),
-    capsuleUpdateMs: +capsuleMs.toFixed(2),
-    instrumentedOverRaw: +(instrumentedMs / rawMs).toFixed(3),
-    capsuleOverRaw: +(capsuleMs / rawMs).toFixed(3),
-    floatLoop: { rawV8Ms: +floatRawMs.toFixed(2), instrumentedMs: +floatInstrumentedMs.toFixed(2), instrumentedOverRaw: +(floatInstrumentedMs / floatRawMs).toFixed(3) },
-    recursiveFib32: { rawV8Ms: +fibRawMs.toFixed(2), instrumentedMs: +fibInstrumentedMs.toFixed(2), instrumentedOverRaw: +(fibInstrumentedMs / fibRawMs).toFixed(3) },
+    warmUp: WARM_UP,
+    runs: RUNS,
+    storeLoop: store,
+    floatLoop: float,
+    recursiveFib32: fib,
+    capsuleUpdate: { rawV8CpuMs: update.rawV8CpuMs, capsuleUpdateCpuMs: update.instrumentedCpuMs, overRaw: update.overRaw },
   };
 }
 

@@ -36,7 +36,7 @@ function write(api: SystemApi, offset: bigint, src: Word, size: bigint, name: st
   checkRange(api, offset, size, name);
   const bytes = api.viewBytes(src, size, name);
   const stable = api.canister.stable;
-  stable.write(Number(offset), bytes, (page) => api.journal.saveStablePage(stable, page));
+  stable.write(Number(offset), bytes, (page, whole) => api.journal.saveStablePage(stable, page, whole));
 }
 
 function size32(api: SystemApi): number {

@@ -78,6 +78,8 @@ function markRange(api: SystemApi, wasm: WasmState, start: number, length: numbe
   const dirty = new Uint8Array(wasm.dirty.buffer);
   const heap = api.heap();
   for (let page = Math.floor(start / OS_PAGE_SIZE); page <= Math.floor((end - 1) / OS_PAGE_SIZE); page++) {
+    // A dirty page was saved before it was marked, as the inline write barrier assumes.
+    if (dirty[page] === 1) continue;
     api.journal.saveHeapPage(heap, page);
     dirty[page] = 1;
   }

@@ -34,10 +34,19 @@ export class Journal {
     this.heapPages.set(page, saved);
   }
 
-  saveStablePage(stable: StableMemory, page: number): void {
-    if (this.stablePages.has(page)) return;
+  /**
+   * Saves a stable page before its first write. A page about to be overwritten `whole` is saved without a
+   * copy: the journal keeps its buffer and returns true, and the stable memory writes into a new one.
+   */
+  saveStablePage(stable: StableMemory, page: number, whole = false): boolean {
+    if (this.stablePages.has(page)) return false;
     const content = stable.pages.get(page);
+    if (whole && content) {
+      this.stablePages.set(page, content);
+      return true;
+    }
     this.stablePages.set(page, content && this.#slab.copy(content));
+    return false;
   }
 
   /** Undoes stable memory changes in place. */

@@ -23,27 +23,31 @@ export class StableMemory {
       const within = position % OS_PAGE_SIZE;
       const count = Math.min(OS_PAGE_SIZE - within, length - done);
       const page = this.pages.get(pageIndex);
-      if (page) target.set(page.subarray(within, within + count), targetOffset + done);
+      if (page) target.set(within === 0 && count === OS_PAGE_SIZE ? page : page.subarray(within, within + count), targetOffset + done);
       else target.fill(0, targetOffset + done, targetOffset + done + count);
       done += count;
     }
   }
 
-  /** Writes bytes; `beforeWrite` sees each page index before its first change (for the undo journal). */
-  write(offset: number, source: Uint8Array, beforeWrite: (pageIndex: number) => void): void {
+  /**
+   * Writes bytes; `beforeWrite` sees each page index before its change (for the undo journal), and whether
+   * the write covers the whole page. When it returns true (it kept the page's buffer), the page gets a new one.
+   */
+  write(offset: number, source: Uint8Array, beforeWrite: (pageIndex: number, whole: boolean) => boolean | void): void {
     let done = 0;
     while (done < source.length) {
       const position = offset + done;
       const pageIndex = Math.floor(position / OS_PAGE_SIZE);
       const within = position % OS_PAGE_SIZE;
       const count = Math.min(OS_PAGE_SIZE - within, source.length - done);
-      beforeWrite(pageIndex);
-      let page = this.pages.get(pageIndex);
+      const kept = beforeWrite(pageIndex, count === OS_PAGE_SIZE) === true;
+      let page = kept ? undefined : this.pages.get(pageIndex);
       if (!page) {
         page = this.#slab.page();
         this.pages.set(pageIndex, page);
       }
-      page.set(source.subarray(done, done + count), within);
+      // Most writes (a Motoko upgrade makes tens of thousands) fit in one page: no view to allocate.
+      page.set(count === source.length ? source : source.subarray(done, done + count), within);
       done += count;
     }
   }

@@ -67,3 +67,59 @@ test('requests take their reply limit, freezing limit, memory limit and journal 
   assert.equal(task.limits.maxReplySize, 0);
   assert.equal(task.keepJournal, false);
 });
+
+const BULK_THEN_TRAPS = `(module
+  (import "ic0" "trap" (func $trap (param i32 i32)))
+  (memory 1)
+  (data (i32.const 4000) "before the message, across two pages")
+  (func (export "canister_update fail")
+    (i32.store8 (i32.const 4001) (i32.const 88))
+    (memory.fill (i32.const 3000) (i32.const 77) (i32.const 3000))
+    (memory.copy (i32.const 8000) (i32.const 3000) (i32.const 200))
+    (memory.fill (i32.const 3500) (i32.const 66) (i32.const 2000))
+    (call $trap (i32.const 0) (i32.const 0))))`;
+
+test('bulk writes over pages a store already dirtied, and over clean ones, roll back to the content before the message', async () => {
+  const canister = await watCanister(BULK_THEN_TRAPS);
+  const heapBefore = new Uint8Array(canister.wasm!.memory.buffer).slice();
+  const r = round();
+  executeRequest(r, canister, ingress('fail'));
+  assert.equal(r.ingressResults[0]?.result.kind, 'reject');
+  assert.deepEqual(new Uint8Array(canister.wasm!.memory.buffer), heapBefore);
+});
+
+const OVERWRITES_STABLE = `(module
+  (import "ic0" "stable64_grow" (func $grow (param i64) (result i64)))
+  (import "ic0" "stable64_write" (func $write (param i64 i64 i64)))
+  (import "ic0" "trap" (func $trap (param i32 i32)))
+  (import "ic0" "msg_reply" (func $reply))
+  (memory 1)
+  (func (export "canister_update setup")
+    (memory.fill (i32.const 0) (i32.const 65) (i32.const 12288))
+    (drop (call $grow (i64.const 1)))
+    (call $write (i64.const 0) (i64.const 0) (i64.const 12288))
+    (call $reply))
+  (func $overwrite
+    (memory.fill (i32.const 0) (i32.const 66) (i32.const 12288))
+    ;; pages 0 and 1 whole, page 2 in part
+    (call $write (i64.const 0) (i64.const 0) (i64.const 10000)))
+  (func (export "canister_update fail") (call $overwrite) (call $trap (i32.const 0) (i32.const 0)))
+  (func (export "canister_update overwrite") (call $overwrite) (call $reply)))`;
+
+test('stable pages overwritten whole or in part roll back on a trap, and keep the new bytes otherwise', async () => {
+  const canister = await watCanister(OVERWRITES_STABLE);
+  executeRequest(round(), canister, ingress('setup'));
+  const read = () => {
+    const bytes = new Uint8Array(12288);
+    canister.stable.read(0, bytes, 0, bytes.length);
+    return bytes;
+  };
+  const r = round();
+  executeRequest(r, canister, ingress('fail', 'message-2'));
+  assert.equal(r.ingressResults[0]?.result.kind, 'reject');
+  assert.deepEqual(read(), new Uint8Array(12288).fill(65));
+  executeRequest(round(), canister, ingress('overwrite', 'message-3'));
+  const expected = new Uint8Array(12288).fill(65);
+  expected.fill(66, 0, 10000);
+  assert.deepEqual(read(), expected);
+});

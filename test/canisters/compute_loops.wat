@@ -1,0 +1,36 @@
+;; The compute-heavy loops the execution benchmark runs raw and instrumented, and whose instruction
+;; counts test/wasm/instrument_counts.test.ts pins: a loop mixing a value and storing it across 64 KiB
+;; of memory (arithmetic, branches and stores), a floating-point loop, and recursive calls.
+(module
+  (import "ic0" "msg_reply" (func $reply))
+  (memory 2)
+  (func $work (param $n i32) (result i64)
+    (local $i i32) (local $x i64)
+    (local.set $x (i64.const 88172645463325252))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 13))))
+      (local.set $x (i64.xor (local.get $x) (i64.shr_u (local.get $x) (i64.const 7))))
+      (local.set $x (i64.xor (local.get $x) (i64.shl (local.get $x) (i64.const 17))))
+      (i64.store (i32.and (i32.mul (local.get $i) (i32.const 8)) (i32.const 65535)) (local.get $x))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.get $x))
+  (func $fib (param $n i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2)) (then (local.get $n))
+      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1))) (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+  (func $float (param $n i32) (result f64)
+    (local $i i32) (local $x f64)
+    (local.set $x (f64.const 1.5))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $x (f64.add (f64.mul (local.get $x) (f64.const 0.999999))
+        (f64.div (f64.const 1) (f64.sqrt (f64.convert_i32_u (i32.add (local.get $i) (i32.const 1)))))))
+      (f64.store (i32.and (i32.mul (local.get $i) (i32.const 8)) (i32.const 65535)) (local.get $x))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.get $x))
+  (func (export "float") (param $n i32) (result f64) (call $float (local.get $n)))
+  (func (export "fib") (param $n i32) (result i32) (call $fib (local.get $n)))
+  (func (export "run") (param $n i32) (result i64) (call $work (local.get $n)))
+  (func (export "canister_update run") (drop (call $work (i32.const 20000000))) (call $reply)))
