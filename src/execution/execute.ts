@@ -150,6 +150,13 @@ export function start(request: ExecutionRequest, slice: bigint = request.limits.
   return { request, api, journal };
 }
 
+/** Instructions canister wasm executed in this process, for benchmarks and tests: what the work cost, reruns included. */
+let executed = 0n;
+
+export function executedInstructions(): bigint {
+  return executed;
+}
+
 /** Ends a started execution that returned (`failed` false) or threw `failure`: rolls back or commits. */
 export function finish(started: Started, failed: boolean, failure: unknown): ExecutionOutcome {
   const { request, api, journal } = started;
@@ -157,6 +164,7 @@ export function finish(started: Started, failed: boolean, failure: unknown): Exe
   hostOf(api.wasm).api = undefined;
   const left = (api.wasm.counter.value as bigint) + api.reserve;
   const instructions = request.limits.instructions - (left > 0n ? left : 0n);
+  executed += instructions;
   if (request.env.meter) request.env.meter.instructions += instructions;
   if (failed) {
     rollback(canister, journal);
@@ -177,6 +185,7 @@ export function execute(request: ExecutionRequest): ExecutionOutcome {
 /**
  * Runs an execution directly, at most `slice` instructions: its outcome, or 'sliceEnded' when it ran past
  * the slice with instructions of its limit left (then everything it did is rolled back and nothing logged).
+ * An install's direct run ends this way, and runs again sliced from its start.
  */
 export function executeSlice(request: ExecutionRequest, slice: bigint): ExecutionOutcome | 'sliceEnded' {
   const { canister } = request;
@@ -191,6 +200,7 @@ export function executeSlice(request: ExecutionRequest, slice: bigint): Executio
     // The sliced run logs again (records a full log pushed out to make room stay out).
     canister.logs = canister.logs.filter((record) => record.idx < nextLogIdx);
     canister.nextLogIdx = nextLogIdx;
+    executed += slice;
     if (request.env.meter) request.env.meter.instructions += slice;
     return 'sliceEnded';
   }

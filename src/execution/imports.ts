@@ -33,6 +33,40 @@ export interface InstanceHost {
   wasmMemoryLimit: bigint | undefined;
   /** Set while a sliced run (deterministic time slicing) drives the instance: pauses until the next slice. */
   pause: (() => Promise<void>) | undefined;
+  /** 1 while `pause` is set: routes the slice boundary to the import that may suspend (see capsuleImports). */
+  pausable: WebAssembly.Global | undefined;
+}
+
+/** Lets a run under WebAssembly.promising pause the instance at its slice boundaries (`pause`), or stops it (undefined). */
+export function setPause(host: InstanceHost, pause: (() => Promise<void>) | undefined): void {
+  host.pause = pause;
+  host.pausable!.value = pause ? 1 : 0;
+}
+
+/**
+ * A wasm switch in front of the slice boundary's import: a suspending import traps whenever it is called outside
+ * WebAssembly.promising, so a direct call goes to the plain import and only a pausable run to the suspending one.
+ * (module
+ *   (import "host" "direct" (func $direct)) (import "host" "suspending" (func $suspending))
+ *   (global $pausable (export "pausable") (mut i32) (i32.const 0))
+ *   (func (export "instruction_limit") (if (global.get $pausable) (then (call $suspending)) (else (call $direct)))))
+ */
+const SWITCH = new WebAssembly.Module(
+  new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x02, 0x21, 0x02, 0x04, 0x68, 0x6f, 0x73, 0x74, 0x06, 0x64,
+    0x69, 0x72, 0x65, 0x63, 0x74, 0x00, 0x00, 0x04, 0x68, 0x6f, 0x73, 0x74, 0x0a, 0x73, 0x75, 0x73, 0x70, 0x65, 0x6e, 0x64, 0x69, 0x6e, 0x67, 0x00,
+    0x00, 0x03, 0x02, 0x01, 0x00, 0x06, 0x06, 0x01, 0x7f, 0x01, 0x41, 0x00, 0x0b, 0x07, 0x20, 0x02, 0x08, 0x70, 0x61, 0x75, 0x73, 0x61, 0x62, 0x6c,
+    0x65, 0x03, 0x00, 0x11, 0x69, 0x6e, 0x73, 0x74, 0x72, 0x75, 0x63, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x6c, 0x69, 0x6d, 0x69, 0x74, 0x00, 0x02, 0x0a,
+    0x0e, 0x01, 0x0c, 0x00, 0x23, 0x00, 0x04, 0x40, 0x10, 0x01, 0x05, 0x10, 0x00, 0x0b, 0x0b,
+  ]),
+);
+
+/** The slice boundary's import of an instance: pauses under a pausable run, throws otherwise (see SWITCH). */
+function sliceBoundary(host: InstanceHost): () => void {
+  const direct = () => outOfInstructions(host);
+  const exports = new WebAssembly.Instance(SWITCH, { host: { direct, suspending: suspending(direct) } } as unknown as WebAssembly.Imports).exports;
+  host.pausable = exports['pausable'] as WebAssembly.Global;
+  return exports['instruction_limit'] as () => void;
 }
 
 export function charge(api: SystemApi, instructions: bigint): void {
@@ -108,9 +142,8 @@ function grow(host: InstanceHost, wasm: WasmState, delta: number): number {
   }
 }
 
-/** The `__capsule` module the instrumentation imports (see src/wasm/instrument.ts). */
 /** The counter went negative: the message's limit traps; the end of a slice pauses a sliced run, unwinds a direct one. */
-function outOfInstructions(host: InstanceHost): Promise<void> {
+function outOfInstructions(host: InstanceHost): Promise<void> | undefined {
   const api = currentApi(host, 'instruction_limit');
   if ((api.wasm.counter.value as bigint) + api.reserve < 0n) throw new CanisterTrap({ kind: 'instructionLimit', limit: api.limits.instructions });
   if (host.pause) return host.pause();
@@ -118,13 +151,13 @@ function outOfInstructions(host: InstanceHost): Promise<void> {
 }
 
 /**
- * The `__capsule` module the instrumentation imports (see src/wasm/instrument.ts). A `sliced` instance may
- * suspend in `instruction_limit` when called through WebAssembly.promising; called directly, it always throws.
+ * The `__capsule` module the instrumentation imports (see src/wasm/instrument.ts). Under a pausable run
+ * (WebAssembly.promising and `setPause`), `instruction_limit` suspends at a slice boundary.
  */
-export function capsuleImports(host: InstanceHost, wasmRef: () => WasmState, sliced: boolean) {
+export function capsuleImports(host: InstanceHost, wasmRef: () => WasmState) {
   const width64 = () => wasmRef().module.pointerWidth === 64;
   return {
-    instruction_limit: sliced ? suspending(() => outOfInstructions(host)) : () => outOfInstructions(host),
+    instruction_limit: sliceBoundary(host),
     memory_grow: (delta: Word) => {
       const pages = typeof delta === 'number' ? delta >>> 0 : Number(BigInt.asUintN(64, delta));
       const result = grow(host, wasmRef(), pages);

@@ -17,7 +17,7 @@ export {
   storageCost,
 } from './cycles.ts';
 export { CanisterTrap, canisterError, ERROR_CODES, type ErrorCodeName, type ErrorHelp, HELP, InternalError, type Trap, trapToUserError, UserError } from './errors.ts';
-export { rollback } from './execute.ts';
+export { executedInstructions, rollback } from './execute.ts';
 export { formatBytes, type SubnetMemory, subnetOversubscribed } from './subnet_memory.ts';
 export { DEFAULT_MAX_LIVE_INSTANCES, evictIdleInstances, evictionSlack, liveInstances } from './eviction.ts';
 export { copyHeap, evictedWasm, growMemory, instanceStatistics, type InstanceStatistics, instantiate, loadGlobals, loadHeap, precompile, snapshotGlobals } from './instance.ts';

@@ -72,8 +72,8 @@ function hasExport(wasm: WasmState, name: string): boolean {
   return typeof wasm.instance.exports[name] === 'function';
 }
 
-/** Runs pre_upgrade (old instance), then start and init/post_upgrade (new instance, `pausable` when run in slices). */
-function* runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | undefined, pausable: boolean): Sequence {
+/** Runs pre_upgrade (old instance), then start and init/post_upgrade (new instance). */
+function* runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | undefined): Sequence {
   const canister = step.canister;
   if (request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm && hasExport(oldWasm, 'canister_pre_upgrade')) {
     const failure = yield* runStep(step, { kind: 'preUpgrade', caller: request.caller }, 'canister_pre_upgrade');
@@ -83,7 +83,7 @@ function* runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | 
   // sees the new canister version (pre_upgrade saw the old one) ('Canister version', ic-ref-test canister version).
   canister.globalTimer = 0n;
   canister.version += 1n;
-  const fresh = instantiate(request.module, pausable);
+  const fresh = instantiate(request.module);
   if (request.wasmMemoryPersistence === 'keep' && oldWasm) loadHeap(fresh, new Uint8Array(oldWasm.memory.buffer));
   canister.wasm = fresh;
   if (request.module.hasStart) {
@@ -184,7 +184,7 @@ export function installCode(env: ExecutionEnvironment, canister: CanisterState, 
   }
   const attempt = begin(env, canister, request);
   const slice = pause ? env.instructionLimits.installSlice : env.instructionLimits.install;
-  const result = drive(runSequence(attempt.step, request, attempt.oldWasm, false), slice);
+  const result = drive(runSequence(attempt.step, request, attempt.oldWasm), slice);
   if (result !== 'sliceEnded') return end(env, canister, request, attempt, result);
   undo(canister, attempt);
   // The sliced run logs again.
@@ -215,7 +215,7 @@ class PausedInstall implements Paused {
     this.#copy = pausableCopy(canister);
     this.#cyclesBefore = { cycles: this.#copy.cycles, instructions: this.#copy.consumed.instructions };
     this.#attempt = begin(env, this.#copy, request);
-    this.#sequence = runSequence(this.#attempt.step, request, this.#attempt.oldWasm, true);
+    this.#sequence = runSequence(this.#attempt.step, request, this.#attempt.oldWasm);
     this.#advance(this.#sequence.next());
   }
 

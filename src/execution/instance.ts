@@ -82,12 +82,12 @@ function unpack(evicted: Evicted, target: Uint8Array): void {
 /** Orders uses for least-recently-used eviction (a counter, not a clock: nothing replicated reads it). */
 let uses = 0;
 
-function createLive(module: CanisterModule, sliced: boolean, wasm: () => WasmState): Live {
+function createLive(module: CanisterModule, wasm: () => WasmState): Live {
   tuneGarbageCollector();
-  const host: InstanceHost = { api: undefined, wasmMemoryLimit: undefined, pause: undefined };
+  const host: InstanceHost = { api: undefined, wasmMemoryLimit: undefined, pause: undefined, pausable: undefined };
   const imports = {
     ic0: ic0Imports(host, module.ic0Imports),
-    __capsule: capsuleImports(host, wasm, sliced),
+    __capsule: capsuleImports(host, wasm),
   };
   const instance = new WebAssembly.Instance(compile(module), imports as unknown as WebAssembly.Imports);
   statistics.instantiations++;
@@ -106,17 +106,15 @@ function createLive(module: CanisterModule, sliced: boolean, wasm: () => WasmSta
 /** A canister's wasm state: live, or evicted to bytes and instantiated again when a live part is read. */
 export class CanisterWasm implements WasmState {
   readonly module: CanisterModule;
-  readonly #sliced: boolean;
   #live: Live | undefined;
   #evicted: Evicted | undefined;
   /** When the instance was last used (see `uses`). */
   lastUse = 0;
 
-  constructor(module: CanisterModule, sliced: boolean, evicted?: { heap: Uint8Array; globals: (number | bigint)[] }) {
+  constructor(module: CanisterModule, evicted?: { heap: Uint8Array; globals: (number | bigint)[] }) {
     this.module = module;
-    this.#sliced = sliced;
     this.#evicted = evicted && pack(evicted.heap, evicted.globals);
-    if (!evicted) this.#live = createLive(module, sliced, () => this);
+    if (!evicted) this.#live = createLive(module, () => this);
   }
 
   get isLive(): boolean {
@@ -178,7 +176,7 @@ export class CanisterWasm implements WasmState {
     this.lastUse = ++uses;
     if (this.#live) return this.#live;
     const evicted = this.#evicted!;
-    this.#live = createLive(this.module, this.#sliced, () => this);
+    this.#live = createLive(this.module, () => this);
     this.#evicted = undefined;
     // As a restart restores it: the module's instance, then the heap over it and the mutable globals.
     const initial = new Uint8Array(this.#live.memory.buffer);
@@ -192,11 +190,11 @@ export class CanisterWasm implements WasmState {
 }
 
 /**
- * Creates a fresh instance (data segments applied, start function NOT run: it is exported). A `sliced`
- * instance can pause a message at a slice boundary (see slicing.ts).
+ * Creates a fresh instance (data segments applied, start function NOT run: it is exported). Any instance
+ * can pause a message at a slice boundary (see slicing.ts).
  */
-export function instantiate(module: CanisterModule, sliced = false): WasmState {
-  return new CanisterWasm(module, sliced);
+export function instantiate(module: CanisterModule): WasmState {
+  return new CanisterWasm(module);
 }
 
 /**
@@ -204,7 +202,7 @@ export function instantiate(module: CanisterModule, sliced = false): WasmState {
  * message needs it (only the heap's non-zero pages are kept). `precompile` first to learn whether V8 takes the module.
  */
 export function evictedWasm(module: CanisterModule, heap: Uint8Array, globals: (number | bigint)[]): WasmState {
-  return new CanisterWasm(module, false, { heap, globals });
+  return new CanisterWasm(module, { heap, globals });
 }
 
 const U64 = (1n << 64n) - 1n;
@@ -278,8 +276,8 @@ export function loadGlobals(wasm: WasmState, values: (number | bigint)[]): void 
 }
 
 /** A new instance holding the first `heapBytes` of `source`'s memory and the given globals. */
-export function rebuild(source: WasmState, heapBytes: number, globals: (number | bigint)[], sliced = false): WasmState {
-  const fresh = instantiate(source.module, sliced);
+export function rebuild(source: WasmState, heapBytes: number, globals: (number | bigint)[]): WasmState {
+  const fresh = instantiate(source.module);
   const heap = source.heap().subarray(0, heapBytes);
   if (fresh.memory.buffer.byteLength > heapBytes) {
     // A module's initial memory is never larger than a memory it has run in; keep it exact anyway.

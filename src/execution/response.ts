@@ -5,8 +5,8 @@ import type { Callback, CallContext, CallerInfo, CanisterState, Closure, Respons
 import { applyChanges, settle } from './call_context.ts';
 import { chargeExecution, executionCost, responseTransmissionReservation, scale } from './cycles.ts';
 import { cleanupFailed, InternalError, trapToUserError } from './errors.ts';
-import { execute, type ExecutionOutcome, executeSlice } from './execute.ts';
-import { pauseExecution } from './slicing.ts';
+import { execute, type ExecutionOutcome } from './execute.ts';
+import { executeSliced, pauseExecution, SlicedRun } from './slicing.ts';
 import { adjustMessageMemory } from './message_memory.ts';
 import { requestFor } from './request.ts';
 import type { RoundContext } from './round_context.ts';
@@ -121,9 +121,9 @@ export function executeResponse(round: RoundContext, canister: CanisterState, re
     availableCycles: context.availableCycles,
     instructionsBeforeContext: context.instructionsExecuted,
   });
-  const outcome = executeSlice(execution, round.env.instructionLimits.slice);
-  if (outcome !== 'sliceEnded') return conclude(round, canister, callback, response, delivery, outcome);
-  pauseExecution(canister, response, execution, (later, target, ended) => {
+  const outcome = executeSliced(execution);
+  if (!(outcome instanceof SlicedRun)) return conclude(round, canister, callback, response, delivery, outcome);
+  pauseExecution(canister, response, outcome, (later, target, ended) => {
     const again = deliver(later, target, callback, response);
     if (!again) throw new InternalError(`the call context of a paused callback of canister ${target.id.toText()} is gone`);
     conclude(later, target, callback, response, again, ended);

@@ -1,32 +1,71 @@
 // Deterministic time slicing, as the replica does it: a message that runs past its slice pauses at the slice
 // boundary and continues, one slice at a time, between later rounds, so one long message never holds the
-// replica. A paused message runs on a copy of its canister (own instance, stable memory and log): the canister
-// itself keeps its state from before the message, which queries, the state hash and persistence see, until
-// the message ends and a round takes the copy's changes over. The message stays at the head of the
-// canister's input queue meanwhile, so an aborted run (a restart, uninstall_code, an install) leaves it to
-// run again from its start, as the replica does with an aborted execution.
-import { type CanisterMessage, type CanisterState, principalKey, touch } from '../state/index.ts';
+// replica. Every update, callback and task runs under WebAssembly.promising on its canister's own instance,
+// so a message runs once: when it pauses, the instance it runs on (with its stable memory and log) moves to a
+// copy of the canister, and the canister gets back its state from before the message, rebuilt from the
+// message's undo journal, which queries, the state hash and persistence see until the message ends and a
+// round takes the copy's changes over. The message stays at the head of the canister's input queue
+// meanwhile, so an aborted run (a restart, uninstall_code, an install) leaves it to run again from its start,
+// as the replica does with an aborted execution.
+import { type CanisterMessage, type CanisterState, principalKey, type StableMemory, touch } from '../state/index.ts';
 import { checkResult, commit, entryCall, type ExecutionOutcome, finish, type Started, start } from './execute.ts';
+import { setPause } from './imports.ts';
 import { hostOf, rebuild, snapshotGlobals } from './instance.ts';
-import { promising } from './jspi.ts';
+import { type Settlement, settlementNow } from './jspi.ts';
+import type { Journal } from './journal.ts';
 import type { ExecutionRequest } from './request.ts';
+import { callPromising } from './returned.ts';
 import type { RoundContext } from './round_context.ts';
 
 /** What the message's kind does with its outcome once it ended (cycles, response, call context). */
 export type Completion = (round: RoundContext, canister: CanisterState, outcome: ExecutionOutcome) => void;
 
-/** A copy of the canister to run a paused execution on, as the direct run saw it, with an instance that can pause. */
+/** A copy of the canister to run a paused install on, with its own instance, stable memory and log. */
 export function pausableCopy(canister: CanisterState): CanisterState {
   const source = canister.wasm;
-  const wasm = source && rebuild(source, source.heapSize, snapshotGlobals(source), true);
+  const wasm = source && rebuild(source, source.heapSize, snapshotGlobals(source));
   const copied = { callContexts: new Map(canister.callContexts), callbacks: new Map(canister.callbacks), consumed: { ...canister.consumed } };
   return { ...canister, ...copied, wasm, stable: canister.stable.clone(), logs: [...canister.logs] };
 }
 
-/** One execution on a pausable instance, run slice by slice through WebAssembly.promising. */
+/** Stable memory as it was before the execution `journal` recorded (the pages are copies: the journal's stay its own). */
+function stableBefore(stable: StableMemory, journal: Journal): StableMemory {
+  const before = stable.clone();
+  for (const [index, content] of journal.stablePages) {
+    if (content) before.pages.set(index, content.slice());
+    else before.pages.delete(index);
+  }
+  before.sizePages = journal.stablePagesBefore;
+  return before;
+}
+
+/**
+ * Moves the execution `started` ran so far on `canister` to a copy of the canister, which it goes on running
+ * on: the canister gets a new instance, stable memory and log as they were before the execution (its
+ * first slice is not run again). Called before the caller undoes what it changed for the execution.
+ */
+function detach(canister: CanisterState, started: Started, nextLogIdx: bigint): CanisterState {
+  const { journal, api } = started;
+  const running = canister.wasm!;
+  const copied = { callContexts: new Map(canister.callContexts), callbacks: new Map(canister.callbacks), consumed: { ...canister.consumed } };
+  const copy = { ...canister, ...copied, logs: [...canister.logs] };
+  const wasm = rebuild(running, journal.heapBytesBefore, journal.globalsBefore);
+  journal.rollbackHeap(new Uint8Array(wasm.memory.buffer));
+  canister.wasm = wasm;
+  canister.stable = stableBefore(copy.stable, journal);
+  // Records a full log pushed out to make room stay out, as they would have with the message rolled back.
+  canister.logs = canister.logs.filter((record) => record.idx < nextLogIdx);
+  canister.nextLogIdx = nextLogIdx;
+  api.canister = copy;
+  started.request = { ...started.request, canister: copy, keepJournal: true };
+  return copy;
+}
+
+/** One execution on its canister's instance, run slice by slice through WebAssembly.promising. */
 export class SlicedRun {
   readonly #started: Started;
   readonly #slice: bigint;
+  readonly #nextLogIdx: bigint;
   /** Set while the run waits at a slice boundary: grants the next slice. */
   #resume: (() => void) | undefined;
   /** Set while a slice runs: called when it pauses or the execution ends. */
@@ -34,15 +73,27 @@ export class SlicedRun {
   #begun = false;
   #outcome: ExecutionOutcome | undefined;
 
-  /** `request.canister` runs a pausable instance; its journal stays open (the round that takes the changes over commits it). */
+  /** Runs on `request.canister`'s instance; a run that pauses keeps its journal open (the round that takes the changes over commits it). */
   constructor(request: ExecutionRequest, slice: bigint) {
     this.#slice = slice;
-    this.#started = start({ ...request, keepJournal: true }, slice);
-    hostOf(this.#started.api.wasm).pause = () => this.#pause();
+    this.#nextLogIdx = request.canister.nextLogIdx;
+    this.#started = start(request, slice);
+    setPause(hostOf(this.#started.api.wasm), () => this.#pause());
   }
 
   get outcome(): ExecutionOutcome | undefined {
     return this.#outcome;
+  }
+
+  /** Runs the first slice within this call: the outcome when the execution ended in it, undefined when it paused. */
+  runFirstSlice(): ExecutionOutcome | undefined {
+    this.#begin();
+    return this.#outcome;
+  }
+
+  /** The canister's copy the paused run goes on with; the canister gets its state from before the execution back. */
+  detach(canister: CanisterState): CanisterState {
+    return detach(canister, this.#started, this.#nextLogIdx);
   }
 
   /** Runs the next slice; settles once the execution paused again or ended. */
@@ -61,23 +112,33 @@ export class SlicedRun {
   #begin(): void {
     this.#begun = true;
     const { entry, canister } = this.#started.request;
-    let call: ReturnType<typeof entryCall>;
+    let call: ReturnType<typeof callPromising>;
     try {
-      call = entryCall(canister.wasm!, entry);
+      const { fn, args } = entryCall(canister.wasm!, entry);
+      call = callPromising(fn, args);
     } catch (error) {
       return this.#end(true, error);
     }
-    promising(call.fn)(...call.args).then(
-      (result) => {
-        try {
-          checkResult(entry, result);
-        } catch (error) {
-          return this.#end(true, error);
-        }
-        this.#end(false, undefined);
-      },
-      (error: unknown) => this.#end(true, error),
+    if (call.returned) return this.#settle({ settled: true, failed: false, value: undefined });
+    if (!this.#resume) {
+      // Not returned and not paused: it trapped (or cannot tell), and its promise already holds the outcome.
+      const now = settlementNow(call.promise);
+      if (now.settled) return this.#settle(now);
+    }
+    call.promise.then(
+      (value) => this.#settle({ settled: true, failed: false, value }),
+      (error: unknown) => this.#settle({ settled: true, failed: true, error }),
     );
+  }
+
+  #settle(settlement: Settlement & { settled: true }): void {
+    if (settlement.failed) return this.#end(true, settlement.error);
+    try {
+      checkResult(this.#started.request.entry, settlement.value);
+    } catch (error) {
+      return this.#end(true, error);
+    }
+    this.#end(false, undefined);
   }
 
   #pause(): Promise<void> {
@@ -100,10 +161,24 @@ export class SlicedRun {
   }
 
   #end(failed: boolean, failure: unknown): void {
-    hostOf(this.#started.api.wasm).pause = undefined;
+    setPause(hostOf(this.#started.api.wasm), undefined);
     this.#outcome = finish(this.#started, failed, failure);
     this.#sliceEnded?.();
   }
+}
+
+/**
+ * Runs `request` on its canister's own instance: the outcome when it ended within its first slice, otherwise
+ * the run, paused at the slice boundary, for `pauseExecution` (the canister still shows the first slice's changes).
+ */
+export function executeSliced(request: ExecutionRequest): ExecutionOutcome | SlicedRun {
+  const slice = request.env.instructionLimits.slice;
+  const run = new SlicedRun(request, slice);
+  const outcome = run.runFirstSlice();
+  if (outcome) return outcome;
+  // The round's budget counts the first slice now (the execution's total is counted when it ends).
+  if (request.env.meter) request.env.meter.instructions += slice;
+  return run;
 }
 
 /** What a canister holds while an execution of it is paused. */
@@ -128,11 +203,11 @@ class PausedMessage implements Paused {
   readonly #run: SlicedRun;
   readonly #complete: Completion;
 
-  constructor(canister: CanisterState, message: CanisterMessage | undefined, request: ExecutionRequest, complete: Completion) {
-    this.#copy = pausableCopy(canister);
+  constructor(canister: CanisterState, message: CanisterMessage | undefined, run: SlicedRun, complete: Completion) {
+    this.#copy = run.detach(canister);
     this.#message = message;
     this.#complete = complete;
-    this.#run = new SlicedRun({ ...request, canister: this.#copy }, request.env.instructionLimits.slice);
+    this.#run = run;
   }
 
   get queued(): boolean {
@@ -154,7 +229,7 @@ class PausedMessage implements Paused {
   complete(round: RoundContext, canister: CanisterState): void {
     const outcome = this.#run.outcome!;
     if (outcome.ok) {
-      // The copy's instance carries the heap and globals (its import pauses only under WebAssembly.promising).
+      // The copy's instance carries the heap and globals the execution left.
       canister.wasm = this.#copy.wasm;
       canister.stable = this.#copy.stable;
       commit(canister, outcome.journal, round.env.subnetMemory);
@@ -170,11 +245,11 @@ const pausedExecutions = new WeakMap<CanisterState, Paused>();
 const pausedInstalls = new Set<CanisterState>();
 
 /**
- * Continues `request`, whose direct run reached its first slice boundary and was rolled back, as a paused
- * execution of `message` (none: a task). Called before the caller undoes what it changed for the execution.
+ * Holds `run`, paused at its first slice boundary, as the canister's paused execution of `message` (none: a
+ * task). Called before the caller undoes what it changed for the execution.
  */
-export function pauseExecution(canister: CanisterState, message: CanisterMessage | undefined, request: ExecutionRequest, complete: Completion): void {
-  pausedExecutions.set(canister, new PausedMessage(canister, message, request, complete));
+export function pauseExecution(canister: CanisterState, message: CanisterMessage | undefined, run: SlicedRun, complete: Completion): void {
+  pausedExecutions.set(canister, new PausedMessage(canister, message, run, complete));
   pausedInstalls.delete(canister);
 }
 

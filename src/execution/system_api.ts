@@ -74,7 +74,8 @@ export interface ExecutionLimits {
 
 export class SystemApi {
   readonly context: ApiContext;
-  readonly canister: CanisterState;
+  /** The canister the execution changes: a paused execution moves to a copy of it (slicing.ts). */
+  canister: CanisterState;
   readonly wasm: WasmState;
   readonly env: ExecutionEnvironment;
   readonly journal: Journal;

@@ -4,8 +4,8 @@ import { applyChanges, openCallContext, settle } from './call_context.ts';
 import type { SystemTask } from './context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
 import { InternalError } from './errors.ts';
-import { type ExecutionOutcome, executeSlice } from './execute.ts';
-import { pauseExecution } from './slicing.ts';
+import type { ExecutionOutcome } from './execute.ts';
+import { executeSliced, pauseExecution, SlicedRun } from './slicing.ts';
 import { requestFor } from './request.ts';
 import type { RoundContext } from './round_context.ts';
 
@@ -35,12 +35,12 @@ export function executeSystemTask(round: RoundContext, canister: CanisterState, 
   const context = { kind: 'systemTask', task, callContextId: callContext.id } as const;
   const entry = { kind: 'export', name: EXPORTS[task] } as const;
   const execution = requestFor(canister, context, entry, round.env, { instructions: round.env.instructionLimits.update, prepaid, responded: true });
-  const outcome = executeSlice(execution, round.env.instructionLimits.slice);
-  if (outcome !== 'sliceEnded') {
+  const outcome = executeSliced(execution);
+  if (!(outcome instanceof SlicedRun)) {
     conclude(round, canister, callContext, outcome);
     return true;
   }
-  pauseExecution(canister, undefined, execution, (later, target, ended) => {
+  pauseExecution(canister, undefined, outcome, (later, target, ended) => {
     if (target.nextCallContextId !== callContext.id) throw new InternalError(`canister ${target.id.toText()} opened a call context while paused`);
     target.callContexts.set(callContext.id, callContext);
     target.nextCallContextId = callContext.id + 1;

@@ -4,9 +4,9 @@ import { type CallContext, type CanisterState, principalEquals, type Request } f
 import { applyChanges, executionRejectFor, openCallContext, rejectOf, settle } from './call_context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
 import { InternalError, trapToUserError, UserError } from './errors.ts';
-import { execute, type ExecutionOutcome, executeSlice, rollback } from './execute.ts';
+import { execute, type ExecutionOutcome, rollback } from './execute.ts';
 import { type ExecutionRequest, requestFor } from './request.ts';
-import { pauseExecution } from './slicing.ts';
+import { executeSliced, pauseExecution, SlicedRun } from './slicing.ts';
 import { checkCallable, exportName } from './method.ts';
 import { respondTo, type RoundContext } from './round_context.ts';
 
@@ -98,16 +98,17 @@ function conclude(round: RoundContext, canister: CanisterState, admitted: Admitt
 }
 
 /**
- * Executes a request. An update that runs past its first slice is rolled back and continues as a paused
- * execution (slicing.ts); its call context opens again, under the same id, when it ends. Queries are not sliced.
+ * Executes a request. An update that runs past its first slice continues as a paused execution (slicing.ts),
+ * and the canister shows its state from before it; its call context opens again, under the same id, when it ends.
+ * Queries are not sliced.
  */
 export function executeRequest(round: RoundContext, canister: CanisterState, request: Request): void {
   const admitted = admit(round, canister, request);
   if (!admitted) return;
   const { execution, callContext } = admitted;
-  const outcome = admitted.isQuery ? execute(execution) : executeSlice(execution, round.env.instructionLimits.slice);
-  if (outcome !== 'sliceEnded') return conclude(round, canister, admitted, outcome);
-  pauseExecution(canister, request, execution, (later, target, ended) => {
+  const outcome = admitted.isQuery ? execute(execution) : executeSliced(execution);
+  if (!(outcome instanceof SlicedRun)) return conclude(round, canister, admitted, outcome);
+  pauseExecution(canister, request, outcome, (later, target, ended) => {
     if (target.nextCallContextId !== callContext.id) throw new InternalError(`canister ${target.id.toText()} opened a call context while paused`);
     target.callContexts.set(callContext.id, callContext);
     target.nextCallContextId = callContext.id + 1;
