@@ -5,7 +5,7 @@
 //    interleaved after a warm-up, median of 11 by main-thread CPU time (see `interleaved`), with the
 //    instructions each run counts;
 //  - the compute loop's update run whole and in slices of 20 M instructions (deterministic time slicing:
-//    the first slice runs twice, then every slice costs a pause and a round);
+//    the first pause rebuilds the canister's state before the message, then every slice costs a pause and a round);
 //  - create + install time of a large (Azle, ~3.5 MB) module, when Azle can be built.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

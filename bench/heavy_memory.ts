@@ -5,9 +5,9 @@
 // same process, so with the same V8 flags) through a minimal ic0 host: `overRaw` is Capsule's time
 // over V8's. Times are the main thread's CPU time (`cpuMs`, which the machine's other load does not
 // stretch; the ratios use it) and the wall-clock time (`ms`). The fill runs past the 2 B-instruction slice:
-// deterministic time slicing runs it directly, rolls back at the slice boundary and runs it again from the
-// start on a pausable copy, so its first slice runs twice; `fillOneSliceOverRaw` is the same fill with a slice
-// as large as the message limit, which shows that share. `BENCH_HEAVY_BLOBS=n` changes the number of blobs.
+// deterministic time slicing pauses it at each slice boundary (its first slice runs once, then the canister's
+// state from before the message is rebuilt from its undo journal); `fillOneSliceOverRaw` is the same fill with
+// a slice as large as the message limit, which shows what slicing costs. `BENCH_HEAVY_BLOBS=n` changes the number of blobs.
 import { IDL } from '@dfinity/candid';
 import { Capsule } from '../src/api/index.ts';
 import { INSTRUCTION_LIMITS } from '../src/state/index.ts';
