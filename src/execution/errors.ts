@@ -188,17 +188,6 @@ export class CanisterTrap extends Error {
   }
 }
 
-/**
- * An execution that ran out of its slice with instructions of its message left: it unwinds a direct call
- * (the message then runs again, sliced), where a sliced run pauses instead.
- */
-export class SliceEnded extends Error {
-  constructor() {
-    super('the execution reached the end of its slice');
-    this.name = 'SliceEnded';
-  }
-}
-
 /** System API misuse; without `help` the replica blames the toolchain. */
 export function contractViolation(message: string, help?: ErrorHelp): CanisterTrap {
   return new CanisterTrap(help ? { kind: 'contractViolation', message, help } : { kind: 'contractViolation', message });

@@ -1,7 +1,7 @@
 // Runs one entry point of a canister in a context (one "message execution" of the interface spec): sets up the
 // System API, calls into wasm, and on a trap (or for a query) rolls heap, globals and stable memory back.
 import type { CanisterState, WasmState } from '../state/index.ts';
-import { CanisterTrap, describeTrap, SliceEnded, type Trap } from './errors.ts';
+import { CanisterTrap, describeTrap, type Trap } from './errors.ts';
 import { appendLog } from './ic0_misc.ts';
 import { hostOf, rebuild } from './instance.ts';
 import { Journal } from './journal.ts';
@@ -150,7 +150,7 @@ export function start(request: ExecutionRequest, slice: bigint = request.limits.
   return { request, api, journal };
 }
 
-/** Instructions canister wasm executed in this process, for benchmarks and tests: what the work cost, reruns included. */
+/** Instructions canister wasm executed in this process, for benchmarks and tests: what the work cost. */
 let executed = 0n;
 
 export function executedInstructions(): bigint {
@@ -179,30 +179,11 @@ export function finish(started: Started, failed: boolean, failure: unknown): Exe
 
 /** Runs an execution to its end within one call (no slicing). */
 export function execute(request: ExecutionRequest): ExecutionOutcome {
-  return executeSlice(request, request.limits.instructions) as ExecutionOutcome;
-}
-
-/**
- * Runs an execution directly, at most `slice` instructions: its outcome, or 'sliceEnded' when it ran past
- * the slice with instructions of its limit left (then everything it did is rolled back and nothing logged).
- * An install's direct run ends this way, and runs again sliced from its start.
- */
-export function executeSlice(request: ExecutionRequest, slice: bigint): ExecutionOutcome | 'sliceEnded' {
-  const { canister } = request;
-  const nextLogIdx = canister.nextLogIdx;
-  const started = start(request, slice);
+  const started = start(request);
   try {
-    callEntry(canister.wasm!, request.entry);
+    callEntry(request.canister.wasm!, request.entry);
   } catch (error) {
-    if (!(error instanceof SliceEnded)) return finish(started, true, error);
-    hostOf(started.api.wasm).api = undefined;
-    rollback(canister, started.journal);
-    // The sliced run logs again (records a full log pushed out to make room stay out).
-    canister.logs = canister.logs.filter((record) => record.idx < nextLogIdx);
-    canister.nextLogIdx = nextLogIdx;
-    executed += slice;
-    if (request.env.meter) request.env.meter.instructions += slice;
-    return 'sliceEnded';
+    return finish(started, true, error);
   }
   return finish(started, false, undefined);
 }

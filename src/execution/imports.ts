@@ -3,7 +3,7 @@
 import { MAX_WASM32_HEAP, MAX_WASM64_HEAP, OS_PAGE_SIZE, WASM_PAGE_SIZE, type WasmState } from '../state/index.ts';
 import type { Ic0Name } from '../wasm/index.ts';
 import { modeName } from './context.ts';
-import { CanisterTrap, contractViolation, SliceEnded, wrongModeViolation } from './errors.ts';
+import { CanisterTrap, contractViolation, InternalError, wrongModeViolation } from './errors.ts';
 import { suspending } from './jspi.ts';
 import { callFunctions } from './ic0_calls.ts';
 import { costFunctions } from './ic0_costs.ts';
@@ -142,12 +142,12 @@ function grow(host: InstanceHost, wasm: WasmState, delta: number): number {
   }
 }
 
-/** The counter went negative: the message's limit traps; the end of a slice pauses a sliced run, unwinds a direct one. */
-function outOfInstructions(host: InstanceHost): Promise<void> | undefined {
+/** The counter went negative: the message's limit traps; the end of a slice pauses the run (only a pausable run has slices). */
+function outOfInstructions(host: InstanceHost): Promise<void> {
   const api = currentApi(host, 'instruction_limit');
   if ((api.wasm.counter.value as bigint) + api.reserve < 0n) throw new CanisterTrap({ kind: 'instructionLimit', limit: api.limits.instructions });
-  if (host.pause) return host.pause();
-  throw new SliceEnded();
+  if (!host.pause) throw new InternalError('a slice ended outside a pausable run');
+  return host.pause();
 }
 
 /**

@@ -4,10 +4,10 @@ import type { CanisterModule } from '../wasm/index.ts';
 import type { ApiContext } from './context.ts';
 import { chargeExecution, executionCost, liquidBalance } from './cycles.ts';
 import { canisterError, HELP, trapToUserError, UserError, WASM_MODULE_NOT_FOUND } from './errors.ts';
-import { commit, type ExecutionOutcome, executeSlice, rollback } from './execute.ts';
+import { commit, type ExecutionOutcome, execute, rollback } from './execute.ts';
 import { type ExecutionRequest, requestFor } from './request.ts';
 import type { RoundContext } from './round_context.ts';
-import { holdPaused, type Paused, pausableCopy, SlicedRun } from './slicing.ts';
+import { copyForPause, holdPaused, instanceBefore, type Paused, SlicedRun, stableBefore, truncateLog } from './slicing.ts';
 import { instantiate, loadHeap } from './instance.ts';
 import type { Journal } from './journal.ts';
 import { takeInstallMemory } from './subnet_memory.ts';
@@ -74,18 +74,18 @@ function hasExport(wasm: WasmState, name: string): boolean {
 
 /** Runs pre_upgrade (old instance), then start and init/post_upgrade (new instance). */
 function* runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | undefined): Sequence {
-  const canister = step.canister;
   if (request.mode === 'upgrade' && !request.skipPreUpgrade && oldWasm && hasExport(oldWasm, 'canister_pre_upgrade')) {
     const failure = yield* runStep(step, { kind: 'preUpgrade', caller: request.caller }, 'canister_pre_upgrade');
     if (failure) return failure;
   }
+  // `step.canister` is read afresh after every step: a paused step moves the installation to a copy (slicing.ts).
   // The new code starts without a timer: post_upgrade (or init) sees 0 as the previous value, and it
   // sees the new canister version (pre_upgrade saw the old one) ('Canister version', ic-ref-test canister version).
-  canister.globalTimer = 0n;
-  canister.version += 1n;
+  step.canister.globalTimer = 0n;
+  step.canister.version += 1n;
   const fresh = instantiate(request.module);
   if (request.wasmMemoryPersistence === 'keep' && oldWasm) loadHeap(fresh, new Uint8Array(oldWasm.memory.buffer));
-  canister.wasm = fresh;
+  step.canister.wasm = fresh;
   if (request.module.hasStart) {
     const failure = yield* runStep(step, { kind: 'start' }, '__capsule_start');
     if (failure) return failure;
@@ -97,12 +97,20 @@ function* runSequence(step: Step, request: InstallRequest, oldWasm: WasmState | 
   return undefined;
 }
 
-/** Runs the sequence directly, each step within `slice` instructions: its result, or 'sliceEnded'. */
-function drive(sequence: Sequence, slice: bigint): UserError | undefined | 'sliceEnded' {
+/** Runs the sequence, each step to its end within the call. */
+function drive(sequence: Sequence): UserError | undefined {
+  let next = sequence.next();
+  while (!next.done) next = sequence.next(execute(next.value));
+  return next.value;
+}
+
+/** Runs the sequence step by step under JS Promise Integration: its result, or the step's run paused at its first slice boundary. */
+function driveSliced(sequence: Sequence): UserError | undefined | SlicedRun {
   let next = sequence.next();
   while (!next.done) {
-    const outcome = executeSlice(next.value, slice);
-    if (outcome === 'sliceEnded') return 'sliceEnded';
+    const run = new SlicedRun(next.value, next.value.env.instructionLimits.installSlice);
+    const outcome = run.runFirstSlice();
+    if (!outcome) return run;
     next = sequence.next(outcome);
   }
   return next.value;
@@ -183,15 +191,31 @@ export function installCode(env: ExecutionEnvironment, canister: CanisterState, 
     return new UserError('CanisterOutOfCycles', `Canister ${canister.id.toText()} is out of cycles: please top up the canister with at least ${prepaid - liquid} additional cycles`);
   }
   const attempt = begin(env, canister, request);
-  const slice = pause ? env.instructionLimits.installSlice : env.instructionLimits.install;
-  const result = drive(runSequence(attempt.step, request, attempt.oldWasm), slice);
-  if (result !== 'sliceEnded') return end(env, canister, request, attempt, result);
-  undo(canister, attempt);
-  // The sliced run logs again.
-  canister.logs = canister.logs.filter((record) => record.idx < attempt.step.firstLogIdx);
-  canister.nextLogIdx = attempt.step.firstLogIdx;
-  holdPaused(canister, new PausedInstall(env, canister, request, pause!));
+  const sequence = runSequence(attempt.step, request, attempt.oldWasm);
+  const result = pause ? driveSliced(sequence) : drive(sequence);
+  if (!(result instanceof SlicedRun)) return end(env, canister, request, attempt, result);
+  holdPaused(canister, new PausedInstall(canister, request, pause!, attempt, sequence, result));
   return 'paused';
+}
+
+/**
+ * Moves an installation paused in a step to a copy of the canister, which it goes on changing; the canister
+ * gets back its state from before the installation, rebuilt from the steps' journals.
+ */
+function detach(canister: CanisterState, attempt: Attempt, run: SlicedRun): CanisterState {
+  const copy = copyForPause(canister);
+  const journal = run.moveTo(copy);
+  const { step, oldWasm, oldStable, hadPreUpgrade, old } = attempt;
+  step.canister = copy;
+  // An upgrade changed the old stable memory in place; a (re)install wrote a new one.
+  canister.stable = copy.stable === oldStable ? stableBefore(copy.stable, [...step.journals, journal]) : oldStable;
+  // The old instance stays the copy's (pre_upgrade may still run on it, or a failure roll it back): the
+  // canister gets a new one as before pre_upgrade, or the old one if nothing ran on it.
+  canister.wasm = oldWasm && hadPreUpgrade ? instanceBefore(oldWasm, step.journals[0] ?? journal) : oldWasm;
+  canister.globalTimer = old.timer;
+  canister.version = old.version;
+  truncateLog(canister, step.firstLogIdx);
+  return copy;
 }
 
 /** An installation paused at a slice boundary: its sequence runs on a copy of the canister, step by step. */
@@ -208,15 +232,15 @@ class PausedInstall implements Paused {
   #run: SlicedRun | undefined;
   #result: { failure: UserError | undefined } | undefined;
 
-  constructor(env: ExecutionEnvironment, canister: CanisterState, request: InstallRequest, pause: InstallPause) {
+  constructor(canister: CanisterState, request: InstallRequest, pause: InstallPause, attempt: Attempt, sequence: Sequence, run: SlicedRun) {
     this.#origin = pause.origin;
     this.#request = request;
     this.#ended = pause.ended;
-    this.#copy = pausableCopy(canister);
+    this.#attempt = attempt;
+    this.#sequence = sequence;
+    this.#run = run;
+    this.#copy = detach(canister, attempt, run);
     this.#cyclesBefore = { cycles: this.#copy.cycles, instructions: this.#copy.consumed.instructions };
-    this.#attempt = begin(env, this.#copy, request);
-    this.#sequence = runSequence(this.#attempt.step, request, this.#attempt.oldWasm);
-    this.#advance(this.#sequence.next());
   }
 
   get ended(): boolean {

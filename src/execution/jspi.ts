@@ -4,14 +4,14 @@
 import { createContext, runInContext, Script } from 'node:vm';
 
 interface Jspi {
-  Suspending: new (fn: () => Promise<void> | undefined) => object;
+  Suspending: new (fn: () => Promise<void>) => object;
   promising: (fn: (...args: never[]) => unknown) => (...args: unknown[]) => Promise<unknown>;
 }
 
 const jspi = WebAssembly as unknown as Jspi;
 
 /** An import that suspends the wasm stack while the promise it returns is pending. */
-export function suspending(fn: () => Promise<void> | undefined): object {
+export function suspending(fn: () => Promise<void>): object {
   return new jspi.Suspending(fn);
 }
 

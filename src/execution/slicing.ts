@@ -1,16 +1,16 @@
 // Deterministic time slicing, as the replica does it: a message that runs past its slice pauses at the slice
 // boundary and continues, one slice at a time, between later rounds, so one long message never holds the
-// replica. Every update, callback and task runs under WebAssembly.promising on its canister's own instance,
-// so a message runs once: when it pauses, the instance it runs on (with its stable memory and log) moves to a
-// copy of the canister, and the canister gets back its state from before the message, rebuilt from the
-// message's undo journal, which queries, the state hash and persistence see until the message ends and a
+// replica. Every update, callback, task and install step runs under WebAssembly.promising on its canister's
+// own instance, so a message runs once: when it pauses, the instance it runs on (with its stable memory and
+// log) moves to a copy of the canister, and the canister gets back its state from before the message, rebuilt
+// from the undo journals, which queries, the state hash and persistence see until the message ends and a
 // round takes the copy's changes over. The message stays at the head of the canister's input queue
 // meanwhile, so an aborted run (a restart, uninstall_code, an install) leaves it to run again from its start,
 // as the replica does with an aborted execution.
-import { type CanisterMessage, type CanisterState, principalKey, type StableMemory, touch } from '../state/index.ts';
+import { type CanisterMessage, type CanisterState, principalKey, type StableMemory, touch, type WasmState } from '../state/index.ts';
 import { checkResult, commit, entryCall, type ExecutionOutcome, finish, type Started, start } from './execute.ts';
 import { setPause } from './imports.ts';
-import { hostOf, rebuild, snapshotGlobals } from './instance.ts';
+import { hostOf, rebuild } from './instance.ts';
 import { type Settlement, settlementNow } from './jspi.ts';
 import type { Journal } from './journal.ts';
 import type { ExecutionRequest } from './request.ts';
@@ -20,45 +20,39 @@ import type { RoundContext } from './round_context.ts';
 /** What the message's kind does with its outcome once it ended (cycles, response, call context). */
 export type Completion = (round: RoundContext, canister: CanisterState, outcome: ExecutionOutcome) => void;
 
-/** A copy of the canister to run a paused install on, with its own instance, stable memory and log. */
-export function pausableCopy(canister: CanisterState): CanisterState {
-  const source = canister.wasm;
-  const wasm = source && rebuild(source, source.heapSize, snapshotGlobals(source));
+/** A copy of `canister` for a paused execution to go on with: its own maps and log; wasm and stable memory its current ones. */
+export function copyForPause(canister: CanisterState): CanisterState {
   const copied = { callContexts: new Map(canister.callContexts), callbacks: new Map(canister.callbacks), consumed: { ...canister.consumed } };
-  return { ...canister, ...copied, wasm, stable: canister.stable.clone(), logs: [...canister.logs] };
-}
-
-/** Stable memory as it was before the execution `journal` recorded (the pages are copies: the journal's stay its own). */
-function stableBefore(stable: StableMemory, journal: Journal): StableMemory {
-  const before = stable.clone();
-  for (const [index, content] of journal.stablePages) {
-    if (content) before.pages.set(index, content.slice());
-    else before.pages.delete(index);
-  }
-  before.sizePages = journal.stablePagesBefore;
-  return before;
+  return { ...canister, ...copied, logs: [...canister.logs] };
 }
 
 /**
- * Moves the execution `started` ran so far on `canister` to a copy of the canister, which it goes on running
- * on: the canister gets a new instance, stable memory and log as they were before the execution (its
- * first slice is not run again). Called before the caller undoes what it changed for the execution.
+ * Stable memory as it was before the executions `journals` recorded, in their order (the pages are copies:
+ * the journals' stay their own).
  */
-function detach(canister: CanisterState, started: Started, nextLogIdx: bigint): CanisterState {
-  const { journal, api } = started;
-  const running = canister.wasm!;
-  const copied = { callContexts: new Map(canister.callContexts), callbacks: new Map(canister.callbacks), consumed: { ...canister.consumed } };
-  const copy = { ...canister, ...copied, logs: [...canister.logs] };
+export function stableBefore(stable: StableMemory, journals: readonly Journal[]): StableMemory {
+  const before = stable.clone();
+  for (const journal of [...journals].reverse()) {
+    for (const [index, content] of journal.stablePages) {
+      if (content) before.pages.set(index, content.slice());
+      else before.pages.delete(index);
+    }
+    before.sizePages = journal.stablePagesBefore;
+  }
+  return before;
+}
+
+/** The canister's instance as before the execution `journal` recorded on `running`, as a new instance. */
+export function instanceBefore(running: WasmState, journal: Journal): WasmState {
   const wasm = rebuild(running, journal.heapBytesBefore, journal.globalsBefore);
   journal.rollbackHeap(new Uint8Array(wasm.memory.buffer));
-  canister.wasm = wasm;
-  canister.stable = stableBefore(copy.stable, journal);
-  // Records a full log pushed out to make room stay out, as they would have with the message rolled back.
+  return wasm;
+}
+
+/** Drops the log records from `nextLogIdx` on (records a full log pushed out to make room stay out, as on a rollback). */
+export function truncateLog(canister: CanisterState, nextLogIdx: bigint): void {
   canister.logs = canister.logs.filter((record) => record.idx < nextLogIdx);
   canister.nextLogIdx = nextLogIdx;
-  api.canister = copy;
-  started.request = { ...started.request, canister: copy, keepJournal: true };
-  return copy;
 }
 
 /** One execution on its canister's instance, run slice by slice through WebAssembly.promising. */
@@ -91,9 +85,25 @@ export class SlicedRun {
     return this.#outcome;
   }
 
-  /** The canister's copy the paused run goes on with; the canister gets its state from before the execution back. */
+  /**
+   * Moves the paused run to a copy of `canister`, which it goes on changing (its first slice is not run again);
+   * the canister gets a new instance, stable memory and log as they were before the execution.
+   */
   detach(canister: CanisterState): CanisterState {
-    return detach(canister, this.#started, this.#nextLogIdx);
+    const copy = copyForPause(canister);
+    const journal = this.moveTo(copy);
+    canister.wasm = instanceBefore(copy.wasm!, journal);
+    canister.stable = stableBefore(copy.stable, [journal]);
+    truncateLog(canister, this.#nextLogIdx);
+    return copy;
+  }
+
+  /** From now on the run changes `copy` (its System API and its request); returns the run's journal. */
+  moveTo(copy: CanisterState): Journal {
+    const started = this.#started;
+    started.api.canister = copy;
+    started.request = { ...started.request, canister: copy, keepJournal: true };
+    return started.journal;
   }
 
   /** Runs the next slice; settles once the execution paused again or ended. */

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Capsule } from '../../src/api/index.ts';
+import { executedInstructions } from '../../src/execution/index.ts';
 import { replicaOf, storeOf } from '../../src/api/testing.ts';
 import type { Replica } from '../../src/replica/index.ts';
 import { MANAGEMENT_CANISTER, stateHash } from '../../src/state/index.ts';
@@ -205,14 +206,17 @@ function upgradeArg(canisterId: Principal, module: Uint8Array): Uint8Array {
   return new Uint8Array(IDL.encode([installArgs], [{ mode: { upgrade: [] }, canister_id: canisterId, wasm_module: module, arg: [] }]));
 }
 
-test('an upgrade whose pre_upgrade and post_upgrade take ten slices each keeps stable memory and ends as unsliced', async () => {
-  const runs: { stable: bigint; heap: bigint; cycles: bigint; version: bigint; rounds: bigint }[] = [];
+test('an upgrade whose pre_upgrade and post_upgrade take ten slices each keeps stable memory, runs its wasm once and ends as unsliced', async () => {
+  const runs: { stable: bigint; heap: bigint; cycles: bigint; version: bigint; rounds: bigint; executed: bigint }[] = [];
   for (const slice of [SLICE, undefined]) {
     const { ic, replica, ids } = await deployed(slice);
     const canisterId = ids[0]!;
     await ic.updateCall({ canisterId, method: 'short', arg: NONE });
     const rounds = replica.state.round;
+    const executedBefore = executedInstructions();
     await ic.installCode({ canisterId, wasm, mode: 'upgrade' });
+    // Every instruction once: no slice runs again (the process counts what its wasm executed).
+    const executed = executedInstructions() - executedBefore;
     const { cycles, version } = replica.canister(canisterId)!;
     runs.push({
       stable: word(await ic.queryCall({ canisterId, method: 'stable', arg: NONE })),
@@ -220,6 +224,7 @@ test('an upgrade whose pre_upgrade and post_upgrade take ten slices each keeps s
       cycles,
       version,
       rounds: replica.state.round - rounds,
+      executed,
     });
   }
   const [sliced, whole] = [runs[0]!, runs[1]!];
