@@ -71,7 +71,7 @@ function word(bytes: Uint8Array): bigint {
 test('an update of ten slices replies and leaves the canister state it does unsliced', async () => {
   const sliced = await deployed(SLICE);
   const whole = await deployed();
-  // Twice: the second direct run ends its first slice in the instance the first sliced run left behind
+  // Twice: the second run starts in the instance the first sliced run left behind
   // (its log line's time then differs: it starts ten rounds later than unsliced).
   for (let i = 0; i < 2; i++) {
     const rounds = sliced.replica.state.round;
