@@ -29,6 +29,6 @@ export { executeQuery, executeTransform, type ManagementQuery, type QueryRequest
 export { executeRequest } from './update.ts';
 export { executeResponse } from './response.ts';
 export { respondTo, type RoundContext } from './round_context.ts';
-export { abortPausedExecution, anyPausedInstall, completePausedExecution, hasPausedExecution, hasPausedInstall, runSlices } from './slicing.ts';
+export { abortPausedExecution, anyPausedInstall, completePausedExecution, hasPausedExecution, hasPausedInstall, pausedCanistersOf, runSlices } from './slicing.ts';
 export { executeSystemTask, hasTask } from './system_task.ts';
 export type { ExecutionEnvironment } from './system_api.ts';

@@ -13,7 +13,7 @@ import {
   StateCertifier,
   type TreePath,
 } from '../certification/index.ts';
-import { type DataCertificate, evictIdleInstances, evictionSlack, executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, instanceStatistics, runSlices, UserError } from '../execution/index.ts';
+import { type DataCertificate, evictIdleInstances, evictionSlack, executeQuery, type ExecutionEnvironment, inspectMessage, instanceStatistics, pausedCanistersOf, runSlices, UserError } from '../execution/index.ts';
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus, type XNetRound } from '../scheduler/index.ts';
 import {
@@ -235,8 +235,7 @@ export class Replica {
 
   /** Whether a message of this subnet is paused at a slice boundary (deterministic time slicing). */
   hasOwnPausedExecutions(): boolean {
-    for (const canister of this.state.canisters.values()) if (hasPausedExecution(canister)) return true;
-    return false;
+    return pausedCanistersOf(this.state.canisters).length > 0;
   }
 
   /**
@@ -252,8 +251,8 @@ export class Replica {
   runOwnSlices(): Promise<void> {
     // Front ends that drive rounds concurrently (several library calls) share one run of the slices.
     if (this.#slicing) return this.#slicing;
-    if (!this.hasOwnPausedExecutions()) return Promise.resolve();
-    const paused = [...this.state.canisters.values()].filter(hasPausedExecution);
+    const paused = pausedCanistersOf(this.state.canisters);
+    if (paused.length === 0) return Promise.resolve();
     const run = async (): Promise<void> => {
       for (const [i, canister] of paused.entries()) {
         // Between two canisters' slices the event loop turns twice (a waiting request is accepted, then answered).

@@ -10,6 +10,7 @@ import {
   hasPausedExecution,
   hasTask,
   ingressInductionCost,
+  pausedCanistersOf,
   type RoundContext,
   type SubnetMemory,
   storageCost,
@@ -270,7 +271,8 @@ function executeInnerRounds(state: SubnetState, round: RoundContext, order: Cani
   const meter = round.env.meter!;
   for (let first = true; ; first = false) {
     const canisters = order.current(state);
-    if (first) for (const canister of canisters) completePausedExecution(round, canister);
+    // Paused canisters come in id order, as the canonical order has them.
+    if (first) for (const canister of pausedCanistersOf(state.canisters)) completePausedExecution(round, canister);
     // Only the first inner round runs tasks, so later ones visit just the canisters that have input.
     const batches: [CanisterState, CanisterMessage[]][] = [];
     for (const canister of canisters) {
