@@ -118,6 +118,8 @@ export class Replica {
   /** Set while paused executions run their next slices (between rounds). */
   #slicing: Promise<void> | undefined;
   readonly #maxLiveInstances: number;
+  /** Workers that execute a round's canisters; no state depends on it. */
+  readonly workers: number;
   #instantiationsSeen = instanceStatistics().instantiations;
   /** An upper bound of this subnet's live instances (see #evictIdle). */
   #liveAtMost = 0;
@@ -130,6 +132,7 @@ export class Replica {
     this.nodeKey = nodeKeyFromSeed(deriveBytes(options.seed, 'capsule node key'));
     this.subnetType = options.subnet?.type ?? 'application';
     this.#maxLiveInstances = options.maxLiveInstances;
+    this.workers = options.workers;
     this.#certifier = this.#newCertifier(undefined);
   }
 
@@ -213,7 +216,7 @@ export class Replica {
     const started = performance.now();
     this.recorder.startRound(this.state.round + 1n, ingress);
     const observe = (message: CanisterMessage) => this.recorder.message(message);
-    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet, observe }, CYCLES_MINTING_CANISTER);
+    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet, observe, workers: this.workers }, CYCLES_MINTING_CANISTER);
     const executed = performance.now();
     this.#evictIdle();
     try {

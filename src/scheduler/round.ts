@@ -35,6 +35,7 @@ import {
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, callSystemCanister, route } from './routing.ts';
+import { runOnWorkers } from './workers.ts';
 import type { XNetRound } from './xnet.ts';
 
 const PRUNE_INTERVAL = 64n;
@@ -49,6 +50,8 @@ export interface RoundInput {
   xnet?: XNetRound;
   /** Sees every message routed in the round, in routing order (the replica's round recorder). */
   observe?: (message: CanisterMessage) => void;
+  /** Workers that execute the round's canisters (default 1: in canonical order, on the round's own context); no state depends on it. */
+  workers?: number;
 }
 
 /**
@@ -267,24 +270,27 @@ function orderOf(state: SubnetState): CanisterOrder {
  * independent within it: the basis for parallel execution); everything they send is delivered
  * afterwards, in id order. Heartbeats and timers run once per round, in the first inner round.
  */
-function executeInnerRounds(state: SubnetState, round: RoundContext, order: CanisterOrder, xnet: XNetRound | undefined): void {
+function executeInnerRounds(state: SubnetState, round: RoundContext, order: CanisterOrder, input: RoundInput): void {
   const meter = round.env.meter!;
   for (let first = true; ; first = false) {
     const canisters = order.current(state);
     // Paused canisters come in id order, as the canonical order has them.
     if (first) for (const canister of pausedCanistersOf(state.canisters)) completePausedExecution(round, canister);
     // Only the first inner round runs tasks, so later ones visit just the canisters that have input.
-    const batches: [CanisterState, CanisterMessage[]][] = [];
+    const batch: CanisterState[] = [];
+    const inputs: CanisterMessage[][] = [];
     for (const canister of canisters) {
       if (!ready(canister)) continue;
-      if (canister.inputQueue.length > 0) batches.push([canister, canister.inputQueue.splice(0)]);
-      else if (first) batches.push([canister, NO_MESSAGES]);
+      if (canister.inputQueue.length > 0) inputs.push(canister.inputQueue.splice(0));
+      else if (first && !idle(canister)) inputs.push(NO_MESSAGES);
+      else continue;
+      batch.push(canister);
     }
-    for (const [canister, messages] of batches) {
-      if (first) runTasks(round, canister);
-      runMessages(state, round, canister, messages);
-    }
-    route(state, round, xnet);
+    runOnWorkers(round, batch, input.workers ?? 1, (context, index) => {
+      if (first) runTasks(context, batch[index]!);
+      runMessages(state, context, batch[index]!, inputs[index]!);
+    });
+    route(state, round, input.xnet);
     if (meter.instructions >= state.config.instructionLimits.round) return;
     if (!order.current(state).some((canister) => ready(canister) && canister.inputQueue.length > 0)) return;
   }
@@ -311,7 +317,7 @@ export function executeRound(state: SubnetState, input: RoundInput, cyclesMintin
   // Outcalls answered since the last round are inputs of this one, like ingress.
   deliverHttpOutcalls({ state, round });
   route(state, round, input.xnet);
-  executeInnerRounds(state, round, order, input.xnet);
+  executeInnerRounds(state, round, order, input);
   for (const canister of order.current(state)) finishStopping({ state, round }, canister);
   route(state, round, input.xnet);
 }
