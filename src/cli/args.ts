@@ -22,6 +22,11 @@ Options of start:
                        Serve canister ID at http://HOST:PORT/ (repeatable)
   --funding MODE       lazy (default): every user starts with 1000 T cycles; icp-cli: the anonymous
                        principal holds very large ICP and cycles balances, nobody else is funded
+  --workers N          Workers that execute a round's canisters (default: the machine's cores); the
+                       state is the same for any count
+  --max-live-instances N
+                       Wasm instances kept live (default 1000); beyond it the least recently used idle
+                       canisters keep their memory as bytes and are instantiated again when called
 `;
 
 export type Command =
@@ -35,6 +40,8 @@ export type Command =
       domains: string[] | undefined;
       customDomains: Map<string, Principal>;
       funding: 'lazy' | 'icp-cli';
+      workers: number | undefined;
+      maxLiveInstances: number | undefined;
     };
 
 export class UsageError {
@@ -58,6 +65,8 @@ function parseOptions(argv: readonly string[]) {
       domain: { type: 'string', multiple: true },
       'custom-domain': { type: 'string', multiple: true },
       funding: { type: 'string' },
+      workers: { type: 'string' },
+      'max-live-instances': { type: 'string' },
     },
   });
 }
@@ -78,6 +87,10 @@ export function parseCommand(argv: readonly string[]): Command | UsageError {
   if (customDomains instanceof UsageError) return customDomains;
   const funding = values.funding ?? 'lazy';
   if (funding !== 'lazy' && funding !== 'icp-cli') return new UsageError(`Invalid --funding ${funding}: expected lazy or icp-cli`);
+  const workers = count(values.workers, '--workers', 1);
+  if (workers instanceof UsageError) return workers;
+  const maxLiveInstances = count(values['max-live-instances'], '--max-live-instances', 0);
+  if (maxLiveInstances instanceof UsageError) return maxLiveInstances;
   return {
     kind: 'start',
     host: values.host ?? '127.0.0.1',
@@ -87,7 +100,17 @@ export function parseCommand(argv: readonly string[]): Command | UsageError {
     domains: values.domain?.map((d) => d.toLowerCase()),
     customDomains,
     funding,
+    workers,
+    maxLiveInstances,
   };
+}
+
+/** An integer option of at least `least`; undefined when not given (the replica's default). */
+function count(value: string | undefined, flag: string, least: number): number | undefined | UsageError {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < least) return new UsageError(`Invalid ${flag} ${value}: expected an integer of at least ${least}`);
+  return parsed;
 }
 
 function parseCustomDomains(values: readonly string[]): Map<string, Principal> | UsageError {
