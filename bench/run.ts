@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const BENCHMARKS = ['execution', 'heavy_memory', 'instrument', 'http', 'gateway', 'assets', 'persistence', 'idle_rounds', 'canisters', 'pocketic', 'launcher'];
+const BENCHMARKS = ['execution', 'heavy_memory', 'instrument', 'http', 'gateway', 'assets', 'persistence', 'idle_rounds', 'canisters', 'workers', 'pocketic', 'launcher'];
 const results: Record<string, unknown> = { node: process.version };
 for (const name of BENCHMARKS) {
   const script = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
