@@ -34,6 +34,7 @@ import {
 } from '../state/index.ts';
 import { CYCLES_MINTING_CANISTER, systemCanisterAt, systemQuery } from '../system_canisters/index.ts';
 import type { ReplicaOptions } from './defaults.ts';
+import { ExecutionThreads } from './execution_threads.ts';
 import { unsignedEnvelopeBytes } from './ingress_size.ts';
 import { RoundRecorder } from './round_recorder.ts';
 import { deriveBytes, newSubnetState } from './subnet.ts';
@@ -120,6 +121,8 @@ export class Replica {
   readonly #maxLiveInstances: number;
   /** Workers that execute a round's canisters; no state depends on it. */
   readonly workers: number;
+  /** Their threads (none for one worker). */
+  readonly #threads: ExecutionThreads | undefined;
   #instantiationsSeen = instanceStatistics().instantiations;
   /** An upper bound of this subnet's live instances (see #evictIdle). */
   #liveAtMost = 0;
@@ -133,6 +136,8 @@ export class Replica {
     this.subnetType = options.subnet?.type ?? 'application';
     this.#maxLiveInstances = options.maxLiveInstances;
     this.workers = options.workers;
+    // A thread that failed is replaced; its canisters ran here. Reported, since it means the work was done twice.
+    this.#threads = options.workers > 1 ? new ExecutionThreads((error) => process.emitWarning(error)) : undefined;
     this.#certifier = this.#newCertifier(undefined);
   }
 
@@ -216,7 +221,7 @@ export class Replica {
     const started = performance.now();
     this.recorder.startRound(this.state.round + 1n, ingress);
     const observe = (message: CanisterMessage) => this.recorder.message(message);
-    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet, observe, workers: this.workers }, CYCLES_MINTING_CANISTER);
+    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet, observe, workers: { count: this.workers, threads: this.#threads } }, CYCLES_MINTING_CANISTER);
     const executed = performance.now();
     this.#evictIdle();
     try {

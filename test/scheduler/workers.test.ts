@@ -7,7 +7,7 @@ import { cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Capsule } from '../../src/api/index.ts';
 import { replicaOf, storeOf } from '../../src/api/testing.ts';
-import type { Replica } from '../../src/replica/index.ts';
+import { type Replica, setThreadThreshold, startThreads, threadStatistics } from '../../src/replica/index.ts';
 import { workerOf } from '../../src/scheduler/workers.ts';
 import { type CanisterState, canisterIdFromIndex, newCanister, defaultSettings, type Principal } from '../../src/state/index.ts';
 import { install, interUpdate, USER } from '../conformance/_harness.ts';
@@ -18,9 +18,11 @@ import { LONG_WAT, SLICE } from '../replica/_long_canister.ts';
 
 const SEED = new Uint8Array(32).fill(5);
 const TIME = 1_700_000_000_000_000_000n;
-const CANISTERS = 12;
-const ROUNDS = 6;
+const CANISTERS = 8;
+const ROUNDS = 5;
 const NONE = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
+// Every canister goes to a thread, however little it does.
+setThreadThreshold(0);
 
 /** What a run shows: the state hash after every round and each call's outcome. */
 interface Run {
@@ -77,13 +79,18 @@ async function scenario(workers: number): Promise<Run> {
   return run;
 }
 
-test('one, two and four workers give the same state hash after every round and the same replies', async () => {
+before(() => startThreads(4));
+
+test('one and four workers give the same state hash after every round and the same replies, four on threads', async () => {
   const one = await scenario(1);
   assert.ok(one.outcomes.some((outcome) => outcome.startsWith('reject 5 ')), 'some calls trapped');
   assert.ok(one.outcomes.filter((outcome) => outcome.startsWith('reply')).length > CANISTERS, 'most calls replied');
   assert.ok(!one.outcomes.includes('processing'), 'every call ended');
+  const before = threadStatistics();
   assert.deepEqual(await scenario(4), one);
-  assert.deepEqual(await scenario(2), one);
+  const after = threadStatistics();
+  assert.ok(after.jobs - before.jobs >= CANISTERS * ROUNDS, `${after.jobs - before.jobs} canisters' messages ran on threads`);
+  assert.equal(after.failures, before.failures);
 });
 
 test('canisters are pinned to workers by id, and consecutive ids spread over them', () => {
@@ -103,8 +110,9 @@ before(async () => {
   longWasm = await wat(LONG_WAT);
 });
 
-test('with four workers, a sliced message on one canister pauses while updates of the others complete, as with one', async () => {
+test('with four workers, a sliced message on one canister pauses (on the replica thread) while updates of the others complete on threads, as with one', async () => {
   const results: string[][] = [];
+  const before = threadStatistics();
   for (const workers of [1, 4]) {
     const ic = await Capsule.create({ seed: SEED, time: TIME, instructionLimits: { slice: SLICE }, workers });
     const ids: Principal[] = [];
@@ -130,6 +138,9 @@ test('with four workers, a sliced message on one canister pauses while updates o
     await ic.close();
   }
   assert.deepEqual(results[1], results[0]);
+  const after = threadStatistics();
+  assert.ok(after.jobs > before.jobs, 'the short updates ran on threads');
+  assert.ok(after.returned > before.returned, 'a thread gave the long update back to the replica thread, which sliced it');
 });
 
 test('a state written with four workers and abandoned (a crash) continues with one, as it would have with four', async () => {
