@@ -26,6 +26,12 @@ interface Thread {
 
 const threads: (Thread | undefined)[] = [];
 
+/**
+ * The thread's stack, chosen (measured) so that a deep wasm recursion overflows at about the depth it does on the
+ * replica's thread, whose limit is V8's default: a worker's default stack lets it go half as deep again.
+ */
+const STACK_SIZE_MB = 0.82;
+
 /** What the threads did in this process: for tests and benchmarks (nothing replicated reads it). */
 export interface ThreadStatistics {
   started: number;
@@ -46,7 +52,7 @@ function startThread(index: number): Thread {
   const { port1, port2 } = new MessageChannel();
   const done = new Int32Array(new SharedArrayBuffer(4));
   const data: ThreadData = { port: port2, done };
-  const worker = new Worker(new URL('./execution_thread.ts', import.meta.url), { workerData: data, transferList: [port2] });
+  const worker = new Worker(new URL('./execution_thread.ts', import.meta.url), { workerData: data, transferList: [port2], resourceLimits: { stackSizeMb: STACK_SIZE_MB } });
   let loaded: () => void = () => {};
   const thread: Thread = { worker, port: port1, done, modules: new Set(), loaded: new Promise((resolve) => (loaded = resolve)), ready: false };
   worker.once('message', () => {

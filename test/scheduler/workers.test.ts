@@ -181,3 +181,39 @@ test('the worker count is a positive integer, and the machine\'s cores by defaul
   assert.equal(replicaOf(ic).workers, availableParallelism());
   await ic.close();
 });
+
+/** `go` recurses as deep as its 4-byte argument says and replies with the depth reached. */
+const RECURSION_WAT = `(module
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "msg_arg_data_copy" (func $copy (param i32 i32 i32)))
+  (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+  (memory 1)
+  (func $down (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n)) (then (i32.const 0)) (else (i32.add (i32.const 1) (call $down (i32.sub (local.get $n) (i32.const 1)))))))
+  (func (export "canister_update go")
+    (call $copy (i32.const 0) (i32.const 0) (i32.const 4))
+    (i32.store (i32.const 8) (call $down (i32.load (i32.const 0))))
+    (call $append (i32.const 8) (i32.const 4))
+    (call $reply)))`;
+
+test('a deep recursion overflows the stack on a thread as it does on the replica thread', async () => {
+  const outcomes: string[][] = [];
+  for (const workers of [1, 4]) {
+    const ic = await Capsule.create({ seed: SEED, time: TIME, costSchedule: 'free', workers });
+    const canisterId = await ic.createCanister();
+    await ic.installCode({ canisterId, wasm: await wat(RECURSION_WAT) });
+    const replica = replicaOf(ic);
+    const depths = [5_000, 60_000];
+    const messages = depths.map((depth) => {
+      const arg = new Uint8Array(4);
+      new DataView(arg.buffer).setUint32(0, depth, true);
+      return replica.submit({ sender: USER, receiver: canisterId, method: 'go', arg }) as string;
+    });
+    replica.round();
+    outcomes.push(messages.map((id) => outcomeOf(replica, id).replace(/\n[^]*/, '')));
+    await ic.close();
+  }
+  assert.match(outcomes[0]![0]!, /^reply/);
+  assert.match(outcomes[0]![1]!, /^reject 5 .*stack overflow/i);
+  assert.deepEqual(outcomes[1], outcomes[0]);
+});
