@@ -18,8 +18,8 @@ import { LONG_WAT, SLICE } from '../replica/_long_canister.ts';
 
 const SEED = new Uint8Array(32).fill(5);
 const TIME = 1_700_000_000_000_000_000n;
-const CANISTERS = 8;
-const ROUNDS = 5;
+const CANISTERS = 6;
+const ROUNDS = 4;
 const NONE = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
 // Every canister goes to a thread, however little it does.
 setThreadThreshold(0);
