@@ -46,11 +46,15 @@ async function measure(workers: number, wasm: Uint8Array) {
   // One warm-up round compiles and instantiates every canister.
   await replyAll(ic, ids.map((canisterId) => ({ canisterId, method: 'work', arg: EMPTY })));
   const start = performance.now();
+  const cpuBefore = process.cpuUsage();
   for (let round = 0; round < ROUNDS; round++) await replyAll(ic, ids.map((canisterId) => ({ canisterId, method: 'work', arg: EMPTY })));
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  // Above 1, the process ran on more than one core at once; a busy machine caps it whatever the workers.
+  const coresUsed = Number(((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2));
   const stateHash = replicaOf(ic).stateHash();
   await ic.close();
-  return { workers, updatesPerSecond: Math.round((CANISTERS * ROUNDS) / seconds), onThreads: threadStatistics().jobs - jobsBefore, stateHash };
+  return { workers, updatesPerSecond: Number(((CANISTERS * ROUNDS) / seconds).toFixed(1)), coresUsed, onThreads: threadStatistics().jobs - jobsBefore, stateHash };
 }
 
 const cores = availableParallelism();
@@ -67,7 +71,7 @@ console.log(
       canisters: CANISTERS,
       instructionsPerUpdate: '~100M',
       sameStateHash: rows.every((row) => row.stateHash === rows[0]!.stateHash),
-      scaling: rows.map(({ workers, updatesPerSecond, onThreads }) => ({ workers, updatesPerSecond, speedup: Number((updatesPerSecond / base).toFixed(2)), canisterRunsOnThreads: onThreads })),
+      scaling: rows.map(({ workers, updatesPerSecond, coresUsed, onThreads }) => ({ workers, updatesPerSecond, speedup: Number((updatesPerSecond / base).toFixed(2)), coresUsed, canisterRunsOnThreads: onThreads })),
     },
     null,
     2,
