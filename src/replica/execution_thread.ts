@@ -15,16 +15,24 @@ export interface ThreadData {
   readonly done: Int32Array;
 }
 
+/** The modules of the canisters this thread ran, least recently used first (as many as compiled ones are kept). */
 const modules = new Map<string, CanisterModule>();
+const MAX_MODULES = 64;
+
+function moduleOf(request: JobRequest): CanisterModule | undefined {
+  const module = request.module?.parsed ?? modules.get(request.moduleHash);
+  if (!module) return undefined;
+  if (request.module) adoptCompiledModule(module, request.module.compiled);
+  modules.delete(request.moduleHash);
+  if (modules.size >= MAX_MODULES) modules.delete(modules.keys().next().value!);
+  modules.set(request.moduleHash, module);
+  return module;
+}
 
 function run(request: JobRequest): JobReply {
   const started = performance.now();
-  if (request.module) {
-    modules.set(request.moduleHash, request.module.parsed);
-    adoptCompiledModule(request.module.parsed, request.module.compiled);
-  }
-  const module = modules.get(request.moduleHash);
-  if (!module) return { slot: request.slot, ran: false };
+  const module = moduleOf(request);
+  if (!module) return { slot: request.slot, ran: false, moduleMissing: true };
   const canister = assembleCanister(Principal.fromUint8Array(request.id), decodeMeta(request.meta, 'thread job'), evictedWasm(module, request.heap, request.globals));
   canister.stable.sizePages = request.stableSizePages;
   for (const [index, bytes] of request.stablePages) canister.stable.pages.set(index, bytes);

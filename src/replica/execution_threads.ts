@@ -128,18 +128,20 @@ export class ExecutionThreads implements ThreadPool {
   start(jobs: readonly ThreadJob[]): boolean[] {
     this.#jobs = jobs;
     const posted = jobs.map((job) => this.#worthAThread(job));
-    const byWorker = new Map<number, ThreadJob[]>();
-    for (const [i, job] of jobs.entries()) {
-      if (!posted[i]) continue;
-      let list = byWorker.get(job.worker);
-      if (!list) byWorker.set(job.worker, (list = []));
-      list.push(job);
+    const byWorker = new Map<number, number[]>();
+    for (const [slot, job] of jobs.entries()) {
+      if (!posted[slot]) continue;
+      let slots = byWorker.get(job.worker);
+      if (!slots) byWorker.set(job.worker, (slots = []));
+      slots.push(slot);
     }
     this.#posted = [];
-    for (const [worker, list] of byWorker) {
+    for (const [worker, slots] of byWorker) {
       const thread = threadAt(worker)!;
-      const requests = list.map((job) => {
-        const request = jobRequest(jobs.indexOf(job), job.canister, job.messages, job.tasks, job.context.env, thread.modules.has(moduleHashOf(job)));
+      const list = slots.map((slot) => jobs[slot]!);
+      const requests = slots.map((slot) => {
+        const job = jobs[slot]!;
+        const request = jobRequest(slot, job.canister, job.messages, job.tasks, job.context.env, thread.modules.has(moduleHashOf(job)));
         thread.modules.add(request.moduleHash);
         return request;
       });
@@ -170,10 +172,9 @@ export class ExecutionThreads implements ThreadPool {
       const replies = this.#await(thread);
       statistics.returned += jobs.length - replies.filter((reply) => reply.ran).length;
       for (const reply of replies) {
-        if (!reply.ran) {
-          this.#returned.set(this.#jobs[reply.slot]!.canister, RETURNED_SKIPS);
-          continue;
-        }
+        if (reply.moduleMissing) thread.modules.delete(moduleHashOf(this.#jobs[reply.slot]!));
+        else if (!reply.ran) this.#returned.set(this.#jobs[reply.slot]!.canister, RETURNED_SKIPS);
+        if (!reply.ran) continue;
         statistics.jobs++;
         const job = this.#jobs[reply.slot]!;
         const module = job.canister.wasm!.module;

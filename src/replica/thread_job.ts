@@ -26,6 +26,8 @@ export interface JobReply {
   readonly slot: number;
   /** False: the thread left the job to the replica's thread (a message paused at a slice boundary). */
   readonly ran: boolean;
+  /** The thread no longer holds the canister's module: the next job sends it again. */
+  readonly moduleMissing?: boolean;
   /** What the executions took on the thread. */
   readonly milliseconds?: number;
   readonly meta?: Uint8Array;
