@@ -66,6 +66,11 @@ interface JobOutput {
   messageUsed: bigint | undefined;
 }
 
+/** Stable pages as arrays of their own: a page is a view of a shared slab, which a message would copy whole. */
+function standalone(pages: ReadonlyMap<number, Uint8Array>): [number, Uint8Array][] {
+  return [...pages].map(([index, page]) => [index, page.slice()]);
+}
+
 export function jobRequest(slot: number, canister: CanisterState, messages: readonly CanisterMessage[], tasks: boolean, env: ExecutionEnvironment, moduleKnown: boolean): JobRequest {
   const wasm = canister.wasm!;
   const moduleHash = Buffer.from(wasm.module.moduleHash).toString('hex');
@@ -92,7 +97,7 @@ export function jobRequest(slot: number, canister: CanisterState, messages: read
     heap: wasm.heap(),
     globals: wasm.globalValues(),
     stableSizePages: canister.stable.sizePages,
-    stablePages: [...canister.stable.pages],
+    stablePages: standalone(canister.stable.pages),
     meta: encodeMeta(canister),
     input: encodeToBytes({ messages, tasks, env: plain }),
   };
@@ -125,7 +130,7 @@ export function jobInput(request: JobRequest): { messages: CanisterMessage[]; ta
 /** The thread's answer once the messages ran: the canister as they left it and what they produced. */
 export function jobReply(slot: number, canister: CanisterState, context: RoundContext, milliseconds: number): JobReply {
   const wasm = canister.wasm!;
-  const stablePages: [number, Uint8Array][] = [...canister.dirty.stablePages].map((index) => [index, canister.stable.pages.get(index) ?? new Uint8Array(OS_PAGE_SIZE)]);
+  const stablePages: [number, Uint8Array][] = [...canister.dirty.stablePages].map((index) => [index, canister.stable.pages.get(index)?.slice() ?? new Uint8Array(OS_PAGE_SIZE)]);
   const output: JobOutput = {
     outbox: context.outbox,
     ingressResults: context.ingressResults,
