@@ -14,6 +14,7 @@
 // verifying answers, and `queriesRaw` pre-signed query envelopes, to show what the server itself
 // sustains; `--raw` measures only those two (with a profile covering only them).
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,9 @@ import { IDL } from '@icp-sdk/core/candid';
 import { Ed25519KeyIdentity } from '@icp-sdk/core/identity';
 import { Principal } from '@icp-sdk/core/principal';
 import { canisterSource, motoko } from '../test/support/build.ts';
-import { callContent, EMPTY_ARG, envelope, post, TestKey } from '../test/http/_envelopes.ts';
+import { domainSeparators, encodeCbor, type HashableValue, requestIdOf, selfAuthenticatingId } from '../src/certification/index.ts';
+import { callContent, EMPTY_ARG } from '../test/http/_envelopes.ts';
+import { encodePost, load } from './_http_load.ts';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 
@@ -46,13 +49,15 @@ async function startProfiledServer(dir: string) {
   for (let i = 0; i < 1000; i++) {
     try {
       const port = Number(readFileSync(portFile, 'utf8'));
-      if (port > 0) return { child, url: `http://127.0.0.1:${port}` };
+      if (port > 0) return { child, pid: child.pid!, port, url: `http://127.0.0.1:${port}` };
     } catch {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
   throw new Error('the server did not start');
 }
+
+type Server = Awaited<ReturnType<typeof startProfiledServer>>;
 
 async function deploy(agent: HttpAgent): Promise<Principal> {
   const { wasm } = await motoko(canisterSource('counter.mo'), { persistence: 'enhanced' });
@@ -97,29 +102,39 @@ async function measure(count: number, concurrency: number, once: () => Promise<u
   };
 }
 
-/** Posts pre-signed envelopes (answers not verified) with `concurrency` in flight: what the server itself sustains. */
-async function rawLoad(url: string, path: string, bodies: readonly Uint8Array[], concurrency: number) {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < bodies.length) {
-      const answer = await post(url, path, bodies[next++]!);
-      if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}: ${answer.text()}`);
-    }
-  }));
-  return { calls: bodies.length, concurrency, perSecond: Math.round(bodies.length / ((performance.now() - t0) / 1000)) };
+/** An Ed25519 identity signing with node's native implementation (the client must stay cheap). */
+class NativeKey {
+  readonly #privateKey: KeyObject;
+  readonly der: Uint8Array;
+  readonly principal: Uint8Array;
+  constructor() {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    this.#privateKey = privateKey;
+    this.der = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
+    this.principal = selfAuthenticatingId(this.der);
+  }
+  /** The envelope of `content`, signed. */
+  envelope(content: Record<string, HashableValue>): Uint8Array {
+    const message = new Uint8Array([...domainSeparators.IC_REQUEST, ...requestIdOf(content)]);
+    return encodeCbor({ content, sender_pubkey: this.der, sender_sig: new Uint8Array(sign(null, message, this.#privateKey)) }, { selfDescribe: true });
+  }
 }
 
-function rawUpdates(url: string, canisterId: Principal, count: number, concurrency: number) {
-  const key = new TestKey();
-  const bodies = Array.from({ length: count }, () => envelope(callContent('call', canisterId.toUint8Array(), 'inc', EMPTY_ARG, key.principal), key));
-  return rawLoad(url, `/api/v4/canister/${canisterId.toText()}/call`, bodies, concurrency);
+/** `count` pre-signed envelopes of one kind, each a whole HTTP request, posted with `concurrency` in flight. */
+async function rawLoad(server: Server, canisterId: Principal, kind: 'call' | 'query', count: number, concurrency: number) {
+  const key = new NativeKey();
+  const [method, path] = kind === 'call' ? ['inc', `/api/v4/canister/${canisterId.toText()}/call`] : ['get', `/api/v3/canister/${canisterId.toText()}/query`];
+  const requests = Array.from({ length: count }, () => encodePost('127.0.0.1', path, key.envelope(callContent(kind, canisterId.toUint8Array(), method, EMPTY_ARG, key.principal))));
+  const roundBefore = await serverRound(server);
+  const result = await load(server.port, server.pid, requests, concurrency);
+  if (kind === 'query') return result;
+  return { ...result, callsPerRound: Math.round((10 * count) / Number((await serverRound(server)) - roundBefore)) / 10 };
 }
 
-function rawQueries(url: string, canisterId: Principal, count: number, concurrency: number) {
-  const key = new TestKey();
-  const bodies = Array.from({ length: count }, () => envelope(callContent('query', canisterId.toUint8Array(), 'get', EMPTY_ARG, key.principal), key));
-  return rawLoad(url, `/api/v3/canister/${canisterId.toText()}/query`, bodies, concurrency);
+/** The server's latest round, from its dashboard. */
+async function serverRound(server: Server): Promise<bigint> {
+  const overview = (await (await fetch(`${server.url}/_/dashboard/api/overview`)).json()) as { round: string };
+  return BigInt(overview.round);
 }
 
 function profileFile(dir: string): string {
@@ -157,11 +172,13 @@ function profileShares(dir: string): Record<string, number> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { count: { type: 'string' }, concurrency: { type: 'string' }, raw: { type: 'boolean' }, 'profile-out': { type: 'string' } } });
+  const { values } = parseArgs({ options: { count: { type: 'string' }, concurrency: { type: 'string' }, raw: { type: 'boolean' }, 'raw-count': { type: 'string' }, only: { type: 'string' }, 'profile-out': { type: 'string' } } });
   const count = Number(values.count ?? 300);
+  const rawCount = Number(values['raw-count'] ?? 5000);
   const concurrency = Number(values.concurrency ?? 16);
   const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-http-'));
-  const { child, url } = await startProfiledServer(dir);
+  const server = await startProfiledServer(dir);
+  const { child, url } = server;
   try {
     const identity: Identity = Ed25519KeyIdentity.generate();
     const agent = await HttpAgent.create({ host: url, identity, shouldFetchRootKey: true });
@@ -177,8 +194,8 @@ async function main(): Promise<void> {
     const results = {
       ...library,
       // Without a client library: pre-built signed envelopes, answers not verified (server-bound).
-      updatesV4Raw: await rawUpdates(url, canisterId, count * 2, concurrency * 2),
-      queriesRaw: await rawQueries(url, canisterId, count * 4, concurrency * 2),
+      ...(values.only === 'queries' ? {} : { updatesV4Raw: await rawLoad(server, canisterId, 'call', rawCount, concurrency * 2) }),
+      ...(values.only === 'updates' ? {} : { queriesRaw: await rawLoad(server, canisterId, 'query', rawCount * 2, concurrency * 2) }),
     };
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
