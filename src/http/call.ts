@@ -26,7 +26,7 @@ export function callHandler(context: HttpContext, version: CallVersion, scope: C
 }
 
 async function handleCall(context: HttpContext, version: CallVersion, scope: CallScope, request: HttpRequest): Promise<HttpResponse> {
-  const submitted = submitCall(context, scope, request);
+  const submitted = await submitCall(context, scope, request);
   if (submitted instanceof HttpError) return textResponse(submitted);
   if ('refused' in submitted) return refusal(version, submitted.refused);
   if (version === 2) return accepted();
@@ -46,13 +46,16 @@ function unavailable(context: HttpContext): HttpError | undefined {
 }
 
 /** Validate the envelope and queue its message (unless it is already known). */
-function submitCall(context: HttpContext, scope: CallScope, request: HttpRequest): Submitted | HttpError {
+async function submitCall(context: HttpContext, scope: CallScope, request: HttpRequest): Promise<Submitted | HttpError> {
   const refused = unavailable(context);
   if (refused) return refused;
   const envelope = parseCallEnvelope(request.body, 'call');
   if (envelope instanceof HttpError) return envelope;
-  const auth = authenticate(context, envelope);
+  const auth = await authenticate(context, envelope);
   if (auth instanceof HttpError) return auth;
+  // Again once the signature is checked: the store may have failed meanwhile.
+  const failed = unavailable(context);
+  if (failed) return failed;
   const content = envelope.content;
   const config = context.replica.state.config;
   const effective =

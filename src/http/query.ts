@@ -17,10 +17,10 @@ export function queryHandler(context: HttpContext, scope: 'canister' | 'subnet' 
   return (request) => handleQuery(context, scope, request);
 }
 
-function handleQuery(context: HttpContext, scope: 'canister' | 'subnet', request: HttpRequest): HttpResponse {
+async function handleQuery(context: HttpContext, scope: 'canister' | 'subnet', request: HttpRequest): Promise<HttpResponse> {
   const envelope = parseCallEnvelope(request.body, 'query');
   if (envelope instanceof HttpError) return textResponse(envelope);
-  const auth = authenticate(context, envelope);
+  const auth = await authenticate(context, envelope);
   if (auth instanceof HttpError) return textResponse(auth);
   const content = envelope.content;
   const config = context.replica.state.config;
