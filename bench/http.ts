@@ -1,18 +1,20 @@
 // HTTP interface benchmark, printed as JSON:
 //
-//   node bench/http.ts [--count N] [--concurrency C] [--raw] [--profile-out FILE]
+//   node bench/http.ts [--count N] [--concurrency C] [--raw] [--raw-count N] [--only updates|queries] [--profile-out FILE]
 //
 // A real `capsule start` child process on loopback (profiled with --cpu-prof) and @icp-sdk/core 6
 // with its default verification (BLS certificates, query node signatures) and an Ed25519 identity,
 // calling a Motoko counter: sync update calls through v4 and through v3 (the same client with its
 // v4 URL rewritten), and queries through v3. Reported: calls per second, latency median/p99 (ms) of
-// sequential calls, throughput with C calls in flight, and from the server's CPU profile the share
-// of its busy time spent in BLS signing, request-signature checks, query signing and state-tree
-// building (the profile is the main thread's: call answers are signed on the background signer's
-// worker thread, so their BLS signing is not in it). The client runs in this process and verifies every certificate (≈18 ms of BLS pairing
-// each), which bounds library throughput; `updatesV4Raw` posts pre-signed envelopes without
-// verifying answers, and `queriesRaw` pre-signed query envelopes, to show what the server itself
-// sustains; `--raw` measures only those two (with a profile covering only them).
+// sequential calls, throughput with C calls in flight, and from the server's CPU profiles, per thread
+// (main, request verifiers, BLS signer), its busy time and the share of it spent in BLS signing,
+// request-signature checks, query signing, state-tree building, rounds, queries and durable commits.
+// The library client runs in this process and verifies every certificate (≈18 ms of BLS pairing
+// each), which bounds library throughput. What the server itself sustains is measured without it:
+// `updatesV4Raw` (N pre-signed v4 calls) and `queriesRaw` (2N pre-signed queries) go through
+// bench/_http_load.ts, a client as cheap as possible with 2C in flight, which also reports the
+// server's CPU time per call, its own share of the CPU both spent, and (updates) calls per round.
+// `--raw` measures only those two (with a profile covering only them), `--only` one of them.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -137,38 +139,54 @@ async function serverRound(server: Server): Promise<bigint> {
   return BigInt(overview.round);
 }
 
-function profileFile(dir: string): string {
-  return join(dir, 'prof', readdirSync(join(dir, 'prof')).find((f) => f.endsWith('.cpuprofile'))!);
+/** The server's CPU profiles, one per thread, the main thread's first (node names them `CPU.<date>.<time>.<pid>.<thread>.<n>`). */
+function profileFiles(dir: string): string[] {
+  const thread = (file: string) => Number(file.split('.').at(-3));
+  const files = readdirSync(join(dir, 'prof')).filter((f) => f.endsWith('.cpuprofile'));
+  return files.sort((a, b) => thread(a) - thread(b)).map((f) => join(dir, 'prof', f));
 }
 
-/** Share of the server's busy CPU samples under each named function (inclusive, outermost match wins). */
-function profileShares(dir: string): Record<string, number> {
-  const profile = JSON.parse(readFileSync(profileFile(dir), 'utf8')) as {
-    nodes: { id: number; callFrame: { functionName: string }; hitCount?: number; children?: number[] }[];
-  };
-  const categories = new Map([
-    ['blsSignStateRoot', 'blsSigning'],
-    ['verifyRequestAuth', 'requestSignatureChecks'],
-    ['signQueryResponse', 'querySigning'],
-    ['build', 'stateTree'],
-    ['executeRound', 'rounds'],
-    ['executeQuery', 'queries'],
-  ]);
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const totals: Record<string, number> = {};
-  let busy = 0;
-  const walk = (id: number, category: string | undefined): void => {
-    const node = byId.get(id)!;
-    const name = node.callFrame.functionName;
-    const here = category ?? categories.get(name);
-    if (name !== '(idle)' && name !== '(garbage collector)') {
-      busy += node.hitCount ?? 0;
-      if (here) totals[here] = (totals[here] ?? 0) + (node.hitCount ?? 0);
-    }
-    for (const child of node.children ?? []) walk(child, here);
-  };
-  walk(profile.nodes[0]!.id, undefined);
-  return Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, Math.round((1000 * v) / busy) / 1000]));
+const CATEGORIES = new Map([
+  ['blsSignStateRoot', 'blsSigning'],
+  ['verifyRequestAuth', 'requestSignatureChecks'],
+  ['signQueryResponse', 'querySigning'],
+  ['build', 'stateTree'],
+  ['executeRound', 'rounds'],
+  ['executeQuery', 'queries'],
+  ['commitRound', 'durableCommits'],
+]);
+
+/**
+ * Per thread of the server (main, then its workers: request verifiers, the BLS signer): its busy CPU time (ms) and the
+ * share of it under each named function (inclusive, outermost match wins).
+ */
+function profileShares(dir: string): Record<string, number | string>[] {
+  return profileFiles(dir).map((file, thread) => {
+    const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+      nodes: { id: number; callFrame: { functionName: string }; hitCount?: number; children?: number[] }[];
+      startTime: number;
+      endTime: number;
+    };
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const totals: Record<string, number> = {};
+    let busy = 0;
+    let samples = 0;
+    const walk = (id: number, category: string | undefined): void => {
+      const node = byId.get(id)!;
+      const name = node.callFrame.functionName;
+      const here = category ?? CATEGORIES.get(name);
+      samples += node.hitCount ?? 0;
+      if (name !== '(idle)' && name !== '(garbage collector)') {
+        busy += node.hitCount ?? 0;
+        if (here) totals[here] = (totals[here] ?? 0) + (node.hitCount ?? 0);
+      }
+      for (const child of node.children ?? []) walk(child, here);
+    };
+    walk(profile.nodes[0]!.id, undefined);
+    const busyMs = Math.round(((profile.endTime - profile.startTime) / 1000) * (busy / Math.max(1, samples)));
+    const shares = Object.entries(totals).filter(([, v]) => v / busy >= 0.005);
+    return { thread: thread === 0 ? 'main' : `worker ${thread}`, busyMs, ...Object.fromEntries(shares.map(([k, v]) => [k, Math.round((1000 * v) / busy) / 1000])) };
+  });
 }
 
 async function main(): Promise<void> {
@@ -201,8 +219,8 @@ async function main(): Promise<void> {
     child.kill('SIGTERM');
     await exited;
     const profileOut = values['profile-out'];
-    if (profileOut) copyFileSync(profileFile(dir), profileOut);
-    console.log(JSON.stringify({ node: process.version, client: '@icp-sdk/core 6', ...results, serverCpuShare: profileShares(dir) }, null, 2));
+    if (profileOut) copyFileSync(profileFiles(dir)[0]!, profileOut);
+    console.log(JSON.stringify({ node: process.version, client: '@icp-sdk/core 6', ...results, serverThreads: profileShares(dir) }, null, 2));
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
