@@ -62,7 +62,7 @@ export {
   type BlsKeyPair,
 } from './bls.ts';
 export { startBackgroundSigner } from './background_signer.ts';
-export { startBackgroundVerifier, verifyRequestAuthInBackground } from './background_verifier.ts';
+export { signQueryResponseInBackground, startCryptoThreads, verifyRequestAuthInBackground } from './crypto_threads.ts';
 export { blsCertificateSigner, type CertificateSigner } from './signer.ts';
 export {
   buildCertificate,

@@ -1,12 +1,14 @@
-// Request authentication on the verifier threads: every verdict, sender, target list and message equals the one
-// computed in this thread, for valid and tampered signatures of each key type, delegation chains, and delegations
-// holding CBOR values that cannot cross a thread boundary unchanged (checked in this thread).
+// The crypto threads: every request authentication (verdict, sender, target list, message) equals the one computed
+// in this thread, for valid and tampered signatures of each key type, delegation chains, and delegations holding CBOR
+// values that cannot cross a thread boundary unchanged (checked in this thread); query responses are signed with the
+// bytes this thread would sign.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { concatBytes, fromHex, sha256, utf8 } from '../../src/certification/_bytes.ts';
-import { verifyRequestAuthInBackground } from '../../src/certification/background_verifier.ts';
+import { signQueryResponseInBackground, verifyRequestAuthInBackground } from '../../src/certification/crypto_threads.ts';
+import { nodeKeyFromSeed, signQueryResponse, verifyQueryResponse } from '../../src/certification/ed25519_node_key.ts';
 import { CborTagged, type CborValue } from '../../src/certification/cbor.ts';
 import { encodeSubjectPublicKeyInfo, OID } from '../../src/certification/der.ts';
 import { IC_REQUEST, IC_REQUEST_AUTH_DELEGATION } from '../../src/certification/domain_separators.ts';
@@ -43,7 +45,7 @@ function delegated(sender: Key, signer: Key, n: number, fields: Record<string, C
   return { ...signed, sender: selfAuthenticatingId(sender.der), senderPubkey: sender.der, senderDelegation: [delegate(sender, signer, fields, beside)] };
 }
 
-test('authentication on the verifier threads gives the verdicts of this thread', async () => {
+test('authentication on the crypto threads gives the verdicts of this thread', async () => {
   const alice = ed25519Key(1);
   const bob = ed25519Key(3);
   const valid = request(alice, 1);
@@ -66,4 +68,12 @@ test('authentication on the verifier threads gives the verdicts of this thread',
   const results = await Promise.all(inputs.map(verifyRequestAuthInBackground));
   assert.deepEqual(results, inputs.map(verifyRequestAuth));
   assert.deepEqual(results.map((r) => r.ok), [true, true, false, false, false, false, true, true, false, true, true]);
+});
+
+test('query responses signed on the crypto threads carry the signatures of this thread and verify', async () => {
+  const keys = [nodeKeyFromSeed(new Uint8Array(32).fill(5)), nodeKeyFromSeed(new Uint8Array(32).fill(6))];
+  const responses = Array.from({ length: 6 }, (_, i) => ({ status: 'replied', reply: { arg: new Uint8Array([i]) }, timestamp: BigInt(i), request_id: sha256(utf8(`q ${i}`)) }));
+  const signed = await Promise.all(responses.map((response, i) => signQueryResponseInBackground(keys[i % 2]!, response)));
+  assert.deepEqual(signed, responses.map((response, i) => signQueryResponse(keys[i % 2]!, response)));
+  assert.ok(signed.every((signature, i) => verifyQueryResponse(signature, responses[i]!, keys[i % 2]!.publicKeyDer)));
 });
