@@ -1,5 +1,6 @@
 // The certified state tree (interface spec, section 'The system state tree'): paths and value
-// encodings, incremental builds equal to fresh ones under random changes, the work of an incremental
+// encodings, incremental builds equal to fresh ones under random changes and under a history's usual ones (pruned
+// first, added last), the work of an incremental
 // round over a large ingress history, and
 // the per-round certifier (one signature per round, one at a time in the background, pruned certificates that verify).
 import assert from 'node:assert/strict';
@@ -104,6 +105,22 @@ test('incremental builds equal fresh builds under random changes', () => {
     const fresh = new StateTreeBuilder({ nodes }).build(state);
     assert.deepEqual(reconstruct(incremental), reconstruct(fresh), `round ${round}`);
     assert.ok(isWellFormed(incremental));
+  }
+});
+
+test('a history pruned at its start, grown at its end and changed in between builds as a fresh one does', () => {
+  const { state, nodes } = fixture();
+  const builder = new StateTreeBuilder({ nodes });
+  let oldest = 0;
+  let newest = 0;
+  for (let round = 0; round < 30; round++) {
+    for (let k = 0; k < 5 && oldest < newest; k++) state.ingress.delete(rid(oldest++));
+    for (let k = 0; k < 8; k++) state.ingress.set(rid(newest++), status('received'));
+    for (let n = oldest; n < newest; n += 3) state.ingress.set(rid(n), status(round % 2 ? 'replied' : 'rejected', round));
+    // Now and then, the last seen entry is pruned too.
+    if (round % 7 === 6) state.ingress.delete(rid(newest - 1));
+    state.time += 1n;
+    assert.deepEqual(reconstruct(builder.build(state)), reconstruct(new StateTreeBuilder({ nodes }).build(state)), `round ${round}`);
   }
 });
 
