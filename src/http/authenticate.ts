@@ -1,7 +1,7 @@
 // Who sent a request and whether it is still valid (interface spec, "Authentication" and
 // "Request expiry"): the ingress expiry must lie in [now, now + 5 min + drift], except
 // for anonymous queries and read_state requests, which are accepted with any expiry; the signature
-// and delegation chain are checked by the certification layer's verifyRequestAuth, on a verifier thread.
+// and delegation chain are checked by the certification layer's verifyRequestAuth, on a crypto thread.
 import { isAnonymous, type SenderInfo, type VerifiedCallerInfo, verifyRequestAuthInBackground } from '../certification/index.ts';
 import { type CallerInfo, Principal } from '../state/index.ts';
 import type { HttpContext } from './context.ts';

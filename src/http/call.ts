@@ -9,6 +9,7 @@
 // A request id already in the ingress history is not executed again (replay protection).
 import { targetsAllow, toHex } from '../certification/index.ts';
 import type { UserError } from '../execution/index.ts';
+import { UncertifiedStateError } from '../replica/index.ts';
 import { Principal } from '../state/index.ts';
 import { authenticate, callerInfoOf } from './authenticate.ts';
 import type { HttpContext } from './context.ts';
@@ -33,7 +34,12 @@ async function handleCall(context: HttpContext, version: CallVersion, scope: Cal
   const outcome = await context.rounds.waitFor(submitted.messageId, context.limits.syncCallTimeoutMs);
   if (outcome === 'failed') return textResponse(unavailable(context) ?? new HttpError(503, 'The round could not be made durable; retry the call'));
   if (outcome === 'timeout') return accepted();
-  const certificate = await context.certificateInBackground([['request_status', submitted.requestId]]);
+  const certificate = await context.certificateInBackground([['request_status', submitted.requestId]]).catch((error: unknown) => {
+    // A later round failed to be made durable while this answer waited for its signature.
+    if (error instanceof UncertifiedStateError) return unavailable(context) ?? new HttpError(503, error.message);
+    throw error;
+  });
+  if (certificate instanceof HttpError) return textResponse(certificate);
   return cborResponse(200, { status: 'replied', certificate });
 }
 
