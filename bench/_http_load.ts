@@ -73,6 +73,8 @@ export interface LoadResult {
   readonly perSecond: number;
   /** The server's CPU time (all its threads) per call, ms. */
   readonly serverCpuMsPerCall: number;
+  /** The part of it on the server's main thread (parsing, rounds, answers), which bounds its throughput. */
+  readonly serverMainThreadCpuMsPerCall: number;
   /** This client's share of the CPU time both processes spent. */
   readonly clientCpuShare: number;
 }
@@ -82,6 +84,7 @@ export async function load(port: number, serverPid: number, requests: readonly B
   const connections = await Promise.all(Array.from({ length: concurrency }, () => Connection.open(port)));
   let next = 0;
   const serverBefore = processCpuMs(serverPid);
+  const mainBefore = processCpuMs(serverPid, serverPid);
   const clientBefore = process.cpuUsage();
   const t0 = performance.now();
   try {
@@ -100,18 +103,20 @@ export async function load(port: number, serverPid: number, requests: readonly B
   const client = process.cpuUsage(clientBefore);
   const clientMs = (client.user + client.system) / 1000;
   const serverMs = processCpuMs(serverPid) - serverBefore;
+  const mainMs = processCpuMs(serverPid, serverPid) - mainBefore;
   return {
     calls: requests.length,
     concurrency,
     perSecond: Math.round(requests.length / seconds),
     serverCpuMsPerCall: Math.round((1000 * serverMs) / requests.length) / 1000,
+    serverMainThreadCpuMsPerCall: Math.round((1000 * mainMs) / requests.length) / 1000,
     clientCpuShare: Math.round((100 * clientMs) / (clientMs + serverMs)) / 100,
   };
 }
 
-/** User and system CPU time of a process, all threads (Linux: /proc/<pid>/stat, in clock ticks of 10 ms). */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+/** User and system CPU time of a process, all threads, or of one of its threads (Linux: /proc, in ticks of 10 ms). */
+function processCpuMs(pid: number, thread?: number): number {
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'latin1');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
