@@ -332,10 +332,15 @@ export class Replica {
     return this.certifier.certificate(this.certified(), paths, this.#network?.delegation?.());
   }
 
-  /** The same certificate, its signature computed off this thread when the round was not signed yet (a server's call answers). */
+  /**
+   * The same certificate, its signature computed off this thread when the round was not signed yet (a server's call
+   * answers); while another round is signed, it waits for the next signature, which certifies a later round.
+   */
   async certificateInBackground(paths: readonly TreePath[]): Promise<Uint8Array> {
     if (this.#uncommitted) throw new UncertifiedStateError(this.state.round);
-    const certified = await this.certifier.certifyInBackground(this.state);
+    const certified = await this.certifier.certifyInBackground(this.state, () => {
+      if (this.#uncommitted) throw new UncertifiedStateError(this.state.round);
+    });
     return this.certifier.certificate(certified, paths, this.#network?.delegation?.());
   }
 
