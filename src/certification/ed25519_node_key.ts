@@ -50,17 +50,31 @@ export function ed25519PublicKeyFromDer(der: Uint8Array): Uint8Array {
  * deterministic, so the bytes are the same either way.
  */
 export function signQueryResponse(key: NodeKey, response: HashableMap): Uint8Array {
-  return new Uint8Array(sign(null, concatBytes(IC_RESPONSE, hashOfMap(response)), privateKeyOf(key)));
+  return signWithNodeKey(key, queryResponseMessage(response));
 }
 
-const privateKeys = new WeakMap<NodeKey, KeyObject>();
+/** What a query response's node signature signs. */
+export function queryResponseMessage(response: HashableMap): Uint8Array {
+  return concatBytes(IC_RESPONSE, hashOfMap(response));
+}
 
-function privateKeyOf(key: NodeKey): KeyObject {
-  let keyObject = privateKeys.get(key);
+/** The node key's Ed25519 signature of `message`. */
+export function signWithNodeKey(key: Pick<NodeKey, 'secretKey' | 'publicKey'>, message: Uint8Array): Uint8Array {
+  return new Uint8Array(sign(null, message, privateKeyOf(key)));
+}
+
+/** Key objects of the node keys seen (one per subnet): by secret, since keys sent to a crypto thread arrive as copies. */
+const PRIVATE_KEYS_KEPT = 64;
+const privateKeys = new Map<string, KeyObject>();
+
+function privateKeyOf(key: Pick<NodeKey, 'secretKey' | 'publicKey'>): KeyObject {
+  const d = Buffer.from(key.secretKey).toString('base64url');
+  let keyObject = privateKeys.get(d);
   if (!keyObject) {
-    const jwk = { kty: 'OKP', crv: 'Ed25519', d: Buffer.from(key.secretKey).toString('base64url'), x: Buffer.from(key.publicKey).toString('base64url') };
+    const jwk = { kty: 'OKP', crv: 'Ed25519', d, x: Buffer.from(key.publicKey).toString('base64url') };
     keyObject = createPrivateKey({ key: jwk, format: 'jwk' });
-    privateKeys.set(key, keyObject);
+    if (privateKeys.size >= PRIVATE_KEYS_KEPT) privateKeys.delete(privateKeys.keys().next().value!);
+    privateKeys.set(d, keyObject);
   }
   return keyObject;
 }

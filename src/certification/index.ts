@@ -62,6 +62,7 @@ export {
   type BlsKeyPair,
 } from './bls.ts';
 export { startBackgroundSigner } from './background_signer.ts';
+export { signQueryResponseInBackground, startCryptoThreads, verifyRequestAuthInBackground } from './crypto_threads.ts';
 export { blsCertificateSigner, type CertificateSigner } from './signer.ts';
 export {
   buildCertificate,

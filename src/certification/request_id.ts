@@ -57,12 +57,26 @@ export function hashOfValue(value: HashableValue): Uint8Array {
   return hashValue(value as CborValue, 'value');
 }
 
+/** Hashes of the short text values seen first (request types, method names, statuses), kept like those of field names. */
+const TEXT_HASHES_KEPT = 256;
+const TEXT_HASHED_MAX_LENGTH = 64;
+const textHashes = new Map<string, Uint8Array>();
+
 function hashValue(value: CborValue, where: string): Uint8Array {
   if (value instanceof Map) return hashOfMap(value);
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     return hashOfMap(value as HashableMap);
   }
+  if (typeof value === 'string' && value.length <= TEXT_HASHED_MAX_LENGTH) return hashOfText(value);
   return sha256(encodeValue(value, where));
+}
+
+function hashOfText(text: string): Uint8Array {
+  let hashed = textHashes.get(text);
+  if (hashed) return hashed;
+  hashed = sha256(utf8(text));
+  if (textHashes.size < TEXT_HASHES_KEPT) textHashes.set(text, hashed);
+  return hashed;
 }
 
 function encodeValue(value: CborValue, where: string): Uint8Array {

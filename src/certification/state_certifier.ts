@@ -39,6 +39,8 @@ export class StateCertifier {
   #latest: CertifiedState | undefined;
   /** The latest round's certification while its signature is computed in the background. */
   #signing: { readonly height: bigint; readonly time: bigint; readonly certified: Promise<CertifiedState> } | undefined;
+  /** The signature callers for rounds after the one being signed wait for. */
+  #next: Promise<CertifiedState> | undefined;
   readonly stats: CertifierStats = { signatures: 0, signingMs: 0, treeMs: 0 };
 
   constructor(options: StateCertifierOptions) {
@@ -66,22 +68,37 @@ export class StateCertifier {
   }
 
   /**
-   * The same certification, signed off the event loop's thread when the signer can: the tree is taken now, so the
-   * result certifies `state` as it is at the call. Concurrent callers for one round share one signature.
+   * The same certification, signed off the event loop's thread when the signer can. One signature is computed at a
+   * time: callers for the round being signed share it, and callers for later rounds share the next one, of the state
+   * as it is once the signer is free. That certifies a later round than they asked for, which holds everything the
+   * earlier one did (terminal request statuses stay until they expire), so signing costs one signature per busy
+   * period of the signer however many rounds and requests it covers. `check` throws if the state may not be certified
+   * when the deferred signature starts.
    */
-  certifyInBackground(state: SubnetState): Promise<CertifiedState> {
+  certifyInBackground(state: SubnetState, check?: () => void): Promise<CertifiedState> {
     const latest = this.#latest;
-    const signer = this.#signer;
-    if (!signer.signStateRootInBackground || (latest && latest.height === state.round && latest.time === state.time)) return Promise.resolve(this.certify(state));
+    const background = this.#signer.signStateRootInBackground;
+    if (!background || (latest && latest.height === state.round && latest.time === state.time)) return Promise.resolve(this.certify(state));
     const signing = this.#signing;
-    if (signing && signing.height === state.round && signing.time === state.time) return signing.certified;
+    if (!signing) return this.#signInBackground(state, background);
+    if (signing.height === state.round && signing.time === state.time) return signing.certified;
+    this.#next ??= signing.certified.then(() => {
+      this.#next = undefined;
+      check?.();
+      return this.certifyInBackground(state, check);
+    });
+    return this.#next;
+  }
+
+  #signInBackground(state: SubnetState, background: (rootHash: Uint8Array) => Promise<Uint8Array>): Promise<CertifiedState> {
+    const latest = this.#latest;
     const t0 = performance.now();
     const tree = this.#builder.build(state);
     const rootHash = reconstruct(tree);
     this.stats.treeMs += performance.now() - t0;
     if (latest && equalHashes(latest.rootHash, rootHash)) return Promise.resolve(this.#keep({ height: state.round, time: state.time, tree, rootHash, signature: latest.signature }));
     const { round: height, time } = state;
-    const certified = signer.signStateRootInBackground(rootHash).then((signature) => {
+    const certified = background(rootHash).then((signature) => {
       this.stats.signatures++;
       if (this.#signing?.certified === certified) this.#signing = undefined;
       return this.#keep({ height, time, tree, rootHash, signature });

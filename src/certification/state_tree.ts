@@ -96,20 +96,54 @@ export class StateTreeBuilder {
   }
 
   #requestLevel(state: SubnetState): HashTree {
-    for (const [id, status] of state.ingress) {
-      if (this.#requestsSeen.get(id) === status) continue;
-      this.#requestsSeen.set(id, status);
-      this.#requests.set(id, requestStatusLabel(id), requestStatusSubtree(status));
-    }
-    // Every id of the history is now seen, so more seen ids than history entries means pruned ones.
-    if (this.#requestsSeen.size > state.ingress.size) {
-      for (const id of [...this.#requestsSeen.keys()]) {
-        if (state.ingress.has(id)) continue;
-        this.#requestsSeen.delete(id);
-        this.#requests.delete(id);
+    if (!this.#followRequests(state.ingress)) this.#lookUpRequests(state.ingress);
+    return this.#requests.tree();
+  }
+
+  /**
+   * Brings the seen statuses up to the history by walking both side by side, without a lookup per entry (the history
+   * may hold hundreds of thousands): both keep insertion order, a new status keeps its entry's place, new entries come
+   * last, and an entry pruned from the history is one the walk meets in the seen ones only. False when the orders
+   * differ (an entry deleted and added again, a history read back from disk): the entries seen so far are recorded.
+   */
+  #followRequests(ingress: SubnetState['ingress']): boolean {
+    const seen = this.#requestsSeen.entries();
+    let next = seen.next();
+    for (const [id, status] of ingress) {
+      while (!next.done && next.value[0] !== id) {
+        if (ingress.has(next.value[0])) return false;
+        this.#forgetRequest(next.value[0]);
+        next = seen.next();
+      }
+      if (next.done) this.#recordRequest(id, status);
+      else {
+        if (next.value[1] !== status) this.#recordRequest(id, status);
+        next = seen.next();
       }
     }
-    return this.#requests.tree();
+    for (; !next.done; next = seen.next()) this.#forgetRequest(next.value[0]);
+    return true;
+  }
+
+  /** The same by looking every entry up: for histories whose order changed. */
+  #lookUpRequests(ingress: SubnetState['ingress']): void {
+    for (const [id, status] of ingress) {
+      if (this.#requestsSeen.get(id) !== status) this.#recordRequest(id, status);
+    }
+    // Every id of the history is now seen, so more seen ids than history entries means pruned ones.
+    if (this.#requestsSeen.size > ingress.size) {
+      for (const id of [...this.#requestsSeen.keys()]) if (!ingress.has(id)) this.#forgetRequest(id);
+    }
+  }
+
+  #recordRequest(id: string, status: IngressStatus): void {
+    this.#requestsSeen.set(id, status);
+    this.#requests.set(id, requestStatusLabel(id), requestStatusSubtree(status));
+  }
+
+  #forgetRequest(id: string): void {
+    this.#requestsSeen.delete(id);
+    this.#requests.delete(id);
   }
 
   #canisterLevel(state: SubnetState): HashTree {

@@ -28,6 +28,11 @@ Options of start:
                        canisters are created once and upgraded when their source changes)
   --no-apps            Deploy no application
   --apps-dir DIR       Deploy the applications of DIR (each a folder with an app.ts) instead of Capsule's own
+  --workers N          Workers that execute a round's canisters (default: the machine's cores); the
+                       state is the same for any count
+  --max-live-instances N
+                       Wasm instances kept live (default 1000); beyond it the least recently used idle
+                       canisters keep their memory as bytes and are instantiated again when called
 `;
 
 export type Command =
@@ -44,6 +49,8 @@ export type Command =
       /** The applications to deploy, by name, and the folder they are in. */
       apps: string[];
       appsDirectory: string;
+      workers: number | undefined;
+      maxLiveInstances: number | undefined;
     };
 
 export class UsageError {
@@ -70,6 +77,8 @@ function parseOptions(argv: readonly string[]) {
       apps: { type: 'string' },
       'no-apps': { type: 'boolean' },
       'apps-dir': { type: 'string' },
+      workers: { type: 'string' },
+      'max-live-instances': { type: 'string' },
     },
   });
 }
@@ -93,6 +102,10 @@ export function parseCommand(argv: readonly string[]): Command | UsageError {
   const appsDirectory = values['apps-dir'] === undefined ? shippedApps : resolve(values['apps-dir']);
   const apps = parseApps(values.apps, values['no-apps'] ?? false, appsDirectory);
   if (apps instanceof UsageError) return apps;
+  const workers = count(values.workers, '--workers', 1);
+  if (workers instanceof UsageError) return workers;
+  const maxLiveInstances = count(values['max-live-instances'], '--max-live-instances', 0);
+  if (maxLiveInstances instanceof UsageError) return maxLiveInstances;
   return {
     kind: 'start',
     host: values.host ?? '127.0.0.1',
@@ -104,6 +117,8 @@ export function parseCommand(argv: readonly string[]): Command | UsageError {
     funding,
     apps,
     appsDirectory,
+    workers,
+    maxLiveInstances,
   };
 }
 
@@ -116,6 +131,14 @@ function parseApps(list: string | undefined, none: boolean, directory: string): 
   const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0) return new UsageError(`Unknown application ${unknown.join(', ')} in --apps (known: ${known.join(', ') || 'none'})`);
   return names;
+}
+
+/** An integer option of at least `least`; undefined when not given (the replica's default). */
+function count(value: string | undefined, flag: string, least: number): number | undefined | UsageError {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < least) return new UsageError(`Invalid ${flag} ${value}: expected an integer of at least ${least}`);
+  return parsed;
 }
 
 function parseCustomDomains(values: readonly string[]): Map<string, Principal> | UsageError {

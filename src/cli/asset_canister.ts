@@ -11,7 +11,7 @@ function job(): MotokoJob {
 
 /** Where the module built from these sources with this compiler is cached (by source hash). */
 export function assetCanisterCacheFile(): string {
-  return moduleCacheFile('assets', job());
+  return moduleCacheFile(job());
 }
 
 /** The module's bytes: from the cache, or compiled now (moc.js needs about half a minute). */

@@ -28,7 +28,8 @@ async function start(command: StartCommand): Promise<void> {
     process.stderr.write(`capsule: stopping: the state directory cannot be written or read back: ${cause}\n`);
     process.exit(1);
   };
-  const opened = openReplica({ stateDir: command.stateDir, store: { onWarning, onBroken }, funding: command.funding });
+  const { workers, maxLiveInstances } = command;
+  const opened = openReplica({ stateDir: command.stateDir, store: { onWarning, onBroken }, funding: command.funding, workers, maxLiveInstances });
   const replica = opened.replica;
   const server = await startHttpServer({
     replica,

@@ -20,7 +20,7 @@ export { CanisterTrap, canisterError, ERROR_CODES, type ErrorCodeName, type Erro
 export { executedInstructions, rollback } from './execute.ts';
 export { formatBytes, type SubnetMemory, subnetOversubscribed } from './subnet_memory.ts';
 export { DEFAULT_MAX_LIVE_INSTANCES, evictIdleInstances, evictionSlack, liveInstances } from './eviction.ts';
-export { copyHeap, evictedWasm, growMemory, instanceStatistics, type InstanceStatistics, instantiate, loadGlobals, loadHeap, precompile, snapshotGlobals } from './instance.ts';
+export { adoptCompiledModule, compiledModule, copyHeap, evictedWasm, growMemory, instanceStatistics, type InstanceStatistics, instantiate, loadGlobals, loadHeap, precompile, snapshotGlobals } from './instance.ts';
 export { type InstallMode, type InstallPause, type InstallRequest, installCode } from './install.ts';
 export { inspectMessage } from './inspect_message.ts';
 export { guaranteedResponseMemory, type MessageMemory, RESPONSE_SLOT_BYTES } from './message_memory.ts';
@@ -29,6 +29,6 @@ export { executeQuery, executeTransform, type ManagementQuery, type QueryRequest
 export { executeRequest } from './update.ts';
 export { executeResponse } from './response.ts';
 export { respondTo, type RoundContext } from './round_context.ts';
-export { abortPausedExecution, anyPausedInstall, completePausedExecution, hasPausedExecution, hasPausedInstall, runSlices } from './slicing.ts';
+export { abortPausedExecution, anyPausedInstall, completePausedExecution, hasPausedExecution, hasPausedInstall, pausedCanistersOf, runSlices } from './slicing.ts';
 export { executeSystemTask, hasTask } from './system_task.ts';
 export type { ExecutionEnvironment } from './system_api.ts';

@@ -29,8 +29,12 @@ export function instanceStatistics(): InstanceStatistics {
   return { ...statistics, cachedModules: compiled.size };
 }
 
+function compiledKey(module: CanisterModule): string {
+  return Buffer.from(module.moduleHash).toString('hex') + module.instrumented.length;
+}
+
 function compile(module: CanisterModule): WebAssembly.Module {
-  const key = Buffer.from(module.moduleHash).toString('hex') + module.instrumented.length;
+  const key = compiledKey(module);
   let result = compiled.get(key);
   if (result) {
     compiled.delete(key);
@@ -46,6 +50,22 @@ function compile(module: CanisterModule): WebAssembly.Module {
 /** Compiles `module` into the cache (a module that V8 refuses throws here, before any instance is needed). */
 export function precompile(module: CanisterModule): void {
   compile(module);
+}
+
+/**
+ * `module` compiled, for another thread: V8 shares a compiled module's code between threads, optimized code
+ * included, so a worker thread runs a canister as fast as the thread that warmed it up.
+ */
+export function compiledModule(module: CanisterModule): WebAssembly.Module {
+  return compile(module);
+}
+
+/** Takes `compiled`, which another thread compiled from `module`, into the cache. */
+export function adoptCompiledModule(module: CanisterModule, compiledFromModule: WebAssembly.Module): void {
+  const key = compiledKey(module);
+  if (compiled.has(key)) return;
+  if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+  compiled.set(key, compiledFromModule);
 }
 
 /** The parts of a wasm state that exist only while it is instantiated. */

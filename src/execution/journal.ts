@@ -67,13 +67,11 @@ export class Journal {
     }
   }
 
+  /** Only changed globals are written: immutable ones never are (writing one throws, which costs more than a query). */
   rollbackGlobals(globals: GlobalCell[]): void {
     globals.forEach((global, i) => {
-      try {
-        global.value = this.globalsBefore[i];
-      } catch {
-        // immutable globals cannot have changed
-      }
+      const before = this.globalsBefore[i];
+      if (!Object.is(global.value, before)) global.value = before;
     });
   }
 }

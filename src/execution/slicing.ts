@@ -251,21 +251,61 @@ class PausedMessage implements Paused {
 }
 
 const pausedExecutions = new WeakMap<CanisterState, Paused>();
-/** Canisters whose install_code is paused, so that asking whether there is any costs nothing per canister. */
-const pausedInstalls = new Set<CanisterState>();
+
+/**
+ * The canisters with a paused execution, so that asking which there are costs nothing per canister. Weakly
+ * held: a state dropped with an execution still paused (a restart, a discarded test replica) is collected.
+ */
+class PausedCanisters {
+  readonly #references = new Set<WeakRef<CanisterState>>();
+  readonly #referenceOf = new WeakMap<CanisterState, WeakRef<CanisterState>>();
+
+  add(canister: CanisterState): void {
+    if (this.#referenceOf.has(canister)) return;
+    const reference = new WeakRef(canister);
+    this.#referenceOf.set(canister, reference);
+    this.#references.add(reference);
+  }
+
+  delete(canister: CanisterState): void {
+    const reference = this.#referenceOf.get(canister);
+    if (!reference) return;
+    this.#referenceOf.delete(canister);
+    this.#references.delete(reference);
+  }
+
+  /** Those of `canisters` (a subnet's canisters by key), in canonical (id) order. */
+  of(canisters: ReadonlyMap<string, CanisterState>): CanisterState[] {
+    const found: [string, CanisterState][] = [];
+    for (const reference of this.#references) {
+      const canister = reference.deref();
+      if (!canister) {
+        this.#references.delete(reference);
+        continue;
+      }
+      const key = principalKey(canister.id);
+      if (canisters.get(key) === canister) found.push([key, canister]);
+    }
+    return found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, canister]) => canister);
+  }
+}
+
+const pausedCanisters = new PausedCanisters();
+/** Canisters whose install_code is paused (a subset of the paused ones). */
+const pausedInstalls = new PausedCanisters();
 
 /**
  * Holds `run`, paused at its first slice boundary, as the canister's paused execution of `message` (none: a
  * task). Called before the caller undoes what it changed for the execution.
  */
 export function pauseExecution(canister: CanisterState, message: CanisterMessage | undefined, run: SlicedRun, complete: Completion): void {
-  pausedExecutions.set(canister, new PausedMessage(canister, message, run, complete));
-  pausedInstalls.delete(canister);
+  holdPaused(canister, new PausedMessage(canister, message, run, complete));
 }
 
 /** Holds `canister` with a paused execution of another kind (install_code). */
 export function holdPaused(canister: CanisterState, paused: Paused): void {
   pausedExecutions.set(canister, paused);
+  pausedCanisters.add(canister);
   if (paused.install) pausedInstalls.add(canister);
   else pausedInstalls.delete(canister);
 }
@@ -280,8 +320,12 @@ export function hasPausedInstall(canister: CanisterState): boolean {
 
 /** Whether any canister of `canisters` has a paused install_code. */
 export function anyPausedInstall(canisters: ReadonlyMap<string, CanisterState>): boolean {
-  for (const canister of pausedInstalls) if (canisters.get(principalKey(canister.id)) === canister) return true;
-  return false;
+  return pausedInstalls.of(canisters).length > 0;
+}
+
+/** The canisters of `canisters` (a subnet's, by key) with a paused execution, in id order. */
+export function pausedCanistersOf(canisters: ReadonlyMap<string, CanisterState>): CanisterState[] {
+  return pausedCanisters.of(canisters);
 }
 
 /**
@@ -290,6 +334,7 @@ export function anyPausedInstall(canisters: ReadonlyMap<string, CanisterState>):
  */
 export function abortPausedExecution(canister: CanisterState): void {
   pausedExecutions.delete(canister);
+  pausedCanisters.delete(canister);
   pausedInstalls.delete(canister);
 }
 
@@ -306,8 +351,7 @@ export function completePausedExecution(round: RoundContext, canister: CanisterS
   const paused = pausedExecutions.get(canister);
   if (!paused) return false;
   if (!paused.ended) return true;
-  pausedExecutions.delete(canister);
-  pausedInstalls.delete(canister);
+  abortPausedExecution(canister);
   if (paused.queued) {
     const head = canister.inputQueue.shift();
     if (!head || !paused.holds(head)) throw new Error(`the paused message of canister ${canister.id.toText()} left its queue`);

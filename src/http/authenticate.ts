@@ -1,8 +1,8 @@
 // Who sent a request and whether it is still valid (interface spec, "Authentication" and
 // "Request expiry"): the ingress expiry must lie in [now, now + 5 min + drift], except
 // for anonymous queries and read_state requests, which are accepted with any expiry; the signature
-// and delegation chain are checked by the certification layer's verifyRequestAuth.
-import { isAnonymous, type SenderInfo, type VerifiedCallerInfo, verifyRequestAuth } from '../certification/index.ts';
+// and delegation chain are checked by the certification layer's verifyRequestAuth, on a crypto thread.
+import { isAnonymous, type SenderInfo, type VerifiedCallerInfo, verifyRequestAuthInBackground } from '../certification/index.ts';
 import { type CallerInfo, Principal } from '../state/index.ts';
 import type { HttpContext } from './context.ts';
 import type { Envelope } from './envelope.ts';
@@ -28,7 +28,7 @@ interface CommonContent {
   readonly senderInfo?: SenderInfo;
 }
 
-export function authenticate(context: HttpContext, envelope: Envelope<CommonContent>): Authenticated | HttpError {
+export async function authenticate(context: HttpContext, envelope: Envelope<CommonContent>): Promise<Authenticated | HttpError> {
   const now = context.now();
   const { sender, ingressExpiry } = envelope.content;
   const anyExpiry = envelope.requestType !== 'call' && isAnonymous(sender);
@@ -36,7 +36,7 @@ export function authenticate(context: HttpContext, envelope: Envelope<CommonCont
     const expiryProblem = checkExpiry(ingressExpiry, now);
     if (expiryProblem) return expiryProblem;
   }
-  const result = verifyRequestAuth({
+  const result = await verifyRequestAuthInBackground({
     requestType: envelope.requestType,
     sender,
     requestId: envelope.requestId,

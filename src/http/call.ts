@@ -9,6 +9,7 @@
 // A request id already in the ingress history is not executed again (replay protection).
 import { targetsAllow, toHex } from '../certification/index.ts';
 import type { UserError } from '../execution/index.ts';
+import { UncertifiedStateError } from '../replica/index.ts';
 import { Principal } from '../state/index.ts';
 import { authenticate, callerInfoOf } from './authenticate.ts';
 import type { HttpContext } from './context.ts';
@@ -26,14 +27,19 @@ export function callHandler(context: HttpContext, version: CallVersion, scope: C
 }
 
 async function handleCall(context: HttpContext, version: CallVersion, scope: CallScope, request: HttpRequest): Promise<HttpResponse> {
-  const submitted = submitCall(context, scope, request);
+  const submitted = await submitCall(context, scope, request);
   if (submitted instanceof HttpError) return textResponse(submitted);
   if ('refused' in submitted) return refusal(version, submitted.refused);
   if (version === 2) return accepted();
   const outcome = await context.rounds.waitFor(submitted.messageId, context.limits.syncCallTimeoutMs);
   if (outcome === 'failed') return textResponse(unavailable(context) ?? new HttpError(503, 'The round could not be made durable; retry the call'));
   if (outcome === 'timeout') return accepted();
-  const certificate = await context.certificateInBackground([['request_status', submitted.requestId]]);
+  const certificate = await context.certificateInBackground([['request_status', submitted.requestId]]).catch((error: unknown) => {
+    // A later round failed to be made durable while this answer waited for its signature.
+    if (error instanceof UncertifiedStateError) return unavailable(context) ?? new HttpError(503, error.message);
+    throw error;
+  });
+  if (certificate instanceof HttpError) return textResponse(certificate);
   return cborResponse(200, { status: 'replied', certificate });
 }
 
@@ -46,13 +52,16 @@ function unavailable(context: HttpContext): HttpError | undefined {
 }
 
 /** Validate the envelope and queue its message (unless it is already known). */
-function submitCall(context: HttpContext, scope: CallScope, request: HttpRequest): Submitted | HttpError {
+async function submitCall(context: HttpContext, scope: CallScope, request: HttpRequest): Promise<Submitted | HttpError> {
   const refused = unavailable(context);
   if (refused) return refused;
   const envelope = parseCallEnvelope(request.body, 'call');
   if (envelope instanceof HttpError) return envelope;
-  const auth = authenticate(context, envelope);
+  const auth = await authenticate(context, envelope);
   if (auth instanceof HttpError) return auth;
+  // Again once the signature is checked: the store may have failed meanwhile.
+  const failed = unavailable(context);
+  if (failed) return failed;
   const content = envelope.content;
   const config = context.replica.state.config;
   const effective =

@@ -1,6 +1,6 @@
 // What every endpoint handler shares: the replica (with its certifier and node key), the clock and the
 // round driver, and the limits of the interface.
-import { type CertifiedState, startBackgroundSigner, type TreePath } from '../certification/index.ts';
+import { type CertifiedState, startBackgroundSigner, startCryptoThreads, type TreePath } from '../certification/index.ts';
 import { DEFAULT_HTTP_FETCH, type HttpFetchOptions, type Replica, RoundDriver, wallClockNanos } from '../replica/index.ts';
 import type { Principal } from '../state/index.ts';
 
@@ -61,6 +61,7 @@ export class HttpContext {
     this.debug = options.debug ?? (() => {});
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     startBackgroundSigner();
+    startCryptoThreads();
     this.rounds = new RoundDriver({
       replica,
       clock: this.#clock,

@@ -11,9 +11,18 @@ import { badRequest, HttpError } from './errors.ts';
 /** Management methods that may name any effective canister id of the subnet (they create one). */
 const ANY_EFFECTIVE_ID = new Set(['create_canister', 'provisional_create_canister_with_cycles', 'list_canisters']);
 
+/** Principals parsed from URLs: clients send every request to the same few ids, and parsing (base32, CRC) costs. */
+const PARSED_KEPT = 1024;
+const parsed = new Map<string, Principal>();
+
 export function parsePrincipalText(text: string, what: string): Principal | HttpError {
+  const known = parsed.get(text);
+  if (known) return known;
   try {
-    return Principal.fromText(text);
+    const principal = Principal.fromText(text);
+    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+    parsed.set(text, principal);
+    return principal;
   } catch {
     return badRequest(`Could not parse the ${what} "${text}" as a principal`);
   }

@@ -3,7 +3,7 @@
 // `\x0Bic-response ‖ hash_of_map({status, reply | reject_code, reject_message, error_code,
 // timestamp, request_id})` with the key published at `/subnet/<sid>/node/<nid>/public_key`.
 // The replica gives the target canister its data certificate, as it does for every front end.
-import { signQueryResponse, targetsAllow, type NodeKey } from '../certification/index.ts';
+import { signQueryResponseInBackground, targetsAllow, type NodeKey } from '../certification/index.ts';
 import { type CallResult, Principal } from '../state/index.ts';
 import { authenticate, callerInfoOf } from './authenticate.ts';
 import type { HttpContext } from './context.ts';
@@ -17,10 +17,10 @@ export function queryHandler(context: HttpContext, scope: 'canister' | 'subnet' 
   return (request) => handleQuery(context, scope, request);
 }
 
-function handleQuery(context: HttpContext, scope: 'canister' | 'subnet', request: HttpRequest): HttpResponse {
+async function handleQuery(context: HttpContext, scope: 'canister' | 'subnet', request: HttpRequest): Promise<HttpResponse> {
   const envelope = parseCallEnvelope(request.body, 'query');
   if (envelope instanceof HttpError) return textResponse(envelope);
-  const auth = authenticate(context, envelope);
+  const auth = await authenticate(context, envelope);
   if (auth instanceof HttpError) return textResponse(auth);
   const content = envelope.content;
   const config = context.replica.state.config;
@@ -40,10 +40,11 @@ function handleQuery(context: HttpContext, scope: 'canister' | 'subnet', request
     caller: Principal.fromUint8Array(auth.sender),
     ...callerInfoOf(auth),
   });
-  return cborResponse(200, signedResponse(context.replica.nodeKey, result, context.now(), envelope.requestId));
+  return cborResponse(200, await signedResponse(context.replica.nodeKey, result, context.now(), envelope.requestId));
 }
 
-function signedResponse(nodeKey: NodeKey, result: CallResult, timestamp: bigint, requestId: Uint8Array) {
+/** The answer with its node signature, computed on a crypto thread. */
+async function signedResponse(nodeKey: NodeKey, result: CallResult, timestamp: bigint, requestId: Uint8Array) {
   const body =
     result.kind === 'reply'
       ? { status: 'replied', reply: { arg: result.payload } }
@@ -53,6 +54,6 @@ function signedResponse(nodeKey: NodeKey, result: CallResult, timestamp: bigint,
           reject_message: result.message,
           error_code: result.errorCode,
         };
-  const signature = signQueryResponse(nodeKey, { ...body, timestamp, request_id: requestId });
+  const signature = await signQueryResponseInBackground(nodeKey, { ...body, timestamp, request_id: requestId });
   return { ...body, signatures: [{ timestamp, signature, identity: nodeKey.nodeId }] };
 }

@@ -14,17 +14,17 @@ export function readStateHandler(context: HttpContext, kind: ReadStateTarget['ki
   return (request) => handleReadState(context, kind, version, request);
 }
 
-function handleReadState(context: HttpContext, kind: ReadStateTarget['kind'], version: 2 | 3, request: HttpRequest): HttpResponse {
+async function handleReadState(context: HttpContext, kind: ReadStateTarget['kind'], version: 2 | 3, request: HttpRequest): Promise<HttpResponse> {
   const target = parseTarget(context, kind, request.params.id ?? '');
   if (target instanceof HttpError) return textResponse(target);
   const envelope = parseReadStateEnvelope(request.body);
   if (envelope instanceof HttpError) return textResponse(envelope);
-  const auth = authenticate(context, envelope);
+  const auth = await authenticate(context, envelope);
   if (auth instanceof HttpError) return textResponse(auth);
   const paths = envelope.content.paths;
   const denied = checkReadStatePaths(context, { target, version, sender: auth.sender, targets: auth.targets, paths });
   if (denied) return textResponse(denied);
-  return cborResponse(200, { certificate: context.certificate(paths) });
+  return cborResponse(200, { certificate: await context.certificateInBackground(paths) });
 }
 
 function parseTarget(context: HttpContext, kind: ReadStateTarget['kind'], text: string): ReadStateTarget | HttpError {

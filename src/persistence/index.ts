@@ -8,3 +8,6 @@ export { decodeSnapshot, encodeSnapshot, type SnapshotFile } from './snapshot_co
 export { type CanisterSummary, inspectStateDir, type StateDirSummary } from './inspect.ts';
 export { exportCanister, importCanister } from './portability.ts';
 export { type RepairReport, repairStateDir } from './repair.ts';
+// A canister's system state and plain values as bytes: how a canister crosses to an execution thread.
+export { assembleCanister, decodeMeta, encodeMeta } from './canister_codec.ts';
+export { decodeValue, encodeToBytes } from './value_codec.ts';

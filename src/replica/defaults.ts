@@ -1,6 +1,7 @@
 // The replica's defaults, resolved in one place so that every front end (library, HTTP server, CLI)
 // builds the same subnet from the same options.
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import {
   COMPOSITE_QUERY_MAX_DEPTH,
   DEFAULT_MESSAGE_MEMORY_CAPACITY,
@@ -61,6 +62,12 @@ export interface ReplicaConfig {
    * their heap as bytes and are instantiated again when a message needs them. No state depends on it.
    */
   maxLiveInstances?: number;
+  /**
+   * Workers that execute a round's canisters (default: the machine's cores). Each canister is pinned to one
+   * and the outputs merge in canonical order, so no state depends on the count. The workers take turns on
+   * the replica's thread for now; 1 runs the canisters in canonical order on the round's own context.
+   */
+  workers?: number;
 }
 
 /** A configuration with every choice made. */
@@ -76,6 +83,7 @@ export interface ReplicaOptions {
   compositeQueryMaxDepth: number;
   subnet: SubnetPlacement | undefined;
   maxLiveInstances: number;
+  workers: number;
 }
 
 export const NANOS_PER_MILLISECOND = 1_000_000n;
@@ -95,6 +103,12 @@ function liveInstanceLimit(limit: number | undefined): number {
   return limit;
 }
 
+function workerCount(workers: number | undefined): number {
+  if (workers === undefined) return availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers takes a positive integer, got ${workers}`);
+  return workers;
+}
+
 export function resolveReplicaConfig(config: ReplicaConfig): ReplicaOptions {
   return {
     seed: config.seed ?? randomSeed(),
@@ -108,5 +122,6 @@ export function resolveReplicaConfig(config: ReplicaConfig): ReplicaOptions {
     compositeQueryMaxDepth: config.compositeQueryMaxDepth ?? COMPOSITE_QUERY_MAX_DEPTH,
     subnet: config.subnet,
     maxLiveInstances: liveInstanceLimit(config.maxLiveInstances),
+    workers: workerCount(config.workers),
   };
 }

@@ -19,3 +19,4 @@ export { type IngressSubmission, type NetworkMembership, type QueryRequest, Repl
 export { RoundDriver, type RoundDriverOptions } from './round_driver.ts';
 export { type CallOutcome, type CallRecord, RoundRecorder, type RoundRecorderLimits, type RoundTiming } from './round_recorder.ts';
 export { type CanisterView, canisterLogs, canisterViews, type LogLine } from './canister_views.ts';
+export { setThreadThreshold, startThreads, type ThreadStatistics, threadStatistics } from './execution_threads.ts';

@@ -13,7 +13,7 @@ import {
   StateCertifier,
   type TreePath,
 } from '../certification/index.ts';
-import { type DataCertificate, evictIdleInstances, evictionSlack, executeQuery, type ExecutionEnvironment, hasPausedExecution, inspectMessage, instanceStatistics, runSlices, UserError } from '../execution/index.ts';
+import { type DataCertificate, evictIdleInstances, evictionSlack, executeQuery, type ExecutionEnvironment, inspectMessage, instanceStatistics, pausedCanistersOf, runSlices, UserError } from '../execution/index.ts';
 import { answerHttpOutcall, candid, effectiveCanisterIdOf, ingressControllerRefusal, ingressRefusal, managementQuery } from '../management/index.ts';
 import { environmentOf, executeRound, type IngressMessage, setIngressStatus, type XNetRound } from '../scheduler/index.ts';
 import {
@@ -34,6 +34,7 @@ import {
 } from '../state/index.ts';
 import { CYCLES_MINTING_CANISTER, systemCanisterAt, systemQuery } from '../system_canisters/index.ts';
 import type { ReplicaOptions } from './defaults.ts';
+import { ExecutionThreads } from './execution_threads.ts';
 import { unsignedEnvelopeBytes } from './ingress_size.ts';
 import { RoundRecorder } from './round_recorder.ts';
 import { deriveBytes, newSubnetState } from './subnet.ts';
@@ -118,6 +119,10 @@ export class Replica {
   /** Set while paused executions run their next slices (between rounds). */
   #slicing: Promise<void> | undefined;
   readonly #maxLiveInstances: number;
+  /** Workers that execute a round's canisters; no state depends on it. */
+  readonly workers: number;
+  /** Their threads (none for one worker). */
+  readonly #threads: ExecutionThreads | undefined;
   #instantiationsSeen = instanceStatistics().instantiations;
   /** An upper bound of this subnet's live instances (see #evictIdle). */
   #liveAtMost = 0;
@@ -130,6 +135,9 @@ export class Replica {
     this.nodeKey = nodeKeyFromSeed(deriveBytes(options.seed, 'capsule node key'));
     this.subnetType = options.subnet?.type ?? 'application';
     this.#maxLiveInstances = options.maxLiveInstances;
+    this.workers = options.workers;
+    // A thread that failed is replaced; its canisters ran here. Reported, since it means the work was done twice.
+    this.#threads = options.workers > 1 ? new ExecutionThreads((error) => process.emitWarning(error)) : undefined;
     this.#certifier = this.#newCertifier(undefined);
   }
 
@@ -213,7 +221,7 @@ export class Replica {
     const started = performance.now();
     this.recorder.startRound(this.state.round + 1n, ingress);
     const observe = (message: CanisterMessage) => this.recorder.message(message);
-    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet, observe }, CYCLES_MINTING_CANISTER);
+    executeRound(this.state, { time: time ?? this.state.time, ingress, queryStats: this.queryStats, xnet, observe, workers: { count: this.workers, threads: this.#threads } }, CYCLES_MINTING_CANISTER);
     const executed = performance.now();
     this.#evictIdle();
     try {
@@ -235,8 +243,7 @@ export class Replica {
 
   /** Whether a message of this subnet is paused at a slice boundary (deterministic time slicing). */
   hasOwnPausedExecutions(): boolean {
-    for (const canister of this.state.canisters.values()) if (hasPausedExecution(canister)) return true;
-    return false;
+    return pausedCanistersOf(this.state.canisters).length > 0;
   }
 
   /**
@@ -252,8 +259,8 @@ export class Replica {
   runOwnSlices(): Promise<void> {
     // Front ends that drive rounds concurrently (several library calls) share one run of the slices.
     if (this.#slicing) return this.#slicing;
-    if (!this.hasOwnPausedExecutions()) return Promise.resolve();
-    const paused = [...this.state.canisters.values()].filter(hasPausedExecution);
+    const paused = pausedCanistersOf(this.state.canisters);
+    if (paused.length === 0) return Promise.resolve();
     const run = async (): Promise<void> => {
       for (const [i, canister] of paused.entries()) {
         // Between two canisters' slices the event loop turns twice (a waiting request is accepted, then answered).
@@ -325,10 +332,15 @@ export class Replica {
     return this.certifier.certificate(this.certified(), paths, this.#network?.delegation?.());
   }
 
-  /** The same certificate, its signature computed off this thread when the round was not signed yet (a server's call answers). */
+  /**
+   * The same certificate, its signature computed off this thread when the round was not signed yet (a server's call
+   * answers); while another round is signed, it waits for the next signature, which certifies a later round.
+   */
   async certificateInBackground(paths: readonly TreePath[]): Promise<Uint8Array> {
     if (this.#uncommitted) throw new UncertifiedStateError(this.state.round);
-    const certified = await this.certifier.certifyInBackground(this.state);
+    const certified = await this.certifier.certifyInBackground(this.state, () => {
+      if (this.#uncommitted) throw new UncertifiedStateError(this.state.round);
+    });
     return this.certifier.certificate(certified, paths, this.#network?.delegation?.());
   }
 

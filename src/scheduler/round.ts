@@ -10,6 +10,7 @@ import {
   hasPausedExecution,
   hasTask,
   ingressInductionCost,
+  pausedCanistersOf,
   type RoundContext,
   type SubnetMemory,
   storageCost,
@@ -27,6 +28,7 @@ import {
   type Principal,
   principalEquals,
   type QueryStatsCollector,
+  type Request,
   subnetMemoryTaken,
   type SubnetState,
   touch,
@@ -34,6 +36,7 @@ import {
 import { systemCanisterAt } from '../system_canisters/index.ts';
 import { type IngressMessage, pruneIngressHistory, setIngressStatus } from './ingress.ts';
 import { callManagement, callSystemCanister, route } from './routing.ts';
+import { runOnWorkers, type ThreadPool } from './workers.ts';
 import type { XNetRound } from './xnet.ts';
 
 const PRUNE_INTERVAL = 64n;
@@ -48,6 +51,8 @@ export interface RoundInput {
   xnet?: XNetRound;
   /** Sees every message routed in the round, in routing order (the replica's round recorder). */
   observe?: (message: CanisterMessage) => void;
+  /** Workers that execute the round's canisters, and their threads (default 1: in canonical order); no state depends on it. */
+  workers?: { count: number; threads?: ThreadPool };
 }
 
 /**
@@ -206,20 +211,39 @@ function runTasks(round: RoundContext, canister: CanisterState): void {
 
 /**
  * Runs the messages in order. Once an execution paused (deterministic time slicing) the rest goes back to
- * the queue's head, the paused message first.
+ * the queue's head, the paused message first. A management call waiting in the queue goes to `management`.
  */
-function runMessages(state: SubnetState, round: RoundContext, canister: CanisterState, messages: CanisterMessage[]): void {
+function runMessages(round: RoundContext, canister: CanisterState, messages: readonly CanisterMessage[], management: (request: Request) => void): void {
   if (messages.length > 0) touch(canister);
   for (const [i, message] of messages.entries()) {
     if (ready(canister)) {
       // Management calls wait here behind a paused install_code (routing.ts); aaaaa-aa is the empty principal.
-      if (message.kind === 'request' && message.receiver.toUint8Array().length === 0) callManagement({ state, round }, message, true);
+      if (message.kind === 'request' && message.receiver.toUint8Array().length === 0) management(message);
       else if (message.kind === 'request') executeRequest(round, canister, message);
       else executeResponse(round, canister, message);
       if (ready(canister)) continue;
     }
     return void canister.inputQueue.unshift(...messages.slice(i));
   }
+}
+
+function onlyOnTheReplicaThread(): void {
+  throw new Error('a management call runs only on the replica thread');
+}
+
+/**
+ * A canister's work of an inner round: its timer, heartbeat and low-memory hook (`tasks`: the first inner round),
+ * then its messages. Without a management call among them it needs nothing but the canister and the context, so
+ * it may run on an execution thread.
+ */
+export function executeCanister(round: RoundContext, canister: CanisterState, messages: readonly CanisterMessage[], tasks: boolean, management: (request: Request) => void = onlyOnTheReplicaThread): void {
+  if (tasks) runTasks(round, canister);
+  runMessages(round, canister, messages, management);
+}
+
+/** Whether every message is a call of the canister's own methods or a response to it (a queued management call runs here). */
+function toOwnMethods(canister: CanisterState, messages: readonly CanisterMessage[]): boolean {
+  return canister.wasm !== undefined && messages.every((message) => message.kind === 'response' || message.receiver.toUint8Array().length > 0);
 }
 
 /** A canister with a paused execution runs nothing else: its queue waits (it starts with the paused message). */
@@ -266,23 +290,27 @@ function orderOf(state: SubnetState): CanisterOrder {
  * independent within it: the basis for parallel execution); everything they send is delivered
  * afterwards, in id order. Heartbeats and timers run once per round, in the first inner round.
  */
-function executeInnerRounds(state: SubnetState, round: RoundContext, order: CanisterOrder, xnet: XNetRound | undefined): void {
+function executeInnerRounds(state: SubnetState, round: RoundContext, order: CanisterOrder, input: RoundInput): void {
   const meter = round.env.meter!;
   for (let first = true; ; first = false) {
     const canisters = order.current(state);
-    if (first) for (const canister of canisters) completePausedExecution(round, canister);
+    // Paused canisters come in id order, as the canonical order has them.
+    if (first) for (const canister of pausedCanistersOf(state.canisters)) completePausedExecution(round, canister);
     // Only the first inner round runs tasks, so later ones visit just the canisters that have input.
-    const batches: [CanisterState, CanisterMessage[]][] = [];
+    const batch: CanisterState[] = [];
+    const inputs: CanisterMessage[][] = [];
     for (const canister of canisters) {
       if (!ready(canister)) continue;
-      if (canister.inputQueue.length > 0) batches.push([canister, canister.inputQueue.splice(0)]);
-      else if (first) batches.push([canister, NO_MESSAGES]);
+      if (canister.inputQueue.length > 0) inputs.push(canister.inputQueue.splice(0));
+      else if (first && !idle(canister)) inputs.push(NO_MESSAGES);
+      else continue;
+      batch.push(canister);
     }
-    for (const [canister, messages] of batches) {
-      if (first) runTasks(round, canister);
-      runMessages(state, round, canister, messages);
-    }
-    route(state, round, xnet);
+    const threadable = (index: number): readonly CanisterMessage[] | undefined => (toOwnMethods(batch[index]!, inputs[index]!) ? inputs[index] : undefined);
+    runOnWorkers(round, batch, { count: 1, ...input.workers, threadable, tasks: first }, (context, index) => {
+      executeCanister(context, batch[index]!, inputs[index]!, first, (request) => callManagement({ state, round: context }, request, true));
+    });
+    route(state, round, input.xnet);
     if (meter.instructions >= state.config.instructionLimits.round) return;
     if (!order.current(state).some((canister) => ready(canister) && canister.inputQueue.length > 0)) return;
   }
@@ -309,7 +337,7 @@ export function executeRound(state: SubnetState, input: RoundInput, cyclesMintin
   // Outcalls answered since the last round are inputs of this one, like ingress.
   deliverHttpOutcalls({ state, round });
   route(state, round, input.xnet);
-  executeInnerRounds(state, round, order, input.xnet);
+  executeInnerRounds(state, round, order, input);
   for (const canister of order.current(state)) finishStopping({ state, round }, canister);
   route(state, round, input.xnet);
 }

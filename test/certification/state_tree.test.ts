@@ -1,7 +1,8 @@
 // The certified state tree (interface spec, section 'The system state tree'): paths and value
-// encodings, incremental builds equal to fresh ones under random changes, the work of an incremental
+// encodings, incremental builds equal to fresh ones under random changes and under a history's usual ones (pruned
+// first, added last), the work of an incremental
 // round over a large ingress history, and
-// the per-round certifier (one signature per round, pruned certificates that verify).
+// the per-round certifier (one signature per round, one at a time in the background, pruned certificates that verify).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
@@ -107,6 +108,22 @@ test('incremental builds equal fresh builds under random changes', () => {
   }
 });
 
+test('a history pruned at its start, grown at its end and changed in between builds as a fresh one does', () => {
+  const { state, nodes } = fixture();
+  const builder = new StateTreeBuilder({ nodes });
+  let oldest = 0;
+  let newest = 0;
+  for (let round = 0; round < 30; round++) {
+    for (let k = 0; k < 5 && oldest < newest; k++) state.ingress.delete(rid(oldest++));
+    for (let k = 0; k < 8; k++) state.ingress.set(rid(newest++), status('received'));
+    for (let n = oldest; n < newest; n += 3) state.ingress.set(rid(n), status(round % 2 ? 'replied' : 'rejected', round));
+    // Now and then, the last seen entry is pruned too.
+    if (round % 7 === 6) state.ingress.delete(rid(newest - 1));
+    state.time += 1n;
+    assert.deepEqual(reconstruct(builder.build(state)), reconstruct(new StateTreeBuilder({ nodes }).build(state)), `round ${round}`);
+  }
+});
+
 /** Every node object of a tree. */
 function nodesOf(tree: HashTree, into = new Set<HashTree>()): Set<HashTree> {
   into.add(tree);
@@ -154,6 +171,26 @@ test('background certifications of one round share one signature, equal to the o
   const reference = new StateCertifier({ signer: blsCertificateSigner(replica.rootKey), nodes }).certify(state);
   assert.deepEqual(first.signature, reference.signature);
   assert.ok(verifyCertificate(certifier.certificate(first, [['request_status', Buffer.from(rid(1), 'hex')]]), replica.rootKey.publicKeyDer).ok);
+});
+
+test('while one round is signed, later rounds share the next signature, which certifies the latest of them', async () => {
+  const { replica, state, nodes } = fixture();
+  const certifier = new StateCertifier({ signer: blsCertificateSigner(replica.rootKey), nodes });
+  state.ingress.set(rid(1), status('replied', 1));
+  const first = certifier.certifyInBackground(state);
+  replica.round(state.time + 1_000n);
+  state.ingress.set(rid(2), status('replied', 2));
+  const second = certifier.certifyInBackground(state);
+  replica.round(state.time + 1_000n);
+  const third = certifier.certifyInBackground(state);
+  assert.equal(second, third, 'both wait for the one signature after the first');
+  const [signed, later] = await Promise.all([first, second]);
+  assert.equal(certifier.stats.signatures, 2);
+  assert.equal(later.height, state.round);
+  assert.ok(later.height > signed.height + 1n);
+  const answer = certifier.certificate(later, [['request_status', Buffer.from(rid(2), 'hex')]]);
+  assert.ok(verifyCertificate(answer, replica.rootKey.publicKeyDer).ok);
+  assert.equal(text(decodeCertificate(answer).tree, ['request_status', Buffer.from(rid(2), 'hex'), 'status']), 'replied');
 });
 
 test('the certifier signs once per round and its pruned certificates verify', () => {

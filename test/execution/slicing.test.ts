@@ -4,8 +4,17 @@
 // a trap in a later slice rolls everything back.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { completePausedExecution, executedInstructions, executeRequest, hasPausedExecution, type RoundContext, runSlices } from '../../src/execution/index.ts';
-import { type CanisterState, INSTRUCTION_LIMITS, type InstructionLimits } from '../../src/state/index.ts';
+import {
+  abortPausedExecution,
+  completePausedExecution,
+  executedInstructions,
+  executeRequest,
+  hasPausedExecution,
+  pausedCanistersOf,
+  type RoundContext,
+  runSlices,
+} from '../../src/execution/index.ts';
+import { type CanisterState, canisterIdFromIndex, INSTRUCTION_LIMITS, type InstructionLimits, principalKey } from '../../src/state/index.ts';
 import { environment, ingress, watCanister } from './_canister.ts';
 
 const SLICE = 1_000_000n;
@@ -136,4 +145,28 @@ test('a trap in a later slice rolls back heap, stable memory and version, as the
   assert.equal(canister.version, 0n);
   assert.equal(canister.callContexts.size, 0);
   assert.deepEqual(canister.logs.map((record) => record.content), whole.logs.map((record) => record.content));
+});
+
+test('a subnet lists its paused canisters in id order, and no longer once their execution ended or was aborted', async () => {
+  const round = roundWith({ slice: SLICE });
+  const subnet = new Map<string, CanisterState>();
+  for (const index of [9n, 4n, 6n]) {
+    const canister = await watCanister(COUNTING);
+    canister.id = canisterIdFromIndex(index);
+    subnet.set(principalKey(canister.id), canister);
+    if (index === 6n) continue;
+    const message = ingress('count', `message-${index}`);
+    executeRequest(round, canister, message);
+    canister.inputQueue.unshift(message);
+  }
+  const [nine, four] = [subnet.get(principalKey(canisterIdFromIndex(9n)))!, subnet.get(principalKey(canisterIdFromIndex(4n)))!];
+  assert.deepEqual(pausedCanistersOf(subnet), [four, nine]);
+  assert.deepEqual(pausedCanistersOf(new Map([[principalKey(nine.id), nine]])), [nine], 'only the canisters of the subnet asked about');
+  abortPausedExecution(four);
+  assert.deepEqual(pausedCanistersOf(subnet), [nine]);
+  while (hasPausedExecution(nine)) {
+    await runSlices([nine]);
+    completePausedExecution(round, nine);
+  }
+  assert.deepEqual(pausedCanistersOf(subnet), []);
 });

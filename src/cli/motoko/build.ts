@@ -26,14 +26,15 @@ export function readMotokoSources(directory: string): Record<string, string> {
   return files;
 }
 
-/** The cache file of this job's module: `<name>-<hash of compiler, main, persistence and files>.wasm`. */
-export function moduleCacheFile(name: string, job: MotokoJob): string {
+/** The cache file of this job's module, `mo-<hash of compiler, main, persistence and files>.wasm`: canisters
+ *  built from the same sources (two ledgers, say) share it. */
+export function moduleCacheFile(job: MotokoJob): string {
   const files = Object.keys(job.files).sort().map((path) => [path, job.files[path]]);
   const key = createHash('sha256')
     .update(JSON.stringify({ compiler: motokoVersion(), main: job.main, persistence: job.persistence, files }))
     .digest('hex')
     .slice(0, 32);
-  return join(moduleCacheDirectory(), `${name}-${key}.wasm`);
+  return join(moduleCacheDirectory(), `mo-${key}.wasm`);
 }
 
 function readCached(file: string): Uint8Array | undefined {
@@ -58,7 +59,7 @@ function moduleOf(name: string, result: MotokoResult): Uint8Array {
 
 /** The module from the cache, or compiled now in this thread (moc.js takes seconds to half a minute). */
 export function buildMotokoSync(name: string, job: MotokoJob, log: (line: string) => void = () => {}): Uint8Array {
-  const file = moduleCacheFile(name, job);
+  const file = moduleCacheFile(job);
   const cached = readCached(file);
   if (cached) return cached;
   log(`Building ${name} (moc ${motokoVersion()})…`);
@@ -108,7 +109,7 @@ async function acquireLock(lock: string, file: string): Promise<boolean> {
 /** The module from the cache, or compiled now on a worker thread, so the caller's event loop keeps serving;
  *  concurrent processes building the same module wait for one compile. */
 export async function buildMotoko(name: string, job: MotokoJob, log: (line: string) => void = () => {}): Promise<Uint8Array> {
-  const file = moduleCacheFile(name, job);
+  const file = moduleCacheFile(job);
   const lock = `${file}.lock`;
   const cached = readCached(file) ?? ((await acquireLock(lock, file)) ? undefined : readCached(file));
   if (cached) return cached;

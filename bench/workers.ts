@@ -1,0 +1,79 @@
+// Scaling from 1 to N workers, printed as JSON: updates per second over many canisters that each run a CPU-bound
+// loop, every canister called once per round, with 1, 2 and the machine's cores as workers (and 4); beyond one, the
+// canisters run on worker threads. The state hash after the run must be the same for every count. The machine's load is printed beside: on a shared machine the
+// numbers say as much about the neighbours as about the workers.
+import { availableParallelism, loadavg } from 'node:os';
+import { Capsule } from '../src/api/index.ts';
+import { replicaOf } from '../src/api/testing.ts';
+import { startThreads, threadStatistics } from '../src/replica/index.ts';
+import type { Principal } from '../src/state/index.ts';
+import { wat } from '../test/support/build.ts';
+import { replyAll } from '../test/support/calls.ts';
+
+const CANISTERS = 8;
+const ROUNDS = 4;
+const EMPTY = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
+
+/** `work` runs about 100 M instructions of arithmetic and heap stores, then replies with the result. */
+const WORK_WAT = `(module
+  (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+  (import "ic0" "msg_reply" (func $reply))
+  (memory 1)
+  (func (export "canister_update work")
+    (local $i i32) (local $x i64)
+    (local.set $x (i64.load (i32.const 0)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (i32.const 10000000)))
+      (local.set $x (i64.add (i64.mul (local.get $x) (i64.const 6364136223846793005)) (i64.const 1442695040888963407)))
+      (i64.store (i32.and (i32.mul (local.get $i) (i32.const 8)) (i32.const 65535)) (local.get $x))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (i64.store (i32.const 0) (local.get $x))
+    (call $append (i32.const 0) (i32.const 8))
+    (call $reply)))`;
+
+async function measure(workers: number, wasm: Uint8Array) {
+  // Threads start with the first canister that needs one; here they are loaded before the clock starts.
+  if (workers > 1) await startThreads(workers);
+  const jobsBefore = threadStatistics().jobs;
+  const ic = await Capsule.create({ seed: new Uint8Array(32).fill(9), time: 1_700_000_000_000_000_000n, costSchedule: 'free', workers });
+  const ids: Principal[] = [];
+  for (let i = 0; i < CANISTERS; i++) {
+    const canisterId = await ic.createCanister();
+    await ic.installCode({ canisterId, wasm });
+    ids.push(canisterId);
+  }
+  // One warm-up round compiles and instantiates every canister.
+  await replyAll(ic, ids.map((canisterId) => ({ canisterId, method: 'work', arg: EMPTY })));
+  const start = performance.now();
+  const cpuBefore = process.cpuUsage();
+  for (let round = 0; round < ROUNDS; round++) await replyAll(ic, ids.map((canisterId) => ({ canisterId, method: 'work', arg: EMPTY })));
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  // Above 1, the process ran on more than one core at once; a busy machine caps it whatever the workers.
+  const coresUsed = Number(((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2));
+  const stateHash = replicaOf(ic).stateHash();
+  await ic.close();
+  return { workers, updatesPerSecond: Number(((CANISTERS * ROUNDS) / seconds).toFixed(1)), coresUsed, onThreads: threadStatistics().jobs - jobsBefore, stateHash };
+}
+
+const cores = availableParallelism();
+const wasm = await wat(WORK_WAT);
+const loadBefore = loadavg()[0]!;
+const rows: Awaited<ReturnType<typeof measure>>[] = [];
+for (const workers of [...new Set([1, 2, cores, 4])].sort((a, b) => a - b)) rows.push(await measure(workers, wasm));
+const base = rows[0]!.updatesPerSecond;
+console.log(
+  JSON.stringify(
+    {
+      cores,
+      loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0]!.toFixed(2)) },
+      canisters: CANISTERS,
+      instructionsPerUpdate: '~100M',
+      sameStateHash: rows.every((row) => row.stateHash === rows[0]!.stateHash),
+      scaling: rows.map(({ workers, updatesPerSecond, coresUsed, onThreads }) => ({ workers, updatesPerSecond, speedup: Number((updatesPerSecond / base).toFixed(2)), coresUsed, canisterRunsOnThreads: onThreads })),
+    },
+    null,
+    2,
+  ),
+);

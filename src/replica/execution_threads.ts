@@ -1,0 +1,215 @@
+// The worker threads that execute canisters of an inner round: one per worker, shared by every replica of the
+// process and started on first use. A round stays synchronous: the replica's thread posts each thread its
+// canisters, runs its own share meanwhile, then waits on a shared flag and takes the answers with
+// receiveMessageOnPort. A thread that fails or stays silent is reported and replaced; its canisters run on the
+// replica's thread, so no message is lost and no round hangs.
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { evictedWasm } from '../execution/index.ts';
+import type { ThreadJob, ThreadPool } from '../scheduler/index.ts';
+import type { CanisterState } from '../state/index.ts';
+import type { ThreadData } from './execution_thread.ts';
+import { applyReply, type JobReply, jobRequest } from './thread_job.ts';
+
+/** How long a thread may take for its canisters of one inner round before it is given up. */
+const SILENCE_LIMIT_MS = 120_000;
+
+interface Thread {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly done: Int32Array;
+  /** Module hashes the thread has been sent. */
+  readonly modules: Set<string>;
+  /** Settles once the thread loaded its code; until then its canisters run on the replica's thread. */
+  readonly loaded: Promise<void>;
+  ready: boolean;
+}
+
+const threads: (Thread | undefined)[] = [];
+
+/**
+ * The thread's stack, chosen (measured) so that a deep wasm recursion overflows at about the depth it does on the
+ * replica's thread, whose limit is V8's default: a worker's default stack lets it go half as deep again.
+ */
+const STACK_SIZE_MB = 0.82;
+
+/** What the threads did in this process: for tests and benchmarks (nothing replicated reads it). */
+export interface ThreadStatistics {
+  started: number;
+  /** Canisters' messages of an inner round run on a thread. */
+  jobs: number;
+  /** Jobs posted to a thread but run on the replica's thread (paused at a slice boundary, or the thread failed). */
+  returned: number;
+  failures: number;
+}
+
+const statistics: ThreadStatistics = { started: 0, jobs: 0, returned: 0, failures: 0 };
+
+export function threadStatistics(): ThreadStatistics {
+  return { ...statistics };
+}
+
+function startThread(index: number): Thread {
+  const { port1, port2 } = new MessageChannel();
+  const done = new Int32Array(new SharedArrayBuffer(4));
+  const data: ThreadData = { port: port2, done };
+  const worker = new Worker(new URL('./execution_thread.ts', import.meta.url), { workerData: data, transferList: [port2], resourceLimits: { stackSizeMb: STACK_SIZE_MB } });
+  let loaded: () => void = () => {};
+  const thread: Thread = { worker, port: port1, done, modules: new Set(), loaded: new Promise((resolve) => (loaded = resolve)), ready: false };
+  worker.once('message', () => {
+    thread.ready = true;
+    loaded();
+  });
+  const forget = (): void => {
+    if (threads[index] === thread) threads[index] = undefined;
+    if (!thread.ready) unloadable++;
+  };
+  worker.on('error', forget);
+  worker.on('exit', forget);
+  worker.unref();
+  port1.unref();
+  statistics.started++;
+  return thread;
+}
+
+/** Threads that ended before they loaded: after a few, none is started again and every canister runs here. */
+let unloadable = 0;
+const MAX_UNLOADABLE = 3;
+
+/** Starts threads for workers 0 to count - 1 and settles once they are loaded (tests and benchmarks). */
+export async function startThreads(count: number): Promise<void> {
+  const started = Array.from({ length: count }, (_, index) => threadAt(index));
+  // Referenced while they load: the caller awaits them, and nothing else may keep the process alive.
+  for (const thread of started) thread?.worker.ref();
+  await Promise.all(started.map((thread) => thread?.loaded));
+  for (const thread of started) thread?.worker.unref();
+}
+
+function threadAt(index: number): Thread | undefined {
+  let thread = threads[index];
+  if (!thread && unloadable >= MAX_UNLOADABLE) return undefined;
+  if (!thread) threads[index] = thread = startThread(index);
+  return thread;
+}
+
+/** Memory sizes above which a canister stays on the replica's thread: copying its memory would cost more than it saves. */
+const MAX_COPIED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A canister goes to a thread once one inner round's work of it took this long: cheaper work costs less here than
+ * its copy does (and a process whose canisters never work that long never starts a thread).
+ */
+let thresholdMs = 20;
+
+/** Sets that threshold (tests and benchmarks of this repository: 0 sends every canister to a thread). */
+export function setThreadThreshold(milliseconds: number): void {
+  thresholdMs = milliseconds;
+}
+
+/** Inner rounds a canister whose job came back stays on the replica's thread. */
+const RETURNED_SKIPS = 64;
+
+export class ExecutionThreads implements ThreadPool {
+  readonly #onFailure: (error: Error) => void;
+  #posted: { thread: Thread; jobs: ThreadJob[] }[] = [];
+  #jobs: readonly ThreadJob[] = [];
+  /** What each canister's last inner round took, here or on a thread. */
+  readonly #cost = new WeakMap<CanisterState, number>();
+  /** Canisters whose job a thread gave back (a message paused at a slice boundary): they stay here a while. */
+  readonly #returned = new WeakMap<CanisterState, number>();
+
+  constructor(onFailure: (error: Error) => void) {
+    this.#onFailure = onFailure;
+  }
+
+  observe(canister: CanisterState, milliseconds: number): void {
+    this.#cost.set(canister, milliseconds);
+  }
+
+  start(jobs: readonly ThreadJob[]): boolean[] {
+    this.#jobs = jobs;
+    const posted = jobs.map((job) => this.#worthAThread(job));
+    const byWorker = new Map<number, number[]>();
+    for (const [slot, job] of jobs.entries()) {
+      if (!posted[slot]) continue;
+      let slots = byWorker.get(job.worker);
+      if (!slots) byWorker.set(job.worker, (slots = []));
+      slots.push(slot);
+    }
+    this.#posted = [];
+    for (const [worker, slots] of byWorker) {
+      const thread = threadAt(worker)!;
+      const list = slots.map((slot) => jobs[slot]!);
+      const requests = slots.map((slot) => {
+        const job = jobs[slot]!;
+        const request = jobRequest(slot, job.canister, job.messages, job.tasks, job.context.env, thread.modules.has(moduleHashOf(job)));
+        thread.modules.add(request.moduleHash);
+        return request;
+      });
+      Atomics.store(thread.done, 0, 0);
+      thread.port.postMessage(requests);
+      this.#posted.push({ thread, jobs: list });
+    }
+    return posted;
+  }
+
+  #worthAThread(job: ThreadJob): boolean {
+    const { canister } = job;
+    if (canister.wasm!.heapSize + Number(canister.stable.byteLength) > MAX_COPIED_BYTES) return false;
+    if ((this.#cost.get(canister) ?? 0) < thresholdMs) return false;
+    const skips = this.#returned.get(canister);
+    if (skips !== undefined) {
+      if (skips > 1) this.#returned.set(canister, skips - 1);
+      else this.#returned.delete(canister);
+      return false;
+    }
+    // A thread is started when first needed; its canisters stay here while it loads.
+    return threadAt(job.worker)?.ready ?? false;
+  }
+
+  finish(): boolean[] {
+    const ran = this.#jobs.map(() => false);
+    for (const { thread, jobs } of this.#posted) {
+      const replies = this.#await(thread);
+      statistics.returned += jobs.length - replies.filter((reply) => reply.ran).length;
+      for (const reply of replies) {
+        if (reply.moduleMissing) thread.modules.delete(moduleHashOf(this.#jobs[reply.slot]!));
+        else if (!reply.ran) this.#returned.set(this.#jobs[reply.slot]!.canister, RETURNED_SKIPS);
+        if (!reply.ran) continue;
+        statistics.jobs++;
+        const job = this.#jobs[reply.slot]!;
+        const module = job.canister.wasm!.module;
+        applyReply(reply, job.canister, job.context, (heap, globals) => evictedWasm(module, heap, globals));
+        this.#cost.set(job.canister, reply.milliseconds!);
+        ran[reply.slot] = true;
+      }
+    }
+    this.#posted = [];
+    this.#jobs = [];
+    return ran;
+  }
+
+  #await(thread: Thread): JobReply[] {
+    if (Atomics.wait(thread.done, 0, 0, SILENCE_LIMIT_MS) === 'timed-out') {
+      this.#fail(thread, new Error(`an execution thread did not answer within ${SILENCE_LIMIT_MS / 1000} s; its canisters ran on the replica's thread`));
+      return [];
+    }
+    const received = receiveMessageOnPort(thread.port);
+    if (!received) {
+      this.#fail(thread, new Error("an execution thread ended without answering; its canisters ran on the replica's thread"));
+      return [];
+    }
+    return received.message as JobReply[];
+  }
+
+  #fail(thread: Thread, error: Error): void {
+    const index = threads.indexOf(thread);
+    if (index >= 0) threads[index] = undefined;
+    void thread.worker.terminate();
+    statistics.failures++;
+    this.#onFailure(error);
+  }
+}
+
+function moduleHashOf(job: ThreadJob): string {
+  return Buffer.from(job.canister.wasm!.module.moduleHash).toString('hex');
+}
