@@ -60,8 +60,17 @@ export function blsKeyFromSecret(secretKey: Uint8Array): BlsKeyPair {
   if (scalar === 0n || !bytesEqual(Fr.toBytes(scalar), secretKey)) {
     throw new RangeError('BLS secret key is zero or not below the group order');
   }
-  const publicKey = scheme.getPublicKey(secretKey).toBytes(true);
+  const publicKey = generator().multiply(scalar).toBytes(true);
   return { secretKey: Uint8Array.from(secretKey), publicKey, publicKeyDer: blsPublicKeyToDer(publicKey) };
+}
+
+let keysDerived = 0;
+
+/** G2's generator: the first keys of a process use a plain copy of it, since the precomputed table noble
+ *  builds on the base point's first use costs as much as a handful of plain multiplications (~150 ms). */
+function generator(): typeof bls12_381.G2.Point.BASE {
+  const base = bls12_381.G2.Point.BASE;
+  return keysDerived++ < 8 ? bls12_381.G2.Point.fromAffine(base.toAffine()) : base;
 }
 
 /** Sign `message` (48-byte compressed G1 signature). */

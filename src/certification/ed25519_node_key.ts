@@ -3,12 +3,15 @@
 // `signature` over `\x0Bic-response ‖ hash_of_map(response)` where `response` is
 // {status, reply, timestamp, request_id} or {status, reject_code, reject_message, error_code,
 // timestamp, request_id}.
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesEqual, concatBytes, fromHex } from './_bytes.ts';
 import { IC_RESPONSE } from './domain_separators.ts';
 import { hashOfMap, type HashableMap } from './request_id.ts';
 import { selfAuthenticatingId } from './principal_ids.ts';
+
+/** RFC 8410 PKCS #8 prefix of an Ed25519 private key (16 bytes; + the 32-byte seed). */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** RFC 8410 SubjectPublicKeyInfo prefix of an Ed25519 key (12 bytes; + 32 key bytes = 44). */
 export const ED25519_DER_PREFIX: Uint8Array = fromHex('302a300506032b6570032100');
@@ -26,8 +29,10 @@ export interface NodeKey {
 /** The node key of a 32-byte seed (deterministic). */
 export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
   if (seed.length !== 32) throw new RangeError(`Ed25519 seed must be 32 bytes, got ${seed.length}`);
-  const publicKey = ed25519.getPublicKey(seed);
-  const publicKeyDer = ed25519PublicKeyToDer(publicKey);
+  // node:crypto derives it natively: noble's first use builds a base-point table (~30 ms per process).
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const publicKeyDer = new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
+  const publicKey = ed25519PublicKeyFromDer(publicKeyDer);
   return { secretKey: Uint8Array.from(seed), publicKey, publicKeyDer, nodeId: selfAuthenticatingId(publicKeyDer) };
 }
 

@@ -11,6 +11,7 @@ import { IN_RANGE, syncCall } from '../http/_deploy.ts';
 import { EMPTY_ARG, TestKey } from '../http/_envelopes.ts';
 import { startServer } from '../http/_server.ts';
 import { wat } from '../support/build.ts';
+import { decodeScreenshot, pixelAt } from '../support/screenshot.ts';
 import { CANISTER, MARKUP_LINE } from './_dashboard.ts';
 
 const chromium = chromiumPath();
@@ -67,19 +68,9 @@ test('Chromium shows the dashboard of capsule start: its canisters, a log line w
 
     const png = await page.screenshot({ fullPage: true });
     assert.ok(png.length > 10_000, `a screenshot of ${png.length} bytes`);
-    // The screenshot is decoded by the browser, on a blank page: the header's dark band and the page's grey.
-    const pixels = await (await browser.newPage()).evaluate(async (data) => {
-      const image = new Image();
-      image.src = `data:image/png;base64,${data}`;
-      await image.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = image.width;
-      canvas.height = image.height;
-      const context = canvas.getContext('2d')!;
-      context.drawImage(image, 0, 0);
-      const at = (x: number, y: number) => [...context.getImageData(x, y, 1, 1).data.slice(0, 3)];
-      return { header: at(3, 3), background: at(3, image.height - 3) };
-    }, png.toString('base64'));
+    // The screenshot, decoded by the browser: the header's dark band and the page's grey.
+    const shot = await decodeScreenshot(browser, png);
+    const pixels = { header: pixelAt(shot, 3, 3), background: pixelAt(shot, 3, shot.height - 3) };
     assert.deepEqual(pixels, { header: [29, 35, 48], background: [243, 244, 247] });
     // biome-ignore lint/performance/useDomNodeTextContent: what is rendered, as the screenshot shows it: hidden elements left out.
     const seen = await page.evaluate(() => document.body.innerText);

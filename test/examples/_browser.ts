@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { decodeScreenshot, pixelAt } from '../support/screenshot.ts';
 
 /** The Chromium executable, or undefined when none is installed. */
 export function chromiumPath(): string | undefined {
@@ -54,27 +55,20 @@ export async function seePage(url: string, executablePath: string): Promise<Seen
     const logo = (await page.locator('#logo').boundingBox())!;
     const greeting = (await page.locator('#greeting').boundingBox())!;
     const png = await page.screenshot();
-    // The screenshot is decoded by the browser itself, on a blank page: a canvas reads its pixels back.
-    const blank = await browser.newPage();
-    const pixels = await blank.evaluate(
-      async ({ data, logo, greeting }) => {
-        const image = new Image();
-        image.src = `data:image/png;base64,${data}`;
-        await image.decode();
-        const canvas = document.createElement('canvas');
-        canvas.width = image.width;
-        canvas.height = image.height;
-        const context = canvas.getContext('2d')!;
-        context.drawImage(image, 0, 0);
-        const at = (x: number, y: number) => [...context.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)];
-        const row = context.getImageData(Math.round(greeting.x), Math.round(greeting.y), Math.round(greeting.width), Math.round(greeting.height)).data;
-        let ink = false;
-        // Green text: a pixel whose green clearly dominates, as the stylesheet colours a ready greeting.
-        for (let i = 0; i < row.length && !ink; i += 4) ink = row[i + 1]! > row[i]! + 40 && row[i + 1]! > row[i + 2]! + 40;
-        return { logoPixel: at(logo.x + logo.width * 0.2, logo.y + logo.height / 2), greetingInk: ink, cornerPixel: at(image.width - 5, image.height - 5) };
-      },
-      { data: png.toString('base64'), logo, greeting },
-    );
+    // The screenshot, decoded by the browser: the logo's colour, green ink in the greeting, the page's corner.
+    const shot = await decodeScreenshot(browser, png);
+    let greetingInk = false;
+    for (let y = greeting.y; y < greeting.y + greeting.height && !greetingInk; y++) {
+      for (let x = greeting.x; x < greeting.x + greeting.width && !greetingInk; x++) {
+        const [red, green, blue] = pixelAt(shot, x, y) as [number, number, number];
+        greetingInk = green > red + 40 && green > blue + 40; // as the stylesheet colours a ready greeting
+      }
+    }
+    const pixels = {
+      logoPixel: pixelAt(shot, logo.x + logo.width * 0.2, logo.y + logo.height / 2),
+      greetingInk,
+      cornerPixel: pixelAt(shot, shot.width - 5, shot.height - 5),
+    };
     return { ...seen, ...pixels };
   } finally {
     await browser.close();

@@ -1,6 +1,13 @@
 // What a screenshot shows, decoded by the browser that took it: a blank page draws the PNG on a canvas
-// and reads its pixels back, so the tests need no PNG decoder of their own.
+// and hands its pixels back, so the tests need no PNG decoder of their own.
 import type { Browser } from 'playwright-core';
+
+/** A decoded screenshot: RGBA bytes, row by row. */
+export interface Screenshot {
+  readonly width: number;
+  readonly height: number;
+  readonly rgba: Uint8Array;
+}
 
 export interface ScreenshotSummary {
   readonly width: number;
@@ -13,10 +20,10 @@ export interface ScreenshotSummary {
   readonly colours: number;
 }
 
-export async function summarizeScreenshot(browser: Browser, png: Uint8Array): Promise<ScreenshotSummary> {
+export async function decodeScreenshot(browser: Browser, png: Uint8Array): Promise<Screenshot> {
   const blank = await browser.newPage();
   try {
-    return await blank.evaluate(async (data) => {
+    const decoded = await blank.evaluate(async (data) => {
       const image = new Image();
       image.src = `data:image/png;base64,${data}`;
       await image.decode();
@@ -26,21 +33,35 @@ export async function summarizeScreenshot(browser: Browser, png: Uint8Array): Pr
       const context = canvas.getContext('2d')!;
       context.drawImage(image, 0, 0);
       const pixels = context.getImageData(0, 0, image.width, image.height).data;
-      const counts = new Map<number, number>();
-      for (let i = 0; i < pixels.length; i += 4) {
-        const key = ((pixels[i]! >> 4) << 8) | ((pixels[i + 1]! >> 4) << 4) | (pixels[i + 2]! >> 4);
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
-      const [common] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
-      const background = [((common >> 8) & 15) * 16, ((common >> 4) & 15) * 16, (common & 15) * 16];
-      let ink = 0;
-      for (let i = 0; i < pixels.length; i += 4) {
-        const distance = Math.abs(pixels[i]! - background[0]!) + Math.abs(pixels[i + 1]! - background[1]!) + Math.abs(pixels[i + 2]! - background[2]!);
-        if (distance > 96) ink++;
-      }
-      return { width: image.width, height: image.height, background, inkShare: ink / (pixels.length / 4), colours: counts.size };
+      let binary = '';
+      for (let i = 0; i < pixels.length; i += 0x8000) binary += String.fromCharCode(...pixels.subarray(i, i + 0x8000));
+      return { width: image.width, height: image.height, rgba: btoa(binary) };
     }, Buffer.from(png).toString('base64'));
+    return { width: decoded.width, height: decoded.height, rgba: new Uint8Array(Buffer.from(decoded.rgba, 'base64')) };
   } finally {
     await blank.close();
   }
+}
+
+/** The RGB colour at (x, y), rounded to whole pixels. */
+export function pixelAt(shot: Screenshot, x: number, y: number): number[] {
+  const offset = (Math.round(y) * shot.width + Math.round(x)) * 4;
+  return [shot.rgba[offset]!, shot.rgba[offset + 1]!, shot.rgba[offset + 2]!];
+}
+
+export async function summarizeScreenshot(browser: Browser, png: Uint8Array): Promise<ScreenshotSummary> {
+  const { width, height, rgba } = await decodeScreenshot(browser, png);
+  const counts = new Map<number, number>();
+  for (let i = 0; i < rgba.length; i += 4) {
+    const key = ((rgba[i]! >> 4) << 8) | ((rgba[i + 1]! >> 4) << 4) | (rgba[i + 2]! >> 4);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const [common] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
+  const background = [((common >> 8) & 15) * 16, ((common >> 4) & 15) * 16, (common & 15) * 16];
+  let ink = 0;
+  for (let i = 0; i < rgba.length; i += 4) {
+    const distance = Math.abs(rgba[i]! - background[0]!) + Math.abs(rgba[i + 1]! - background[1]!) + Math.abs(rgba[i + 2]! - background[2]!);
+    if (distance > 96) ink++;
+  }
+  return { width, height, background, inkShare: ink / (rgba.length / 4), colours: counts.size };
 }
