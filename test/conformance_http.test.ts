@@ -3,8 +3,8 @@
 // signed CBOR requests (see test/conformance/_target.ts and docs/conformance.md).
 //
 // One test process (the groups run one after another) so that it takes a single slot of
-// `npm test --test-concurrency=2`. Every group runs, on a deterministic sample (CAPSULE_HTTP_SAMPLE=5:
-// wasm32 only, a fifth of the API-availability matrix, see _target.ts, and half of every other group's tests
+// `npm test --test-concurrency=3`. Every group runs, on a deterministic sample (CAPSULE_HTTP_SAMPLE=5:
+// wasm32 only, a fifth of the API-availability matrix, see _target.ts, and a third of every other group's tests
 // by a hash of their names, see _sampled_test.ts), and only every 20th
 // certificate's BLS signature is checked (the others are decoded and read unverified). The full run
 // took 509 s on 2 busy cores (221 s of CPU), the sample about 108 s alone on a quiet machine (2026-12-03).

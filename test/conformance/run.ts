@@ -69,7 +69,7 @@ const started = performance.now();
 const every = Number(process.env.CAPSULE_HTTP_VERIFY_EVERY ?? 1);
 const checks = target !== 'http' ? '' : every > 1 ? `, BLS signature of every ${every}th certificate checked` : ', every certificate checked';
 const sample = Number(process.env.CAPSULE_HTTP_SAMPLE ?? 1);
-const sampled = target === 'http' && Number.isInteger(sample) && sample > 1 ? `, a sample (wasm32 only, 1 in ${sample} API-availability cases, half of the other tests)` : '';
+const sampled = target === 'http' && Number.isInteger(sample) && sample > 1 ? `, a sample (wasm32 only, 1 in ${sample} API-availability cases, a third of the other tests)` : '';
 console.log(`conformance suite, target ${target}${checks}${sampled}`);
 const stream = run({ files, concurrency });
 stream.on('test:start', (data: TestEventData) => void groupOf(data.file));
