@@ -51,13 +51,15 @@ function median(samples: number[]): number {
 
 const WARM_UP = 3;
 const RUNS = 11;
+const SAMPLE_MS = 200;
 
 /**
  * Times `raw` and `other` interleaved, alternating which goes first, so that the machine's load and GC
  * fall on both alike. The warm-up runs, and a pause after them, let V8 tier both up from Liftoff to
  * TurboFan (a long loop tiers up only for its next call, compiled in the background). Each run is timed
  * by the main thread's CPU time, which other processes on a loaded machine do not stretch as they do the
- * wall-clock time. Returns both medians and the median of the per-pair ratios.
+ * wall-clock time; that clock ticks in steps of a few milliseconds, so each sample repeats the call until it
+ * takes about SAMPLE_MS. Returns both medians (per call) and the median of the per-pair ratios.
  */
 async function interleaved(raw: () => unknown, other: () => unknown) {
   for (let i = 0; i < WARM_UP; i++) {
@@ -65,13 +67,16 @@ async function interleaved(raw: () => unknown, other: () => unknown) {
     await other();
   }
   await new Promise((resolve) => setTimeout(resolve, 50));
+  const begun = performance.now();
+  await raw();
+  const repeats = Math.max(1, Math.ceil(SAMPLE_MS / Math.max(performance.now() - begun, 0.01)));
   const rawMs: number[] = [];
   const otherMs: number[] = [];
   const timed = async (fn: () => unknown, into: number[]) => {
     const start = process.threadCpuUsage();
-    await fn();
+    for (let i = 0; i < repeats; i++) await fn();
     const used = process.threadCpuUsage(start);
-    into.push((used.user + used.system) / 1000);
+    into.push((used.user + used.system) / 1000 / repeats);
   };
   for (let i = 0; i < RUNS; i++) {
     if (i % 2 === 0) {
