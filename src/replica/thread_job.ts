@@ -3,7 +3,7 @@
 // environment as that canister sees it; and back, what the execution changed.
 import { compiledModule, type ExecutionEnvironment, type RoundContext } from '../execution/index.ts';
 import { decodeMeta, decodeValue, encodeMeta, encodeToBytes } from '../persistence/index.ts';
-import { type CanisterMessage, type CanisterState, OS_PAGE_SIZE, type Principal } from '../state/index.ts';
+import { type CanisterMessage, type CanisterState, OS_PAGE_SIZE } from '../state/index.ts';
 import type { CanisterModule } from '../wasm/index.ts';
 
 export interface JobRequest {
@@ -41,22 +41,14 @@ export interface JobReply {
   readonly output?: Uint8Array;
 }
 
-/** The environment's plain values (its memory counters are the canister's own views). */
-interface PlainEnvironment {
-  time: bigint;
-  subnetId: Principal;
-  subnetSize: number;
-  rootKeyDer: Uint8Array;
-  costs: ExecutionEnvironment['costs'];
-  cyclesMintingCanister: Principal;
-  instructionLimits: ExecutionEnvironment['instructionLimits'];
-  queueCapacity: number;
-  compositeQueryMaxDepth: number | undefined;
+/** The environment's plain values: its memory counters travel as numbers (the thread gets views of its own);
+ *  the round's meter starts afresh on the thread and query statistics stay on the replica's thread. */
+type PlainEnvironment = Omit<ExecutionEnvironment, 'subnetMemory' | 'messageMemory' | 'meter' | 'queryStats'> & {
   available: bigint;
   reservation: bigint;
   messageCapacity: bigint | undefined;
   messageUsed: bigint | undefined;
-}
+};
 
 interface JobOutput {
   outbox: CanisterMessage[];
@@ -74,20 +66,13 @@ function standalone(pages: ReadonlyMap<number, Uint8Array>): [number, Uint8Array
 export function jobRequest(slot: number, canister: CanisterState, messages: readonly CanisterMessage[], tasks: boolean, env: ExecutionEnvironment, moduleKnown: boolean): JobRequest {
   const wasm = canister.wasm!;
   const moduleHash = Buffer.from(wasm.module.moduleHash).toString('hex');
+  const { subnetMemory, messageMemory, meter: _meter, queryStats: _queryStats, ...values } = env;
   const plain: PlainEnvironment = {
-    time: env.time,
-    subnetId: env.subnetId,
-    subnetSize: env.subnetSize,
-    rootKeyDer: env.rootKeyDer,
-    costs: env.costs,
-    cyclesMintingCanister: env.cyclesMintingCanister,
-    instructionLimits: env.instructionLimits,
-    queueCapacity: env.queueCapacity,
-    compositeQueryMaxDepth: env.compositeQueryMaxDepth,
-    available: env.subnetMemory.available,
-    reservation: env.subnetMemory.reservation,
-    messageCapacity: env.messageMemory?.capacity,
-    messageUsed: env.messageMemory?.used,
+    ...values,
+    available: subnetMemory.available,
+    reservation: subnetMemory.reservation,
+    messageCapacity: messageMemory?.capacity,
+    messageUsed: messageMemory?.used,
   };
   return {
     slot,
@@ -106,24 +91,12 @@ export function jobRequest(slot: number, canister: CanisterState, messages: read
 /** The thread's side: the messages and the environment, with the canister's memory views and a fresh meter. */
 export function jobInput(request: JobRequest): { messages: CanisterMessage[]; tasks: boolean; env: ExecutionEnvironment } {
   const { messages, tasks, env } = decodeValue(request.input, 'thread job') as { messages: CanisterMessage[]; tasks: boolean; env: PlainEnvironment };
-  const messageMemory = env.messageCapacity === undefined || env.messageUsed === undefined ? undefined : { capacity: env.messageCapacity, measure: () => env.messageUsed!, used: env.messageUsed };
+  const { available, reservation, messageCapacity, messageUsed, ...values } = env;
+  const messageMemory = messageCapacity === undefined || messageUsed === undefined ? undefined : { capacity: messageCapacity, measure: () => messageUsed, used: messageUsed };
   return {
     messages,
     tasks,
-    env: {
-      time: env.time,
-      subnetId: env.subnetId,
-      subnetSize: env.subnetSize,
-      rootKeyDer: env.rootKeyDer,
-      costs: env.costs,
-      cyclesMintingCanister: env.cyclesMintingCanister,
-      instructionLimits: env.instructionLimits,
-      queueCapacity: env.queueCapacity,
-      subnetMemory: { available: env.available, reservation: env.reservation },
-      ...(messageMemory ? { messageMemory } : {}),
-      ...(env.compositeQueryMaxDepth === undefined ? {} : { compositeQueryMaxDepth: env.compositeQueryMaxDepth }),
-      meter: { instructions: 0n },
-    },
+    env: { ...values, subnetMemory: { available, reservation }, ...(messageMemory ? { messageMemory } : {}), meter: { instructions: 0n } },
   };
 }
 
