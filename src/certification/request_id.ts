@@ -34,22 +34,10 @@ export function hashOfMap(map: HashableMap): Uint8Array {
   for (const [key, value] of entries) {
     if (value === undefined) continue;
     if (typeof key !== 'string') throw new TypeError(`map key ${String(key)} is not text`);
-    pairs.push(concatBytes(hashOfKey(key), hashValue(value as CborValue, key)));
+    pairs.push(concatBytes(hashOfText(key), hashValue(value as CborValue, key)));
   }
   pairs.sort(compareBytes);
   return sha256(...pairs);
-}
-
-/** Hashes of the field names seen first (requests and responses use a few dozen), kept for every later map. */
-const KEY_HASHES_KEPT = 256;
-const keyHashes = new Map<string, Uint8Array>();
-
-function hashOfKey(key: string): Uint8Array {
-  let hashed = keyHashes.get(key);
-  if (hashed) return hashed;
-  hashed = sha256(utf8(key));
-  if (keyHashes.size < KEY_HASHES_KEPT) keyHashes.set(key, hashed);
-  return hashed;
 }
 
 /** The hash of one value (`H` above). */
@@ -57,8 +45,9 @@ export function hashOfValue(value: HashableValue): Uint8Array {
   return hashValue(value as CborValue, 'value');
 }
 
-/** Hashes of the short text values seen first (request types, method names, statuses), kept like those of field names. */
-const TEXT_HASHES_KEPT = 256;
+/** Hashes of the short texts seen first — field names, request types, method names, statuses: a few dozen
+ *  repeat on every request — kept for every later map (a key and a text value hash alike, as UTF-8). */
+const TEXT_HASHES_KEPT = 512;
 const TEXT_HASHED_MAX_LENGTH = 64;
 const textHashes = new Map<string, Uint8Array>();
 
