@@ -4,8 +4,7 @@ import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
 import { Capsule, type CallOptions } from '../../src/api/index.ts';
 import { exchangeInitArg, exchangeMethods, ledgerInitArg, ledgerMethods, type LedgerInit, type Methods } from '../../apps/exchange/frontend/src/candid.ts';
-import { canisterJob, loadApps } from '../../src/cli/apps/index.ts';
-import { buildMotoko } from '../../src/cli/motoko/index.ts';
+import { buildAppCanister, loadApps } from '../../src/cli/apps/index.ts';
 // Imported for its side effect too: it points the module cache of src/cli/motoko into the tests' cache.
 import '../support/build.ts';
 import { replyAll } from '../support/calls.ts';
@@ -14,8 +13,7 @@ import { type ServerProcess, startServer } from '../http/_server.ts';
 /** The ledger and exchange modules, built as `capsule start` builds them: one cache entry for both. */
 export async function exchangeWasms(): Promise<{ ledger: Uint8Array; exchange: Uint8Array }> {
   const [app] = await loadApps(['exchange']);
-  const build = (name: string) => buildMotoko(`exchange-${name}`, canisterJob(app!, app!.definition.canisters.find((canister) => canister.name === name)!));
-  const [ledger, exchange] = await Promise.all([build('token_a'), build('exchange')]);
+  const [ledger, exchange] = await Promise.all([buildAppCanister(app!, 'token_a'), buildAppCanister(app!, 'exchange')]);
   return { ledger, exchange };
 }
 

@@ -6,15 +6,13 @@ import { Ed25519KeyIdentity } from '@icp-sdk/core/identity';
 import type { Principal } from '@icp-sdk/core/principal';
 import type { Capsule } from '../../src/api/index.ts';
 import { idlFactory, type MessagingService } from '../../apps/messaging/frontend/src/interface.ts';
-import { canisterJob, loadApps } from '../../src/cli/apps/index.ts';
-import { buildMotoko } from '../../src/cli/motoko/index.ts';
+import { buildAppCanister, loadApps } from '../../src/cli/apps/index.ts';
 // Sets CAPSULE_MODULE_CACHE to the tests' cache before the first build.
 import '../support/build.ts';
 
 export async function messagingWasm(): Promise<Uint8Array> {
   const [app] = await loadApps(['messaging']);
-  const backend = app!.definition.canisters.find((canister) => canister.name === 'backend')!;
-  return buildMotoko(`${app!.definition.name}-${backend.name}`, canisterJob(app!, backend));
+  return buildAppCanister(app!, 'backend');
 }
 
 /** A deterministic user principal (a self-authenticating Ed25519 principal) per seed byte. */

@@ -40,9 +40,16 @@ type Management = (effectiveCanisterId: Principal) => ManagementService;
 const EMPTY_ARGUMENT = new Uint8Array(IDL.encode([], []));
 
 /** A canister's sources: every `.mo` file in its main file's folder (and below). */
-export function canisterJob(app: CatalogedApp, canister: AppCanister): MotokoJob {
+function canisterJob(app: CatalogedApp, canister: AppCanister): MotokoJob {
   const folder = join(app.directory, dirname(canister.main));
   return { files: readMotokoSources(folder), main: basename(canister.main), persistence: 'enhanced' };
+}
+
+/** The module of the application's canister `name`, as every start builds it (cached by source hash). */
+export function buildAppCanister(app: CatalogedApp, name: string, log: (line: string) => void = () => {}): Promise<Uint8Array> {
+  const canister = app.definition.canisters.find((candidate) => candidate.name === name);
+  if (!canister) throw new Error(`the ${app.definition.name} application has no canister named ${name}`);
+  return buildMotoko(`${app.definition.name}-${name}`, canisterJob(app, canister), log);
 }
 
 async function existingOrCreated(management: Management, target: DeployTarget, app: string, canister: string): Promise<Principal> {
@@ -73,7 +80,7 @@ export async function deployApp(app: CatalogedApp, target: DeployTarget): Promis
   const { name, title, canisters } = app.definition;
   // The slow, local part first: nothing is created on the replica if a build fails.
   const modules = new Map<string, Uint8Array>();
-  for (const canister of canisters) modules.set(canister.name, await buildMotoko(`${name}-${canister.name}`, canisterJob(app, canister), target.log));
+  for (const canister of canisters) modules.set(canister.name, await buildAppCanister(app, canister.name, target.log));
   const assetModule = await assetCanisterModule(target.log);
   const staged = readFolder(await stageFrontend(app, join(target.stateDir, 'apps', name, 'frontend')));
 
