@@ -1,7 +1,7 @@
 // The asset canister's module, built from its shipped Motoko source (canisters/assets) and cached by
 // source hash, so a deploy compiles it once.
 import { fileURLToPath } from 'node:url';
-import { buildMotoko, buildMotokoSync, type MotokoJob, moduleCacheFile, readMotokoSources } from './motoko/index.ts';
+import { buildMotoko, type MotokoJob, moduleCacheFile, readMotokoSources } from './motoko/index.ts';
 
 export const assetCanisterSourceDir: string = fileURLToPath(new URL('../../canisters/assets/', import.meta.url));
 
@@ -14,12 +14,7 @@ export function assetCanisterCacheFile(): string {
   return moduleCacheFile(job());
 }
 
-/** The module's bytes: from the cache, or compiled now (moc.js needs about half a minute). */
-export function assetCanisterWasm(log: (line: string) => void = () => {}): Uint8Array {
-  return buildMotokoSync('assets', job(), log);
-}
-
-/** The same, compiled on a worker thread when it is not cached. */
+/** The module's bytes: from the cache, or compiled now on a worker thread (moc.js needs up to half a minute). */
 export function assetCanisterModule(log: (line: string) => void = () => {}): Promise<Uint8Array> {
   return buildMotoko('assets', job(), log);
 }

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { Actor, HttpAgent } from '@icp-sdk/core/agent';
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
-import { assetCanisterWasm } from './asset_canister.ts';
+import { assetCanisterModule } from './asset_canister.ts';
 import { type AssetsService, assetsIdl, FIRST_USER_CANISTER, type InstallMode, type ManagementService, managementIdl } from './assets_interface.ts';
 import { readFolder, syncFolder } from './asset_upload.ts';
 
@@ -73,7 +73,7 @@ export async function runDeployCommand(argv: readonly string[], out: (text: stri
   const management = (effectiveCanisterId: Principal): ManagementService =>
     Actor.createActor<ManagementService>(managementIdl, { agent, canisterId: Principal.managementCanister(), effectiveCanisterId });
 
-  const wasm = values.wasm ? new Uint8Array(readFileSync(values.wasm)) : assetCanisterWasm((line) => out(`${line}\n`));
+  const wasm = values.wasm ? new Uint8Array(readFileSync(values.wasm)) : await assetCanisterModule((line) => out(`${line}\n`));
   let canisterId: Principal;
   if (values['canister-id']) {
     canisterId = Principal.fromText(values['canister-id']);

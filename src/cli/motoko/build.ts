@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { homedir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { compileMotoko, type MotokoJob, type MotokoResult, motokoVersion } from './compile.ts';
+import { type MotokoJob, type MotokoResult, motokoVersion } from './compile.ts';
 
 /** Where built modules are kept: $CAPSULE_MODULE_CACHE, else capsule/ in the user's cache directory. */
 export function moduleCacheDirectory(): string {
@@ -55,17 +55,6 @@ function store(file: string, wasm: Uint8Array): void {
 function moduleOf(name: string, result: MotokoResult): Uint8Array {
   if (result.ok) return result.wasm;
   throw new Error(`building ${name} failed: ${result.error}${result.diagnostics ? `\n${result.diagnostics}` : ''}`);
-}
-
-/** The module from the cache, or compiled now in this thread (moc.js takes seconds to half a minute). */
-export function buildMotokoSync(name: string, job: MotokoJob, log: (line: string) => void = () => {}): Uint8Array {
-  const file = moduleCacheFile(job);
-  const cached = readCached(file);
-  if (cached) return cached;
-  log(`Building ${name} (moc ${motokoVersion()})…`);
-  const wasm = moduleOf(name, compileMotoko(job));
-  store(file, wasm);
-  return wasm;
 }
 
 const LOCK_WAIT_MS = 300_000;

@@ -1,2 +1,2 @@
-export { buildMotoko, buildMotokoSync, moduleCacheDirectory, moduleCacheFile, readMotokoSources } from './build.ts';
+export { buildMotoko, moduleCacheDirectory, moduleCacheFile, readMotokoSources } from './build.ts';
 export { compileMotoko, type MotokoJob, type MotokoResult, motokoVersion } from './compile.ts';
