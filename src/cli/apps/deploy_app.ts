@@ -17,7 +17,7 @@ import type { CatalogedApp } from './catalog.ts';
 import { stageFrontend } from './frontend_bundle.ts';
 
 /** The asset canister's name among an application's canisters. */
-export const FRONTEND = 'frontend';
+const FRONTEND = 'frontend';
 
 export interface DeployTarget {
   /** The replica's URL (`http://127.0.0.1:<port>`). */
