@@ -42,6 +42,8 @@ export async function seePage(url: string, executablePath: string): Promise<Seen
     const page = await browser.newPage({ viewport: { width: 800, height: 400 } });
     await page.goto(url);
     await page.waitForSelector('#greeting.ready, #greeting.failed', { timeout: 15_000 });
+    // The page shows the greeting (a query) before its update call `visit` returns: wait for that too.
+    await page.waitForFunction(() => document.querySelector('#greeting.failed') || document.querySelector('#visits')?.textContent, undefined, { timeout: 15_000 });
     const text = async (selector: string) => (await page.textContent(selector)) ?? '';
     const seen = {
       title: await page.title(),

@@ -49,8 +49,8 @@ async function buildFrontend() {
     logLevel: 'warning',
   });
   if (!process.env.ICP_WASM_OUTPUT_PATH) return;
-  const { assetCanisterWasm } = await capsule('src/cli/asset_canister.ts');
-  writeFileSync(wasmOutput(), assetCanisterWasm((line) => console.log(line)));
+  const { assetCanisterModule } = await capsule('src/cli/asset_canister.ts');
+  writeFileSync(wasmOutput(), await assetCanisterModule((line) => console.log(line)));
 }
 
 const icp = (...args) => execFileSync('icp', args, { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
