@@ -17,7 +17,7 @@ import { azle, canisterSource, canistersDir, motoko, wat } from '../test/support
 const none = new Uint8Array(IDL.encode([], []));
 
 async function motokoUpdates(persistence: 'enhanced' | 'classical', count: number) {
-  const { wasm } = await motoko(canisterSource('counter.mo'), { persistence, main: 'counter.mo' });
+  const { wasm } = await motoko(canisterSource('general.mo'), { persistence, main: 'general.mo' });
   const ic = await Capsule.create();
   const canisterId = await ic.createCanister();
   await ic.installCode({ canisterId, wasm });

@@ -62,7 +62,7 @@ async function startProfiledServer(dir: string) {
 type Server = Awaited<ReturnType<typeof startProfiledServer>>;
 
 async function deploy(agent: HttpAgent): Promise<Principal> {
-  const { wasm } = await motoko(canisterSource('counter.mo'), { persistence: 'enhanced' });
+  const { wasm } = await motoko(canisterSource('general.mo'), { persistence: 'enhanced' });
   const management = (ecid: Principal) => Actor.createActor(managementIdl, { agent, canisterId: Principal.managementCanister(), effectiveCanisterId: ecid });
   const created = (await management(Principal.fromText('5v3p4-iyaaa-aaaaa-qaaaa-cai')).provisional_create_canister_with_cycles({ amount: [10n ** 15n], settings: [] })) as { canister_id: Principal };
   await management(created.canister_id).install_code({ mode: { install: null }, canister_id: created.canister_id, wasm_module: wasm, arg: IDL.encode([], []) });

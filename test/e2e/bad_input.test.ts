@@ -37,7 +37,7 @@ test('malformed modules, unknown methods, wrong Candid, missing canisters and no
   const ic = await Capsule.create();
   const owner = Principal.selfAuthenticating(new Uint8Array(44).fill(1));
   const stranger = Principal.selfAuthenticating(new Uint8Array(44).fill(2));
-  const { wasm } = await motoko(canisterSource('counter.mo'), { main: 'counter.mo' });
+  const { wasm } = await motoko(canisterSource('general.mo'), { main: 'general.mo' });
   const id = await ic.createCanister({ sender: owner });
   await ic.installCode({ canisterId: id, wasm, sender: owner });
   await ic.updateCall({ canisterId: id, method: 'inc', arg: none });

@@ -12,7 +12,7 @@ const START = 1_750_000_000_000_000_000n;
 async function scenario(extraCall: boolean): Promise<string> {
   const ic = await Capsule.create({ seed: new Uint8Array(32).fill(1), time: START });
   const factoryWasm = (await motoko(canisterSource('factory.mo', 'Child.mo'), { main: 'factory.mo' })).wasm;
-  const trapperWasm = (await motoko(canisterSource('trapper.mo'), { persistence: 'classical', main: 'trapper.mo' })).wasm;
+  const trapperWasm = (await motoko(canisterSource('general.mo'), { persistence: 'classical', main: 'general.mo' })).wasm;
   const timersWasm = (await motoko(canisterSource('timers.mo'), { main: 'timers.mo' })).wasm;
   const factory = await ic.createCanister();
   await ic.installCode({ canisterId: factory, wasm: factoryWasm });

@@ -28,7 +28,7 @@ for (const persistence of modes) {
   describe(`Motoko (${persistence} persistence)`, () => {
     test('a counter counts, and queries see the committed state', async () => {
       const ic = await Capsule.create();
-      const id = await deploy(ic, 'counter.mo', persistence);
+      const id = await deploy(ic, 'general.mo', persistence);
       for (let i = 1n; i <= 3n; i++) assert.equal(await callNat(ic, id, 'inc'), i);
       assert.equal(await callNat(ic, id, 'add', 'update', encode([IDL.Nat], [10n])), 13n);
       assert.equal(await callNat(ic, id, 'get', 'query'), 13n);
@@ -89,11 +89,11 @@ for (const persistence of modes) {
 
     test('a callee trap reaches the caller as reject code 5; a reject as 4', async () => {
       const ic = await Capsule.create();
-      const id = await deploy(ic, 'trapper.mo', persistence);
+      const id = await deploy(ic, 'general.mo', persistence);
       const [code, message] = IDL.decode([IDL.Nat, IDL.Text], await ic.updateCall({ canisterId: id, method: 'callSelfBoom', arg: none }));
       assert.equal(code, 5n);
       assert.match(message as string, /boom: deliberate trap/);
-      const other = await deploy(ic, 'trapper.mo', persistence);
+      const other = await deploy(ic, 'general.mo', persistence);
       const [code2] = IDL.decode([IDL.Nat, IDL.Text], await ic.updateCall({ canisterId: id, method: 'callBoom', arg: encode([IDL.Principal], [other]) }));
       assert.equal(code2, 5n);
       const [code3, message3] = IDL.decode([IDL.Nat, IDL.Text], await ic.updateCall({ canisterId: id, method: 'callReject', arg: encode([IDL.Principal], [other]) }));
@@ -103,7 +103,7 @@ for (const persistence of modes) {
 
     test('a trap rolls back the state change before it; an await commits', async () => {
       const ic = await Capsule.create();
-      const id = await deploy(ic, 'trapper.mo', persistence);
+      const id = await deploy(ic, 'general.mo', persistence);
       assert.equal(await callNat(ic, id, 'inc'), 1n);
       await assert.rejects(ic.updateCall({ canisterId: id, method: 'incThenTrap', arg: none }), (error: CallError) => {
         assert.equal(error.rejectCode, 5);
@@ -120,7 +120,7 @@ for (const persistence of modes) {
 
     test("a query's writes vanish, also when it is called as an update", async () => {
       const ic = await Capsule.create();
-      const id = await deploy(ic, 'trapper.mo', persistence);
+      const id = await deploy(ic, 'general.mo', persistence);
       await callNat(ic, id, 'inc');
       assert.equal(await callNat(ic, id, 'queryWrite', 'query'), 1001n);
       assert.equal(await callNat(ic, id, 'get', 'query'), 1n);

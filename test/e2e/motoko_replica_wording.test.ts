@@ -6,41 +6,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IDL } from '@dfinity/candid';
 import { type CallError, Capsule } from '../../src/api/index.ts';
-import { motoko } from '../support/build.ts';
+import { canisterSource, motoko } from '../support/build.ts';
 
-// One actor for the wording, flood, oneway and composite-query tests: one moc build serves them all.
-const SOURCE = `import Cycles "mo:core/Cycles";
-import Error "mo:core/Error";
-import Principal "mo:core/Principal";
-
-persistent actor Self {
-  public func index(i : Nat) : async Nat { let a = [1, 2]; a[i] };
-  public func ping() : async () {};
-  public func flood() : async (Nat, Text, Text) {
-    var sent = 0;
-    try {
-      loop { ignore Self.ping(); sent += 1 };
-    } catch e {
-      let kind = debug_show (Error.code(e));
-      return (sent, kind, Error.message(e));
-    };
-  };
-  public func take() : () { ignore Cycles.accept<system>(Cycles.available()) };
-  public func give(to : Principal, amount : Nat) : async () {
-    let other = actor (Principal.toText(to)) : actor { take : () -> () };
-    (with cycles = amount) other.take();
-  };
-  public query func inner() : async Nat { 7 };
-  public composite query func outer() : async Nat { (await Self.inner()) + 1 };
-  public func keep() : async () {};
-  public func refunded() : async Nat {
-    await (with cycles = 1_000_000) Self.keep();
-    Cycles.balance();
-  };
-  public func caught() : async Text {
-    try { ignore await Self.index(5); "" } catch e { Error.message(e) };
-  };
-};`;
+// The suite's general test actor (test/canisters/general.mo): one moc build per mode serves these tests and others.
+const SOURCE = canisterSource('general.mo');
 
 const INITIAL = 1_000_000_000_000_000n;
 const HELP =
@@ -81,33 +50,10 @@ test('after an await, a Motoko actor sees the cycles its callee did not accept b
   await ic.close();
 });
 
-const LIFETIME = `import Prim "mo:⛔";
-
-persistent actor {
-  var counter = 1;
-  var emptyFuncGCInstructions = 0;
-  public func emptyFunction() : async () {};
-  public func getEmptyFuncGCInstructions() : async () {
-    emptyFuncGCInstructions := Prim.rts_collector_instructions();
-  };
-  public func runInstructions() : async () {
-    var n = 2000;
-    while (n > 0) { n := n - 1 };
-    counter += 1;
-  };
-  public func checkInstructions() : async () {
-    let prevFuncInstr = Prim.rts_mutator_instructions();
-    let prevFuncGCInstr = Prim.rts_collector_instructions();
-    let lifetimeInstr = Prim.rts_lifetime_instructions();
-    assert lifetimeInstr >= prevFuncInstr + prevFuncGCInstr;
-    assert lifetimeInstr >= 3 * emptyFuncGCInstructions + prevFuncInstr;
-  };
-};`;
-
 test("Motoko's lifetime instruction count covers the mutator and collector instructions of the messages before, as its own test expects of the replica", async () => {
   for (const persistence of ['enhanced', 'classical'] as const) {
     const ic = await Capsule.create({ time: 1_700_000_000_000_000_000n, costSchedule: 'free' });
-    const { wasm } = await motoko(LIFETIME, { persistence });
+    const { wasm } = await motoko(SOURCE, { persistence });
     const canisterId = await ic.createCanister();
     await ic.installCode({ canisterId, wasm });
     const none = new Uint8Array(IDL.encode([], []));

@@ -121,7 +121,7 @@ test('a canister that does not exist, or serves no http_request, is a 404', asyn
   const missing = await get('/', `${OTHER}.localhost:${site.server.port}`);
   assert.equal(missing.status, 404, missing.text());
   const counter = await site.capsule.createCanister();
-  await site.capsule.installCode({ canisterId: counter, wasm: (await motoko(canisterSource('counter.mo'))).wasm });
+  await site.capsule.installCode({ canisterId: counter, wasm: (await motoko(canisterSource('general.mo'))).wasm });
   const noHttp = await get('/', `${counter.toText()}.localhost:${site.server.port}`);
   assert.equal(noHttp.status, 404, noHttp.text());
   assert.match(noHttp.text(), /http_request/);

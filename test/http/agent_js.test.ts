@@ -82,7 +82,7 @@ describe('@dfinity/agent 3 against capsule start', () => {
   before(async () => {
     server = await startServer();
     agent = await agentFor(owner);
-    counterId = await deploy(agent, 'counter.mo');
+    counterId = await deploy(agent, 'general.mo');
   });
   after(async () => {
     assert.equal(await server.stop(), 0);
@@ -146,7 +146,7 @@ describe('@dfinity/agent 3 against capsule start', () => {
   });
 
   test('a rejected call surfaces its reject code', async () => {
-    const trapperId = await deploy(agent, 'trapper.mo');
+    const trapperId = await deploy(agent, 'general.mo');
     const trapper = Actor.createActor<Trapper>(trapperIdl, { agent, canisterId: trapperId });
     await assert.rejects(trapper.boom(), (e: { cause?: { code?: { rejectCode?: number } } }) => e.cause?.code?.rejectCode === 5);
     await assert.rejects(trapper.rejectMe(), (e: { cause?: { code?: { rejectCode?: number } } }) => e.cause?.code?.rejectCode === 4);

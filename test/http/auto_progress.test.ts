@@ -61,7 +61,7 @@ test('a sync call still running at the timeout answers 202 and completes later (
   // of 1); with a zero timeout the answer is 202 after the first one.
   const capsule = await Capsule.create({ instructionLimits: { round: 1n } });
   const trapper = await capsule.createCanister();
-  await capsule.installCode({ canisterId: trapper, wasm: (await motoko(canisterSource('trapper.mo'), { persistence: 'enhanced' })).wasm });
+  await capsule.installCode({ canisterId: trapper, wasm: (await motoko(canisterSource('general.mo'), { persistence: 'enhanced' })).wasm });
   const replica = replicaOf(capsule);
   const server = await startHttpServer({ replica, port: 0, limits: { syncCallTimeoutMs: 0 } });
   try {

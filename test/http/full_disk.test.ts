@@ -86,7 +86,7 @@ test('a full disk: no acknowledged call is lost, the replica is unhealthy and re
   const stateDir = join(mount!, 'state');
   try {
     let server = await startServer({ stateDir });
-    const canisterId = await deployMotoko(server.url, key, 'counter.mo');
+    const canisterId = await deployMotoko(server.url, key, 'general.mo');
     let acknowledged = 0n;
     for (let i = 0; i < 3; i++) acknowledged = (await inc(server, canisterId)).count!;
     assert.equal(await status(server), 'healthy');
@@ -142,7 +142,7 @@ test('a write failure injected at the file layer: 503 and unknown status, unheal
   let canisterId: Principal | undefined;
   let acknowledged = 0n;
   try {
-    canisterId = await deployMotoko(server.url, key, 'counter.mo');
+    canisterId = await deployMotoko(server.url, key, 'general.mo');
     acknowledged = (await inc(server, canisterId)).count!;
     injectWriteFault(() => 'ENOSPC');
     const failed = await inc(server, canisterId);

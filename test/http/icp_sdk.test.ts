@@ -86,7 +86,7 @@ describe('@icp-sdk/core 6 against capsule start', () => {
   before(async () => {
     server = await startServer();
     const agent = await agentFor(owner);
-    const { wasm } = await motoko(canisterSource('counter.mo'), { persistence: 'enhanced' });
+    const { wasm } = await motoko(canisterSource('general.mo'), { persistence: 'enhanced' });
     const management = (ecid: Principal) => Actor.createActor<Management>(managementIdl, { agent, canisterId: Principal.managementCanister(), effectiveCanisterId: ecid });
     ({ canister_id: counterId } = await management(IN_RANGE).provisional_create_canister_with_cycles({ amount: [10n ** 13n], settings: [], specified_id: [] }));
     await management(counterId).install_code({ mode: { install: null }, canister_id: counterId, wasm_module: wasm, arg: IDL.encode([], []) });

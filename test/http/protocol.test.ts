@@ -41,7 +41,7 @@ async function counterValue(): Promise<bigint> {
 describe('HTTP interface protocol', () => {
   before(async () => {
     server = await startServer();
-    counter = await deployMotoko(server.url, owner, 'counter.mo');
+    counter = await deployMotoko(server.url, owner, 'general.mo');
   });
   after(async () => {
     assert.equal(await server.stop(), 0);

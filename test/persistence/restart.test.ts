@@ -31,7 +31,7 @@ for (const persistence of ['enhanced', 'classical'] as const) {
   test(`Motoko (${persistence} persistence): counter and stable state survive restarts, upgrades included`, async () => {
     const dir = tempDir(`motoko-${persistence}`);
     const stateDir = join(dir, 'state');
-    const counter = (await motoko(canisterSource('counter.mo'), { persistence, main: 'counter.mo' })).wasm;
+    const counter = (await motoko(canisterSource('general.mo'), { persistence, main: 'general.mo' })).wasm;
     const stable = (await motoko(canisterSource('stable_state.mo'), { persistence, main: 'stable_state.mo' })).wasm;
     let ic = await Capsule.create({ stateDir, seed: SEED, time: START, store: { checkpointEveryRounds: 5 } });
     const c = await ic.createCanister();

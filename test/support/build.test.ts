@@ -11,11 +11,10 @@ const EOP_SECTION = 'icp:private enhanced-orthogonal-persistence';
 // The modes each canister is built in by the tests that run it (a build only this test needed would cost
 // the suite a moc.js compile).
 const canisters: Array<{ name: string; files: string[]; modes: Persistence[] }> = [
-  { name: 'counter', files: ['counter.mo'], modes: ['enhanced', 'classical'] },
+  { name: 'general', files: ['general.mo'], modes: ['enhanced', 'classical'] },
   { name: 'stable_state', files: ['stable_state.mo'], modes: ['enhanced', 'classical'] },
   { name: 'stable_state_v2', files: ['stable_state_v2.mo'], modes: ['enhanced', 'classical'] },
   { name: 'factory', files: ['factory.mo', 'Child.mo'], modes: ['enhanced'] },
-  { name: 'trapper', files: ['trapper.mo'], modes: ['enhanced', 'classical'] },
   { name: 'timers', files: ['timers.mo'], modes: ['enhanced'] },
 ];
 const modes: Persistence[] = ['enhanced', 'classical'];
@@ -111,8 +110,8 @@ test('Motoko canisters compile in both persistence modes', { timeout: 600_000 },
   // Spot-check the interfaces the engine tests rely on.
   const did = (n: string, p: Persistence): string => results.find((r) => r.name === n && r.persistence === p)!.out.candid;
   for (const p of modes) {
-    assert.match(did('counter', p), /inc: \(\) -> \(nat\);/);
-    assert.match(did('trapper', p), /callBoom: \(target: principal\) -> \(nat, text\);/);
+    assert.match(did('general', p), /inc: \(\) -> \(nat\);/);
+    assert.match(did('general', p), /callBoom: \(target: principal\) -> \(nat, text\);/);
     assert.match(did('stable_state_v2', p), /remove: \(key: text\) -> \(opt nat\);/);
   }
   assert.match(did('factory', 'enhanced'), /childIds: \(\) -> \(vec principal\) query;/);
@@ -120,7 +119,7 @@ test('Motoko canisters compile in both persistence modes', { timeout: 600_000 },
 });
 
 test('second build of the same source hits the disk cache; concurrent builds are deduplicated', async () => {
-  const src = canisterSource('counter.mo');
+  const src = canisterSource('general.mo');
   await motoko(src); // cold or warm
   const before = { ...buildStats };
   const t = performance.now();

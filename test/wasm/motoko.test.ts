@@ -9,7 +9,7 @@ import { canisterSource, motoko, type Persistence } from '../support/build.ts';
 import { CAPSULE_EXPORTS, parseCanisterModule, type CanisterModule } from '../../src/wasm/index.ts';
 import { instantiate, metered, newMessage, type Host } from './_helpers.ts';
 
-const counter = canisterSource('counter.mo');
+const general = canisterSource('general.mo');
 const EMPTY_ARGS = new Uint8Array([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]); // DIDL, no types, no values
 
 /** Just enough of ic0 for a Motoko method that replies synchronously. */
@@ -66,12 +66,12 @@ function message(host: Host, name: string): bigint {
 }
 
 async function compile(persistence: Persistence): Promise<CanisterModule> {
-  // The same files and entry as the other tests' counter: one cached build serves them all.
-  return parseCanisterModule((await motoko(counter, { persistence, main: 'counter.mo' })).wasm);
+  // The same files and entry as the other tests' general actor: one cached build serves them all.
+  return parseCanisterModule((await motoko(general, { persistence, main: 'general.mo' })).wasm);
 }
 
 for (const persistence of ['enhanced', 'classical'] as Persistence[]) {
-  test(`Motoko counter (${persistence}): validated and described correctly`, async () => {
+  test(`Motoko actor (${persistence}): validated and described correctly`, async () => {
     const m = await compile(persistence);
     const enhanced = persistence === 'enhanced';
     assert.equal(m.pointerWidth, enhanced ? 64 : 32);
@@ -79,7 +79,7 @@ for (const persistence of ['enhanced', 'classical'] as Persistence[]) {
     assert.ok(m.customSections.has('candid:service'));
     for (const name of ['inc', 'add', 'reset']) assert.ok(m.updateMethods.includes(name), name);
     for (const name of ['get', 'whoami', 'balance', 'self']) assert.ok(m.queryMethods.includes(name), name);
-    assert.deepEqual(m.compositeQueryMethods, []);
+    assert.deepEqual(m.compositeQueryMethods, ['outer']);
     assert.ok(m.systemMethods.has('canister_init'));
     assert.ok(m.systemMethods.has('canister_pre_upgrade'));
     assert.ok(m.ic0Imports.includes('msg_reply'));
@@ -88,7 +88,7 @@ for (const persistence of ['enhanced', 'classical'] as Persistence[]) {
     assert.ok(m.globals.some((g) => g.mutable));
   });
 
-  test(`Motoko counter (${persistence}): init, three updates and a query run instrumented`, async () => {
+  test(`Motoko actor (${persistence}): init, three updates and a query run instrumented`, async () => {
     const m = await compile(persistence);
     let host: Host | undefined;
     const api = miniSystemApi(() => host!, m.pointerWidth === 64);
