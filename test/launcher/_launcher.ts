@@ -10,6 +10,15 @@ export const LAUNCHER = join(repoRoot, 'bin', 'icp-cli-network-launcher');
 /** icp-cli 1.5 as the npm package installs it. */
 export const ICP = join(repoRoot, 'node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp');
 
+/** The counter both icp-cli tests deploy: one source, so one moc build serves both. */
+export const ICP_COUNTER_SOURCE = `import Prim "mo:⛔";
+persistent actor {
+  var count : Nat = 0;
+  public func inc() : async Nat { count += 1; Prim.debugPrint("count is " # debug_show count); count };
+  public query func get() : async Nat { count };
+  public query func greet(name : Text) : async Text { "Hello, " # name # "!" };
+};`;
+
 export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -14,16 +14,11 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { send } from '../gateway/_site.ts';
 import { motoko, repoRoot } from '../support/build.ts';
-import { ICP, isRunning } from './_launcher.ts';
+import { ICP, ICP_COUNTER_SOURCE, isRunning } from './_launcher.ts';
 
 const CAPSULE = join(repoRoot, 'bin', 'capsule');
 const run = promisify(execFile);
 
-const SOURCE = `import Prim "mo:⛔";
-persistent actor {
-  var count : Nat = 0;
-  public func inc() : async Nat { count += 1; Prim.debugPrint("count is " # debug_show count); count };
-};`;
 
 function projectYaml(wasmSha256: string): string {
   // Port 0: the launcher picks a free port (icp-cli then omits --gateway-port), so parallel runs never collide.
@@ -42,7 +37,7 @@ test('icp-cli 1.5 starts its network on Capsule from its package cache, deploys,
   const icp = async (...args: string[]) => (await run(ICP, args, { cwd: project, env, timeout: 60_000 })).stdout.trim();
   let pid: number | undefined;
   try {
-    const { wasm } = await motoko(SOURCE);
+    const { wasm } = await motoko(ICP_COUNTER_SOURCE);
     writeFileSync(join(project, 'dist', 'counter.wasm'), wasm);
     writeFileSync(join(project, 'icp.yaml'), projectYaml(createHash('sha256').update(wasm).digest('hex')));
     await run(CAPSULE, ['install-icp-launcher'], { env });

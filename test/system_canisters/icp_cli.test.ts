@@ -15,16 +15,10 @@ import { decodeCbor, type CborMap } from '../../src/certification/index.ts';
 import { LOCAL_INITIAL_BALANCE } from '../../src/system_canisters/index.ts';
 import { startServer } from '../http/_server.ts';
 import { motoko } from '../support/build.ts';
-import { ICP } from '../launcher/_launcher.ts';
+import { ICP, ICP_COUNTER_SOURCE } from '../launcher/_launcher.ts';
 
 const run = promisify(execFile);
 
-const SOURCE = `persistent actor {
-  var count : Nat = 0;
-  public func inc() : async Nat { count += 1; count };
-  public query func get() : async Nat { count };
-  public query func greet(name : Text) : async Text { "Hello, " # name # "!" };
-};`;
 
 async function rootKeyHex(url: string): Promise<string> {
   const status = decodeCbor(new Uint8Array(await (await fetch(`${url}/api/v2/status`)).arrayBuffer())) as CborMap;
@@ -47,7 +41,7 @@ test('icp deploy, canister call, canister status and cycles balance against caps
     const project = join(scratch, 'project');
     mkdirSync(home);
     mkdirSync(join(project, 'dist'), { recursive: true });
-    const { wasm } = await motoko(SOURCE);
+    const { wasm } = await motoko(ICP_COUNTER_SOURCE);
     writeFileSync(join(project, 'dist', 'counter.wasm'), wasm);
     const sha = createHash('sha256').update(wasm).digest('hex');
     writeFileSync(join(project, 'icp.yaml'), projectYaml(server.url, await rootKeyHex(server.url), sha));

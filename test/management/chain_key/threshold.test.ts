@@ -33,7 +33,7 @@ type SchnorrAlgorithm = 'bip340secp256k1' | 'ed25519';
 
 let wasm: Uint8Array;
 before(async () => {
-  ({ wasm } = await motoko(canisterSource('threshold.mo'), { main: 'threshold.mo' }));
+  ({ wasm } = await motoko(canisterSource('chain_keys.mo'), { main: 'chain_keys.mo' }));
 });
 
 async function deploy(options: { costSchedule?: 'free'; seed?: Uint8Array } = {}): Promise<{ ic: Capsule; canisterId: Principal }> {

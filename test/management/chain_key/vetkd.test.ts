@@ -21,7 +21,7 @@ const encoder = new TextEncoder();
 
 let wasm: Uint8Array;
 before(async () => {
-  ({ wasm } = await motoko(canisterSource('vetkd.mo'), { main: 'vetkd.mo' }));
+  ({ wasm } = await motoko(canisterSource('chain_keys.mo'), { main: 'chain_keys.mo' }));
 });
 
 async function deploy(options: { costSchedule?: 'free'; seed?: Uint8Array } = {}): Promise<{ ic: Capsule; canisterId: Principal }> {
