@@ -174,6 +174,13 @@ PURE.fill(0, 0x7f, 0x83); // i64 div/rem
 PURE.fill(0, 0xa8, 0xac); // i32.trunc_f*
 PURE.fill(0, 0xae, 0xb2); // i64.trunc_f*
 
+/**
+ * 1 for instructions that cannot trap, call the host or touch memory or tables: the pure ones, control
+ * flow but `unreachable`, and globals. Direct calls are quiet when their callee is (see _call_folding.ts).
+ */
+export const QUIET = PURE.slice();
+for (const op of [0x02, 0x03, 0x04, 0x05, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x12, 0x24]) QUIET[op] = 1; // block..return, call, return_call, global.set
+
 const I32 = 0x7f;
 const I64 = 0x7e;
 const F32 = 0x7d;

@@ -20,7 +20,7 @@ const CALLS = `(module
   (func $next (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
   (func $note (param $i i32) (call $print (i32.const 0) (local.get $i)))
   (func $step (param $i i32) (result i32)
-    (call $note (i32.const 1))
+    (call $note (call $next (local.get $i)))
     (i32.add (call $fib (i32.and (local.get $i) (i32.const 7)))
       (call_indirect (type $unary) (local.get $i) (i32.and (local.get $i) (i32.const 1)))))
   (func (export "work") (param $n i32) (result i32) (local $i i32) (local $sum i32)
@@ -64,9 +64,9 @@ test('performance_counter reads the same counts after direct, recursive and tabl
   const { trapped, used } = work(10, 1n << 40n);
   assert.equal(trapped, false);
   assert.equal(work.result, 260);
-  assert.equal(used, 2182n);
+  assert.equal(used, 2262n);
   const observed = [...new BigInt64Array(host.memory.buffer, 1024, 10)];
-  assert.deepEqual(observed, [83n, 194n, 333n, 528n, 807n, 1226n, 1869n, 1952n, 2035n, 2146n]);
+  assert.deepEqual(observed, [91n, 210n, 357n, 560n, 847n, 1274n, 1925n, 2016n, 2107n, 2226n]);
 });
 
 test('the limit stops a message at the same budgets: no call, print or store happens past it', async () => {
@@ -86,5 +86,5 @@ test('the limit stops a message at the same budgets: no call, print or store hap
       break;
     }
   }
-  assert.deepEqual(thresholds, [74n, 83n, 157n, 194n, 268n, 333n, 407n, 528n, 602n, 807n, 881n, 1226n, 1262n]);
+  assert.deepEqual(thresholds, [82n, 91n, 173n, 210n, 292n, 357n, 439n, 560n, 642n, 847n, 929n, 1274n, 1310n]);
 });
