@@ -28,11 +28,14 @@ export interface FunctionSurvey {
   runs: number[][];
   /** The callees of the other calls, which cannot fold. */
   blocked: number[];
+  /** Whether it has exception handlers (try, try_table). */
+  catches: boolean;
 }
 
 /** Collects a function's survey while the rewriter walks it without folding. */
 export class CallSurvey {
   quiet = true;
+  catches = false;
   #firstCharge = Number.POSITIVE_INFINITY;
   #runs: number[][] = [];
   #blocked: number[] = [];
@@ -40,6 +43,7 @@ export class CallSurvey {
 
   reset(): void {
     this.quiet = true;
+    this.catches = false;
     this.#firstCharge = Number.POSITIVE_INFINITY;
     this.#runs = [];
     this.#blocked = [];
@@ -65,7 +69,7 @@ export class CallSurvey {
 
   result(): FunctionSurvey {
     const firstCharge = Number.isFinite(this.#firstCharge) ? this.#firstCharge : 0;
-    return { firstCharge, quiet: this.quiet, runs: this.#runs, blocked: this.#blocked };
+    return { firstCharge, quiet: this.quiet, runs: this.#runs, blocked: this.#blocked, catches: this.catches };
   }
 }
 
@@ -74,17 +78,22 @@ export interface CallFolding {
   charge: Float64Array;
   /** By original function index: 1 if a call of it cannot observe the counter. */
   quiet: Uint8Array;
+  /** By original function index: 1 if it has exception handlers (see _rewrite_code.ts). */
+  catches: Uint8Array;
 }
 
 /** The plan a survey runs under: it charges nothing (the rewriter then only surveys). */
-export const SURVEY: CallFolding = { charge: new Float64Array(0), quiet: new Uint8Array(0) };
+export const SURVEY: CallFolding = { charge: new Float64Array(0), quiet: new Uint8Array(0), catches: new Uint8Array(0) };
 
 /** Plans the folding from the surveys of the defined functions (in order, after the imported ones). */
 export function planCallFolding(info: ModuleInfo, surveys: readonly FunctionSurvey[]): CallFolding {
   const count = info.functionTypes.length;
-  const plan: CallFolding = { charge: new Float64Array(count), quiet: new Uint8Array(count) };
+  const plan: CallFolding = { charge: new Float64Array(count), quiet: new Uint8Array(count), catches: new Uint8Array(count) };
   const imported = info.importedFunctionCount;
-  for (let i = 0; i < surveys.length; i++) plan.quiet[imported + i] = surveys[i]!.quiet ? 1 : 0;
+  for (let i = 0; i < surveys.length; i++) {
+    plan.quiet[imported + i] = surveys[i]!.quiet ? 1 : 0;
+    plan.catches[imported + i] = surveys[i]!.catches ? 1 : 0;
+  }
   // A quiet function that calls a function that is not quiet is not quiet either, up through its callers.
   const callers: number[][] = Array.from({ length: count }, () => []);
   const noisy: number[] = [];

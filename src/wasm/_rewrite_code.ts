@@ -19,16 +19,13 @@
 // `else` arm that only charges when the `if` has none. Every path is charged the same total, the
 // check that follows covers it, and a recursive function like fib pays one charge per call, not two.
 // A function only direct calls reach has its first charge paid by its callers (see _call_folding.ts).
-import { invalidModule, malformed } from './errors.ts';
+import { checkFunctionLimits, invalidModule, malformed } from './errors.ts';
 import { INJECTED, INJECTED_FUNCTION_COUNT } from './instrumentation_contract.ts';
 import { CallSurvey, SURVEY, type CallFolding, type FunctionSurvey } from './_call_folding.ts';
-import { atomicWrite, COST, CPLX, K, KIND, PURE, QUIET, SIMD_NAN_F32X4, SIMD_NAN_F64X2, SIMD_NAN_INPUT, simdStoreSize, STORE_SIZE, STORE_TYPE, V128 } from './_opcodes.ts';
+import { atomicWrite, canonicalizesNext, COST, CPLX, K, KIND, PURE, QUIET, SIMD_NAN_F32X4, SIMD_NAN_F64X2, simdStoreSize, STORE_SIZE, STORE_TYPE, V128 } from './_opcodes.ts';
 import { Injector, type BulkKind, type NanShape } from './_inject.ts';
 import { Reader } from './_reader.ts';
 import { Writer } from './_writer.ts';
-
-export const MAX_FUNCTION_INSTRUCTIONS = 1_000_000;
-export const MAX_FUNCTION_COMPLEXITY = 1_000_000;
 
 const unsupported = (funcIndex: number, instruction: string) =>
   invalidModule('unsupportedWasmInstruction', `Wasm module contains a function at index ${funcIndex} with unsupported instruction ${instruction}.`);
@@ -49,6 +46,8 @@ const LOOP_FRAME = 2;
 const IF = 0x04;
 const ELSE = 0x05;
 const CALL = 0x10;
+const TRY = 0x06;
+const TRY_TABLE = 0x1f;
 const RETURN_CALL = 0x12;
 
 function grow<T extends Uint8Array | Float64Array>(from: T, to: T): T {
@@ -71,7 +70,11 @@ export class CodeRewriter {
   #segFoldable = true;
   /** Whether it is one of the function's first charges, which its callers may pay (see _call_folding.ts). */
   #segFirst = true;
-  /** Saved enclosing segments: start, cost, flags (1: check, 2: first). */
+  /** Whether it starts inside a loop (its charge then works on the counter's copy, see _inject.ts). */
+  #segInLoop = false;
+  /** Open loops around the current instruction. */
+  #loops = 0;
+  /** Saved enclosing segments: start, cost, flags (1: check, 2: first, 4: in a loop). */
   #segStack: number[] = [];
   /** Per open control frame (block, loop, if, try...): 1 if it opened a segment. */
   #frames = new Uint8Array(64);
@@ -121,7 +124,8 @@ export class CodeRewriter {
       r.valType();
     }
     const groupsEnd = r.pos;
-    this.#inj.reset(paramCount + localCount);
+    // A handler can be entered after a callee charged: functions that catch keep the counter in the global only.
+    this.#inj.reset(paramCount + localCount, this.#folding.catches[funcIndex] === 0);
     this.#w.pos = 0;
     this.#runStart = r.pos;
     this.#segStack.length = 0;
@@ -131,6 +135,8 @@ export class CodeRewriter {
     this.#segPure = true;
     this.#segFoldable = true;
     this.#segFirst = true;
+    this.#segInLoop = false;
+    this.#loops = 0;
     this.#paidByCallers = this.#folding.charge[funcIndex] ?? 0;
     this.#survey.reset();
     this.#depth = 0;
@@ -138,7 +144,7 @@ export class CodeRewriter {
     this.#complexity = 0;
     this.#walk(funcIndex);
     if (r.pos !== end) throw malformed(`function ${funcIndex}: body does not end at its declared size`);
-    this.#checkLimits(funcIndex);
+    checkFunctionLimits(funcIndex, this.#instructions, this.#complexity);
     return this.#emit(out, groupCount, groupsStart, groupsEnd);
   }
 
@@ -158,15 +164,6 @@ export class CodeRewriter {
     return this.#inj.slowPaths.map((at) => codeStart + at);
   }
 
-  #checkLimits(funcIndex: number): void {
-    if (this.#complexity > MAX_FUNCTION_COMPLEXITY) {
-      throw invalidModule('functionComplexityTooHigh', `Wasm module contains a function at index ${funcIndex} with complexity ${this.#complexity} which exceeds the maximum complexity allowed ${MAX_FUNCTION_COMPLEXITY}.`);
-    }
-    if (this.#instructions > MAX_FUNCTION_INSTRUCTIONS) {
-      throw invalidModule('functionTooLarge', `Wasm module contains a function at index ${funcIndex} of size ${this.#instructions} that exceeds the maximum allowed size of ${MAX_FUNCTION_INSTRUCTIONS}.`);
-    }
-  }
-
   #walk(funcIndex: number): void {
     const r = this.#r;
     const buf = r.buf;
@@ -177,6 +174,7 @@ export class CodeRewriter {
       this.#complexity += CPLX[op]!;
       this.#instructions++;
       if (QUIET[op] === 0) this.#survey.quiet = false;
+      if (op === TRY || op === TRY_TABLE) this.#survey.catches = true;
       if (PURE[op] === 0 && op !== IF) {
         this.#segPure = false;
         if (op !== CALL && op !== RETURN_CALL) this.#segFoldable = false;
@@ -190,7 +188,7 @@ export class CodeRewriter {
         case K.F64: r.pos += 8; break;
         case K.BLOCK: r.skipBlockType(); this.#enter(0); break;
         case K.TRY_TABLE: r.skipBlockType(); r.skipCatches(); this.#enter(0); break;
-        case K.LOOP: r.skipBlockType(); this.#enter(LOOP_FRAME); this.#open(true); break;
+        case K.LOOP: this.#loop(at); break;
         case K.IF: r.skipBlockType(); this.#enter(1); this.#thenArm(); break;
         case K.ELSE: this.#elseArm(); break;
         case K.CATCH: r.skipLeb(); this.#handler(); break;
@@ -199,10 +197,13 @@ export class CodeRewriter {
           if (op === 0x18) r.skipLeb();
           if (this.#depth === 0) return this.#close(false); // the function's own end
           if (this.#sunk[this.#depth - 1]! >= 0) this.#addElse(at, this.#depth - 1);
-          this.#endFrame(this.#frames[--this.#depth]!);
+          if (this.#frames[--this.#depth] === LOOP_FRAME) this.#loops--;
+          this.#endFrame(this.#frames[this.#depth]!);
           break;
         case K.BR_TABLE: r.skipBrTable(); break;
-        case K.CALL: this.#call(at); break;
+        case K.CALL: this.#call(at, op); break;
+        case K.CALL_INDIRECT: r.skipLeb(); r.skipLeb(); this.#reloadCounter(); break;
+        case K.CALL_REF: r.skipLeb(); this.#reloadCounter(); break;
         case K.REF_FUNC: this.#shiftFunction(); break;
         case K.STORE: this.#barrier(at, STORE_TYPE[op]!, STORE_SIZE[op]!, 1, this.#readMemarg()); break;
         case K.MEMORY_GROW: this.#memoryGrow(at); break;
@@ -302,7 +303,7 @@ export class CodeRewriter {
   /** Opens a segment at the current position, after the instruction just read. */
   #open(check: boolean): void {
     this.#flush(this.#r.pos);
-    this.#segStack.push(this.#segStart, this.#segCost, (this.#segCheck ? 1 : 0) | (this.#segFirst ? 2 : 0));
+    this.#segStack.push(this.#segStart, this.#segCost, (this.#segCheck ? 1 : 0) | (this.#segFirst ? 2 : 0) | (this.#segInLoop ? 4 : 0));
     this.#begin(check);
   }
 
@@ -314,6 +315,7 @@ export class CodeRewriter {
     this.#segPure = true;
     this.#segFoldable = true;
     this.#segFirst = false;
+    this.#segInLoop = this.#loops > 0;
     this.#survey.segment();
   }
 
@@ -326,6 +328,7 @@ export class CodeRewriter {
     const flags = stack.pop()!;
     this.#segCheck = (flags & 1) === 1;
     this.#segFirst = (flags & 2) === 2;
+    this.#segInLoop = (flags & 4) === 4;
     this.#segCost = stack.pop()!;
     this.#segStart = stack.pop()!;
     this.#segPure = false; // it now holds a nested construct
@@ -340,14 +343,14 @@ export class CodeRewriter {
       cost -= this.#paidByCallers;
       if (cost < 0) throw new RangeError('a first charge is smaller than what the callers paid for it');
     }
-    if (cost > 0 && this.#folding !== SURVEY) this.#inj.charge(this.#segStart, cost, this.#segCheck);
+    if (cost > 0 && this.#folding !== SURVEY) this.#inj.charge(this.#segStart, cost, this.#segCheck, this.#segInLoop);
   }
 
   /**
    * call, return_call: the callee's first charge joins the current segment's when nothing before the call in
    * it can observe the counter, else it is charged right before the call.
    */
-  #call(at: number): void {
+  #call(at: number, op: number): void {
     const r = this.#r;
     const start = r.pos;
     const callee = r.u32();
@@ -359,11 +362,29 @@ export class CodeRewriter {
         this.#segCost += paid;
       } else {
         this.#flush(at);
-        this.#inj.charge(this.#w.pos, paid, true);
+        this.#inj.charge(this.#w.pos, paid, true, this.#loops > 0);
       }
     }
     if (this.#folding !== SURVEY && this.#folding.quiet[callee] !== 1) this.#segFoldable = false;
     this.#shiftFunction();
+    if (op === CALL) this.#reloadCounter();
+  }
+
+  /** After an instruction that calls out, which may have charged: a loop's charges reload their copy of the counter. */
+  #reloadCounter(): void {
+    if (this.#loops === 0) return;
+    this.#flush(this.#r.pos);
+    this.#inj.reload();
+  }
+
+  /** A loop header: the charges in the loop work on a copy of the counter, loaded as the loop is entered. */
+  #loop(at: number): void {
+    this.#flush(at);
+    this.#inj.reload();
+    this.#r.skipBlockType();
+    this.#loops++;
+    this.#enter(LOOP_FRAME);
+    this.#open(true);
   }
 
   /** Copies the pending run of unchanged input bytes up to `upTo`. */
@@ -403,27 +424,9 @@ export class CodeRewriter {
    * a NaN operand and canonicalizes that, so the payload is never seen.
    */
   #canonicalize(shape: NanShape): void {
-    if (this.#nextCanonicalizes(shape)) return;
+    if (canonicalizesNext(this.#r, shape)) return;
     this.#flush(this.#r.pos);
     this.#inj.canonicalizeNaN(shape);
-  }
-
-  /**
-   * Whether the next instruction canonicalizes and reads this result with the same lane shape (an
-   * f64x2 operation would see the bits of two f32x4 lanes as one f64, which need not be a NaN).
-   */
-  #nextCanonicalizes(shape: NanShape): boolean {
-    const r = this.#r;
-    const op = r.buf[r.pos];
-    if (op === undefined) return false;
-    const kind = KIND[op];
-    if (shape === 'f32' || shape === 'f64') return kind === K.NAN_F32 || kind === K.NAN_F64; // validation fixes the operand type
-    if (kind !== K.PREFIX_FD) return false;
-    const at = r.pos;
-    r.pos++;
-    const sub = r.u32();
-    r.pos = at;
-    return SIMD_NAN_INPUT[shape].has(sub);
   }
 
   #memoryGrow(at: number): void {
@@ -432,12 +435,13 @@ export class CodeRewriter {
     this.#w.u8(0x10); // call memory_grow
     this.#w.u8(INJECTED.memoryGrow);
     this.#runStart = this.#r.pos;
+    this.#reloadCounter(); // the host charged the growth
   }
 
   #markRange(at: number, kind: BulkKind, memory: number): void {
     if (memory !== 0) return;
     this.#flush(at);
-    this.#inj.markRange(kind);
+    this.#inj.markRange(kind, this.#loops > 0);
     this.#runStart = at;
   }
 

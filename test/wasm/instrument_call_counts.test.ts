@@ -88,3 +88,26 @@ test('the limit stops a message at the same budgets: no call, print or store hap
   }
   assert.deepEqual(thresholds, [82n, 91n, 173n, 210n, 292n, 357n, 439n, 560n, 642n, 847n, 929n, 1274n, 1310n]);
 });
+
+test('slices that end in loops and calls resume with the next slice granted: the same result and total', async () => {
+  const module = await canister(CALLS);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(module.instrumented), {
+    ic0: { performance_counter: () => 0n, debug_print: () => {} },
+    __capsule: {
+      // A slice boundary: the host grants the next slice, as slicing.ts does.
+      instruction_limit: () => {
+        counter.value = (counter.value as bigint) + 50n;
+        granted += 50n;
+      },
+      memory_grow: () => -1,
+      mark_range: () => {},
+      mark_page: (page: number) => { new Uint8Array((instance.exports['__capsule_dirty'] as WebAssembly.Memory).buffer)[page] = 1; },
+    },
+  });
+  const counter = instance.exports['__capsule_instructions'] as WebAssembly.Global;
+  let granted = 0n;
+  counter.value = 50n;
+  assert.equal((instance.exports['work'] as (n: number) => number)(10), 260);
+  assert.equal(50n + granted - (counter.value as bigint), 2262n);
+  assert.ok(granted > 2000n);
+});
