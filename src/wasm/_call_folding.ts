@@ -98,7 +98,8 @@ export function planCallFolding(info: ModuleInfo, surveys: readonly FunctionSurv
   const callers: number[][] = Array.from({ length: count }, () => []);
   const noisy: number[] = [];
   surveys.forEach((survey, i) => {
-    for (const callee of [...survey.runs.flat(), ...survey.blocked]) callers[callee]!.push(imported + i);
+    for (const run of survey.runs) for (const callee of run) callers[callee]!.push(imported + i);
+    for (const callee of survey.blocked) callers[callee]!.push(imported + i);
   });
   for (let f = 0; f < count; f++) if (plan.quiet[f] === 0) noisy.push(f);
   while (noisy.length > 0) {

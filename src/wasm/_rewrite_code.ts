@@ -412,7 +412,7 @@ export class CodeRewriter {
 
   /** Injects the write barrier before the store that starts at `at` (main memory only). */
   #barrier(at: number, type: number, size: number, operands: 1 | 2, memory: number): void {
-    if (memory !== 0) return;
+    if (memory !== 0 || this.#folding === SURVEY) return; // a survey's output is dropped
     this.#flush(at);
     this.#inj.storeBarrier(type, operands, size, this.#memOffset);
     this.#runStart = at; // the original store follows, copied with the next run
@@ -424,7 +424,7 @@ export class CodeRewriter {
    * a NaN operand and canonicalizes that, so the payload is never seen.
    */
   #canonicalize(shape: NanShape): void {
-    if (canonicalizesNext(this.#r, shape)) return;
+    if (this.#folding === SURVEY || canonicalizesNext(this.#r, shape)) return;
     this.#flush(this.#r.pos);
     this.#inj.canonicalizeNaN(shape);
   }
