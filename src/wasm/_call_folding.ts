@@ -11,8 +11,7 @@
 // named by an element segment or a `ref.func` in a constant expression (function references in code must
 // be declared in one of those). It is quiet when it cannot trap but by the instruction limit, call the
 // host or touch memory: only pure, control and global instructions and direct calls of quiet functions.
-import { EXTERN, type ModuleInfo, SECTION } from './decode.ts';
-import { skipConstImmediates } from './decode.ts';
+import { EXTERN, type ModuleInfo, SECTION, skipConstImmediates } from './decode.ts';
 import { Reader } from './_reader.ts';
 
 /** What the rewriter found in one function without folding. */
