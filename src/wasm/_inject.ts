@@ -12,8 +12,11 @@ import { INJECTED } from './instrumentation_contract.ts';
 import { V128 } from './_opcodes.ts';
 import type { Writer } from './_writer.ts';
 
-/** Scratch locals, as offsets from `base`: address and effective address (type I), then values. */
-const T = { addr: 0, eff: 1, i32a: 2, i32b: 3, i64a: 4, i64b: 5, f32: 6, f64: 7, v128: 8 } as const;
+/**
+ * Scratch locals, as offsets from `base`: the counter's copy (i64), address and effective address (type I),
+ * then values.
+ */
+const T = { counter: 0, addr: 1, eff: 2, i32a: 3, i32b: 4, i64a: 5, i64b: 6, f32: 7, f64: 8, v128: 9 } as const;
 const I32 = 0x7f;
 const I64 = 0x7e;
 const F32 = 0x7d;
@@ -32,11 +35,19 @@ export class Injector {
   /** Function index of the appended mark-store helper. */
   readonly markStore: number;
   base = 0;
+  /**
+   * Whether the charges in loops keep a copy of the counter in a local: they subtract from the local and
+   * store it, and never load the global, so a loop's charges do not wait on each other through memory. The
+   * global stays exact at every instruction; the copy is loaded as a loop is entered and, in a loop, after
+   * whatever may change the global (calls, the host's bulk-memory and grow imports, a slice boundary).
+   */
+  localCounter = false;
+  usedCounter = false;
   usedTemps = false;
   usedV128 = false;
   /** Positions in `w` of the `if`s that guard the rare slow paths (limit, clean page), ascending. */
   readonly slowPaths: number[] = [];
-  readonly #charge = new Uint8Array(48);
+  readonly #charge = new Uint8Array(96);
 
   constructor(w: Writer, memory64: boolean, counterGlobal: number, markStore: number) {
     this.w = w;
@@ -46,31 +57,44 @@ export class Injector {
   }
 
   /** Starts a function whose params and declared locals number `localCount`. */
-  reset(localCount: number): void {
+  reset(localCount: number, localCounter: boolean): void {
     this.base = localCount;
+    this.localCounter = localCounter;
+    this.usedCounter = false;
     this.usedTemps = false;
     this.usedV128 = false;
     this.slowPaths.length = 0;
   }
 
   /**
-   * Inserts at `at`: counter -= cost, and with `check`: if (counter < 0) instruction_limit().
+   * Inserts at `at`: counter -= cost, and with `check`: if (counter < 0) instruction_limit(); in a loop, through the copy.
    */
-  charge(at: number, cost: number, check: boolean): void {
+  charge(at: number, cost: number, check: boolean, inLoop: boolean): void {
     const b = this.#charge;
     const g = this.counterGlobal;
+    const local = this.localCounter && inLoop ? this.base + T.counter : -1;
     let i = 0;
     let ifAt = -1;
-    b[i++] = 0x23; // global.get
-    i = putU32(b, i, g);
+    if (local >= 0) {
+      this.usedCounter = true;
+      b[i++] = 0x20; // local.get
+      i = putU32(b, i, local);
+    } else {
+      b[i++] = 0x23; // global.get
+      i = putU32(b, i, g);
+    }
     b[i++] = 0x42; // i64.const cost
     i = putS64(b, i, cost);
     b[i++] = 0x7d; // i64.sub
+    if (local >= 0) {
+      b[i++] = 0x22; // local.tee
+      i = putU32(b, i, local);
+    }
     b[i++] = 0x24; // global.set
     i = putU32(b, i, g);
     if (check) {
-      b[i++] = 0x23;
-      i = putU32(b, i, g);
+      b[i++] = local >= 0 ? 0x20 : 0x23;
+      i = putU32(b, i, local >= 0 ? local : g);
       b[i++] = 0x42; // i64.const 0
       b[i++] = 0x00;
       b[i++] = 0x53; // i64.lt_s
@@ -79,10 +103,28 @@ export class Injector {
       b[i++] = 0x40;
       b[i++] = 0x10; // call instruction_limit
       b[i++] = INJECTED.instructionLimit;
+      if (local >= 0) i = this.#putReload(b, i); // a slice boundary grants the next slice
       b[i++] = 0x0b; // end
     }
     this.w.insert(at, b, i);
     this.#insertedSlowPath(at, i, ifAt);
+  }
+
+  /** After something that may have changed the global: the counter's copy is loaded again. */
+  reload(): void {
+    if (!this.localCounter) return;
+    this.usedCounter = true;
+    const b = this.#charge;
+    const i = this.#putReload(b, 0);
+    this.w.bytes(b.subarray(0, i));
+  }
+
+  #putReload(b: Uint8Array, at: number): number {
+    let i = at;
+    b[i++] = 0x23; // global.get
+    i = putU32(b, i, this.counterGlobal);
+    b[i++] = 0x21; // local.set
+    return putU32(b, i, this.base + T.counter);
   }
 
   /** `length` bytes went in at `at`: later slow paths move right; the inserted one (at `at + ifAt`) joins them. */
@@ -182,7 +224,7 @@ export class Injector {
   }
 
   /** Before memory.fill/copy/init: calls mark_range(destination, length) with the operands. */
-  markRange(kind: BulkKind): void {
+  markRange(kind: BulkKind, inLoop: boolean): void {
     const base = this.base;
     const wide = this.memory64;
     // Operand temps: [source or value, length]; init's source and length are always i32.
@@ -194,6 +236,7 @@ export class Injector {
     this.#local(0x20, length);
     if (kind === 'init' && wide) this.w.u8(0xad); // i64.extend_i32_u
     this.w.bytes([0x10, INJECTED.markRange]);
+    if (inLoop) this.reload(); // the host charged the bytes
     this.#local(0x20, base + T.addr);
     this.#local(0x20, second);
     this.#local(0x20, length);
@@ -220,10 +263,10 @@ export class Injector {
 
   /** Local declaration groups for the scratch locals used by the current function. */
   localGroups(): [count: number, type: number][] {
-    if (!this.usedTemps) return [];
+    if (!this.usedTemps) return this.usedCounter ? [[1, I64]] : [];
     const groups: [number, number][] = this.memory64
-      ? [[2, I64], [2, I32], [2, I64], [1, F32], [1, F64]]
-      : [[4, I32], [2, I64], [1, F32], [1, F64]];
+      ? [[3, I64], [2, I32], [2, I64], [1, F32], [1, F64]]
+      : [[1, I64], [4, I32], [2, I64], [1, F32], [1, F64]];
     if (this.usedV128) groups.push([1, V128]);
     return groups;
   }

@@ -13,6 +13,7 @@
 // memory.grow 300; memory.fill/copy/init 100 (plus per byte, charged by the host in
 // mark_range); data.drop/elem.drop 300; table.get/set 5; table.size 100; ref.is_null 5;
 // ref.func 130. SIMD and atomics cost 1 (the replica's SIMD table ranges 1-14).
+import type { Reader } from './_reader.ts';
 
 export const K = {
   NONE: 0,
@@ -45,6 +46,8 @@ export const K = {
   PREFIX_FE: 32,
   NAN_F32: 33,
   NAN_F64: 34,
+  CALL_INDIRECT: 35,
+  CALL_REF: 36,
   INVALID: 255,
 } as const;
 
@@ -88,10 +91,10 @@ def(0x0d, K.U32, 2, 50); // br_if
 def(0x0e, K.BR_TABLE, 2, 50);
 def(0x0f, K.NONE, 1, 1); // return
 def(0x10, K.CALL, 5, 50);
-def(0x11, K.U32X2, 10, 50); // call_indirect
+def(0x11, K.CALL_INDIRECT, 10, 50);
 def(0x12, K.CALL, 5, 1); // return_call
 def(0x13, K.U32X2, 10, 1); // return_call_indirect
-def(0x14, K.U32, 10, 1); // call_ref
+def(0x14, K.CALL_REF, 10, 1);
 def(0x15, K.U32, 10, 1); // return_call_ref
 def(0x18, K.DELEGATE, 0, 1);
 def(0x19, K.CATCH_ALL, 0, 1);
@@ -174,6 +177,13 @@ PURE.fill(0, 0x7f, 0x83); // i64 div/rem
 PURE.fill(0, 0xa8, 0xac); // i32.trunc_f*
 PURE.fill(0, 0xae, 0xb2); // i64.trunc_f*
 
+/**
+ * 1 for instructions that cannot trap, call the host or touch memory or tables: the pure ones, control
+ * flow but `unreachable`, and globals. Direct calls are quiet when their callee is (see _call_folding.ts).
+ */
+export const QUIET = PURE.slice();
+for (const op of [0x02, 0x03, 0x04, 0x05, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x12, 0x24]) QUIET[op] = 1; // block..return, call, return_call, global.set
+
 const I32 = 0x7f;
 const I64 = 0x7e;
 const F32 = 0x7d;
@@ -220,4 +230,22 @@ export function simdStoreSize(sub: number): number {
   if (sub === 0x0b) return 16; // v128.store
   if (sub >= 0x58 && sub <= 0x5b) return 1 << (sub - 0x58); // v128.storeN_lane
   return 0;
+}
+
+/**
+ * Whether the instruction at the reader's position canonicalizes NaNs and reads the result just computed
+ * with the same lane shape (an f64x2 operation would see the bits of two f32x4 lanes as one f64, which
+ * need not be a NaN). Leaves the position unchanged.
+ */
+export function canonicalizesNext(r: Reader, shape: 'f32' | 'f64' | 'f32x4' | 'f64x2'): boolean {
+  const op = r.buf[r.pos];
+  if (op === undefined) return false;
+  const kind = KIND[op];
+  if (shape === 'f32' || shape === 'f64') return kind === K.NAN_F32 || kind === K.NAN_F64; // validation fixes the operand type
+  if (kind !== K.PREFIX_FD) return false;
+  const at = r.pos;
+  r.pos++;
+  const sub = r.u32();
+  r.pos = at;
+  return SIMD_NAN_INPUT[shape].has(sub);
 }

@@ -113,6 +113,27 @@ export class Reader {
     this.skipLeb();
   }
 
+  /** br_table's labels: a count, then one more (the default). */
+  skipBrTable(): void {
+    const count = this.u32();
+    for (let i = 0; i <= count; i++) this.skipLeb();
+  }
+
+  /** A vector of value types (typed select). */
+  skipValTypes(): void {
+    const count = this.u32();
+    for (let i = 0; i < count; i++) this.valType();
+  }
+
+  /** try_table catch clauses: kind (0 catch, 1 catch_ref: tag + label; 2, 3: label). */
+  skipCatches(): void {
+    const count = this.u32();
+    for (let i = 0; i < count; i++) {
+      if (this.u8() < 2) this.skipLeb();
+      this.skipLeb();
+    }
+  }
+
   /** A length-prefixed UTF-8 name. Invalid UTF-8 is a malformed module. */
   name(): string {
     const len = this.u32();

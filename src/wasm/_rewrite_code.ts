@@ -18,15 +18,14 @@
 // observe the counter) charges nothing; its cost moves into the start of both arms, adding an
 // `else` arm that only charges when the `if` has none. Every path is charged the same total, the
 // check that follows covers it, and a recursive function like fib pays one charge per call, not two.
-import { invalidModule, malformed } from './errors.ts';
+// A function only direct calls reach has its first charge paid by its callers (see _call_folding.ts).
+import { checkFunctionLimits, invalidModule, malformed } from './errors.ts';
 import { INJECTED, INJECTED_FUNCTION_COUNT } from './instrumentation_contract.ts';
-import { atomicWrite, COST, CPLX, K, KIND, PURE, SIMD_NAN_F32X4, SIMD_NAN_F64X2, SIMD_NAN_INPUT, simdStoreSize, STORE_SIZE, STORE_TYPE, V128 } from './_opcodes.ts';
+import { CallSurvey, SURVEY, type CallFolding, type FunctionSurvey } from './_call_folding.ts';
+import { atomicWrite, canonicalizesNext, COST, CPLX, K, KIND, PURE, QUIET, SIMD_NAN_F32X4, SIMD_NAN_F64X2, simdStoreSize, STORE_SIZE, STORE_TYPE, V128 } from './_opcodes.ts';
 import { Injector, type BulkKind, type NanShape } from './_inject.ts';
 import { Reader } from './_reader.ts';
 import { Writer } from './_writer.ts';
-
-export const MAX_FUNCTION_INSTRUCTIONS = 1_000_000;
-export const MAX_FUNCTION_COMPLEXITY = 1_000_000;
 
 const unsupported = (funcIndex: number, instruction: string) =>
   invalidModule('unsupportedWasmInstruction', `Wasm module contains a function at index ${funcIndex} with unsupported instruction ${instruction}.`);
@@ -46,6 +45,10 @@ const CHECK_ARMS = true;
 const LOOP_FRAME = 2;
 const IF = 0x04;
 const ELSE = 0x05;
+const CALL = 0x10;
+const TRY = 0x06;
+const TRY_TABLE = 0x1f;
+const RETURN_CALL = 0x12;
 
 function grow<T extends Uint8Array | Float64Array>(from: T, to: T): T {
   to.set(from);
@@ -63,22 +66,46 @@ export class CodeRewriter {
   #segCheck = true;
   /** Whether the current segment so far holds only PURE instructions. */
   #segPure = true;
+  /** Whether it holds only PURE instructions and calls of quiet functions: a callee's charge can join it. */
+  #segFoldable = true;
+  /** Whether it is one of the function's first charges, which its callers may pay (see _call_folding.ts). */
+  #segFirst = true;
+  /** Whether it starts inside a loop (its charge then works on the counter's copy, see _inject.ts). */
+  #segInLoop = false;
+  /** Open loops around the current instruction. */
+  #loops = 0;
+  /** Saved enclosing segments: start, cost, flags (1: check, 2: first, 4: in a loop). */
   #segStack: number[] = [];
   /** Per open control frame (block, loop, if, try...): 1 if it opened a segment. */
   #frames = new Uint8Array(64);
   /** Per open frame: for an `if`, the enclosing segment's cost moved into its arms, else -1; and whether it checked. */
   #sunk = new Float64Array(64);
+  /** Per sunk `if`: 1 if the enclosing segment checked, | 2 if it was a first charge. */
   #sunkCheck = new Uint8Array(64);
   #depth = 0;
   #instructions = 0;
   #complexity = 0;
   #memOffset: number | bigint = 0;
   #memory64: boolean;
+  #folding: CallFolding = SURVEY;
+  /** The charge this function's direct callers pay for it. */
+  #paidByCallers = 0;
+  readonly #survey = new CallSurvey();
 
   constructor(bytes: Uint8Array, memory64: boolean, counterGlobal: number, markStore: number) {
     this.#r = new Reader(bytes);
     this.#memory64 = memory64;
     this.#inj = new Injector(this.#w, memory64, counterGlobal, markStore);
+  }
+
+  /** Folds calls by `plan` from now on (see _call_folding.ts); until then, rewrites only survey functions. */
+  fold(plan: CallFolding): void {
+    this.#folding = plan;
+  }
+
+  /** What the last rewrite found, for planning the folding: meaningful when it only surveyed. */
+  survey(): FunctionSurvey {
+    return this.#survey.result();
   }
 
   /**
@@ -97,7 +124,8 @@ export class CodeRewriter {
       r.valType();
     }
     const groupsEnd = r.pos;
-    this.#inj.reset(paramCount + localCount);
+    // A handler can be entered after a callee charged: functions that catch keep the counter in the global only.
+    this.#inj.reset(paramCount + localCount, this.#folding.catches[funcIndex] === 0);
     this.#w.pos = 0;
     this.#runStart = r.pos;
     this.#segStack.length = 0;
@@ -105,12 +133,18 @@ export class CodeRewriter {
     this.#segCost = 0;
     this.#segCheck = true;
     this.#segPure = true;
+    this.#segFoldable = true;
+    this.#segFirst = true;
+    this.#segInLoop = false;
+    this.#loops = 0;
+    this.#paidByCallers = this.#folding.charge[funcIndex] ?? 0;
+    this.#survey.reset();
     this.#depth = 0;
     this.#instructions = 0;
     this.#complexity = 0;
     this.#walk(funcIndex);
     if (r.pos !== end) throw malformed(`function ${funcIndex}: body does not end at its declared size`);
-    this.#checkLimits(funcIndex);
+    checkFunctionLimits(funcIndex, this.#instructions, this.#complexity);
     return this.#emit(out, groupCount, groupsStart, groupsEnd);
   }
 
@@ -130,15 +164,6 @@ export class CodeRewriter {
     return this.#inj.slowPaths.map((at) => codeStart + at);
   }
 
-  #checkLimits(funcIndex: number): void {
-    if (this.#complexity > MAX_FUNCTION_COMPLEXITY) {
-      throw invalidModule('functionComplexityTooHigh', `Wasm module contains a function at index ${funcIndex} with complexity ${this.#complexity} which exceeds the maximum complexity allowed ${MAX_FUNCTION_COMPLEXITY}.`);
-    }
-    if (this.#instructions > MAX_FUNCTION_INSTRUCTIONS) {
-      throw invalidModule('functionTooLarge', `Wasm module contains a function at index ${funcIndex} of size ${this.#instructions} that exceeds the maximum allowed size of ${MAX_FUNCTION_INSTRUCTIONS}.`);
-    }
-  }
-
   #walk(funcIndex: number): void {
     const r = this.#r;
     const buf = r.buf;
@@ -148,7 +173,12 @@ export class CodeRewriter {
       this.#segCost += COST[op]!;
       this.#complexity += CPLX[op]!;
       this.#instructions++;
-      if (PURE[op] === 0 && op !== IF) this.#segPure = false;
+      if (QUIET[op] === 0) this.#survey.quiet = false;
+      if (op === TRY || op === TRY_TABLE) this.#survey.catches = true;
+      if (PURE[op] === 0 && op !== IF) {
+        this.#segPure = false;
+        if (op !== CALL && op !== RETURN_CALL) this.#segFoldable = false;
+      }
       switch (KIND[op]) {
         case K.NONE: break;
         case K.U32: case K.CONST_LEB: case K.MEMORY_SIZE: case K.REF_NULL: r.skipLeb(); break;
@@ -157,8 +187,8 @@ export class CodeRewriter {
         case K.F32: r.pos += 4; break;
         case K.F64: r.pos += 8; break;
         case K.BLOCK: r.skipBlockType(); this.#enter(0); break;
-        case K.TRY_TABLE: r.skipBlockType(); this.#skipCatches(); this.#enter(0); break;
-        case K.LOOP: r.skipBlockType(); this.#enter(LOOP_FRAME); this.#open(true); break;
+        case K.TRY_TABLE: r.skipBlockType(); r.skipCatches(); this.#enter(0); break;
+        case K.LOOP: this.#loop(at); break;
         case K.IF: r.skipBlockType(); this.#enter(1); this.#thenArm(); break;
         case K.ELSE: this.#elseArm(); break;
         case K.CATCH: r.skipLeb(); this.#handler(); break;
@@ -167,13 +197,17 @@ export class CodeRewriter {
           if (op === 0x18) r.skipLeb();
           if (this.#depth === 0) return this.#close(false); // the function's own end
           if (this.#sunk[this.#depth - 1]! >= 0) this.#addElse(at, this.#depth - 1);
-          this.#endFrame(this.#frames[--this.#depth]!);
+          if (this.#frames[--this.#depth] === LOOP_FRAME) this.#loops--;
+          this.#endFrame(this.#frames[this.#depth]!);
           break;
-        case K.BR_TABLE: this.#skipBrTable(); break;
-        case K.CALL: case K.REF_FUNC: this.#shiftFunction(); break;
+        case K.BR_TABLE: r.skipBrTable(); break;
+        case K.CALL: this.#call(at, op); break;
+        case K.CALL_INDIRECT: r.skipLeb(); r.skipLeb(); this.#reloadCounter(); break;
+        case K.CALL_REF: r.skipLeb(); this.#reloadCounter(); break;
+        case K.REF_FUNC: this.#shiftFunction(); break;
         case K.STORE: this.#barrier(at, STORE_TYPE[op]!, STORE_SIZE[op]!, 1, this.#readMemarg()); break;
         case K.MEMORY_GROW: this.#memoryGrow(at); break;
-        case K.SELECT_T: this.#skipValTypes(); break;
+        case K.SELECT_T: r.skipValTypes(); break;
         case K.NAN_F32: this.#canonicalize('f32'); break;
         case K.NAN_F64: this.#canonicalize('f64'); break;
         case K.PREFIX_FC: this.#prefixFC(at, funcIndex); break;
@@ -200,14 +234,18 @@ export class CodeRewriter {
   #thenArm(): void {
     const sink = this.#segPure ? this.#segCost : -1;
     const check = this.#segCheck;
+    const first = this.#segFirst;
     this.#open(CHECK_ARMS);
     if (sink < 0) return;
     const frame = this.#depth - 1;
+    const stack = this.#segStack;
     this.#sunk[frame] = sink;
-    this.#sunkCheck[frame] = check ? 1 : 0;
-    this.#segStack[this.#segStack.length - 2] = 0; // the saved cost of the enclosing segment
+    this.#sunkCheck[frame] = (check ? 1 : 0) | (first ? 2 : 0);
+    stack[stack.length - 2] = 0; // the saved cost of the enclosing segment
+    stack[stack.length - 1] = stack[stack.length - 1]! & ~2; // its charge, now 0, is no longer a first one
     this.#segCost = sink;
     this.#segCheck ||= check;
+    this.#segFirst = first;
   }
 
   /** Closes the then arm and opens the else arm, which starts with the moved charge too. */
@@ -218,7 +256,8 @@ export class CodeRewriter {
     const sink = this.#sunk[frame]!;
     if (sink < 0) return;
     this.#segCost = sink;
-    this.#segCheck ||= this.#sunkCheck[frame] === 1;
+    this.#segCheck ||= (this.#sunkCheck[frame]! & 1) === 1;
+    this.#segFirst = (this.#sunkCheck[frame]! & 2) === 2;
     this.#sunk[frame] = -1; // both arms charge it: nothing to add at the end
   }
 
@@ -228,11 +267,12 @@ export class CodeRewriter {
    */
   #addElse(at: number, frame: number): void {
     this.#flush(at);
-    if (this.#segCost > 0) this.#inj.charge(this.#segStart, this.#segCost, this.#segCheck);
+    this.#chargeSegment();
     this.#w.u8(ELSE);
     this.#segStart = this.#w.pos;
     this.#segCost = this.#sunk[frame]!;
-    this.#segCheck = CHECK_ARMS || this.#sunkCheck[frame] === 1;
+    this.#segCheck = CHECK_ARMS || (this.#sunkCheck[frame]! & 1) === 1;
+    this.#segFirst = (this.#sunkCheck[frame]! & 2) === 2;
   }
 
   /** A legacy catch/catch_all clause: ends the previous handler (if any), opens a new one. */
@@ -256,33 +296,95 @@ export class CodeRewriter {
   /** Ends the current segment here (its charge goes in at its start) and starts its successor. */
   #split(): void {
     this.#flush(this.#r.pos);
-    if (this.#segCost > 0) this.#inj.charge(this.#segStart, this.#segCost, this.#segCheck);
-    this.#segStart = this.#w.pos;
-    this.#segCost = 0;
-    this.#segCheck = CHECK_ARMS;
-    this.#segPure = true;
+    this.#chargeSegment();
+    this.#begin(CHECK_ARMS);
   }
 
   /** Opens a segment at the current position, after the instruction just read. */
   #open(check: boolean): void {
     this.#flush(this.#r.pos);
-    this.#segStack.push(this.#segStart, this.#segCost, this.#segCheck ? 1 : 0);
+    this.#segStack.push(this.#segStart, this.#segCost, (this.#segCheck ? 1 : 0) | (this.#segFirst ? 2 : 0) | (this.#segInLoop ? 4 : 0));
+    this.#begin(check);
+  }
+
+  /** Starts an empty segment at the current output position. */
+  #begin(check: boolean): void {
     this.#segStart = this.#w.pos;
     this.#segCost = 0;
     this.#segCheck = check;
     this.#segPure = true;
+    this.#segFoldable = true;
+    this.#segFirst = false;
+    this.#segInLoop = this.#loops > 0;
+    this.#survey.segment();
   }
 
   /** Closes the innermost segment: inserts its charge at its start, resumes the enclosing one. */
   #close(resume = true): void {
     this.#flush(this.#r.pos);
-    if (this.#segCost > 0) this.#inj.charge(this.#segStart, this.#segCost, this.#segCheck);
+    this.#chargeSegment();
     if (!resume) return;
     const stack = this.#segStack;
-    this.#segCheck = stack.pop() === 1;
+    const flags = stack.pop()!;
+    this.#segCheck = (flags & 1) === 1;
+    this.#segFirst = (flags & 2) === 2;
+    this.#segInLoop = (flags & 4) === 4;
     this.#segCost = stack.pop()!;
     this.#segStart = stack.pop()!;
     this.#segPure = false; // it now holds a nested construct
+    this.#segFoldable = false;
+  }
+
+  /** Inserts the current segment's charge at its start, less what the callers paid if it is a first one. */
+  #chargeSegment(): void {
+    let cost = this.#segCost;
+    if (this.#segFirst) {
+      this.#survey.first(cost);
+      cost -= this.#paidByCallers;
+      if (cost < 0) throw new RangeError('a first charge is smaller than what the callers paid for it');
+    }
+    if (cost > 0 && this.#folding !== SURVEY) this.#inj.charge(this.#segStart, cost, this.#segCheck, this.#segInLoop);
+  }
+
+  /**
+   * call, return_call: the callee's first charge joins the current segment's when nothing before the call in
+   * it can observe the counter, else it is charged right before the call.
+   */
+  #call(at: number, op: number): void {
+    const r = this.#r;
+    const start = r.pos;
+    const callee = r.u32();
+    r.pos = start;
+    if (this.#folding === SURVEY) this.#survey.call(callee, this.#segFoldable);
+    const paid = this.#folding.charge[callee] ?? 0;
+    if (paid > 0) {
+      if (this.#segFoldable && this.#segCheck) {
+        this.#segCost += paid;
+      } else {
+        this.#flush(at);
+        this.#inj.charge(this.#w.pos, paid, true, this.#loops > 0);
+      }
+    }
+    if (this.#folding !== SURVEY && this.#folding.quiet[callee] !== 1) this.#segFoldable = false;
+    this.#shiftFunction();
+    if (op === CALL) this.#reloadCounter();
+  }
+
+  /** After an instruction that calls out, which may have charged: a loop's charges reload their copy of the counter. */
+  #reloadCounter(): void {
+    if (this.#loops === 0) return;
+    this.#flush(this.#r.pos);
+    this.#inj.reload();
+  }
+
+  /** A loop header: the charges in the loop work on a copy of the counter, loaded as the loop is entered. */
+  #loop(at: number): void {
+    this.#flush(at);
+    this.#inj.reload();
+    this.#r.skipBlockType();
+    this.#loops++;
+    this.#enter(LOOP_FRAME);
+    this.#open(true);
   }
 
   /** Copies the pending run of unchanged input bytes up to `upTo`. */
@@ -310,7 +412,7 @@ export class CodeRewriter {
 
   /** Injects the write barrier before the store that starts at `at` (main memory only). */
   #barrier(at: number, type: number, size: number, operands: 1 | 2, memory: number): void {
-    if (memory !== 0) return;
+    if (memory !== 0 || this.#folding === SURVEY) return; // a survey's output is dropped
     this.#flush(at);
     this.#inj.storeBarrier(type, operands, size, this.#memOffset);
     this.#runStart = at; // the original store follows, copied with the next run
@@ -322,27 +424,9 @@ export class CodeRewriter {
    * a NaN operand and canonicalizes that, so the payload is never seen.
    */
   #canonicalize(shape: NanShape): void {
-    if (this.#nextCanonicalizes(shape)) return;
+    if (this.#folding === SURVEY || canonicalizesNext(this.#r, shape)) return;
     this.#flush(this.#r.pos);
     this.#inj.canonicalizeNaN(shape);
-  }
-
-  /**
-   * Whether the next instruction canonicalizes and reads this result with the same lane shape (an
-   * f64x2 operation would see the bits of two f32x4 lanes as one f64, which need not be a NaN).
-   */
-  #nextCanonicalizes(shape: NanShape): boolean {
-    const r = this.#r;
-    const op = r.buf[r.pos];
-    if (op === undefined) return false;
-    const kind = KIND[op];
-    if (shape === 'f32' || shape === 'f64') return kind === K.NAN_F32 || kind === K.NAN_F64; // validation fixes the operand type
-    if (kind !== K.PREFIX_FD) return false;
-    const at = r.pos;
-    r.pos++;
-    const sub = r.u32();
-    r.pos = at;
-    return SIMD_NAN_INPUT[shape].has(sub);
   }
 
   #memoryGrow(at: number): void {
@@ -351,35 +435,14 @@ export class CodeRewriter {
     this.#w.u8(0x10); // call memory_grow
     this.#w.u8(INJECTED.memoryGrow);
     this.#runStart = this.#r.pos;
+    this.#reloadCounter(); // the host charged the growth
   }
 
   #markRange(at: number, kind: BulkKind, memory: number): void {
     if (memory !== 0) return;
     this.#flush(at);
-    this.#inj.markRange(kind);
+    this.#inj.markRange(kind, this.#loops > 0);
     this.#runStart = at;
-  }
-
-  #skipBrTable(): void {
-    const r = this.#r;
-    const count = r.u32();
-    for (let i = 0; i <= count; i++) r.skipLeb();
-  }
-
-  #skipValTypes(): void {
-    const r = this.#r;
-    const count = r.u32();
-    for (let i = 0; i < count; i++) r.valType();
-  }
-
-  /** try_table catch clauses: kind (0 catch, 1 catch_ref: tag + label; 2, 3: label). */
-  #skipCatches(): void {
-    const r = this.#r;
-    const count = r.u32();
-    for (let i = 0; i < count; i++) {
-      if (r.u8() < 2) r.skipLeb();
-      r.skipLeb();
-    }
   }
 
   /** 0xFC: saturating truncation, bulk memory, tables. */

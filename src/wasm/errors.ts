@@ -66,3 +66,16 @@ export function invalidModule(kind: InvalidModuleKind, detail: string): InvalidM
 export function malformed(what: string): InvalidModuleError {
   return invalidModule('decodingError', what);
 }
+
+const MAX_FUNCTION_INSTRUCTIONS = 1_000_000;
+const MAX_FUNCTION_COMPLEXITY = 1_000_000;
+
+/** The replica's per-function limits on instructions and complexity (as the instrumentation counts them). */
+export function checkFunctionLimits(funcIndex: number, instructions: number, complexity: number): void {
+  if (complexity > MAX_FUNCTION_COMPLEXITY) {
+    throw invalidModule('functionComplexityTooHigh', `Wasm module contains a function at index ${funcIndex} with complexity ${complexity} which exceeds the maximum complexity allowed ${MAX_FUNCTION_COMPLEXITY}.`);
+  }
+  if (instructions > MAX_FUNCTION_INSTRUCTIONS) {
+    throw invalidModule('functionTooLarge', `Wasm module contains a function at index ${funcIndex} of size ${instructions} that exceeds the maximum allowed size of ${MAX_FUNCTION_INSTRUCTIONS}.`);
+  }
+}

@@ -11,6 +11,7 @@ import { SECTION, type ModuleInfo, type SectionRef } from './decode.ts';
 import { CAPSULE_IMPORT_MODULE, INJECTED_FUNCTION_COUNT, INJECTED_IMPORTS, v128Accessors } from './instrumentation_contract.ts';
 import { writeBranchHintSection } from './_branch_hints.ts';
 import { markStoreBody } from './_inject.ts';
+import { planCallFolding, type FunctionSurvey } from './_call_folding.ts';
 import { CodeRewriter } from './_rewrite_code.ts';
 import { writeElementSection } from './_rewrite_elements.ts';
 import {
@@ -75,24 +76,25 @@ function writeCodeSection(out: Writer, info: ModuleInfo, ref: SectionRef | undef
 }
 
 function writeCode(out: Writer, info: ModuleInfo, ref: SectionRef | undefined, memory64: boolean, counter: number): [number, number[]][] {
-  const r = new Reader(info.bytes, ref?.start ?? 0, ref?.end ?? 0);
   const rewriter = new CodeRewriter(info.bytes, memory64, counter, markStoreIndex(info));
+  // A first pass without folding surveys every function; the second folds calls by the plan.
+  const surveys: FunctionSurvey[] = [];
+  const scratch = new Writer(1 << 16);
+  eachBody(info, ref, (index, start, end, params) => {
+    scratch.pos = 0;
+    rewriter.rewrite(scratch, start, end, index, params);
+    surveys.push(rewriter.survey());
+  });
+  rewriter.fold(planCallFolding(info, surveys));
   const hints: [number, number[]][] = [];
   out.u8(SECTION.code);
   const mark = out.beginSized();
-  const count = ref ? r.u32() : 0;
   const accessors = v128Accessors(info.globals);
-  out.u32(count + 1 + accessors.length);
-  for (let i = 0; i < count; i++) {
-    const size = r.u32();
-    const start = r.pos;
-    const index = info.importedFunctionCount + i;
-    const params = info.types[info.functionTypes[index]!]!.params.length;
-    const slowPaths = rewriter.rewrite(out, start, start + size, index, params);
+  out.u32(surveys.length + 1 + accessors.length);
+  eachBody(info, ref, (index, start, end, params) => {
+    const slowPaths = rewriter.rewrite(out, start, end, index, params);
     if (slowPaths.length > 0) hints.push([index + INJECTED_FUNCTION_COUNT, slowPaths]);
-    r.pos = start + size;
-  }
-  r.check();
+  });
   const helper = markStoreBody(memory64);
   out.u32(helper.length);
   out.bytes(helper);
@@ -103,6 +105,20 @@ function writeCode(out: Writer, info: ModuleInfo, ref: SectionRef | undefined, m
   }
   out.endSized(mark);
   return hints;
+}
+
+/** Calls `each` with every function body's index, byte range and parameter count, in order. */
+function eachBody(info: ModuleInfo, ref: SectionRef | undefined, each: (index: number, start: number, end: number, params: number) => void): void {
+  const r = new Reader(info.bytes, ref?.start ?? 0, ref?.end ?? 0);
+  const count = ref ? r.u32() : 0;
+  for (let i = 0; i < count; i++) {
+    const size = r.u32();
+    const start = r.pos;
+    const index = info.importedFunctionCount + i;
+    each(index, start, start + size, info.types[info.functionTypes[index]!]!.params.length);
+    r.pos = start + size;
+  }
+  r.check();
 }
 
 function leb(value: number): number[] {

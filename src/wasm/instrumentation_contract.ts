@@ -40,7 +40,9 @@
 // the enclosing segment, so charges are made in advance: a trap or branch out of a
 // segment leaves its remaining instructions charged. A segment that only computes (no trap, call,
 // branch or memory access) up to an `if` is charged at the start of both arms instead; every path
-// pays the same. Host functions charge their own costs.
+// pays the same. A function only direct calls reach has its first charge paid by its callers, before
+// the call (see _call_folding.ts). The counter is exact at every instruction (charges in loops keep a
+// copy in a local but store every change). Host functions charge their own costs.
 //
 // Determinism: the result of every float instruction that may produce a NaN (rounding, sqrt,
 // add, sub, mul, div, min, max, demote, promote, and their f32x4/f64x2 forms) is replaced, when

@@ -79,7 +79,7 @@ function decode(bytes: Uint8Array) {
 }
 
 const INJECTED_IMPORTS = 4;
-const LIMIT_PATH = [0x04, 0x40, 0x10, 0x00, 0x0b]; // if; call instruction_limit; end
+const LIMIT_PATH = [0x04, 0x40, 0x10, 0x00]; // if; call instruction_limit; (reload the counter's copy;) end
 
 /** Offsets of the slow paths in a body: `if` blocks that only call instruction_limit or the mark-store helper. */
 function slowPaths(body: Uint8Array, markStore: number): number[] {
@@ -88,7 +88,8 @@ function slowPaths(body: Uint8Array, markStore: number): number[] {
   for (let i = 0; i < body.length; i++) {
     // if; local.get a; i32.const size (1..16); call mark_store; end
     const barrier = at(i, [0x04, 0x40, 0x20]) && body[i + 4] === 0x41 && at(i + 6, [0x10, markStore, 0x0b]);
-    if (at(i, LIMIT_PATH) || barrier) found.push(i);
+    const limit = at(i, LIMIT_PATH) && (body[i + 4] === 0x0b || (body[i + 4] === 0x23 && body[i + 6] === 0x21 && body[i + 8] === 0x0b));
+    if (limit || barrier) found.push(i);
   }
   return found;
 }
