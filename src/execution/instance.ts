@@ -210,6 +210,14 @@ export class CanisterWasm implements WasmState {
 }
 
 /**
+ * When `wasm`'s instance was last used (undefined for a state of another kind): every read or write of its heap
+ * or globals goes through the instance, so an unchanged count means an unchanged state.
+ */
+export function instanceUse(wasm: WasmState): number | undefined {
+  return wasm instanceof CanisterWasm ? wasm.lastUse : undefined;
+}
+
+/**
  * Creates a fresh instance (data segments applied, start function NOT run: it is exported). Any instance
  * can pause a message at a slice boundary (see slicing.ts).
  */

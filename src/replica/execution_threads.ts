@@ -4,11 +4,11 @@
 // receiveMessageOnPort. A thread that fails or stays silent is reported and replaced; its canisters run on the
 // replica's thread, so no message is lost and no round hangs.
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { evictedWasm } from '../execution/index.ts';
+import { instanceUse } from '../execution/index.ts';
 import type { ThreadJob, ThreadPool } from '../scheduler/index.ts';
-import type { CanisterState } from '../state/index.ts';
+import type { CanisterState, StableMemory, WasmState } from '../state/index.ts';
 import type { ThreadData } from './execution_thread.ts';
-import { applyReply, type JobReply, jobRequest } from './thread_job.ts';
+import { applyReply, type JobReply, type JobRequest, jobRequest } from './thread_job.ts';
 
 /** How long a thread may take for its canisters of one inner round before it is given up. */
 const SILENCE_LIMIT_MS = 120_000;
@@ -37,12 +37,14 @@ export interface ThreadStatistics {
   started: number;
   /** Canisters' messages of an inner round run on a thread. */
   jobs: number;
+  /** Jobs that carried the canister's memories: the thread held no up-to-date copy of it. */
+  copies: number;
   /** Jobs posted to a thread but run on the replica's thread (paused at a slice boundary, or the thread failed). */
   returned: number;
   failures: number;
 }
 
-const statistics: ThreadStatistics = { started: 0, jobs: 0, returned: 0, failures: 0 };
+const statistics: ThreadStatistics = { started: 0, jobs: 0, copies: 0, returned: 0, failures: 0 };
 
 export function threadStatistics(): ThreadStatistics {
   return { ...statistics };
@@ -108,14 +110,58 @@ export function setThreadThreshold(milliseconds: number): void {
 /** Inner rounds a canister whose job came back stays on the replica's thread. */
 const RETURNED_SKIPS = 64;
 
+/** Names the copies threads keep, unique in the process (threads are shared by its replicas). */
+let stamps = 0;
+
+/**
+ * What a thread's copy of a canister was built from: the replica's canonical copy as the job's reply left it.
+ * The copy is up to date while the canonical one is that same wasm state and stable memory, unused and unwritten
+ * since: anything else that changes a canister (a message or query run here, a management call, an install,
+ * a snapshot load, a restore) reads or replaces one of them. Eviction changes neither.
+ */
+interface ThreadCopy {
+  readonly thread: Thread;
+  readonly stamp: number;
+  readonly wasm: WasmState;
+  readonly use: number | undefined;
+  readonly stable: StableMemory;
+  readonly writes: number;
+  readonly sizePages: bigint;
+  readonly pageCount: number;
+}
+
+function copyOf(thread: Thread, stamp: number, canister: CanisterState): ThreadCopy {
+  const { wasm, stable } = canister;
+  return { thread, stamp, wasm: wasm!, use: instanceUse(wasm!), stable, writes: stable.writes, sizePages: stable.sizePages, pageCount: stable.pages.size };
+}
+
+function upToDate(copy: ThreadCopy | undefined, thread: Thread, canister: CanisterState): copy is ThreadCopy {
+  const { wasm, stable } = canister;
+  return (
+    copy !== undefined &&
+    copy.thread === thread &&
+    copy.wasm === wasm &&
+    copy.use !== undefined &&
+    copy.use === instanceUse(wasm) &&
+    copy.stable === stable &&
+    copy.writes === stable.writes &&
+    copy.sizePages === stable.sizePages &&
+    copy.pageCount === stable.pages.size
+  );
+}
+
 export class ExecutionThreads implements ThreadPool {
   readonly #onFailure: (error: Error) => void;
   #posted: { thread: Thread; jobs: ThreadJob[] }[] = [];
   #jobs: readonly ThreadJob[] = [];
+  /** The stamp each posted job's copy takes, by slot. */
+  #stamps: number[] = [];
   /** What each canister's last inner round took, here or on a thread. */
   readonly #cost = new WeakMap<CanisterState, number>();
   /** Canisters whose job a thread gave back (a message paused at a slice boundary): they stay here a while. */
   readonly #returned = new WeakMap<CanisterState, number>();
+  /** The copy a thread keeps of each canister that last ran there. */
+  readonly #copies = new WeakMap<CanisterState, ThreadCopy>();
 
   constructor(onFailure: (error: Error) => void) {
     this.#onFailure = onFailure;
@@ -138,18 +184,27 @@ export class ExecutionThreads implements ThreadPool {
     this.#posted = [];
     for (const [worker, slots] of byWorker) {
       const thread = threadAt(worker)!;
-      const list = slots.map((slot) => jobs[slot]!);
-      const requests = slots.map((slot) => {
-        const job = jobs[slot]!;
-        const request = jobRequest(slot, job.canister, job.messages, job.tasks, job.context.env, thread.modules.has(moduleHashOf(job)));
-        thread.modules.add(request.moduleHash);
-        return request;
-      });
+      const requests = slots.map((slot) => this.#request(thread, slot, jobs[slot]!));
+      for (const request of requests) this.#stamps[request.slot] = request.stamp;
       Atomics.store(thread.done, 0, 0);
       thread.port.postMessage(requests);
-      this.#posted.push({ thread, jobs: list });
+      this.#posted.push({ thread, jobs: slots.map((slot) => jobs[slot]!) });
     }
     return posted;
+  }
+
+  /** The job for `thread`: on the copy it keeps if that is up to date, else with the canister's memories. */
+  #request(thread: Thread, slot: number, job: ThreadJob): JobRequest {
+    const { canister } = job;
+    const copy = this.#copies.get(canister);
+    const base = upToDate(copy, thread, canister) ? copy.stamp : undefined;
+    // The thread's copy moves to the new stamp, or is dropped if the job does not run there.
+    this.#copies.delete(canister);
+    if (base === undefined) statistics.copies++;
+    const moduleHash = moduleHashOf(job);
+    const request = jobRequest({ slot, canister, messages: job.messages, tasks: job.tasks, env: job.context.env, moduleKnown: thread.modules.has(moduleHash), base, stamp: ++stamps });
+    if (request.module) thread.modules.add(moduleHash);
+    return request;
   }
 
   #worthAThread(job: ThreadJob): boolean {
@@ -172,19 +227,20 @@ export class ExecutionThreads implements ThreadPool {
       const replies = this.#await(thread);
       statistics.returned += jobs.length - replies.filter((reply) => reply.ran).length;
       for (const reply of replies) {
-        if (reply.moduleMissing) thread.modules.delete(moduleHashOf(this.#jobs[reply.slot]!));
-        else if (!reply.ran) this.#returned.set(this.#jobs[reply.slot]!.canister, RETURNED_SKIPS);
+        const job = this.#jobs[reply.slot]!;
+        if (reply.moduleMissing) thread.modules.delete(moduleHashOf(job));
+        else if (!reply.ran && !reply.copyMissing) this.#returned.set(job.canister, RETURNED_SKIPS);
         if (!reply.ran) continue;
         statistics.jobs++;
-        const job = this.#jobs[reply.slot]!;
-        const module = job.canister.wasm!.module;
-        applyReply(reply, job.canister, job.context, (heap, globals) => evictedWasm(module, heap, globals));
+        applyReply(reply, job.canister, job.context);
+        this.#copies.set(job.canister, copyOf(thread, this.#stamps[reply.slot]!, job.canister));
         this.#cost.set(job.canister, reply.milliseconds!);
         ran[reply.slot] = true;
       }
     }
     this.#posted = [];
     this.#jobs = [];
+    this.#stamps = [];
     return ran;
   }
 

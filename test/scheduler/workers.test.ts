@@ -6,11 +6,12 @@ import { before, test } from 'node:test';
 import { cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Capsule } from '../../src/api/index.ts';
+import { candid, emptySettings } from '../../src/management/index.ts';
 import { replicaOf, storeOf } from '../../src/api/testing.ts';
 import { type Replica, setThreadThreshold, startThreads, threadStatistics } from '../../src/replica/index.ts';
 import { workerOf } from '../../src/scheduler/workers.ts';
 import { type CanisterState, canisterIdFromIndex, newCanister, defaultSettings, type Principal } from '../../src/state/index.ts';
-import { install, interUpdate, USER } from '../conformance/_harness.ts';
+import { install, interUpdate, query, upgrade, USER } from '../conformance/_harness.ts';
 import { tempDir } from '../persistence/_helpers.ts';
 import { wat } from '../support/build.ts';
 import { prog } from '../universal/program.ts';
@@ -91,6 +92,62 @@ test('one and four workers give the same state hash after every round and the sa
   const after = threadStatistics();
   assert.ok(after.jobs - before.jobs >= CANISTERS * ROUNDS, `${after.jobs - before.jobs} canisters' messages ran on threads`);
   assert.equal(after.failures, before.failures);
+});
+
+/** Round `round`'s write to a canister: its heap global and a stable page, answered with the global. */
+function writeOf(round: number) {
+  return prog().appendGlobal(`${round};`).stableWrite(round * 8, `r${round}`).getGlobal().appendAndReply();
+}
+
+/**
+ * Between rounds on threads, each canister of four is changed on the replica thread in a way a thread's copy of
+ * it must not miss: upgraded, given new settings and a query, a trap before a write, a snapshot taken and loaded,
+ * a round run on the replica thread; and every canister's idle instance is evicted (one live instance at most).
+ */
+async function changedBetweenJobs(workers: number): Promise<Run> {
+  const ic = await Capsule.create({ seed: SEED, time: TIME, costSchedule: 'application', workers, maxLiveInstances: 1 });
+  const ids: Principal[] = [];
+  for (let i = 0; i < 4; i++) ids.push(await install(ic, 32, prog().stableGrow(1).drop()));
+  const [upgraded, configured, trapping, restored] = ids as [Principal, Principal, Principal, Principal];
+  const replica = replicaOf(ic);
+  const run: Run = { hashes: [], outcomes: [] };
+  let snapshot: Uint8Array | undefined;
+  for (let round = 0; round < 8; round++) {
+    if (round === 2) await upgrade(ic, upgraded, 32, prog().setGlobal('upgraded;'));
+    if (round === 3) {
+      const settings = candid.encodeManagementArg('update_settings', { canister_id: configured, settings: { ...emptySettings(), freezing_threshold: [1234n] }, sender_canister_version: [] });
+      await ic.callManagement('update_settings', settings, USER);
+      run.outcomes.push(Buffer.from(await query(ic, configured, prog().getGlobal().appendAndReply())).toString());
+      const take = candid.encodeManagementArg('take_canister_snapshot', { canister_id: restored, replace_snapshot: [], uninstall_code: [], sender_canister_version: [] });
+      snapshot = candid.decodeManagementResult('take_canister_snapshot', await ic.callManagement('take_canister_snapshot', take, USER)).id;
+    }
+    if (round === 5) await ic.callManagement('load_canister_snapshot', candid.encodeManagementArg('load_canister_snapshot', { canister_id: restored, snapshot_id: snapshot!, sender_canister_version: [] }), USER);
+    // Round 6 runs every canister on the replica thread; round 7 on threads again.
+    setThreadThreshold(round === 6 ? Number.POSITIVE_INFINITY : 0);
+    const messages = ids.map((receiver) => replica.submit({ sender: USER, receiver, method: 'update', arg: writeOf(round).build() }) as string);
+    if (round === 4) messages.push(replica.submit({ sender: USER, receiver: trapping, method: 'update', arg: prog().setGlobal('lost').stableWrite(0, 'lost').trap('on purpose').build() }) as string);
+    if (round === 4) messages.push(replica.submit({ sender: USER, receiver: trapping, method: 'update', arg: writeOf(40).build() }) as string);
+    replica.round();
+    run.hashes.push(replica.stateHash());
+    run.outcomes.push(...messages.map((id) => outcomeOf(replica, id)));
+  }
+  setThreadThreshold(0);
+  await ic.close();
+  return run;
+}
+
+test('a thread runs a canister on its copy from the last job only while nothing changed the canister meanwhile: upgrade, settings, query, trap, snapshot load, a run on the replica thread, eviction', async () => {
+  const one = await changedBetweenJobs(1);
+  assert.ok(one.outcomes.some((outcome) => outcome.startsWith('reject 5 ')), 'a call trapped');
+  assert.ok(one.outcomes.some((outcome) => outcome.includes(Buffer.from('upgraded;').toString('hex'))), 'the upgrade shows');
+  const before = threadStatistics();
+  assert.deepEqual(await changedBetweenJobs(4), one);
+  const after = threadStatistics();
+  const jobs = after.jobs - before.jobs;
+  const copies = after.copies - before.copies;
+  assert.ok(jobs >= 4 * 7, `${jobs} canisters' messages ran on threads`);
+  // A first job, and one after each change above (a round on the replica thread changed all four).
+  assert.ok(copies >= 4 + 4 + 4 && copies < jobs, `${copies} of ${jobs} jobs carried the canister's memories`);
 });
 
 test('canisters are pinned to workers by id, and consecutive ids spread over them', () => {
