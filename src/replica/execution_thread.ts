@@ -9,7 +9,7 @@ import { executeCanister } from '../scheduler/index.ts';
 import { assembleCanister, decodeMeta } from '../persistence/index.ts';
 import { type CanisterState, newDirtySet, Principal } from '../state/index.ts';
 import type { CanisterModule } from '../wasm/index.ts';
-import { type JobReply, type JobRequest, jobInput, jobReply, type Memories, transferables } from './thread_job.ts';
+import { decodeEnvironment, type JobReply, type JobRequest, jobInput, jobReply, type Memories, transferables } from './thread_job.ts';
 
 export interface ThreadData {
   readonly port: MessagePort;
@@ -70,12 +70,12 @@ function canisterFor(request: JobRequest): CanisterState | 'moduleMissing' | 'co
   return Object.assign(canister, decodeMeta(request.meta, 'thread job'));
 }
 
-function run(request: JobRequest): JobReply {
+function run(request: JobRequest, shared: ReturnType<typeof decodeEnvironment>): JobReply {
   const started = performance.now();
   const canister = canisterFor(request);
   if (canister === 'moduleMissing') return { slot: request.slot, ran: false, moduleMissing: true };
   if (canister === 'copyMissing') return { slot: request.slot, ran: false, copyMissing: true };
-  const { messages, tasks, env } = jobInput(request);
+  const { messages, tasks, env } = jobInput(request, shared);
   const context: RoundContext = { env, outbox: [], ingressResults: [] };
   executeCanister(context, canister, messages, tasks);
   if (hasPausedExecution(canister)) {
@@ -100,7 +100,8 @@ process.on('exit', () => {
 port.on('message', (batch: JobRequest[]) => {
   let replies: JobReply[];
   try {
-    replies = batch.map(run);
+    const shared = decodeEnvironment(batch[0]!.environment);
+    replies = batch.map((request) => run(request, shared));
   } catch {
     // Whatever failed here runs again on the replica's thread, which reports it as it would its own.
     replies = batch.map(({ slot }) => ({ slot, ran: false }));

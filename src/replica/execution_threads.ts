@@ -8,7 +8,7 @@ import { instanceUse } from '../execution/index.ts';
 import type { ThreadJob, ThreadPool } from '../scheduler/index.ts';
 import type { CanisterState, StableMemory, WasmState } from '../state/index.ts';
 import type { ThreadData } from './execution_thread.ts';
-import { applyReply, type JobReply, type JobRequest, jobRequest } from './thread_job.ts';
+import { applyReply, encodeEnvironment, type JobReply, type JobRequest, jobRequest } from './thread_job.ts';
 
 /** How long a thread may take for its canisters of one inner round before it is given up. */
 const SILENCE_LIMIT_MS = 120_000;
@@ -93,14 +93,16 @@ function threadAt(index: number): Thread | undefined {
   return thread;
 }
 
-/** Memory sizes above which a canister stays on the replica's thread: copying its memory would cost more than it saves. */
+/** Memory sizes above which a canister stays on the replica's thread: a copy of its memory (a first job, or one after a change here) would cost more than it saves. */
 const MAX_COPIED_BYTES = 8 * 1024 * 1024;
 
 /**
- * A canister goes to a thread once one inner round's work of it took this long: cheaper work costs less here than
- * its copy does (and a process whose canisters never work that long never starts a thread).
+ * A canister goes to a thread once one inner round's work of it took this long. A job on a kept copy costs about
+ * 0.5 ms of CPU in all (0.15 ms of it on the replica's thread: encoding the system state and messages, applying
+ * the reply) and the thread's wake-up: cheaper work costs less here (and a process whose canisters never work that
+ * long never starts a thread).
  */
-let thresholdMs = 20;
+let thresholdMs = 2;
 
 /** Sets that threshold (tests and benchmarks of this repository: 0 sends every canister to a thread). */
 export function setThreadThreshold(milliseconds: number): void {
@@ -182,9 +184,11 @@ export class ExecutionThreads implements ThreadPool {
       slots.push(slot);
     }
     this.#posted = [];
+    // The jobs of an inner round share their environment but for their memory views: it is encoded once.
+    const environment = byWorker.size > 0 ? encodeEnvironment(jobs[0]!.context.env) : undefined;
     for (const [worker, slots] of byWorker) {
       const thread = threadAt(worker)!;
-      const requests = slots.map((slot) => this.#request(thread, slot, jobs[slot]!));
+      const requests = slots.map((slot) => this.#request(thread, slot, jobs[slot]!, environment!));
       for (const request of requests) this.#stamps[request.slot] = request.stamp;
       Atomics.store(thread.done, 0, 0);
       thread.port.postMessage(requests);
@@ -194,7 +198,7 @@ export class ExecutionThreads implements ThreadPool {
   }
 
   /** The job for `thread`: on the copy it keeps if that is up to date, else with the canister's memories. */
-  #request(thread: Thread, slot: number, job: ThreadJob): JobRequest {
+  #request(thread: Thread, slot: number, job: ThreadJob, environment: Uint8Array): JobRequest {
     const { canister } = job;
     const copy = this.#copies.get(canister);
     const base = upToDate(copy, thread, canister) ? copy.stamp : undefined;
@@ -202,7 +206,7 @@ export class ExecutionThreads implements ThreadPool {
     this.#copies.delete(canister);
     if (base === undefined) statistics.copies++;
     const moduleHash = moduleHashOf(job);
-    const request = jobRequest({ slot, canister, messages: job.messages, tasks: job.tasks, env: job.context.env, moduleKnown: thread.modules.has(moduleHash), base, stamp: ++stamps });
+    const request = jobRequest({ slot, canister, messages: job.messages, tasks: job.tasks, env: job.context.env, moduleKnown: thread.modules.has(moduleHash), base, stamp: ++stamps, environment });
     if (request.module) thread.modules.add(moduleHash);
     return request;
   }

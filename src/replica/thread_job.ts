@@ -34,7 +34,10 @@ export interface JobRequest {
   readonly stamp: number;
   /** The canister's system state (persistence meta codec). */
   readonly meta: Uint8Array;
-  /** The messages and the environment (value codec: principals survive). */
+  /** The environment of the inner round (`encodeEnvironment`): one array for all jobs of a batch, posted once. */
+  readonly environment: Uint8Array;
+  readonly memory: MemoryValues;
+  /** The messages and whether tasks run first (value codec). */
   readonly input: Uint8Array;
 }
 
@@ -58,14 +61,25 @@ export interface JobReply {
   readonly output?: Uint8Array;
 }
 
-/** The environment's plain values: its memory counters travel as numbers (the thread gets views of its own);
- *  the round's meter starts afresh on the thread and query statistics stay on the replica's thread. */
-type PlainEnvironment = Omit<ExecutionEnvironment, 'subnetMemory' | 'messageMemory' | 'meter' | 'queryStats'> & {
-  available: bigint;
-  reservation: bigint;
-  messageCapacity: bigint | undefined;
-  messageUsed: bigint | undefined;
-};
+/** The environment without its memory counters, meter and query statistics: the same for every job of an inner round. */
+type SharedEnvironment = Omit<ExecutionEnvironment, 'subnetMemory' | 'messageMemory' | 'meter' | 'queryStats'>;
+
+/** A job's own view of the memory counters, as numbers (the thread gets views of its own). */
+interface MemoryValues {
+  readonly available: bigint;
+  readonly reservation: bigint;
+  readonly messageCapacity: bigint | undefined;
+  readonly messageUsed: bigint | undefined;
+}
+
+/**
+ * The environment the jobs of one inner round share, encoded once for all of them (value codec: principals
+ * survive); the round's meter starts afresh on the thread and query statistics stay on the replica's thread.
+ */
+export function encodeEnvironment(env: ExecutionEnvironment): Uint8Array {
+  const { subnetMemory: _subnetMemory, messageMemory: _messageMemory, meter: _meter, queryStats: _queryStats, ...shared } = env;
+  return encodeToBytes(shared satisfies SharedEnvironment);
+}
 
 interface JobOutput {
   outbox: CanisterMessage[];
@@ -94,20 +108,15 @@ export interface JobSource {
   readonly moduleKnown: boolean;
   readonly base: number | undefined;
   readonly stamp: number;
+  /** `encodeEnvironment` of the inner round's environment. */
+  readonly environment: Uint8Array;
 }
 
 export function jobRequest(source: JobSource): JobRequest {
   const { canister, env } = source;
   const wasm = canister.wasm!;
   const moduleHash = Buffer.from(wasm.module.moduleHash).toString('hex');
-  const { subnetMemory, messageMemory, meter: _meter, queryStats: _queryStats, ...values } = env;
-  const plain: PlainEnvironment = {
-    ...values,
-    available: subnetMemory.available,
-    reservation: subnetMemory.reservation,
-    messageCapacity: messageMemory?.capacity,
-    messageUsed: messageMemory?.used,
-  };
+  const { subnetMemory, messageMemory } = env;
   return {
     slot: source.slot,
     id: canister.id.toUint8Array(),
@@ -117,20 +126,27 @@ export function jobRequest(source: JobSource): JobRequest {
     memories: source.base === undefined ? memoriesOf(canister) : undefined,
     stamp: source.stamp,
     meta: encodeMeta(canister),
-    input: encodeToBytes({ messages: source.messages, tasks: source.tasks, env: plain }),
+    environment: source.environment,
+    memory: { available: subnetMemory.available, reservation: subnetMemory.reservation, messageCapacity: messageMemory?.capacity, messageUsed: messageMemory?.used },
+    input: encodeToBytes({ messages: source.messages, tasks: source.tasks }),
   };
 }
 
-/** The thread's side: the messages and the environment, with the canister's memory views and a fresh meter. */
-export function jobInput(request: JobRequest): { messages: CanisterMessage[]; tasks: boolean; env: ExecutionEnvironment } {
-  const { messages, tasks, env } = decodeValue(request.input, 'thread job') as { messages: CanisterMessage[]; tasks: boolean; env: PlainEnvironment };
-  const { available, reservation, messageCapacity, messageUsed, ...values } = env;
+/** The thread's side: the messages, and the environment (`shared`: the decoded `environment`) with the canister's memory views and a fresh meter. */
+export function jobInput(request: JobRequest, shared: SharedEnvironment): { messages: CanisterMessage[]; tasks: boolean; env: ExecutionEnvironment } {
+  const { messages, tasks } = decodeValue(request.input, 'thread job') as { messages: CanisterMessage[]; tasks: boolean };
+  const { available, reservation, messageCapacity, messageUsed } = request.memory;
   const messageMemory = messageCapacity === undefined || messageUsed === undefined ? undefined : { capacity: messageCapacity, measure: () => messageUsed, used: messageUsed };
   return {
     messages,
     tasks,
-    env: { ...values, subnetMemory: { available, reservation }, ...(messageMemory ? { messageMemory } : {}), meter: { instructions: 0n } },
+    env: { ...shared, subnetMemory: { available, reservation }, ...(messageMemory ? { messageMemory } : {}), meter: { instructions: 0n } },
   };
+}
+
+/** Decodes a batch's environment once (its jobs share the array). */
+export function decodeEnvironment(environment: Uint8Array): SharedEnvironment {
+  return decodeValue(environment, 'thread job environment') as SharedEnvironment;
 }
 
 function packPages(indices: Iterable<number>, page: (index: number) => Uint8Array | undefined): Pages {
