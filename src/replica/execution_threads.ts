@@ -1,6 +1,6 @@
-// The worker threads that execute canisters of an inner round: one per worker, shared by every replica of the
-// process and started on first use. A round stays synchronous: the replica's thread posts each thread its
-// canisters, runs its own share meanwhile, then waits on a shared flag and takes the answers with
+// The worker threads that execute canisters of an inner round: one per worker but the first (the replica's own
+// thread), shared by every replica of the process and started on first use. A round stays synchronous: the
+// replica's thread posts each thread its canisters, runs its own share (worker 0's) meanwhile, then waits on a shared flag and takes the answers with
 // receiveMessageOnPort. A thread that fails or stays silent is reported and replaced; its canisters run on the
 // replica's thread, so no message is lost and no round hangs.
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
@@ -77,9 +77,9 @@ function startThread(index: number): Thread {
 let unloadable = 0;
 const MAX_UNLOADABLE = 3;
 
-/** Starts threads for workers 0 to count - 1 and settles once they are loaded (tests and benchmarks). */
+/** Starts the threads of workers 1 to count - 1 and settles once they are loaded (tests and benchmarks). */
 export async function startThreads(count: number): Promise<void> {
-  const started = Array.from({ length: count }, (_, index) => threadAt(index));
+  const started = Array.from({ length: count - 1 }, (_, index) => threadAt(index + 1));
   // Referenced while they load: the caller awaits them, and nothing else may keep the process alive.
   for (const thread of started) thread?.worker.ref();
   await Promise.all(started.map((thread) => thread?.loaded));
@@ -213,6 +213,8 @@ export class ExecutionThreads implements ThreadPool {
 
   #worthAThread(job: ThreadJob): boolean {
     const { canister } = job;
+    // Worker 0 is the replica's thread: it runs its canisters on their canonical copies while the threads run theirs.
+    if (job.worker === 0) return false;
     if (canister.wasm!.heapSize + Number(canister.stable.byteLength) > MAX_COPIED_BYTES) return false;
     if ((this.#cost.get(canister) ?? 0) < thresholdMs) return false;
     const skips = this.#returned.get(canister);
