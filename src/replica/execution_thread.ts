@@ -34,7 +34,7 @@ function moduleOf(request: JobRequest): CanisterModule | undefined {
 /** The live copies of canisters, by stamp, least recently used first; bounded in number and in memory. */
 const copies = new Map<number, CanisterState>();
 const MAX_COPIES = 256;
-const MAX_COPIED_BYTES = 512 * 1024 * 1024;
+const MAX_COPIED_BYTES = 256 * 1024 * 1024;
 
 function bytesOf(canister: CanisterState): number {
   return (canister.wasm?.heapSize ?? 0) + Number(canister.stable.byteLength);
@@ -97,7 +97,9 @@ process.on('exit', () => {
   Atomics.store(done, 0, 2);
   Atomics.notify(done, 0);
 });
-port.on('message', (batch: JobRequest[]) => {
+port.on('message', (batch: JobRequest[] | { drop: number }) => {
+  // The replica's thread no longer holds the canister: no job names this copy again (and none waits for an answer).
+  if (!Array.isArray(batch)) return void copies.delete(batch.drop);
   let replies: JobReply[];
   try {
     const shared = decodeEnvironment(batch[0]!.environment);

@@ -132,6 +132,11 @@ interface ThreadCopy {
   readonly pageCount: number;
 }
 
+/** Once the replica drops a canister (deleted, or its replica closed), its thread drops its copy too. */
+const dropped = new FinalizationRegistry<{ thread: Thread; stamp: number }>(({ thread, stamp }) => {
+  if (threads.includes(thread)) thread.port.postMessage({ drop: stamp });
+});
+
 function copyOf(thread: Thread, stamp: number, canister: CanisterState): ThreadCopy {
   const { wasm, stable } = canister;
   return { thread, stamp, wasm: wasm!, use: instanceUse(wasm!), stable, writes: stable.writes, sizePages: stable.sizePages, pageCount: stable.pages.size };
@@ -239,7 +244,10 @@ export class ExecutionThreads implements ThreadPool {
         if (!reply.ran) continue;
         statistics.jobs++;
         applyReply(reply, job.canister, job.context);
-        this.#copies.set(job.canister, copyOf(thread, this.#stamps[reply.slot]!, job.canister));
+        const stamp = this.#stamps[reply.slot]!;
+        this.#copies.set(job.canister, copyOf(thread, stamp, job.canister));
+        dropped.unregister(job.canister);
+        dropped.register(job.canister, { thread, stamp }, job.canister);
         this.#cost.set(job.canister, reply.milliseconds!);
         ran[reply.slot] = true;
       }
