@@ -130,6 +130,8 @@ export class CanisterWasm implements WasmState {
   #evicted: Evicted | undefined;
   /** When the instance was last used (see `uses`). */
   lastUse = 0;
+  /** Executions committed on this state (see `commitsOf`). */
+  commits = 0;
 
   constructor(module: CanisterModule, evicted?: { heap: Uint8Array; globals: (number | bigint)[] }) {
     this.module = module;
@@ -209,12 +211,17 @@ export class CanisterWasm implements WasmState {
   }
 }
 
+/** Counts an execution committed on `wasm`. */
+export function noteCommit(wasm: WasmState): void {
+  if (wasm instanceof CanisterWasm) wasm.commits++;
+}
+
 /**
- * When `wasm`'s instance was last used (undefined for a state of another kind): every read or write of its heap
- * or globals goes through the instance, so an unchanged count means an unchanged state.
+ * How many executions committed on `wasm` (undefined for a state of another kind). Its heap and globals change
+ * only so or by being replaced: an execution that rolls back (a trap, a query) restores them, eviction keeps them.
  */
-export function instanceUse(wasm: WasmState): number | undefined {
-  return wasm instanceof CanisterWasm ? wasm.lastUse : undefined;
+export function commitsOf(wasm: WasmState): number | undefined {
+  return wasm instanceof CanisterWasm ? wasm.commits : undefined;
 }
 
 /**

@@ -4,7 +4,7 @@
 // receiveMessageOnPort. A thread that fails or stays silent is reported and replaced; its canisters run on the
 // replica's thread, so no message is lost and no round hangs.
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { instanceUse } from '../execution/index.ts';
+import { commitsOf } from '../execution/index.ts';
 import type { ThreadJob, ThreadPool } from '../scheduler/index.ts';
 import type { CanisterState, StableMemory, WasmState } from '../state/index.ts';
 import type { ThreadData } from './execution_thread.ts';
@@ -117,15 +117,15 @@ let stamps = 0;
 
 /**
  * What a thread's copy of a canister was built from: the replica's canonical copy as the job's reply left it.
- * The copy is up to date while the canonical one is that same wasm state and stable memory, unused and unwritten
- * since: anything else that changes a canister (a message or query run here, a management call, an install,
- * a snapshot load, a restore) reads or replaces one of them. Eviction changes neither.
+ * The copy is up to date while the canonical one is that same wasm state and stable memory, with no execution
+ * committed on it and no stable write since: whatever else changes a canister's memories (an install, an upgrade,
+ * a snapshot load, uninstalling, a restore) replaces them. A query or a trap here rolls back; eviction keeps them.
  */
 interface ThreadCopy {
   readonly thread: Thread;
   readonly stamp: number;
   readonly wasm: WasmState;
-  readonly use: number | undefined;
+  readonly commits: number | undefined;
   readonly stable: StableMemory;
   readonly writes: number;
   readonly sizePages: bigint;
@@ -139,7 +139,7 @@ const dropped = new FinalizationRegistry<{ thread: Thread; stamp: number }>(({ t
 
 function copyOf(thread: Thread, stamp: number, canister: CanisterState): ThreadCopy {
   const { wasm, stable } = canister;
-  return { thread, stamp, wasm: wasm!, use: instanceUse(wasm!), stable, writes: stable.writes, sizePages: stable.sizePages, pageCount: stable.pages.size };
+  return { thread, stamp, wasm: wasm!, commits: commitsOf(wasm!), stable, writes: stable.writes, sizePages: stable.sizePages, pageCount: stable.pages.size };
 }
 
 function upToDate(copy: ThreadCopy | undefined, thread: Thread, canister: CanisterState): copy is ThreadCopy {
@@ -148,8 +148,8 @@ function upToDate(copy: ThreadCopy | undefined, thread: Thread, canister: Canist
     copy !== undefined &&
     copy.thread === thread &&
     copy.wasm === wasm &&
-    copy.use !== undefined &&
-    copy.use === instanceUse(wasm) &&
+    copy.commits !== undefined &&
+    copy.commits === commitsOf(wasm) &&
     copy.stable === stable &&
     copy.writes === stable.writes &&
     copy.sizePages === stable.sizePages &&
