@@ -98,9 +98,9 @@ const MAX_COPIED_BYTES = 8 * 1024 * 1024;
 
 /**
  * A canister goes to a thread once one inner round's work of it took this long. A job on a kept copy costs about
- * 0.5 ms of CPU in all (0.15 ms of it on the replica's thread: encoding the system state and messages, applying
- * the reply) and the thread's wake-up: cheaper work costs less here (and a process whose canisters never work that
- * long never starts a thread).
+ * 0.5–0.7 ms of CPU in all (0.15–0.25 ms of it on the replica's thread: encoding the system state and messages,
+ * applying the reply) and the thread's wake-up: cheaper work costs less here (and a process whose canisters never
+ * work that long never starts a thread).
  */
 let thresholdMs = 2;
 
