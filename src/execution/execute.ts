@@ -3,7 +3,7 @@
 import type { CanisterState, WasmState } from '../state/index.ts';
 import { CanisterTrap, describeTrap, type Trap } from './errors.ts';
 import { appendLog } from './ic0_misc.ts';
-import { hostOf, rebuild } from './instance.ts';
+import { hostOf, noteCommit, rebuild } from './instance.ts';
 import { Journal } from './journal.ts';
 import type { Entry, ExecutionRequest } from './request.ts';
 import { type SubnetMemory, takeSubnetMemory } from './subnet_memory.ts';
@@ -113,7 +113,10 @@ export function rollback(canister: CanisterState, journal: Journal): void {
 export function commit(canister: CanisterState, journal: Journal, memory: SubnetMemory | undefined): void {
   // An install takes its memory once, over all its steps (takeInstallMemory).
   if (memory) takeSubnetMemory(memory, canister, journal);
-  if (canister.wasm) clearDirty(canister.wasm, journal);
+  if (canister.wasm) {
+    clearDirty(canister.wasm, journal);
+    noteCommit(canister.wasm);
+  }
   for (const page of journal.heapPages.keys()) canister.dirty.heapPages.add(page);
   for (const page of journal.stablePages.keys()) canister.dirty.stablePages.add(page);
 }

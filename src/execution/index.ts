@@ -20,7 +20,7 @@ export { CanisterTrap, canisterError, ERROR_CODES, type ErrorCodeName, type Erro
 export { executedInstructions, rollback } from './execute.ts';
 export { formatBytes, type SubnetMemory, subnetOversubscribed } from './subnet_memory.ts';
 export { DEFAULT_MAX_LIVE_INSTANCES, evictIdleInstances, evictionSlack, liveInstances } from './eviction.ts';
-export { adoptCompiledModule, compiledModule, copyHeap, evictedWasm, growMemory, instanceStatistics, type InstanceStatistics, instantiate, loadGlobals, loadHeap, precompile, snapshotGlobals } from './instance.ts';
+export { adoptCompiledModule, compiledModule, copyHeap, evictedWasm, commitsOf, growMemory, instanceStatistics, type InstanceStatistics, instantiate, loadGlobals, loadHeap, precompile, snapshotGlobals } from './instance.ts';
 export { type InstallMode, type InstallPause, type InstallRequest, installCode } from './install.ts';
 export { inspectMessage } from './inspect_message.ts';
 export { guaranteedResponseMemory, type MessageMemory, RESPONSE_SLOT_BYTES } from './message_memory.ts';

@@ -130,6 +130,8 @@ export class CanisterWasm implements WasmState {
   #evicted: Evicted | undefined;
   /** When the instance was last used (see `uses`). */
   lastUse = 0;
+  /** Executions committed on this state (see `commitsOf`). */
+  commits = 0;
 
   constructor(module: CanisterModule, evicted?: { heap: Uint8Array; globals: (number | bigint)[] }) {
     this.module = module;
@@ -207,6 +209,19 @@ export class CanisterWasm implements WasmState {
     loadGlobals(this, evicted.globals);
     return this.#live;
   }
+}
+
+/** Counts an execution committed on `wasm`. */
+export function noteCommit(wasm: WasmState): void {
+  if (wasm instanceof CanisterWasm) wasm.commits++;
+}
+
+/**
+ * How many executions committed on `wasm` (undefined for a state of another kind). Its heap and globals change
+ * only so or by being replaced: an execution that rolls back (a trap, a query) restores them, eviction keeps them.
+ */
+export function commitsOf(wasm: WasmState): number | undefined {
+  return wasm instanceof CanisterWasm ? wasm.commits : undefined;
 }
 
 /**

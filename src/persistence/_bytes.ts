@@ -6,10 +6,12 @@ import { crc32 } from 'node:zlib';
 /** Byte arrays at least this large are referenced instead of copied into the scratch buffer. */
 const BY_REFERENCE = 1024;
 const SCRATCH = 64 * 1024;
+/** A sink starts small: most encode a few hundred bytes, and zeroing 64 KiB for each costs more than they do. */
+const FIRST_SCRATCH = 1024;
 
 export class ByteSink {
   readonly parts: Uint8Array[] = [];
-  #scratch = new Uint8Array(SCRATCH);
+  #scratch = new Uint8Array(FIRST_SCRATCH);
   #view = new DataView(this.#scratch.buffer);
   #start = 0;
   #end = 0;

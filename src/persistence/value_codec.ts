@@ -98,7 +98,19 @@ function encodeObject(sink: ByteSink, value: object, path: string): void {
   }
 }
 
+/** Strings up to this long are checked for ASCII and copied char by char: most are field names, and a TextEncoder call costs more. */
+const SHORT_STRING = 64;
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
 function encodeString(sink: ByteSink, text: string): void {
+  if (text.length <= SHORT_STRING && isAscii(text)) {
+    sink.varuint(text.length);
+    return sink.ascii(text);
+  }
   const bytes = utf8.encode(text);
   sink.varuint(bytes.length);
   sink.raw(bytes);
@@ -136,7 +148,14 @@ function decodeBigint(bytes: Uint8Array): bigint {
 }
 
 function readString(source: ByteSource): string {
-  return fromUtf8.decode(source.take(source.varuint()));
+  const bytes = source.take(source.varuint());
+  if (bytes.length > SHORT_STRING) return fromUtf8.decode(bytes);
+  let text = '';
+  for (const byte of bytes) {
+    if (byte >= 0x80) return fromUtf8.decode(bytes);
+    text += String.fromCharCode(byte);
+  }
+  return text;
 }
 
 function decodeContainer(source: ByteSource, tag: number, copy: boolean): unknown {

@@ -64,8 +64,8 @@ export interface ReplicaConfig {
   maxLiveInstances?: number;
   /**
    * Workers that execute a round's canisters (default: the machine's cores). Each canister is pinned to one
-   * and the outputs merge in canonical order, so no state depends on the count. The workers take turns on
-   * the replica's thread for now; 1 runs the canisters in canonical order on the round's own context.
+   * and the outputs merge in canonical order, so no state depends on the count. Worker 0 is the replica's
+   * thread, each other one a thread of its own; 1 runs the canisters in canonical order on the round's own context.
    */
   workers?: number;
 }

@@ -1,13 +1,15 @@
 // The body of an execution thread: it runs the messages of the canisters pinned to its worker, one canister after
-// the other, on copies made from what the replica's thread sent, and answers with what they changed. A message that
-// pauses at a slice boundary leaves its canister's job to the replica's thread.
+// the other, on its own copies of them, and answers with what they changed. A copy stays live between jobs, named
+// by a stamp the replica's thread gave it, and the next job runs on it when the replica's canonical copy did not
+// change meanwhile; otherwise the job brings the memories and a copy is built from them. A message that pauses at a
+// slice boundary leaves its canister's job to the replica's thread.
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { abortPausedExecution, adoptCompiledModule, evictedWasm, hasPausedExecution, type RoundContext } from '../execution/index.ts';
 import { executeCanister } from '../scheduler/index.ts';
 import { assembleCanister, decodeMeta } from '../persistence/index.ts';
-import { Principal } from '../state/index.ts';
+import { type CanisterState, newDirtySet, Principal } from '../state/index.ts';
 import type { CanisterModule } from '../wasm/index.ts';
-import { type JobReply, type JobRequest, jobInput, jobReply } from './thread_job.ts';
+import { decodeEnvironment, type JobReply, type JobRequest, jobInput, jobReply, type Memories, transferables } from './thread_job.ts';
 
 export interface ThreadData {
   readonly port: MessagePort;
@@ -29,14 +31,51 @@ function moduleOf(request: JobRequest): CanisterModule | undefined {
   return module;
 }
 
-function run(request: JobRequest): JobReply {
+/** The live copies of canisters, by stamp, least recently used first; bounded in number and in memory. */
+const copies = new Map<number, CanisterState>();
+const MAX_COPIES = 256;
+const MAX_COPIED_BYTES = 256 * 1024 * 1024;
+
+function bytesOf(canister: CanisterState): number {
+  return (canister.wasm?.heapSize ?? 0) + Number(canister.stable.byteLength);
+}
+
+function keep(stamp: number, canister: CanisterState): void {
+  copies.set(stamp, canister);
+  let bytes = 0;
+  for (const copy of copies.values()) bytes += bytesOf(copy);
+  for (const [oldest, copy] of copies) {
+    if (copies.size <= MAX_COPIES && bytes <= MAX_COPIED_BYTES) break;
+    copies.delete(oldest);
+    bytes -= bytesOf(copy);
+  }
+}
+
+function built(request: JobRequest, module: CanisterModule, memories: Memories): CanisterState {
+  const canister = assembleCanister(Principal.fromUint8Array(request.id), decodeMeta(request.meta, 'thread job'), evictedWasm(module, memories.heap, memories.globals));
+  canister.stable.sizePages = memories.stableSizePages;
+  for (const [index, bytes] of memories.stablePages) canister.stable.pages.set(index, bytes);
+  return canister;
+}
+
+/** The canister to run the job on: the copy its stamp names (its system state taken from the job), or one built from the job. */
+function canisterFor(request: JobRequest): CanisterState | 'moduleMissing' | 'copyMissing' {
+  if (request.memories) {
+    const module = moduleOf(request);
+    return module ? built(request, module, request.memories) : 'moduleMissing';
+  }
+  const canister = copies.get(request.base!);
+  if (!canister) return 'copyMissing';
+  copies.delete(request.base!);
+  return Object.assign(canister, decodeMeta(request.meta, 'thread job'));
+}
+
+function run(request: JobRequest, shared: ReturnType<typeof decodeEnvironment>): JobReply {
   const started = performance.now();
-  const module = moduleOf(request);
-  if (!module) return { slot: request.slot, ran: false, moduleMissing: true };
-  const canister = assembleCanister(Principal.fromUint8Array(request.id), decodeMeta(request.meta, 'thread job'), evictedWasm(module, request.heap, request.globals));
-  canister.stable.sizePages = request.stableSizePages;
-  for (const [index, bytes] of request.stablePages) canister.stable.pages.set(index, bytes);
-  const { messages, tasks, env } = jobInput(request);
+  const canister = canisterFor(request);
+  if (canister === 'moduleMissing') return { slot: request.slot, ran: false, moduleMissing: true };
+  if (canister === 'copyMissing') return { slot: request.slot, ran: false, copyMissing: true };
+  const { messages, tasks, env } = jobInput(request, shared);
   const context: RoundContext = { env, outbox: [], ingressResults: [] };
   executeCanister(context, canister, messages, tasks);
   if (hasPausedExecution(canister)) {
@@ -44,7 +83,12 @@ function run(request: JobRequest): JobReply {
     abortPausedExecution(canister);
     return { slot: request.slot, ran: false };
   }
-  return jobReply(request.slot, canister, context, performance.now() - started);
+  // Only management calls replace memories whole, and they run on the replica's thread.
+  if (canister.dirty.heapReplaced || canister.dirty.stableReplaced) return { slot: request.slot, ran: false };
+  const reply = jobReply(request.slot, canister, context, performance.now() - started);
+  canister.dirty = newDirtySet();
+  keep(request.stamp, canister);
+  return reply;
 }
 
 const { port, done } = workerData as ThreadData;
@@ -53,15 +97,19 @@ process.on('exit', () => {
   Atomics.store(done, 0, 2);
   Atomics.notify(done, 0);
 });
-port.on('message', (batch: JobRequest[]) => {
+port.on('message', (batch: JobRequest[] | { drop: number }) => {
+  // The replica's thread no longer holds the canister: no job names this copy again (and none waits for an answer).
+  if (!Array.isArray(batch)) return void copies.delete(batch.drop);
   let replies: JobReply[];
   try {
-    replies = batch.map(run);
+    const shared = decodeEnvironment(batch[0]!.environment);
+    replies = batch.map((request) => run(request, shared));
   } catch {
     // Whatever failed here runs again on the replica's thread, which reports it as it would its own.
     replies = batch.map(({ slot }) => ({ slot, ran: false }));
+    for (const { stamp } of batch) copies.delete(stamp);
   }
-  port.postMessage(replies);
+  port.postMessage(replies, replies.flatMap(transferables));
   Atomics.store(done, 0, 1);
   Atomics.notify(done, 0);
 });

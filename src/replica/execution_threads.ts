@@ -1,14 +1,14 @@
-// The worker threads that execute canisters of an inner round: one per worker, shared by every replica of the
-// process and started on first use. A round stays synchronous: the replica's thread posts each thread its
-// canisters, runs its own share meanwhile, then waits on a shared flag and takes the answers with
+// The worker threads that execute canisters of an inner round: one per worker but the first (the replica's own
+// thread), shared by every replica of the process and started on first use. A round stays synchronous: the
+// replica's thread posts each thread its canisters, runs its own share (worker 0's) meanwhile, then waits on a shared flag and takes the answers with
 // receiveMessageOnPort. A thread that fails or stays silent is reported and replaced; its canisters run on the
 // replica's thread, so no message is lost and no round hangs.
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { evictedWasm } from '../execution/index.ts';
+import { commitsOf } from '../execution/index.ts';
 import type { ThreadJob, ThreadPool } from '../scheduler/index.ts';
-import type { CanisterState } from '../state/index.ts';
+import type { CanisterState, StableMemory, WasmState } from '../state/index.ts';
 import type { ThreadData } from './execution_thread.ts';
-import { applyReply, type JobReply, jobRequest } from './thread_job.ts';
+import { applyReply, encodeEnvironment, type JobReply, type JobRequest, jobRequest } from './thread_job.ts';
 
 /** How long a thread may take for its canisters of one inner round before it is given up. */
 const SILENCE_LIMIT_MS = 120_000;
@@ -37,12 +37,14 @@ export interface ThreadStatistics {
   started: number;
   /** Canisters' messages of an inner round run on a thread. */
   jobs: number;
+  /** Jobs that carried the canister's memories: the thread held no up-to-date copy of it. */
+  copies: number;
   /** Jobs posted to a thread but run on the replica's thread (paused at a slice boundary, or the thread failed). */
   returned: number;
   failures: number;
 }
 
-const statistics: ThreadStatistics = { started: 0, jobs: 0, returned: 0, failures: 0 };
+const statistics: ThreadStatistics = { started: 0, jobs: 0, copies: 0, returned: 0, failures: 0 };
 
 export function threadStatistics(): ThreadStatistics {
   return { ...statistics };
@@ -75,9 +77,9 @@ function startThread(index: number): Thread {
 let unloadable = 0;
 const MAX_UNLOADABLE = 3;
 
-/** Starts threads for workers 0 to count - 1 and settles once they are loaded (tests and benchmarks). */
+/** Starts the threads of workers 1 to count - 1 and settles once they are loaded (tests and benchmarks). */
 export async function startThreads(count: number): Promise<void> {
-  const started = Array.from({ length: count }, (_, index) => threadAt(index));
+  const started = Array.from({ length: count - 1 }, (_, index) => threadAt(index + 1));
   // Referenced while they load: the caller awaits them, and nothing else may keep the process alive.
   for (const thread of started) thread?.worker.ref();
   await Promise.all(started.map((thread) => thread?.loaded));
@@ -91,14 +93,16 @@ function threadAt(index: number): Thread | undefined {
   return thread;
 }
 
-/** Memory sizes above which a canister stays on the replica's thread: copying its memory would cost more than it saves. */
+/** Memory sizes above which a canister stays on the replica's thread: a copy of its memory (a first job, or one after a change here) would cost more than it saves. */
 const MAX_COPIED_BYTES = 8 * 1024 * 1024;
 
 /**
- * A canister goes to a thread once one inner round's work of it took this long: cheaper work costs less here than
- * its copy does (and a process whose canisters never work that long never starts a thread).
+ * A canister goes to a thread once one inner round's work of it took this long. A job on a kept copy costs about
+ * 0.5–0.7 ms of CPU in all (0.15–0.25 ms of it on the replica's thread: encoding the system state and messages,
+ * applying the reply) and the thread's wake-up: cheaper work costs less here (and a process whose canisters never
+ * work that long never starts a thread).
  */
-let thresholdMs = 20;
+let thresholdMs = 2;
 
 /** Sets that threshold (tests and benchmarks of this repository: 0 sends every canister to a thread). */
 export function setThreadThreshold(milliseconds: number): void {
@@ -108,14 +112,63 @@ export function setThreadThreshold(milliseconds: number): void {
 /** Inner rounds a canister whose job came back stays on the replica's thread. */
 const RETURNED_SKIPS = 64;
 
+/** Names the copies threads keep, unique in the process (threads are shared by its replicas). */
+let stamps = 0;
+
+/**
+ * What a thread's copy of a canister was built from: the replica's canonical copy as the job's reply left it.
+ * The copy is up to date while the canonical one is that same wasm state and stable memory, with no execution
+ * committed on it and no stable write since: whatever else changes a canister's memories (an install, an upgrade,
+ * a snapshot load, uninstalling, a restore) replaces them. A query or a trap here rolls back; eviction keeps them.
+ */
+interface ThreadCopy {
+  readonly thread: Thread;
+  readonly stamp: number;
+  readonly wasm: WasmState;
+  readonly commits: number | undefined;
+  readonly stable: StableMemory;
+  readonly writes: number;
+  readonly sizePages: bigint;
+  readonly pageCount: number;
+}
+
+/** Once the replica drops a canister (deleted, or its replica closed), its thread drops its copy too. */
+const dropped = new FinalizationRegistry<{ thread: Thread; stamp: number }>(({ thread, stamp }) => {
+  if (threads.includes(thread)) thread.port.postMessage({ drop: stamp });
+});
+
+function copyOf(thread: Thread, stamp: number, canister: CanisterState): ThreadCopy {
+  const { wasm, stable } = canister;
+  return { thread, stamp, wasm: wasm!, commits: commitsOf(wasm!), stable, writes: stable.writes, sizePages: stable.sizePages, pageCount: stable.pages.size };
+}
+
+function upToDate(copy: ThreadCopy | undefined, thread: Thread, canister: CanisterState): copy is ThreadCopy {
+  const { wasm, stable } = canister;
+  return (
+    copy !== undefined &&
+    copy.thread === thread &&
+    copy.wasm === wasm &&
+    copy.commits !== undefined &&
+    copy.commits === commitsOf(wasm) &&
+    copy.stable === stable &&
+    copy.writes === stable.writes &&
+    copy.sizePages === stable.sizePages &&
+    copy.pageCount === stable.pages.size
+  );
+}
+
 export class ExecutionThreads implements ThreadPool {
   readonly #onFailure: (error: Error) => void;
   #posted: { thread: Thread; jobs: ThreadJob[] }[] = [];
   #jobs: readonly ThreadJob[] = [];
+  /** The stamp each posted job's copy takes, by slot. */
+  #stamps: number[] = [];
   /** What each canister's last inner round took, here or on a thread. */
   readonly #cost = new WeakMap<CanisterState, number>();
   /** Canisters whose job a thread gave back (a message paused at a slice boundary): they stay here a while. */
   readonly #returned = new WeakMap<CanisterState, number>();
+  /** The copy a thread keeps of each canister that last ran there. */
+  readonly #copies = new WeakMap<CanisterState, ThreadCopy>();
 
   constructor(onFailure: (error: Error) => void) {
     this.#onFailure = onFailure;
@@ -136,24 +189,37 @@ export class ExecutionThreads implements ThreadPool {
       slots.push(slot);
     }
     this.#posted = [];
+    // The jobs of an inner round share their environment but for their memory views: it is encoded once.
+    const environment = byWorker.size > 0 ? encodeEnvironment(jobs[0]!.context.env) : undefined;
     for (const [worker, slots] of byWorker) {
       const thread = threadAt(worker)!;
-      const list = slots.map((slot) => jobs[slot]!);
-      const requests = slots.map((slot) => {
-        const job = jobs[slot]!;
-        const request = jobRequest(slot, job.canister, job.messages, job.tasks, job.context.env, thread.modules.has(moduleHashOf(job)));
-        thread.modules.add(request.moduleHash);
-        return request;
-      });
+      const requests = slots.map((slot) => this.#request(thread, slot, jobs[slot]!, environment!));
+      for (const request of requests) this.#stamps[request.slot] = request.stamp;
       Atomics.store(thread.done, 0, 0);
       thread.port.postMessage(requests);
-      this.#posted.push({ thread, jobs: list });
+      this.#posted.push({ thread, jobs: slots.map((slot) => jobs[slot]!) });
     }
     return posted;
   }
 
+  /** The job for `thread`: on the copy it keeps if that is up to date, else with the canister's memories. */
+  #request(thread: Thread, slot: number, job: ThreadJob, environment: Uint8Array): JobRequest {
+    const { canister } = job;
+    const copy = this.#copies.get(canister);
+    const base = upToDate(copy, thread, canister) ? copy.stamp : undefined;
+    // The thread's copy moves to the new stamp, or is dropped if the job does not run there.
+    this.#copies.delete(canister);
+    if (base === undefined) statistics.copies++;
+    const moduleHash = moduleHashOf(job);
+    const request = jobRequest({ slot, canister, messages: job.messages, tasks: job.tasks, env: job.context.env, moduleKnown: thread.modules.has(moduleHash), base, stamp: ++stamps, environment });
+    if (request.module) thread.modules.add(moduleHash);
+    return request;
+  }
+
   #worthAThread(job: ThreadJob): boolean {
     const { canister } = job;
+    // Worker 0 is the replica's thread: it runs its canisters on their canonical copies while the threads run theirs.
+    if (job.worker === 0) return false;
     if (canister.wasm!.heapSize + Number(canister.stable.byteLength) > MAX_COPIED_BYTES) return false;
     if ((this.#cost.get(canister) ?? 0) < thresholdMs) return false;
     const skips = this.#returned.get(canister);
@@ -172,19 +238,23 @@ export class ExecutionThreads implements ThreadPool {
       const replies = this.#await(thread);
       statistics.returned += jobs.length - replies.filter((reply) => reply.ran).length;
       for (const reply of replies) {
-        if (reply.moduleMissing) thread.modules.delete(moduleHashOf(this.#jobs[reply.slot]!));
-        else if (!reply.ran) this.#returned.set(this.#jobs[reply.slot]!.canister, RETURNED_SKIPS);
+        const job = this.#jobs[reply.slot]!;
+        if (reply.moduleMissing) thread.modules.delete(moduleHashOf(job));
+        else if (!reply.ran && !reply.copyMissing) this.#returned.set(job.canister, RETURNED_SKIPS);
         if (!reply.ran) continue;
         statistics.jobs++;
-        const job = this.#jobs[reply.slot]!;
-        const module = job.canister.wasm!.module;
-        applyReply(reply, job.canister, job.context, (heap, globals) => evictedWasm(module, heap, globals));
+        applyReply(reply, job.canister, job.context);
+        const stamp = this.#stamps[reply.slot]!;
+        this.#copies.set(job.canister, copyOf(thread, stamp, job.canister));
+        dropped.unregister(job.canister);
+        dropped.register(job.canister, { thread, stamp }, job.canister);
         this.#cost.set(job.canister, reply.milliseconds!);
         ran[reply.slot] = true;
       }
     }
     this.#posted = [];
     this.#jobs = [];
+    this.#stamps = [];
     return ran;
   }
 

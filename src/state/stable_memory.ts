@@ -9,6 +9,12 @@ export class StableMemory {
   sizePages = 0n;
   readonly pages = new Map<number, Uint8Array>();
   readonly #slab = new PageSlab();
+  #writes = 0;
+
+  /** Calls of `write` so far: with the size and the page count, tells whether the memory changed since it was last looked at. */
+  get writes(): number {
+    return this.#writes;
+  }
 
   get byteLength(): bigint {
     return this.sizePages * PAGE_BYTES;
@@ -34,6 +40,7 @@ export class StableMemory {
    * the write covers the whole page. When it returns true (it kept the page's buffer), the page gets a new one.
    */
   write(offset: number, source: Uint8Array, beforeWrite: (pageIndex: number, whole: boolean) => boolean | void): void {
+    this.#writes++;
     let done = 0;
     while (done < source.length) {
       const position = offset + done;

@@ -6,11 +6,12 @@ import { before, test } from 'node:test';
 import { cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Capsule } from '../../src/api/index.ts';
+import { candid, emptySettings } from '../../src/management/index.ts';
 import { replicaOf, storeOf } from '../../src/api/testing.ts';
 import { type Replica, setThreadThreshold, startThreads, threadStatistics } from '../../src/replica/index.ts';
 import { workerOf } from '../../src/scheduler/workers.ts';
 import { type CanisterState, canisterIdFromIndex, newCanister, defaultSettings, type Principal } from '../../src/state/index.ts';
-import { install, interUpdate, USER } from '../conformance/_harness.ts';
+import { install, interUpdate, query, upgrade, USER } from '../conformance/_harness.ts';
 import { tempDir } from '../persistence/_helpers.ts';
 import { wat } from '../support/build.ts';
 import { prog } from '../universal/program.ts';
@@ -63,6 +64,7 @@ async function scenario(workers: number): Promise<Run> {
   const ids: Principal[] = [];
   for (let i = 0; i < CANISTERS; i++) ids.push(await install(ic, 32, timerInit(i)));
   const replica = replicaOf(ic);
+  assert.equal(ids.filter((id) => workerOf(replica.canister(id)!, 4) !== 0).length, 4, 'four canisters are pinned to threads with four workers');
   const run: Run = { hashes: [], outcomes: [] };
   const messages: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -81,7 +83,7 @@ async function scenario(workers: number): Promise<Run> {
 
 before(() => startThreads(4));
 
-test('one and four workers give the same state hash after every round and the same replies, four on threads', async () => {
+test('one and four workers give the same state hash after every round and the same replies, four canisters on threads', async () => {
   const one = await scenario(1);
   assert.ok(one.outcomes.some((outcome) => outcome.startsWith('reject 5 ')), 'some calls trapped');
   assert.ok(one.outcomes.filter((outcome) => outcome.startsWith('reply')).length > CANISTERS, 'most calls replied');
@@ -89,8 +91,73 @@ test('one and four workers give the same state hash after every round and the sa
   const before = threadStatistics();
   assert.deepEqual(await scenario(4), one);
   const after = threadStatistics();
-  assert.ok(after.jobs - before.jobs >= CANISTERS * ROUNDS, `${after.jobs - before.jobs} canisters' messages ran on threads`);
+  // Worker 0 is the replica's thread: the four canisters of the three others run on threads.
+  assert.ok(after.jobs - before.jobs >= 4 * ROUNDS, `${after.jobs - before.jobs} canisters' messages ran on threads`);
   assert.equal(after.failures, before.failures);
+});
+
+/** Round `round`'s write to a canister: its heap global and a stable page, answered with the global. */
+function writeOf(round: number) {
+  return prog().appendGlobal(`${round};`).stableWrite(round * 8, `r${round}`).getGlobal().appendAndReply();
+}
+
+/**
+ * Between rounds on threads, each of four canisters (of six) is changed on the replica thread in a way a thread's copy of
+ * it must not miss: upgraded, given new settings and a query, a trap before a write, a snapshot taken and loaded,
+ * a round run on the replica thread; and every canister's idle instance is evicted (one live instance at most).
+ */
+async function changedBetweenJobs(workers: number): Promise<{ run: Run; copies: number[] }> {
+  const ic = await Capsule.create({ seed: SEED, time: TIME, costSchedule: 'application', workers, maxLiveInstances: 1 });
+  const ids: Principal[] = [];
+  for (let i = 0; i < 6; i++) ids.push(await install(ic, 32, prog().stableGrow(1).drop()));
+  // With four workers the first and the fifth are pinned to worker 0, the replica's thread; the others to threads.
+  const [, upgraded, configured, trapping, , restored] = ids as [Principal, Principal, Principal, Principal, Principal, Principal];
+  assert.deepEqual(ids.map((id) => workerOf(replicaOf(ic).canister(id)!, 4) === 0), [true, false, false, false, true, false]);
+  const replica = replicaOf(ic);
+  const run: Run = { hashes: [], outcomes: [] };
+  // The jobs of each step (a change and a round) that carried a canister's memories.
+  const copies: number[] = [];
+  let snapshot: Uint8Array | undefined;
+  for (let round = 0; round < 8; round++) {
+    // The universal canister's heartbeat makes a job of each canister in every round, the calls' rounds too.
+    const before = threadStatistics().copies;
+    if (round === 2) await upgrade(ic, upgraded, 32, prog().setGlobal('upgraded;'));
+    if (round === 3) {
+      const settings = candid.encodeManagementArg('update_settings', { canister_id: configured, settings: { ...emptySettings(), freezing_threshold: [1234n] }, sender_canister_version: [] });
+      await ic.callManagement('update_settings', settings, USER);
+      run.outcomes.push(Buffer.from(await query(ic, configured, prog().getGlobal().appendAndReply())).toString());
+      const take = candid.encodeManagementArg('take_canister_snapshot', { canister_id: restored, replace_snapshot: [], uninstall_code: [], sender_canister_version: [] });
+      snapshot = candid.decodeManagementResult('take_canister_snapshot', await ic.callManagement('take_canister_snapshot', take, USER)).id;
+    }
+    if (round === 5) await ic.callManagement('load_canister_snapshot', candid.encodeManagementArg('load_canister_snapshot', { canister_id: restored, snapshot_id: snapshot!, sender_canister_version: [] }), USER);
+    // Round 6 runs every canister on the replica thread; round 7 on threads again.
+    setThreadThreshold(round === 6 ? Number.POSITIVE_INFINITY : 0);
+    // Round 6 writes the heap only: no stable write tells the copies are stale.
+    const write = round === 6 ? prog().appendGlobal(`${round};`).getGlobal().appendAndReply() : writeOf(round);
+    const messages = ids.map((receiver) => replica.submit({ sender: USER, receiver, method: 'update', arg: write.build() }) as string);
+    if (round === 4) messages.push(replica.submit({ sender: USER, receiver: trapping, method: 'update', arg: prog().setGlobal('lost').stableWrite(0, 'lost').trap('on purpose').build() }) as string);
+    if (round === 4) messages.push(replica.submit({ sender: USER, receiver: trapping, method: 'update', arg: writeOf(40).build() }) as string);
+    replica.round();
+    copies.push(threadStatistics().copies - before);
+    run.hashes.push(replica.stateHash());
+    run.outcomes.push(...messages.map((id) => outcomeOf(replica, id)));
+  }
+  setThreadThreshold(0);
+  await ic.close();
+  return { run, copies };
+}
+
+test('a thread runs a canister on its copy from the last job only while nothing changed the canister meanwhile: upgrade, settings, query, trap, snapshot load, a run on the replica thread, eviction', async () => {
+  const { run: one } = await changedBetweenJobs(1);
+  assert.ok(one.outcomes.some((outcome) => outcome.startsWith('reject 5 ')), 'a call trapped');
+  assert.ok(one.outcomes.some((outcome) => outcome.includes(Buffer.from('upgraded;').toString('hex'))), 'the upgrade shows');
+  const before = threadStatistics();
+  const { run: four, copies } = await changedBetweenJobs(4);
+  assert.deepEqual(four, one);
+  assert.ok(threadStatistics().jobs - before.jobs >= 4 * 7, 'the four canisters ran on threads in all rounds but one');
+  // Memories crossed (the first jobs ran while installing) after the upgrade and the snapshot load, and after the
+  // round on the replica thread; not after new settings, a query, a trap or an eviction.
+  assert.deepEqual(copies, [0, 0, 1, 0, 0, 1, 0, 4]);
 });
 
 test('canisters are pinned to workers by id, and consecutive ids spread over them', () => {
@@ -122,11 +189,12 @@ test('with four workers, a sliced message on one canister pauses (on the replica
       ids.push(canisterId);
     }
     const replica = replicaOf(ic);
-    const long = replica.submit({ sender: USER, receiver: ids[0]!, method: 'long', arg: NONE }) as string;
+    // The second is pinned to a thread with four workers, the first to the replica's thread (worker 0).
+    const long = replica.submit({ sender: USER, receiver: ids[1]!, method: 'long', arg: NONE }) as string;
     const trace: string[] = [];
     for (let round = 0; outcomeOf(replica, long) === 'processing' || round === 0; round++) {
       assert.ok(round < 100, 'the long message ends');
-      const shorts = ids.slice(1).map((receiver) => replica.submit({ sender: USER, receiver, method: 'short', arg: NONE }) as string);
+      const shorts = [ids[0]!, ids[2]!].map((receiver) => replica.submit({ sender: USER, receiver, method: 'short', arg: NONE }) as string);
       await replica.runSlices();
       replica.round();
       assert.ok(shorts.every((id) => outcomeOf(replica, id).startsWith('reply')), 'the other canisters answer in the round');
@@ -200,7 +268,10 @@ test('a deep recursion overflows the stack on a thread as it does on the replica
   const outcomes: string[][] = [];
   for (const workers of [1, 4]) {
     const ic = await Capsule.create({ seed: SEED, time: TIME, costSchedule: 'free', workers });
+    // The first canister is pinned to worker 0 (the replica's thread), the second to a thread.
+    await ic.createCanister();
     const canisterId = await ic.createCanister();
+    assert.notEqual(workerOf(replicaOf(ic).canister(canisterId)!, 4), 0);
     await ic.installCode({ canisterId, wasm: await wat(RECURSION_WAT) });
     const replica = replicaOf(ic);
     const depths = [5_000, 60_000];
