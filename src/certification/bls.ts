@@ -8,6 +8,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, concatBytes, fromHex, toHex, utf8 } from './_bytes.ts';
+import { wasmBlsSign } from './bls_wasm.ts';
 import { IC_STATE_ROOT } from './domain_separators.ts';
 
 const scheme = bls12_381.shortSignatures;
@@ -73,8 +74,13 @@ function generator(): typeof bls12_381.G2.Point.BASE {
   return keysDerived++ < 8 ? bls12_381.G2.Point.fromAffine(base.toAffine()) : base;
 }
 
-/** Sign `message` (48-byte compressed G1 signature). */
+/** Sign `message` (48-byte compressed G1 signature): in wasm once `loadWasmBls` has loaded it, in JS until then. */
 export function blsSign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
+  return wasmBlsSign(secretKey, message, BLS_DST) ?? blsSignInJs(secretKey, message);
+}
+
+/** The same signature computed by @noble/curves. */
+export function blsSignInJs(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
   // The same point as the constant-time `scheme.sign`, computed faster: the key certifies a local replica's state, and
   // every round a client reads is signed, so signing speed bounds update throughput while timing leaks nothing of value.
   return compressedG1(scheme.hash(message, BLS_DST).multiplyUnsafe(Fr.fromBytes(secretKey)));
