@@ -12,8 +12,11 @@ import {
   decodeCbor,
   decodeCertificate,
   decodeUleb128,
+  encodeCbor,
+  hashTreeToCbor,
   isWellFormed,
   lookupPath,
+  pruneHashTree,
   reconstruct,
   StateCertifier,
   StateTreeBuilder,
@@ -248,6 +251,9 @@ test('the certifier signs once per round and its pruned certificates verify', ()
   assert.equal(text(tree, ['request_status', Buffer.from(rid(1), 'hex'), 'status']), 'replied');
   assert.equal(decodeUleb128((lookupPath(['time'], tree) as { value: Uint8Array }).value), state.time);
   assert.equal(text(tree, ['subnet', state.config.subnetId.toUint8Array(), 'public_key']), 'unknown');
+  // Put together byte by byte, it is what the generic encoder writes.
+  const generic = encodeCbor({ tree: hashTreeToCbor(pruneHashTree(first.tree, [['time'], ['request_status', Buffer.from(rid(1), 'hex')]])), signature: first.signature }, { selfDescribe: true });
+  assert.deepEqual(bytes, generic);
   replica.round(state.time + 1_000n);
   const second = certifier.certify(state);
   assert.notEqual(second, first);
