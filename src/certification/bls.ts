@@ -8,7 +8,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, concatBytes, fromHex, toHex, utf8 } from './_bytes.ts';
-import { wasmBlsSign } from './bls_wasm.ts';
+import { wasmBlsSign, wasmBlsVerify } from './bls_wasm.ts';
 import { IC_STATE_ROOT } from './domain_separators.ts';
 
 const scheme = bls12_381.shortSignatures;
@@ -107,10 +107,17 @@ function compressedG1(point: G1Point): Uint8Array {
 }
 
 /**
- * Verify a signature against a raw 96-byte public key. Never throws: malformed keys or
- * signatures, points off the curve or outside the subgroup, and the identity all give false.
+ * Verify a signature against a raw 96-byte public key, in wasm once `loadWasmBls` has loaded it, in JS until then.
+ * Never throws: malformed keys or signatures, points off the curve or outside the subgroup, and the identity all give
+ * false.
  */
 export function blsVerify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== BLS_SIGNATURE_LENGTH || publicKey.length !== BLS_PUBLIC_KEY_LENGTH) return false;
+  return wasmBlsVerify(signature, message, publicKey, BLS_DST) ?? blsVerifyInJs(signature, message, publicKey);
+}
+
+/** The same check computed by @noble/curves. */
+export function blsVerifyInJs(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== BLS_SIGNATURE_LENGTH || publicKey.length !== BLS_PUBLIC_KEY_LENGTH) return false;
   try {
     const pk = bls12_381.G2.Point.fromBytes(publicKey);
