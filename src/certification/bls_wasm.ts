@@ -7,33 +7,38 @@
 // until it has, callers sign and verify in JS.
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import mcl from 'mcl-wasm';
 import { fromHex, utf8 } from './_bytes.ts';
 
-let loading: Promise<boolean> | undefined;
-let loaded = false;
-/** The negated generator of G2, for checking e(signature, g2) = e(H(m), key) as one product. */
-let negatedG2Generator: InstanceType<typeof mcl.G2> | undefined;
+type Mcl = typeof import('mcl-wasm');
 
-/** Loads the wasm module once; resolves false if it cannot be loaded (callers keep signing in JS). */
+/** The module once loaded (imported on demand: a process that never asks pays nothing for it). */
+let mcl: Mcl | undefined;
+let loading: Promise<boolean> | undefined;
+/** The negated generator of G2, for checking e(signature, g2) = e(H(m), key) as one product. */
+let negatedG2Generator: InstanceType<Mcl['G2']> | undefined;
+
+/** Loads the wasm module once (~130 ms of CPU); resolves false if it cannot be loaded (callers keep using JS). */
 export function loadWasmBls(): Promise<boolean> {
-  loading ??= mcl.init(mcl.BLS12_381).then(
-    () => {
-      // RFC 9380's simplified SWU map and the ZCash point encoding that the IC's signatures use.
-      mcl.setMapToMode(mcl.IRTF);
-      mcl.setETHserialization(true);
-      // Points read from outside must lie in their prime-order subgroups.
-      mcl.verifyOrderG1(true);
-      mcl.verifyOrderG2(true);
-      const generator = new mcl.G2();
-      generator.deserialize(G2_GENERATOR);
-      negatedG2Generator = mcl.neg(generator);
-      loaded = true;
-      return true;
-    },
+  loading ??= load().then(
+    () => true,
     () => false,
   );
   return loading;
+}
+
+async function load(): Promise<void> {
+  const { default: module } = await import('mcl-wasm');
+  await module.init(module.BLS12_381);
+  // RFC 9380's simplified SWU map and the ZCash point encoding that the IC's signatures use.
+  module.setMapToMode(module.IRTF);
+  module.setETHserialization(true);
+  // Points read from outside must lie in their prime-order subgroups.
+  module.verifyOrderG1(true);
+  module.verifyOrderG2(true);
+  const generator = new module.G2();
+  generator.deserialize(G2_GENERATOR);
+  negatedG2Generator = module.neg(generator);
+  mcl = module;
 }
 
 /** G2's standard generator, compressed. */
@@ -48,10 +53,10 @@ const tags = new Map<string, Uint8Array>();
  * hashed with the tag `dst`; undefined until `loadWasmBls` has resolved true.
  */
 export function wasmBlsSign(secretKey: Uint8Array, message: Uint8Array, dst: string): Uint8Array | undefined {
-  if (!loaded) return undefined;
+  if (!mcl) return undefined;
   const scalar = new mcl.Fr();
   scalar.setBigEndianMod(secretKey);
-  return mcl.mul(hashToG1(message, dst), scalar).serialize();
+  return mcl.mul(hashToG1(mcl, message, dst), scalar).serialize();
 }
 
 /**
@@ -60,7 +65,7 @@ export function wasmBlsSign(secretKey: Uint8Array, message: Uint8Array, dst: str
  * undefined until `loadWasmBls` has resolved true.
  */
 export function wasmBlsVerify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, dst: string): boolean | undefined {
-  if (!loaded) return undefined;
+  if (!mcl) return undefined;
   try {
     const point = new mcl.G1();
     point.deserialize(signature);
@@ -68,7 +73,7 @@ export function wasmBlsVerify(signature: Uint8Array, message: Uint8Array, public
     key.deserialize(publicKey);
     // The identity would make the equation hold for every message.
     if (point.isZero() || key.isZero()) return false;
-    const product = mcl.mul(mcl.millerLoop(point, negatedG2Generator!), mcl.millerLoop(hashToG1(message, dst), key));
+    const product = mcl.mul(mcl.millerLoop(point, negatedG2Generator!), mcl.millerLoop(hashToG1(mcl, message, dst), key));
     return mcl.finalExp(product).isOne();
   } catch {
     return false;
@@ -76,7 +81,7 @@ export function wasmBlsVerify(signature: Uint8Array, message: Uint8Array, public
 }
 
 /** hash_to_curve of RFC 9380 for G1 with the tag `dst`. */
-function hashToG1(message: Uint8Array, dst: string): InstanceType<typeof mcl.G1> {
+function hashToG1(mcl: Mcl, message: Uint8Array, dst: string): InstanceType<Mcl['G1']> {
   let tag = tags.get(dst);
   if (!tag) tags.set(dst, (tag = utf8(dst)));
   // Two field elements of 64 bytes each (L = 64 for BLS12-381's p, RFC 9380 section 8.8.1).

@@ -2,13 +2,9 @@
 // signatures of query responses. A job that throws is answered `null`: the sender runs it again in its own thread,
 // where the error belongs.
 import { parentPort } from 'node:worker_threads';
-import { loadWasmBls } from './bls_wasm.ts';
 import { signWithNodeKey } from './ed25519_node_key.ts';
 import type { CryptoJob, CryptoResult } from './crypto_threads.ts';
 import { verifyRequestAuth } from './signatures.ts';
-
-// Canister signatures pair BLS points: in wasm once it has loaded (meanwhile in JS, as fast requests need not wait).
-void loadWasmBls();
 
 function run(job: CryptoJob): CryptoResult | null {
   try {

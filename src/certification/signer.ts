@@ -2,7 +2,6 @@
 // key); later a threshold-BLS group of replicas behind the same interface.
 import { blsSignStateRootInBackground } from './background_signer.ts';
 import { blsSignStateRoot, type BlsKeyPair } from './bls.ts';
-import { loadWasmBls } from './bls_wasm.ts';
 
 export interface CertificateSigner {
   /** The DER BLS key that verifies this signer's signatures (the root key when undelegated). */
@@ -16,8 +15,6 @@ export interface CertificateSigner {
 /** A signer holding one BLS key pair. */
 export function blsCertificateSigner(key: BlsKeyPair): CertificateSigner {
   const secretKey = Uint8Array.from(key.secretKey);
-  // Signatures on this thread (certificates read synchronously) get faster once the wasm signer has loaded.
-  void loadWasmBls();
   return {
     publicKeyDer: key.publicKeyDer,
     signStateRoot: (rootHash) => blsSignStateRoot(secretKey, rootHash),
