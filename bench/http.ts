@@ -2,7 +2,8 @@
 //
 //   node bench/http.ts [--count N] [--concurrency C] [--raw] [--raw-count N] [--only updates|queries] [--profile-out FILE]
 //
-// A real `capsule start` child process on loopback (profiled with --cpu-prof) and @icp-sdk/core 6
+// A real `capsule start --no-apps` child process on loopback (profiled with --cpu-prof; the applications it would
+// deploy at start would share the measured seconds) and @icp-sdk/core 6
 // with its default verification (BLS certificates, query node signatures) and an Ed25519 identity,
 // calling a Motoko counter: sync update calls through v4 and through v3 (the same client with its
 // v4 URL rewritten), and queries through v3. Reported: calls per second, latency median/p99 (ms) of
@@ -46,7 +47,7 @@ const managementIdl: IDL.InterfaceFactory = ({ IDL }) =>
 
 async function startProfiledServer(dir: string) {
   const portFile = join(dir, 'port');
-  const args = ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`, join(repoRoot, 'src/cli/main.ts'), 'start', '--port', '0', '--port-file', portFile, '--state-dir', join(dir, 'state')];
+  const args = ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'prof')}`, join(repoRoot, 'src/cli/main.ts'), 'start', '--port', '0', '--port-file', portFile, '--state-dir', join(dir, 'state'), '--no-apps'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 1000; i++) {
     try {

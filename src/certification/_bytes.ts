@@ -1,12 +1,25 @@
 // Byte helpers shared by the certification layer (internal: other layers use their own or `index.ts`).
 import { createHash, hash } from 'node:crypto';
 
+/** Where the parts of a small input are put together before hashing. */
+const scratch = new Uint8Array(1024);
+
 /**
  * SHA-256 of the concatenation of `parts`, as a plain Uint8Array (not a pooled Buffer). One-shot hashing: request ids
  * hash every field of every request, and a hash object per field costs more than the hashing.
  */
 export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
-  return new Uint8Array(hash('sha256', parts.length === 1 ? parts[0]! : concatBytes(...parts), 'buffer'));
+  if (parts.length === 1) return new Uint8Array(hash('sha256', parts[0]!, 'buffer'));
+  let length = 0;
+  for (const part of parts) length += part.length;
+  if (length > scratch.length) return new Uint8Array(hash('sha256', concatBytes(...parts), 'buffer'));
+  // Small inputs (a hash tree node's domain separator and children) are put together in one reused buffer.
+  let at = 0;
+  for (const part of parts) {
+    scratch.set(part, at);
+    at += part.length;
+  }
+  return new Uint8Array(hash('sha256', scratch.subarray(0, length), 'buffer'));
 }
 
 /** SHA-224 of `data` (self-authenticating principals). */

@@ -8,6 +8,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, concatBytes, fromHex, toHex, utf8 } from './_bytes.ts';
+import { loadWasmBls, wasmBlsSign, wasmBlsVerify } from './bls_wasm.ts';
 import { IC_STATE_ROOT } from './domain_separators.ts';
 
 const scheme = bls12_381.shortSignatures;
@@ -73,8 +74,13 @@ function generator(): typeof bls12_381.G2.Point.BASE {
   return keysDerived++ < 8 ? bls12_381.G2.Point.fromAffine(base.toAffine()) : base;
 }
 
-/** Sign `message` (48-byte compressed G1 signature). */
+/** Sign `message` (48-byte compressed G1 signature): in wasm once `loadWasmBls` has loaded it, in JS until then. */
 export function blsSign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
+  return wasmBlsSign(secretKey, message, BLS_DST) ?? blsSignInJs(secretKey, message);
+}
+
+/** The same signature computed by @noble/curves. */
+export function blsSignInJs(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
   // The same point as the constant-time `scheme.sign`, computed faster: the key certifies a local replica's state, and
   // every round a client reads is signed, so signing speed bounds update throughput while timing leaks nothing of value.
   return compressedG1(scheme.hash(message, BLS_DST).multiplyUnsafe(Fr.fromBytes(secretKey)));
@@ -101,10 +107,21 @@ function compressedG1(point: G1Point): Uint8Array {
 }
 
 /**
- * Verify a signature against a raw 96-byte public key. Never throws: malformed keys or
- * signatures, points off the curve or outside the subgroup, and the identity all give false.
+ * Verify a signature against a raw 96-byte public key, in wasm once `loadWasmBls` has loaded it, in JS until then.
+ * Never throws: malformed keys or signatures, points off the curve or outside the subgroup, and the identity all give
+ * false.
  */
 export function blsVerify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== BLS_SIGNATURE_LENGTH || publicKey.length !== BLS_PUBLIC_KEY_LENGTH) return false;
+  const verdict = wasmBlsVerify(signature, message, publicKey, BLS_DST);
+  if (verdict !== undefined) return verdict;
+  // A process that verifies once verifies again (certificates, canister signatures): later checks run in wasm.
+  void loadWasmBls();
+  return blsVerifyInJs(signature, message, publicKey);
+}
+
+/** The same check computed by @noble/curves. */
+export function blsVerifyInJs(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== BLS_SIGNATURE_LENGTH || publicKey.length !== BLS_PUBLIC_KEY_LENGTH) return false;
   try {
     const pk = bls12_381.G2.Point.fromBytes(publicKey);

@@ -4,7 +4,7 @@
 // verifies with the root key (and, when delegated, its subnet covers the canister), the
 // certificate reveals `/canister/<cid>/certified_data = reconstruct(tree)`, and `tree` contains
 // `/sig/<SHA-256(seed)>/<SHA-256(message)>` with an empty leaf.
-import { bytesEqual, sha256 } from './_bytes.ts';
+import { bytesEqual, sha256, toHex } from './_bytes.ts';
 import { decodeCbor } from './cbor_decode.ts';
 import { isCborMap } from './cbor_value.ts';
 import { verifyCertificate } from './certificate.ts';
@@ -24,6 +24,14 @@ export function parseCanisterPublicKey(bits: Uint8Array): CanisterPublicKey | st
 }
 
 /**
+ * Signatures that verified lately, by a hash of all the verdict depends on (key, signature, message, root key; no
+ * time): a session's delegation, signed once by a canister such as Internet Identity, comes with every request of the
+ * session, and checking it costs BLS pairings (tens of milliseconds).
+ */
+const verifiedLately = new Set<string>();
+const VERIFIED_LATELY_SIZE = 1024;
+
+/**
  * Verify a canister signature on `message` (the full signed bytes, separator included).
  * @returns true, or a message saying why not. Never throws.
  */
@@ -34,6 +42,26 @@ export function verifyCanisterSignature(
   rootKeyDer: Uint8Array | undefined,
 ): true | string {
   if (rootKeyDer === undefined) return 'canister signatures need the root key';
+  const id = verdictId(keyBits, signature, message, rootKeyDer);
+  if (verifiedLately.has(id)) return true;
+  const verdict = verify(keyBits, signature, message, rootKeyDer);
+  if (verdict === true) {
+    // Oldest first out: a Set iterates in insertion order.
+    if (verifiedLately.size >= VERIFIED_LATELY_SIZE) verifiedLately.delete(verifiedLately.values().next().value!);
+    verifiedLately.add(id);
+  }
+  return verdict;
+}
+
+/** The hash of the parts, each preceded by its length so that no two inputs run together alike. */
+function verdictId(...parts: Uint8Array[]): string {
+  const lengths = new Uint8Array(4 * parts.length);
+  const view = new DataView(lengths.buffer);
+  for (const [i, part] of parts.entries()) view.setUint32(4 * i, part.length);
+  return toHex(sha256(lengths, ...parts));
+}
+
+function verify(keyBits: Uint8Array, signature: Uint8Array, message: Uint8Array, rootKeyDer: Uint8Array): true | string {
   const key = parseCanisterPublicKey(keyBits);
   if (typeof key === 'string') return key;
   let certificateBytes: Uint8Array;

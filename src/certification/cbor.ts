@@ -1,6 +1,7 @@
 // Capsule's CBOR codec: the public entry point (types in cbor_value.ts, engines beside it).
 export {
   CborError,
+  CborEncoded,
   CborSimple,
   CborTagged,
   SELF_DESCRIBE_TAG,

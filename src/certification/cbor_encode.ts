@@ -1,17 +1,19 @@
 // CBOR encoder (RFC 8949) producing preferred serialization: shortest heads, definite lengths,
 // shortest exact float width. Map entries keep their insertion order (the IC does not require
 // canonical key order; request ids are computed from decoded values, not from bytes).
-import { CborError, CborSimple, CborTagged, SELF_DESCRIBE_TAG, type CborValue } from './cbor_value.ts';
+import { CborEncoded, CborError, CborSimple, CborTagged, SELF_DESCRIBE_TAG, type CborValue } from './cbor_value.ts';
 
 /**
  * What `encodeCbor` accepts: every decoded `CborValue`, plus JS conveniences:
  * * `number`: a safe integer (and not -0) is written as an integer, anything else as a float;
  * * plain objects (`{...}`) are written as maps with text keys; properties whose value is
  *   `undefined` are skipped, which is how optional IC fields are left out;
- * * `Map` keys may be text, bigint or integral numbers.
+ * * `Map` keys may be text, bigint or integral numbers;
+ * * `CborEncoded`: an item encoded already, written as is.
  */
 export type CborEncodable =
   | CborValue
+  | CborEncoded
   | readonly CborEncodable[]
   | ReadonlyMap<string | bigint | number, CborEncodable>
   | { readonly [key: string]: CborEncodable };
@@ -135,6 +137,7 @@ function writeObject(w: Writer, v: object | null, depth: number): void {
     return;
   }
   if (v instanceof Map) return writeEntries(w, [...v], depth);
+  if (v instanceof CborEncoded) return w.bytes(v.bytes);
   if (v instanceof CborTagged) {
     w.head(6, v.tag);
     return writeItem(w, v.value, depth + 1);

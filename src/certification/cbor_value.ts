@@ -39,6 +39,14 @@ export class CborTagged {
   }
 }
 
+/** A data item encoded already (e.g. a hash tree by its own writer): the encoder writes its bytes as they are. */
+export class CborEncoded {
+  readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+}
+
 /** A simple value (major 7) other than false, true, null and undefined. */
 export class CborSimple {
   readonly value: number;

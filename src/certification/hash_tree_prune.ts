@@ -35,9 +35,15 @@ function pruneAt(tree: HashTree, paths: readonly Path[]): HashTree {
   return pruneForest(tree, { paths: [...paths], showMin: false, showMax: false }) ?? stub(tree);
 }
 
+/** Stubs of the nodes pruned so far: the state tree's nodes live across rounds, and every answer prunes the same ones. */
+const stubs = new WeakMap<HashTree, HashTree>();
+
 /** A node not needed at all: its hash (Empty and Pruned are already as small as a hash). */
 function stub(tree: HashTree): HashTree {
-  return tree.kind === 'empty' || tree.kind === 'pruned' ? tree : pruned(reconstruct(tree));
+  if (tree.kind === 'empty' || tree.kind === 'pruned') return tree;
+  let known = stubs.get(tree);
+  if (known === undefined) stubs.set(tree, (known = pruned(reconstruct(tree))));
+  return known;
 }
 
 function wantsNothing(w: Want): boolean {
@@ -60,6 +66,8 @@ function pruneForest(tree: HashTree, want: Want): HashTree | undefined {
 }
 
 function pruneFork(tree: HashTree & { kind: 'fork' }, want: Want): HashTree | undefined {
+  const along = want.paths.length === 1 && !want.showMin && !want.showMax ? followOnePath(tree, want) : undefined;
+  if (along) return along;
   const left: Want = { paths: [], showMin: false, showMax: false };
   const right: Want = { paths: [], showMin: false, showMax: false };
   const maxLeft = maxLabel(tree.left);
@@ -83,6 +91,23 @@ function pruneFork(tree: HashTree & { kind: 'fork' }, want: Want): HashTree | un
   return { kind: 'fork', left: l ?? stub(tree.left), right: r ?? stub(tree.right) };
 }
 
+/**
+ * The common case of one path whose label lies in one of the fork's halves (a certificate for one request): that half
+ * is pruned for the same want and the other becomes a stub. Undefined when the label lies between the halves.
+ */
+function followOnePath(tree: HashTree & { kind: 'fork' }, want: Want): HashTree | undefined {
+  const label = want.paths[0]![0]!;
+  const minRight = minLabel(tree.right);
+  if (minRight !== undefined && compareBytes(label, minRight) >= 0) {
+    const right = pruneForest(tree.right, want);
+    return right === undefined ? undefined : { kind: 'fork', left: stub(tree.left), right };
+  }
+  const maxLeft = maxLabel(tree.left);
+  if (maxLeft === undefined || compareBytes(label, maxLeft) > 0) return undefined;
+  const left = pruneForest(tree.left, want);
+  return left === undefined ? undefined : { kind: 'fork', left, right: stub(tree.right) };
+}
+
 function pruneLabeled(tree: HashTree & { kind: 'labeled' }, want: Want): HashTree {
   const inner: Path[] = [];
   for (const p of want.paths) if (compareBytes(p[0]!, tree.label) === 0) inner.push(p.slice(1));
@@ -91,13 +116,24 @@ function pruneLabeled(tree: HashTree & { kind: 'labeled' }, want: Want): HashTre
   return subtree === tree.subtree ? tree : { kind: 'labeled', label: tree.label, subtree };
 }
 
+/** Edge labels of fork nodes, computed once per node: a prune asks for them at every fork on its way down, and the
+ *  state tree's forks live across rounds (null: the subtree holds no label). */
+const firstLabels = new WeakMap<HashTree, Uint8Array | null>();
+const lastLabels = new WeakMap<HashTree, Uint8Array | null>();
+
 /** The smallest (`first`) or largest label at this level under `tree`, if any (Pruned and Empty hold none). */
 function edgeLabel(tree: HashTree, first: boolean): Uint8Array | undefined {
   switch (tree.kind) {
-    case 'fork':
-      return first
+    case 'fork': {
+      const known = first ? firstLabels : lastLabels;
+      const cached = known.get(tree);
+      if (cached !== undefined) return cached ?? undefined;
+      const label = first
         ? (edgeLabel(tree.left, true) ?? edgeLabel(tree.right, true))
         : (edgeLabel(tree.right, false) ?? edgeLabel(tree.left, false));
+      known.set(tree, label ?? null);
+      return label;
+    }
     case 'labeled':
       return tree.label;
     case 'leaf':

@@ -4,9 +4,12 @@
 // same tree pruned to what was asked, so they all share the round's one signature: pruning keeps
 // the root hash.
 import type { CertificateDelegation } from './certificate.ts';
+import { concatBytes, fromHex } from './_bytes.ts';
+import { BLS_SIGNATURE_LENGTH } from './bls.ts';
 import { encodeCbor } from './cbor_encode.ts';
+import { CborEncoded } from './cbor_value.ts';
 import { delegationCbor } from './delegation.ts';
-import { hashTreeToCbor, reconstruct, type HashTree, type TreePath } from './hash_tree.ts';
+import { encodeHashTree, reconstruct, type HashTree, type TreePath } from './hash_tree.ts';
 import { pruneHashTree } from './hash_tree_prune.ts';
 import type { CertificateSigner } from './signer.ts';
 import { StateTreeBuilder, type StateTreeOptions } from './state_tree.ts';
@@ -116,10 +119,18 @@ export class StateCertifier {
 
   /** An encoded certificate (tag 55799 `{tree, signature, delegation?}`) revealing `paths` and `/time`. */
   certificate(certified: CertifiedState, paths: readonly TreePath[], delegation?: CertificateDelegation): Uint8Array {
-    const tree = pruneHashTree(certified.tree, [['time'], ...paths]);
-    return encodeCbor({ tree: hashTreeToCbor(tree), signature: certified.signature, delegation: delegationCbor(delegation) }, { selfDescribe: true });
+    const tree = encodeHashTree(pruneHashTree(certified.tree, [['time'], ...paths]));
+    const { signature } = certified;
+    // Every call answer carries one: without a delegation, its bytes are put together directly.
+    if (!delegation && signature.length === BLS_SIGNATURE_LENGTH) return concatBytes(CERTIFICATE_START, tree, SIGNATURE_FIELD, signature);
+    return encodeCbor({ tree: new CborEncoded(tree), signature, delegation: delegationCbor(delegation) }, { selfDescribe: true });
   }
 }
+
+/** Tag 55799, a map of two entries, the text "tree"; then the tree. */
+const CERTIFICATE_START = fromHex('d9d9f7a26474726565');
+/** The text "signature" and the head of a 48-byte byte string; then the signature. */
+const SIGNATURE_FIELD = fromHex('697369676e61747572655830');
 
 function equalHashes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;

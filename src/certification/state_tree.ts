@@ -9,8 +9,9 @@
 // self-describe tag.
 //
 // The builder lives across rounds: request statuses and canisters are compared with what the
-// previous build saw and only changed entries get new subtrees (see _incremental_forest.ts), so a
-// round over a large ingress history costs a map scan plus the changed paths.
+// previous build saw and only changed entries get new subtrees (see _incremental_forest.ts). The history the
+// durable store keeps tells which of its entries changed, so a build costs what changed since the last one; any
+// other history costs a scan of its entries plus the changed paths.
 import { compareBytes, fromHex, utf8 } from './_bytes.ts';
 import { IncrementalForest } from './_incremental_forest.ts';
 import { encodeCbor } from './cbor_encode.ts';
@@ -18,6 +19,7 @@ import { labeled, leaf, type HashTree } from './hash_tree.ts';
 import { balancedForks, buildHashTree, labeledLeaf, labeledNode, type LabeledTree } from './labeled_tree.ts';
 import { uleb128 } from './leb128.ts';
 import { canisterIdFromIndex } from './principal_ids.ts';
+import { type ChangeReader, TrackedMap } from '../persistence/index.ts';
 import type { CanisterState, IngressStatus, SubnetConfig, SubnetState } from '../state/index.ts';
 
 /** A node of the subnet: its id and the Ed25519 key that signs its query responses. */
@@ -65,6 +67,8 @@ export class StateTreeBuilder {
   readonly #options: StateTreeOptions;
   readonly #requests = new IncrementalForest();
   readonly #requestsSeen = new Map<string, IngressStatus>();
+  /** What changed in the history since the last build, when it is a tracked one. */
+  #requestChanges: { readonly history: SubnetState['ingress']; readonly reader: ChangeReader<string> } | undefined;
   readonly #canisters = new IncrementalForest();
   readonly #canistersSeen = new Map<string, CanisterInputs>();
   #static: { config: SubnetConfig; subnet: HashTree; ranges: HashTree } | undefined;
@@ -96,8 +100,35 @@ export class StateTreeBuilder {
   }
 
   #requestLevel(state: SubnetState): HashTree {
-    if (!this.#followRequests(state.ingress)) this.#lookUpRequests(state.ingress);
+    const ingress = state.ingress;
+    const changed = this.#changedRequests(ingress);
+    if (changed) {
+      for (const id of changed) {
+        const status = ingress.get(id);
+        if (status === undefined) {
+          if (this.#requestsSeen.has(id)) this.#forgetRequest(id);
+        } else if (this.#requestsSeen.get(id) !== status) this.#recordRequest(id, status);
+      }
+    } else if (!this.#followRequests(ingress)) this.#lookUpRequests(ingress);
     return this.#requests.tree();
+  }
+
+  /**
+   * The ids the history changed since the last build; undefined when it cannot tell (it is not tracked, it is another
+   * history than last time, or it was cleared), and the builder compares every entry.
+   */
+  #changedRequests(ingress: SubnetState['ingress']): string[] | undefined {
+    if (!(ingress instanceof TrackedMap)) {
+      this.#requestChanges = undefined;
+      return undefined;
+    }
+    if (this.#requestChanges?.history !== ingress) {
+      // Changes are read from now on; this build compares every entry.
+      this.#requestChanges = { history: ingress, reader: (ingress as TrackedMap<string, IngressStatus>).reader() };
+      return undefined;
+    }
+    const { cleared, keys } = this.#requestChanges.reader.take();
+    return cleared ? undefined : keys;
   }
 
   /**

@@ -11,3 +11,5 @@ export { type RepairReport, repairStateDir } from './repair.ts';
 // A canister's system state and plain values as bytes: how a canister crosses to an execution thread.
 export { assembleCanister, decodeMeta, encodeMeta } from './canister_codec.ts';
 export { decodeValue, encodeToBytes } from './value_codec.ts';
+// The ingress history as the store keeps it: the state tree follows its changes instead of walking it.
+export { type ChangeReader, TrackedMap } from './tracked_map.ts';

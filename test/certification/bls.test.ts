@@ -11,10 +11,13 @@ import {
   blsPublicKeyFromDer,
   blsPublicKeyToDer,
   blsSign,
+  blsSignInJs,
   blsSignStateRoot,
   blsVerify,
+  blsVerifyInJs,
   blsVerifyStateRoot,
 } from '../../src/certification/bls.ts';
+import { loadWasmBls, wasmBlsSign, wasmBlsVerify } from '../../src/certification/bls_wasm.ts';
 import { OID, encodeSubjectPublicKeyInfo, parseSubjectPublicKeyInfo } from '../../src/certification/der.ts';
 
 // Test vector from dfinity/agent-js packages/agent/src/utils/bls.test.ts (produced by the IC's
@@ -72,6 +75,78 @@ test("signatures are the ciphersuite's constant-time signatures, bit for bit", (
   }
 });
 
+test("the wasm signer's signatures are the ciphersuite's, bit for bit, and blsSign uses it once loaded", async () => {
+  assert.equal(await loadWasmBls(), true);
+  const long = Uint8Array.from({ length: 300 }, (_, i) => i);
+  for (const fill of [1, 7, 42, 0xfe]) {
+    const k = blsKeyFromSeed(new Uint8Array(32).fill(fill));
+    for (const message of [utf8(''), utf8('message'), new Uint8Array(45).fill(fill), long]) {
+      const reference = bls12_381.shortSignatures.sign(bls12_381.shortSignatures.hash(message, BLS_DST), k.secretKey);
+      const expected = toHex(bls12_381.shortSignatures.Signature.toBytes(reference));
+      assert.equal(toHex(wasmBlsSign(k.secretKey, message, BLS_DST)!), expected);
+      assert.equal(toHex(blsSignInJs(k.secretKey, message)), expected);
+      assert.equal(toHex(blsSign(k.secretKey, message)), expected);
+    }
+  }
+  // The tag is the caller's: another one gives another hash, hence another signature.
+  const k = blsKeyFromSeed(seed);
+  assert.notEqual(toHex(wasmBlsSign(k.secretKey, utf8('m'), 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_POP_')!), toHex(blsSign(k.secretKey, utf8('m'))));
+});
+
+test('the wasm verifier accepts and refuses what the JS verifier does', async () => {
+  assert.equal(await loadWasmBls(), true);
+  const k = blsKeyFromSeed(seed);
+  const other = blsKeyFromSeed(new Uint8Array(32).fill(9));
+  const sig = blsSign(k.secretKey, utf8('m'));
+  const flipped = Uint8Array.from(sig);
+  flipped[47]! ^= 1;
+  const g1Infinity = new Uint8Array(48);
+  g1Infinity[0] = 0xc0;
+  const g2Infinity = new Uint8Array(96);
+  g2Infinity[0] = 0xc0;
+  const cases: [string, Uint8Array, Uint8Array, Uint8Array][] = [
+    ['valid', sig, utf8('m'), k.publicKey],
+    ['IC vector', VECTOR_SIG, utf8('hello'), VECTOR_PK],
+    ['another message', sig, utf8('n'), k.publicKey],
+    ['another key', sig, utf8('m'), other.publicKey],
+    ['a flipped bit', flipped, utf8('m'), k.publicKey],
+    ['identities', g1Infinity, utf8('m'), g2Infinity],
+    ['identity signature', g1Infinity, utf8('m'), k.publicKey],
+    ['identity key', sig, utf8('m'), g2Infinity],
+    ['all ones', new Uint8Array(48).fill(0xff), utf8('m'), k.publicKey],
+    ['uncompressed flag', Uint8Array.from(sig, (b, i) => (i === 0 ? b & 0x7f : b)), utf8('m'), k.publicKey],
+    ['on the curve, outside the subgroup', pointOutsideG1(), utf8('m'), k.publicKey],
+  ];
+  for (const [name, signature, message, key] of cases) {
+    const expected = blsVerifyInJs(signature, message, key);
+    assert.equal(wasmBlsVerify(signature, message, key, BLS_DST), expected, name);
+    assert.equal(blsVerify(signature, message, key), expected, name);
+  }
+  assert.equal(blsVerifyInJs(sig, utf8('m'), k.publicKey), true);
+  assert.equal(blsVerifyInJs(pointOutsideG1(), utf8('m'), k.publicKey), false);
+});
+
+/** A compressed point of the curve y² = x³ + 4 over Fp that is not in G1 (the curve's order is a multiple of G1's). */
+function pointOutsideG1(): Uint8Array {
+  const Fp = bls12_381.fields.Fp;
+  for (let x = 1n; ; x++) {
+    let y: bigint;
+    try {
+      y = Fp.sqrt(Fp.add(Fp.mul(Fp.mul(x, x), x), 4n));
+    } catch {
+      continue;
+    }
+    try {
+      bls12_381.G1.Point.fromAffine({ x, y }).assertValidity();
+    } catch {
+      const bytes = Fp.toBytes(x);
+      bytes[0]! |= 0x80;
+      if (y * 2n > Fp.ORDER) bytes[0]! |= 0x20;
+      return bytes;
+    }
+  }
+}
+
 test('state-root signatures carry the ic-state-root domain separator', () => {
   const k = blsKeyFromSeed(seed);
   const root = new Uint8Array(32).fill(1);
@@ -113,18 +188,23 @@ test('DER: 37-byte IC prefix, 133 bytes, consistent with a generic SubjectPublic
   assert.throws(() => blsPublicKeyToDer(new Uint8Array(48)), /96 bytes/);
 });
 
-test('timing of sign and verify (printed for the report)', (t) => {
+test('timing of sign and verify (printed for the report)', async (t) => {
+  await loadWasmBls();
   const k = blsKeyFromSeed(seed);
   const msg = new Uint8Array(45).fill(3);
   blsVerify(blsSign(k.secretKey, msg), msg, k.publicKey); // warm up
+  blsSignInJs(k.secretKey, msg);
   const n = 20;
   let t0 = performance.now();
   let sig: Uint8Array = new Uint8Array();
   for (let i = 0; i < n; i++) sig = blsSign(k.secretKey, Uint8Array.of(i, ...msg));
   const signMs = (performance.now() - t0) / n;
   t0 = performance.now();
+  for (let i = 0; i < n; i++) blsSignInJs(k.secretKey, Uint8Array.of(i, ...msg));
+  const jsSignMs = (performance.now() - t0) / n;
+  t0 = performance.now();
   for (let i = 0; i < n; i++) blsVerify(sig, Uint8Array.of(n - 1, ...msg), k.publicKey);
   const verifyMs = (performance.now() - t0) / n;
-  t.diagnostic(`BLS sign ${signMs.toFixed(2)} ms, verify ${verifyMs.toFixed(2)} ms (mean of ${n})`);
+  t.diagnostic(`BLS sign ${signMs.toFixed(2)} ms (wasm; ${jsSignMs.toFixed(2)} ms in JS), verify ${verifyMs.toFixed(2)} ms (mean of ${n})`);
   assert.ok(toHex(sig).length === 96);
 });

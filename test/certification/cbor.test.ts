@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  CborEncoded,
   CborError,
   CborSimple,
   CborTagged,
@@ -158,4 +159,11 @@ test('large values cross the writer growth boundary intact', () => {
   assert.deepStrictEqual(back[0], blob);
   assert.equal((back[1] as string).length, 70_000);
   assert.equal(back[2], 2n ** 63n);
+});
+
+test('an item encoded already is written as is, wherever it stands', () => {
+  const inner = encodeCbor([1n, 'two', new Uint8Array([3])]);
+  const value = { a: [1n, 'two', new Uint8Array([3])], b: 5n };
+  assert.equal(toHex(encodeCbor({ a: new CborEncoded(inner), b: 5n }, { selfDescribe: true })), toHex(encodeCbor(value, { selfDescribe: true })));
+  assert.deepStrictEqual(decodeCbor(encodeCbor([new CborEncoded(inner)])), [[1n, 'two', new Uint8Array([3])]]);
 });

@@ -10,6 +10,7 @@ import {
   fork,
   hashTreeEquals,
   hashTreeFromCbor,
+  hashTreeToCbor,
   isWellFormed,
   labeled,
   leaf,
@@ -21,7 +22,7 @@ import {
 import { lookupPath, lookupSubtree, labeledChildren } from '../../src/certification/hash_tree_lookup.ts';
 import { buildHashTree, labeledLeaf, labeledNode, type LabeledTree } from '../../src/certification/labeled_tree.ts';
 import { pruneHashTree } from '../../src/certification/hash_tree_prune.ts';
-import { decodeCbor, CborError } from '../../src/certification/cbor.ts';
+import { decodeCbor, CborError, encodeCbor } from '../../src/certification/cbor.ts';
 
 // Interface spec, Certification › Example (dfinity/developer-docs certification.md).
 const SPEC_TREE_CBOR =
@@ -160,6 +161,33 @@ test('pruning keeps the root hash and answers every requested path as the full t
       // A path ending at an inner node keeps the whole subtree, so even 'error' is preserved.
       assert.deepStrictEqual(actual, expected, `round ${round}, path /${path.join('/')}`);
     }
+  }
+});
+
+test('one path through a wide level proves presence and absence as the full tree does', () => {
+  const r = rng(7);
+  const labels = Array.from({ length: 500 }, (_, i) => Uint8Array.of(Math.floor(r() * 256), Math.floor(r() * 256), i & 255));
+  const full = buildHashTree(labeledNode([['request_status', labeledNode(labels.map((label, i) => [label, labeledLeaf(`status ${i}`)] as const))]]));
+  const probes = [...labels.slice(0, 50), Uint8Array.of(0), Uint8Array.of(255, 255, 255, 255), ...Array.from({ length: 50 }, () => Uint8Array.of(Math.floor(r() * 256), Math.floor(r() * 256), 7, 7))];
+  for (const label of probes) {
+    const path = [utf8('request_status'), label];
+    const p = pruneHashTree(full, [path]);
+    assert.deepStrictEqual(reconstruct(p), reconstruct(full));
+    assert.ok(isWellFormed(p));
+    assert.deepStrictEqual(lookupPath(path, p), lookupPath(path, full), toHex(label));
+  }
+});
+
+test('the direct CBOR writer gives the generic encoder its bytes, at every byte-string head size', () => {
+  const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => i & 255);
+  const tree = fork(
+    fork(labeled(bytes(0), leaf(bytes(23))), labeled(bytes(24), leaf(bytes(255)))),
+    fork(labeled(bytes(256), fork(leaf(bytes(65_535)), empty())), labeled(bytes(65_536), fork(pruned(bytes(32)), leaf(bytes(70_000))))),
+  );
+  for (const t of [tree, empty(), leaf(bytes(5)), pruned(bytes(32))]) {
+    const encoded = encodeHashTree(t);
+    assert.equal(toHex(encoded), toHex(encodeCbor(hashTreeToCbor(t))));
+    assert.ok(hashTreeEquals(decodeHashTree(encoded), t));
   }
 });
 

@@ -186,6 +186,30 @@ test('canister signatures: a certified /sig tree signs a delegation (Internet Id
   assert.match(verifyPublicKeySignature(der, direct, utf8('message two'), { rootKeyDer: root.publicKeyDer }) as string, /does not contain the message/);
 });
 
+test('a canister signature that verified is accepted again at once, and only for the same key, message and root key', () => {
+  const root = blsKeyFromSeed(new Uint8Array(32).fill(11));
+  const canisterId = canisterIdFromIndex(9n);
+  const seed = utf8('user anchor 10001');
+  const der = encodeSubjectPublicKeyInfo(OID.canisterSignature, undefined, concatBytes(Uint8Array.of(canisterId.length), canisterId, seed));
+  const message = utf8('a session delegation');
+  const sigTree = buildHashTree(labeledNode([['sig', labeledNode([[sha256(seed), labeledNode([[sha256(message), labeledLeaf(new Uint8Array())]])]])]]));
+  const stateTree = buildHashTree(labeledNode([['canister', labeledNode([[canisterId, labeledNode([['certified_data', labeledLeaf(reconstruct(sigTree))]])]])]]));
+  const signature = encodeCbor({ certificate: buildCertificate({ tree: stateTree, signer: blsCertificateSigner(root) }), tree: hashTreeToCbor(sigTree) }, { selfDescribe: true });
+  const timed = (rootKeyDer: Uint8Array, signed = message) => {
+    const t0 = performance.now();
+    const verdict = verifyPublicKeySignature(der, signature, signed, { rootKeyDer });
+    return { verdict, ms: performance.now() - t0 };
+  };
+  const first = timed(root.publicKeyDer);
+  assert.equal(first.verdict, true);
+  const again = timed(root.publicKeyDer);
+  assert.equal(again.verdict, true);
+  // The first check pairs BLS points (tens of milliseconds); the second finds the verdict.
+  assert.ok(again.ms < first.ms / 5, `first ${first.ms.toFixed(2)} ms, again ${again.ms.toFixed(2)} ms`);
+  assert.match(timed(blsKeyFromSeed(new Uint8Array(32).fill(12)).publicKeyDer).verdict as string, /certificate signature does not verify/);
+  assert.match(timed(root.publicKeyDer, utf8('another delegation')).verdict as string, /does not contain the message/);
+});
+
 test('public keys: unsupported algorithms and malformed DER give clear messages', () => {
   const m = utf8('m');
   const s = new Uint8Array(64);

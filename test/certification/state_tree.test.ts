@@ -12,14 +12,18 @@ import {
   decodeCbor,
   decodeCertificate,
   decodeUleb128,
+  encodeCbor,
+  hashTreeToCbor,
   isWellFormed,
   lookupPath,
+  pruneHashTree,
   reconstruct,
   StateCertifier,
   StateTreeBuilder,
   verifyCertificate,
   type HashTree,
 } from '../../src/certification/index.ts';
+import { TrackedMap } from '../../src/persistence/index.ts';
 import { ANONYMOUS, canisterIdFromIndex, defaultSettings, type IngressStatus, newCanister, principalKey } from '../../src/state/index.ts';
 
 function fixture() {
@@ -124,6 +128,47 @@ test('a history pruned at its start, grown at its end and changed in between bui
   }
 });
 
+/** A tracked history that counts how often it is walked. */
+class CountedHistory extends TrackedMap<string, IngressStatus> {
+  walks = 0;
+  override [Symbol.iterator](): MapIterator<[string, IngressStatus]> {
+    this.walks++;
+    return super[Symbol.iterator]();
+  }
+}
+
+test('a history the store tracks is read by its changes, not walked, and builds as a fresh one does', () => {
+  const { state, nodes } = fixture();
+  const history = new CountedHistory();
+  for (let i = 0; i < 1_000; i++) history.set(rid(i), status('replied', i));
+  state.ingress = history;
+  const builder = new StateTreeBuilder({ nodes });
+  builder.build(state);
+  const walksAfterFirstBuild = history.walks;
+  for (let round = 0; round < 10; round++) {
+    history.set(rid(`new ${round}`), status('received'));
+    history.set(rid(round * 7), status('rejected', round));
+    history.delete(rid(round * 11 + 3));
+    // A status set again unchanged, and an entry added and removed between two builds.
+    history.set(rid(500), history.get(rid(500))!);
+    history.set(rid(`gone ${round}`), status('received'));
+    history.delete(rid(`gone ${round}`));
+    state.time += 1n;
+    const incremental = builder.build(state);
+    assert.equal(history.walks, walksAfterFirstBuild, `round ${round} walked the history`);
+    assert.deepEqual(reconstruct(incremental), reconstruct(new StateTreeBuilder({ nodes }).build(state)), `round ${round}`);
+    history.walks = walksAfterFirstBuild;
+  }
+  // Cleared, or replaced by another history (a recovery): every entry is compared again.
+  history.clear();
+  history.set(rid('after clear'), status('received'));
+  assert.deepEqual(reconstruct(builder.build(state)), reconstruct(new StateTreeBuilder({ nodes }).build(state)));
+  state.ingress = TrackedMap.of(new Map([[rid('other'), status('replied', 9)]]));
+  assert.deepEqual(reconstruct(builder.build(state)), reconstruct(new StateTreeBuilder({ nodes }).build(state)));
+  state.ingress.set(rid('other 2'), status('received'));
+  assert.deepEqual(reconstruct(builder.build(state)), reconstruct(new StateTreeBuilder({ nodes }).build(state)));
+});
+
 /** Every node object of a tree. */
 function nodesOf(tree: HashTree, into = new Set<HashTree>()): Set<HashTree> {
   into.add(tree);
@@ -206,6 +251,9 @@ test('the certifier signs once per round and its pruned certificates verify', ()
   assert.equal(text(tree, ['request_status', Buffer.from(rid(1), 'hex'), 'status']), 'replied');
   assert.equal(decodeUleb128((lookupPath(['time'], tree) as { value: Uint8Array }).value), state.time);
   assert.equal(text(tree, ['subnet', state.config.subnetId.toUint8Array(), 'public_key']), 'unknown');
+  // Put together byte by byte, it is what the generic encoder writes.
+  const generic = encodeCbor({ tree: hashTreeToCbor(pruneHashTree(first.tree, [['time'], ['request_status', Buffer.from(rid(1), 'hex')]])), signature: first.signature }, { selfDescribe: true });
+  assert.deepEqual(bytes, generic);
   replica.round(state.time + 1_000n);
   const second = certifier.certify(state);
   assert.notEqual(second, first);

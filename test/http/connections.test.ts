@@ -51,6 +51,17 @@ async function statusOk(): Promise<void> {
   await response.arrayBuffer();
 }
 
+test('a request is routed by its URL path: a query string and dot segments are parsed away, percent-encoding is kept', async () => {
+  for (const path of ['/api/v2/status', '/api/v2/status?probe=1', '/api/v2/./status', '/api/x/../v2/status']) {
+    const response = await fetch(`${server.url}${path}`);
+    assert.equal(response.status, 200, path);
+    await response.arrayBuffer();
+  }
+  const unknown = await fetch(`${server.url}/api/v2/st%61tus`);
+  assert.equal(unknown.status, 404, 'the path is matched as sent, percent-encoded');
+  await unknown.arrayBuffer();
+});
+
 test('an API request that is not CBOR is refused with 400', async () => {
   const response = await fetch(`${server.url}/api/v3/canister/aaaaa-aa/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(response.status, 400);
